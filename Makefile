@@ -1,0 +1,49 @@
+# The two commands a newcomer needs (README):
+#   make run ARGS="…"   launch Pli (sets up .venv on first use)
+#   make test           install everything the tests need, then lint, types, contracts, tests
+# Everything else here is what those two call.
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
+
+.PHONY: run test system-deps oidc-deps venv lint types contracts pytest bench clean
+
+run: $(STAMP)
+	@$(BIN)/pli $(ARGS)
+
+test: system-deps $(STAMP) oidc-deps lint types contracts pytest
+
+system-deps:
+	@tools/install-system-deps
+
+oidc-deps:
+	@tools/install-oidc-provider
+
+$(STAMP):
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -c requirements/constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests bench tools
+	$(BIN)/ruff format --check app tests bench tools
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) system-deps
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Pli: a desktop client for MSSanté secure health messaging."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The `pli` command line: the automation interface over the services."""

@@ -1,0 +1,47 @@
+"""What a command handler receives: paths, settings, output, and lazy access to the services."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.cli.output import Output
+from app.config.paths import AppPaths
+from app.config.settings import Settings
+
+if TYPE_CHECKING:
+    from app.services.container import Services
+    from app.services.directory_service import DirectoryService
+
+
+@dataclass
+class CliContext:
+    """Per-invocation context, built by the composition root (`app.bootstrap`).
+
+    `services()` unlocks the archive on first use (OS keyring, ``PLI_PASSPHRASE`` or
+    ``--passphrase-file``); `directory()` never needs it: the directory is public data.
+    """
+
+    paths: AppPaths
+    settings: Settings
+    out: Output
+    open_services: Callable[[], Awaitable[Services]]
+    open_directory: Callable[[], DirectoryService]
+    _services: Services | None = field(default=None, init=False)
+
+    async def services(self) -> Services:
+        """The unlocked services (archive, accounts, sync…), opened once per invocation."""
+        if self._services is None:
+            self._services = await self.open_services()
+        return self._services
+
+    def directory(self) -> DirectoryService:
+        """The health directory service (no unlock needed)."""
+        return self.open_directory()
+
+    async def aclose(self) -> None:
+        """Close whatever was opened."""
+        if self._services is not None:
+            await self._services.aclose()
+            self._services = None

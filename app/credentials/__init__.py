@@ -1,0 +1,1 @@
+"""The archive's data key: OS keyring, or wrapped under a passphrase."""

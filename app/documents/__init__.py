@@ -1,0 +1,1 @@
+"""Attachments: type detection, PDF inspection, images, IHE XDM packages. No Qt, no network."""

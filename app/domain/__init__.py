@@ -1,0 +1,1 @@
+"""Pure value objects, rules, errors and events. No I/O, no third-party imports."""

@@ -1,0 +1,1 @@
+"""Asyncio orchestration over the blocking adapters. Qt-free; the only layer that knows asyncio."""

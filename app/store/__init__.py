@@ -1,0 +1,1 @@
+"""The encrypted local archive (SQLCipher): schema, migrations, repositories."""

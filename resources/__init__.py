@@ -1,0 +1,1 @@
+"""Shipped resources: trust anchors, templates, translations (installed as app.resources)."""
