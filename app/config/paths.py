@@ -32,7 +32,7 @@ class AppPaths:
 
     @classmethod
     def default(cls) -> AppPaths:
-        """The platform's per-user data folder (LOCALAPPDATA on Windows, ~/.local/share on Linux)."""
+        """The platform's per-user data folder (LOCALAPPDATA, ~/.local/share)."""
         if os.environ.get(TESTING_ENV):
             raise RealHomeInTestsError("tests must pass an explicit profile folder")
         return cls(Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False)))
