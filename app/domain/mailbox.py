@@ -1,0 +1,94 @@
+"""Folders and their synchronisation state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FolderRole(StrEnum):
+    """What a folder is for (RFC 6154 SPECIAL-USE, or guessed from its name)."""
+
+    INBOX = "inbox"
+    SENT = "sent"
+    DRAFTS = "drafts"
+    TRASH = "trash"
+    JUNK = "junk"
+    ARCHIVE = "archive"
+
+
+_SPECIAL_USE = {
+    "\\sent": FolderRole.SENT,
+    "\\drafts": FolderRole.DRAFTS,
+    "\\trash": FolderRole.TRASH,
+    "\\junk": FolderRole.JUNK,
+    "\\archive": FolderRole.ARCHIVE,
+}
+_NAME_GUESS = {
+    "sent": FolderRole.SENT,
+    "sent items": FolderRole.SENT,
+    "sent messages": FolderRole.SENT,
+    "envoyés": FolderRole.SENT,
+    "éléments envoyés": FolderRole.SENT,
+    "drafts": FolderRole.DRAFTS,
+    "brouillons": FolderRole.DRAFTS,
+    "trash": FolderRole.TRASH,
+    "deleted items": FolderRole.TRASH,
+    "corbeille": FolderRole.TRASH,
+    "junk": FolderRole.JUNK,
+    "spam": FolderRole.JUNK,
+    "indésirables": FolderRole.JUNK,
+    "archive": FolderRole.ARCHIVE,
+    "archives": FolderRole.ARCHIVE,
+}
+
+
+def folder_role(name: str, attributes: tuple[str, ...]) -> FolderRole | None:
+    """The role of a folder from its LIST attributes, else from its usual names."""
+    if name.upper() == "INBOX":
+        return FolderRole.INBOX
+    for attribute in attributes:
+        role = _SPECIAL_USE.get(attribute.lower())
+        if role is not None:
+            return role
+    return _NAME_GUESS.get(name.rsplit("/", 1)[-1].rsplit(".", 1)[-1].lower())
+
+
+@dataclass(frozen=True)
+class FolderInfo:
+    """A folder as LIST describes it."""
+
+    name: str
+    delimiter: str | None
+    attributes: tuple[str, ...]
+
+    @property
+    def selectable(self) -> bool:
+        """Whether it can hold messages."""
+        lowered = {a.lower() for a in self.attributes}
+        return "\\noselect" not in lowered and "\\nonexistent" not in lowered
+
+    @property
+    def role(self) -> FolderRole | None:
+        """Its role, if any."""
+        return folder_role(self.name, self.attributes)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the server said of a folder at the last sync (RFC 9051, RFC 7162)."""
+
+    uidvalidity: int | None = None
+    uidnext: int | None = None
+    highestmodseq: int | None = None
+    exists: int | None = None
+
+    def unchanged(self, other: SyncState) -> bool:
+        """Nothing to do: same UIDVALIDITY, UIDNEXT, message count and (if any) modseq."""
+        return (
+            self.uidvalidity == other.uidvalidity
+            and self.uidnext == other.uidnext
+            and self.exists == other.exists
+            and self.highestmodseq == other.highestmodseq
+            and self.uidvalidity is not None
+        )

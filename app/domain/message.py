@@ -1,0 +1,147 @@
+"""Messages as the archive knows them: flags, people, envelopes, body structure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntFlag
+
+
+class Flag(IntFlag):
+    """System flags (RFC 9051 §2.3.2), stored as a bitmask."""
+
+    NONE = 0
+    SEEN = 1
+    ANSWERED = 2
+    FLAGGED = 4
+    DELETED = 8
+    DRAFT = 16
+
+    @classmethod
+    def from_imap(cls, names: tuple[str, ...] | list[str]) -> tuple[Flag, tuple[str, ...]]:
+        """Split IMAP flag names into system flags and keywords (``$MDNSent``…)."""
+        flags = cls.NONE
+        keywords: list[str] = []
+        for name in names:
+            system = _IMAP_NAMES.get(name.lower())
+            if system is not None:
+                flags |= system
+            elif not name.startswith("\\"):
+                keywords.append(name)
+        return flags, tuple(sorted(keywords))
+
+    def imap_names(self) -> tuple[str, ...]:
+        """IMAP names of the system flags set."""
+        return tuple(name for flag, name in _FLAG_NAMES if flag in self)
+
+    def labels(self) -> list[str]:
+        """Stable lower-case names (JSON output)."""
+        return [name.lstrip("\\").lower() for name in self.imap_names()]
+
+
+_FLAG_NAMES: tuple[tuple[Flag, str], ...] = (
+    (Flag.SEEN, "\\Seen"),
+    (Flag.ANSWERED, "\\Answered"),
+    (Flag.FLAGGED, "\\Flagged"),
+    (Flag.DELETED, "\\Deleted"),
+    (Flag.DRAFT, "\\Draft"),
+)
+_IMAP_NAMES = {name.lower(): flag for flag, name in _FLAG_NAMES}
+
+#: User-facing flag names accepted by the command line, and the flag they mean.
+FLAG_WORDS: dict[str, Flag] = {
+    "read": Flag.SEEN,
+    "seen": Flag.SEEN,
+    "answered": Flag.ANSWERED,
+    "flagged": Flag.FLAGGED,
+    "deleted": Flag.DELETED,
+    "draft": Flag.DRAFT,
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """A name and an address as written in a header (address lower-cased)."""
+
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One leaf of a message's MIME structure (from IMAP BODYSTRUCTURE)."""
+
+    part: str  # IMAP part number, "1", "2.1"…
+    content_type: str  # lower case "type/subtype"
+    charset: str | None
+    encoding: str  # content-transfer-encoding, lower case
+    size: int
+    filename: str | None
+    disposition: str | None  # "attachment", "inline" or None
+
+    @property
+    def is_attachment(self) -> bool:
+        """A file the sender attached, rather than the text of the message."""
+        if self.disposition == "attachment":
+            return True
+        if self.filename:
+            return True
+        return not (
+            self.content_type.startswith("text/") or self.content_type.startswith("multipart/")
+        )
+
+    @property
+    def is_body_text(self) -> bool:
+        """Readable text of the message itself."""
+        return not self.is_attachment and self.content_type in ("text/plain", "text/html")
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The leaves of a message's MIME tree, in order."""
+
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def attachments(self) -> tuple[Part, ...]:
+        """Attached files."""
+        return tuple(p for p in self.parts if p.is_attachment)
+
+    def text_parts(self) -> tuple[Part, ...]:
+        """The parts whose text is indexed: plain text when there is any, else HTML."""
+        plain = tuple(p for p in self.parts if p.is_body_text and p.content_type == "text/plain")
+        if plain:
+            return plain
+        return tuple(p for p in self.parts if p.is_body_text)
+
+
+@dataclass(frozen=True)
+class EnvelopeRecord:
+    """What the server tells of a message before its body: enough to list and thread it."""
+
+    uid: int
+    flags: int
+    keywords: tuple[str, ...]
+    internal_date: int
+    size: int
+    modseq: int | None
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    subject: str
+    sender: Person | None
+    to: tuple[Person, ...]
+    cc: tuple[Person, ...]
+    reply_to: tuple[Person, ...]
+    sent_date: int | None
+    structure: Structure
+    #: Selected extra headers, lower-case names (x-mss-mes, disposition-notification-to…).
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FetchedBody:
+    """A message's bytes and the decoded text of its text parts."""
+
+    uid: int
+    raw: bytes
+    texts: tuple[tuple[str, str], ...]  # (content_type, decoded text)
