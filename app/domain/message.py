@@ -145,3 +145,50 @@ class FetchedBody:
     uid: int
     raw: bytes
     texts: tuple[tuple[str, str], ...]  # (content_type, decoded text)
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    """One line of a message list."""
+
+    id: int
+    account: str
+    folder: str
+    uid: int | None
+    internal_date: int
+    sent_date: int | None
+    sender: Person | None
+    subject: str
+    flags: int
+    keywords: tuple[str, ...]
+    size: int
+    has_attachments: bool
+    archived: bool  # body and attachments are in the archive
+    gone_from_server: bool
+    thread_id: int | None
+    patient_ins: str | None
+
+
+@dataclass(frozen=True)
+class AttachmentSummary:
+    """An attached file as listed from the message structure."""
+
+    part: str
+    filename: str | None
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    """Everything shown when a message is opened."""
+
+    summary: MessageSummary
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    to: tuple[Person, ...]
+    cc: tuple[Person, ...]
+    reply_to: tuple[Person, ...]
+    body_text: str
+    attachments: tuple[AttachmentSummary, ...]

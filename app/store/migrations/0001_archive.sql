@@ -104,12 +104,29 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_to_inspect ON attachments (message_id) WHERE index_state = 0;
 
--- Full text: contentless (the text lives only in the index), rowid = messages.sort_key so
--- newest-first results come straight out of the index (notes/PERFORMANCE.md).
+-- Thread links: the Message-IDs a message refers to (In-Reply-To and References).
+CREATE TABLE message_refs (
+    message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    ref         TEXT NOT NULL
+);
+CREATE INDEX message_refs_by_ref ON message_refs (ref);
+CREATE INDEX message_refs_by_message ON message_refs (message_id);
+
+-- The searchable text of each message, keyed by sort_key (arrival order), and its full-text
+-- index (external content). rowid = sort_key, so newest-first results come straight out of
+-- the index without sorting (notes/PERFORMANCE.md: sorting a large match by date is the
+-- slow path), and a date range is a rowid range.
+CREATE TABLE message_text (
+    sort_key    INTEGER PRIMARY KEY,
+    subject     TEXT NOT NULL DEFAULT '',
+    people      TEXT NOT NULL DEFAULT '',
+    body        TEXT NOT NULL DEFAULT '',
+    attachments TEXT NOT NULL DEFAULT ''
+);
 CREATE VIRTUAL TABLE message_fts USING fts5 (
     subject, people, body, attachments,
-    content = '',
-    contentless_delete = 1,
+    content = 'message_text',
+    content_rowid = 'sort_key',
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );

@@ -1,0 +1,55 @@
+"""The open archive: one SQLCipher connection and its repositories.
+
+Blocking and thread-bound: create, use and close it on the store's serial executor only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from app.store.database import Connection, open_archive, transaction
+from app.store.repositories.accounts import AccountRepository, SecretRepository
+from app.store.repositories.folders import FolderRepository
+from app.store.repositories.journal import AuditRepository, PendingOpRepository
+from app.store.repositories.messages import MessageRepository
+
+T = TypeVar("T")
+
+
+class Archive:
+    """Repositories over one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.accounts = AccountRepository(conn)
+        self.secrets = SecretRepository(conn)
+        self.folders = FolderRepository(conn)
+        self.messages = MessageRepository(conn)
+        self.pending = PendingOpRepository(conn)
+        self.audit = AuditRepository(conn)
+
+    @classmethod
+    def open(cls, path: Path, key_hex: str, backups_dir: Path | None = None) -> Archive:
+        """Open (create, migrate) the archive file with the raw data key."""
+        return cls(open_archive(path, key_hex, backups_dir=backups_dir))
+
+    @contextmanager
+    def write(self) -> Iterator[Archive]:
+        """A write transaction over every repository."""
+        with transaction(self.conn):
+            yield self
+
+    def in_transaction(self, work: Callable[[Archive], T]) -> T:
+        """Run `work` in one write transaction and return its result."""
+        with transaction(self.conn):
+            return work(self)
+
+    def close(self) -> None:
+        """Checkpoint the WAL and close."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.conn.close()

@@ -1,0 +1,136 @@
+"""Folders and their sync state. Blocking: the store's thread only."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.errors import NotFoundError
+from app.domain.mailbox import FolderInfo, FolderRole, SyncState
+from app.store.database import Connection
+
+
+@dataclass(frozen=True)
+class FolderRow:
+    """A folder as stored."""
+
+    id: int
+    account_id: int
+    name: str
+    role: FolderRole | None
+    selectable: bool
+    on_server: bool
+    state: SyncState
+
+
+_COLUMNS = (
+    "id, account_id, name, role, selectable, on_server, uidvalidity, uidnext, highestmodseq,"
+    " exists_count"
+)
+
+
+def _row(r: Any) -> FolderRow:
+    return FolderRow(
+        id=int(r[0]),
+        account_id=int(r[1]),
+        name=str(r[2]),
+        role=FolderRole(r[3]) if r[3] else None,
+        selectable=bool(r[4]),
+        on_server=bool(r[5]),
+        state=SyncState(
+            uidvalidity=r[6],
+            uidnext=r[7],
+            highestmodseq=r[8],
+            exists=r[9],
+        ),
+    )
+
+
+class FolderRepository:
+    """The `folders` table."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def record_listing(self, account_id: int, listed: list[FolderInfo]) -> list[FolderRow]:
+        """Bring the folder list in step with LIST.
+
+        Folders gone from the server are kept (their archived messages stay), marked so.
+        """
+        names = set()
+        for info in listed:
+            names.add(info.name)
+            role = info.role.value if info.role else None
+            self._conn.execute(
+                "INSERT INTO folders (account_id, name, delimiter, role, selectable, on_server)"
+                " VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (account_id, name) DO UPDATE SET"
+                " delimiter = excluded.delimiter, role = excluded.role,"
+                " selectable = excluded.selectable, on_server = 1",
+                (account_id, info.name, info.delimiter, role, int(info.selectable)),
+            )
+        for row in self.all(account_id):
+            if row.name not in names and row.on_server:
+                self._conn.execute("UPDATE folders SET on_server = 0 WHERE id = ?", (row.id,))
+        return self.all(account_id)
+
+    def all(self, account_id: int) -> list[FolderRow]:
+        """Every folder of an account (INBOX first, then by name)."""
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM folders WHERE account_id = ?"
+            " ORDER BY role IS NOT 'inbox', name",
+            (account_id,),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def find(self, account_id: int, name: str) -> FolderRow | None:
+        """A folder by name."""
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM folders WHERE account_id = ? AND name = ?",
+            (account_id, name),
+        ).fetchone()
+        return _row(row) if row else None
+
+    def get(self, account_id: int, name: str) -> FolderRow:
+        """A folder by name.
+
+        Raises:
+            NotFoundError: ``folder.not_found``.
+        """
+        row = self.find(account_id, name)
+        if row is None:
+            raise NotFoundError("folder.not_found", folder=name)
+        return row
+
+    def by_id(self, folder_id: int) -> FolderRow:
+        """A folder by id."""
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM folders WHERE id = ?", (folder_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("folder.not_found", folder=str(folder_id))
+        return _row(row)
+
+    def by_role(self, account_id: int, role: FolderRole) -> FolderRow | None:
+        """The folder with this role (Sent, Drafts…), if any."""
+        row = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM folders WHERE account_id = ? AND role = ?"
+            " ORDER BY on_server DESC, id LIMIT 1",
+            (account_id, role.value),
+        ).fetchone()
+        return _row(row) if row else None
+
+    def save_state(self, folder_id: int, state: SyncState) -> None:
+        """Remember what the server said at the end of a folder's sync."""
+        self._conn.execute(
+            "UPDATE folders SET uidvalidity = ?, uidnext = ?, highestmodseq = ?,"
+            " exists_count = ?, synced_at = ? WHERE id = ?",
+            (
+                state.uidvalidity,
+                state.uidnext,
+                state.highestmodseq,
+                state.exists,
+                int(time.time()),
+                folder_id,
+            ),
+        )

@@ -1,0 +1,702 @@
+"""The archive of messages: envelopes, bodies, text index, threads, local changes.
+
+Blocking: the store's thread only. Sync writes are idempotent (keyed by folder, UIDVALIDITY
+and UID), so replaying any batch after a crash neither loses nor doubles a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.addresses import MailAddress
+from app.domain.errors import NotFoundError, ValidationError
+from app.domain.message import (
+    AttachmentSummary,
+    EnvelopeRecord,
+    FetchedBody,
+    Flag,
+    MessageDetail,
+    MessageSummary,
+    Part,
+    Person,
+    Structure,
+)
+from app.store.database import Connection
+
+SORT_SHIFT = 20  # sort_key = internal_date << 20 | sequence within that second
+BODY_MISSING, BODY_ARCHIVED, BODY_UNFETCHABLE = 0, 1, 2
+MAX_INDEXED_TEXT = 200_000  # characters of body text kept for search per message
+
+
+@dataclass(frozen=True)
+class BodyTask:
+    """A message whose body is still to be fetched."""
+
+    message_pk: int
+    folder: str
+    uidvalidity: int
+    uid: int
+    size: int
+    text_parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class ServerPosition:
+    """Where a message is on the server (for replaying a local change)."""
+
+    message_pk: int
+    folder: str
+    uidvalidity: int
+    uid: int
+
+
+@dataclass(frozen=True)
+class InsertOutcome:
+    """What an envelope batch did."""
+
+    added: int
+    rebound: int
+    added_pks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Narrowing a search or a list."""
+
+    account_id: int | None = None
+    folder_id: int | None = None
+    correspondent: str | None = None  # an address, lower case
+    since: int | None = None  # epoch seconds, arrival
+    until: int | None = None
+    has_attachments: bool | None = None
+    patient_ins: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+_SUMMARY_COLUMNS = (
+    "m.id, a.name, f.name, m.uid, m.internal_date, m.sent_date, m.from_name, m.from_addr,"
+    " m.subject, m.flags, m.keywords, m.size, m.has_attachments, m.body_state, m.gone_at,"
+    " m.thread_id, m.patient_ins"
+)
+_SUMMARY_FROM = (
+    "messages m JOIN folders f ON f.id = m.folder_id JOIN accounts a ON a.id = m.account_id"
+)
+
+
+def _summary(r: Any) -> MessageSummary:
+    sender = Person(r[6] or "", r[7]) if r[7] else None
+    return MessageSummary(
+        id=r[0],
+        account=r[1],
+        folder=r[2],
+        uid=r[3],
+        internal_date=r[4],
+        sent_date=r[5],
+        sender=sender,
+        subject=r[8] or "",
+        flags=r[9],
+        keywords=tuple(k for k in (r[10] or "").split(" ") if k),
+        size=r[11],
+        has_attachments=bool(r[12]),
+        archived=r[13] == BODY_ARCHIVED,
+        gone_from_server=r[14] is not None,
+        thread_id=r[15],
+        patient_ins=r[16],
+    )
+
+
+def structure_to_json(structure: Structure) -> str:
+    """Serialise a structure for the `messages.structure` column."""
+    return json.dumps(
+        [
+            [p.part, p.content_type, p.charset, p.encoding, p.size, p.filename, p.disposition]
+            for p in structure.parts
+        ],
+        ensure_ascii=False,
+    )
+
+
+def structure_from_json(text: str | None) -> Structure:
+    """Inverse of `structure_to_json`."""
+    if not text:
+        return Structure()
+    return Structure(tuple(Part(*row) for row in json.loads(text)))
+
+
+def _people_text(record: EnvelopeRecord) -> str:
+    people = ([record.sender] if record.sender else []) + list(record.to) + list(record.cc)
+    return " ".join(f"{p.name} {p.address}".strip() for p in people)
+
+
+def _patient_of(record: EnvelopeRecord) -> str | None:
+    """The patient a message is from, else the first patient it is addressed to."""
+    candidates = ([record.sender] if record.sender else []) + list(record.to) + list(record.cc)
+    for person in candidates:
+        address = MailAddress.try_parse(person.address)
+        if address is not None and address.patient_ins is not None:
+            return address.patient_ins.value
+    return None
+
+
+class MessageRepository:
+    """The `messages` table and its satellites."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._last_sort_key: dict[int, int] = {}
+
+    # -- sync: envelopes --------------------------------------------------------------------
+
+    def bound_uids(self, folder_id: int, uidvalidity: int) -> set[int]:
+        """UIDs of the folder the archive already holds (under this UIDVALIDITY)."""
+        rows = self._conn.execute(
+            "SELECT uid FROM messages WHERE folder_id = ? AND uidvalidity = ? AND uid IS NOT NULL",
+            (folder_id, uidvalidity),
+        )
+        return {r[0] for r in rows}
+
+    def tombstoned_uids(self, folder_id: int, uidvalidity: int) -> set[int]:
+        """UIDs the user deleted in Pli (never fetched again)."""
+        rows = self._conn.execute(
+            "SELECT uid FROM tombstones WHERE folder_id = ? AND uidvalidity = ?",
+            (folder_id, uidvalidity),
+        )
+        return {r[0] for r in rows}
+
+    def forget_tombstones(self, folder_id: int, uidvalidity: int, uids: Iterable[int]) -> None:
+        """Drop tombstones of messages the server no longer has."""
+        self._conn.executemany(
+            "DELETE FROM tombstones WHERE folder_id = ? AND uidvalidity = ? AND uid = ?",
+            [(folder_id, uidvalidity, uid) for uid in uids],
+        )
+
+    def unbind_folder(self, folder_id: int) -> int:
+        """UIDVALIDITY changed: every message of the folder loses its UID (content kept).
+
+        They are bound again when the server lists them under the new UIDVALIDITY (same
+        Message-ID and size), and marked gone from the server if it does not.
+        """
+        cursor = self._conn.execute(
+            "UPDATE messages SET uid = NULL, uidvalidity = NULL WHERE folder_id = ?"
+            " AND uid IS NOT NULL",
+            (folder_id,),
+        )
+        self._conn.execute("DELETE FROM tombstones WHERE folder_id = ?", (folder_id,))
+        return int(cursor.rowcount)
+
+    def mark_unbound_gone(self, folder_id: int) -> int:
+        """After a complete listing: messages still unbound are not on the server any more."""
+        cursor = self._conn.execute(
+            "UPDATE messages SET gone_at = ? WHERE folder_id = ? AND uid IS NULL"
+            " AND gone_at IS NULL",
+            (int(time.time()), folder_id),
+        )
+        return int(cursor.rowcount)
+
+    def mark_gone(self, folder_id: int, uidvalidity: int, uids: Iterable[int]) -> int:
+        """The server no longer has these messages (purge): kept, marked gone."""
+        now = int(time.time())
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "UPDATE messages SET gone_at = ? WHERE folder_id = ? AND uidvalidity = ? AND uid = ?"
+            " AND gone_at IS NULL",
+            [(now, folder_id, uidvalidity, uid) for uid in uids],
+        )
+        return int(self._conn.total_changes - before)
+
+    def insert_envelopes(
+        self, account_id: int, folder_id: int, uidvalidity: int, records: Sequence[EnvelopeRecord]
+    ) -> InsertOutcome:
+        """Add envelopes (idempotent): already held UIDs are skipped, unbound copies rebound."""
+        tombstones = self.tombstoned_uids(folder_id, uidvalidity)
+        added: list[int] = []
+        rebound = 0
+        now = int(time.time())
+        for record in records:
+            if record.uid in tombstones:
+                continue
+            exists = self._conn.execute(
+                "SELECT 1 FROM messages WHERE folder_id = ? AND uidvalidity = ? AND uid = ?",
+                (folder_id, uidvalidity, record.uid),
+            ).fetchone()
+            if exists:
+                continue
+            if self._rebind(folder_id, uidvalidity, record):
+                rebound += 1
+                continue
+            added.append(self._insert(account_id, folder_id, uidvalidity, record, now))
+        return InsertOutcome(added=len(added), rebound=rebound, added_pks=tuple(added))
+
+    def _rebind(self, folder_id: int, uidvalidity: int, record: EnvelopeRecord) -> bool:
+        if record.message_id:
+            row = self._conn.execute(
+                "SELECT id FROM messages WHERE folder_id = ? AND uid IS NULL AND message_id = ?"
+                " AND size = ? ORDER BY id LIMIT 1",
+                (folder_id, record.message_id, record.size),
+            ).fetchone()
+        else:
+            row = self._conn.execute(
+                "SELECT id FROM messages WHERE folder_id = ? AND uid IS NULL"
+                " AND message_id IS NULL AND internal_date = ? AND size = ? ORDER BY id LIMIT 1",
+                (folder_id, record.internal_date, record.size),
+            ).fetchone()
+        if row is None:
+            return False
+        self._conn.execute(
+            "UPDATE messages SET uid = ?, uidvalidity = ?, flags = ?, keywords = ?, modseq = ?,"
+            " gone_at = NULL WHERE id = ?",
+            (
+                record.uid,
+                uidvalidity,
+                record.flags,
+                " ".join(record.keywords),
+                record.modseq,
+                row[0],
+            ),
+        )
+        return True
+
+    def _alloc_sort_key(self, internal_date: int) -> int:
+        base = max(internal_date, 0) << SORT_SHIFT
+        cached = self._last_sort_key.get(internal_date)
+        if cached is None:
+            row = self._conn.execute(
+                "SELECT max(sort_key) FROM messages WHERE sort_key >= ? AND sort_key < ?",
+                (base, base + (1 << SORT_SHIFT)),
+            ).fetchone()
+            cached = row[0] if row and row[0] is not None else base - 1
+        key = cached + 1
+        if key >= base + (1 << SORT_SHIFT):  # pragma: no cover - a million messages a second
+            raise ValidationError("store.sort_key_exhausted")
+        if len(self._last_sort_key) > 4096:
+            self._last_sort_key.clear()
+        self._last_sort_key[internal_date] = key
+        return key
+
+    def _insert(
+        self,
+        account_id: int,
+        folder_id: int,
+        uidvalidity: int,
+        record: EnvelopeRecord,
+        now: int,
+    ) -> int:
+        sort_key = self._alloc_sort_key(record.internal_date)
+        sender = record.sender
+        attachments = record.structure.attachments
+        cursor = self._conn.execute(
+            "INSERT INTO messages (account_id, folder_id, uidvalidity, uid, sort_key, message_id,"
+            " in_reply_to, refs, subject, from_addr, from_name, to_json, cc_json, reply_to,"
+            " sent_date, internal_date, size, flags, keywords, modseq, has_attachments,"
+            " structure, patient_ins, added_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account_id,
+                folder_id,
+                uidvalidity,
+                record.uid,
+                sort_key,
+                record.message_id,
+                record.in_reply_to,
+                " ".join(record.references),
+                record.subject,
+                sender.address if sender else None,
+                sender.name if sender else None,
+                json.dumps([[p.name, p.address] for p in record.to], ensure_ascii=False),
+                json.dumps([[p.name, p.address] for p in record.cc], ensure_ascii=False),
+                json.dumps([[p.name, p.address] for p in record.reply_to], ensure_ascii=False),
+                record.sent_date,
+                record.internal_date,
+                record.size,
+                record.flags,
+                " ".join(record.keywords),
+                record.modseq,
+                int(bool(attachments)),
+                structure_to_json(record.structure),
+                _patient_of(record),
+                now,
+            ),
+        )
+        pk = int(cursor.lastrowid)
+        people = [("from", record.sender)] if record.sender else []
+        people += [("to", p) for p in record.to] + [("cc", p) for p in record.cc]
+        people += [("reply_to", p) for p in record.reply_to]
+        self._conn.executemany(
+            "INSERT INTO message_people (message_id, role, address, name) VALUES (?, ?, ?, ?)",
+            [(pk, role, p.address, p.name) for role, p in people],
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO attachments (message_id, part, filename, content_type, size)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(pk, a.part, a.filename, a.content_type, a.size) for a in attachments],
+        )
+        attachment_names = " ".join(a.filename for a in attachments if a.filename)
+        self._index(sort_key, record.subject, _people_text(record), "", attachment_names)
+        self._thread(account_id, pk, record)
+        return pk
+
+    def _thread(self, account_id: int, pk: int, record: EnvelopeRecord) -> None:
+        """Join the thread of parents (References, In-Reply-To), children and copies."""
+        refs = list(record.references)
+        if record.in_reply_to and record.in_reply_to not in refs:
+            refs.append(record.in_reply_to)
+        self._conn.executemany(
+            "INSERT INTO message_refs (message_id, ref) VALUES (?, ?)", [(pk, r) for r in refs]
+        )
+        related = list(refs)
+        if record.message_id:
+            related.append(record.message_id)
+        threads: set[int] = set()
+        if related:
+            marks = ",".join("?" * len(related))
+            rows = self._conn.execute(
+                f"SELECT DISTINCT thread_id FROM messages WHERE account_id = ? AND id != ?"
+                f" AND message_id IN ({marks}) AND thread_id IS NOT NULL",
+                (account_id, pk, *related),
+            )
+            threads.update(r[0] for r in rows)
+        if record.message_id:
+            rows = self._conn.execute(
+                "SELECT DISTINCT m.thread_id FROM message_refs r JOIN messages m"
+                " ON m.id = r.message_id WHERE r.ref = ? AND m.account_id = ? AND m.id != ?"
+                " AND m.thread_id IS NOT NULL",
+                (record.message_id, account_id, pk),
+            )
+            threads.update(r[0] for r in rows)
+        thread_id = min(threads) if threads else pk
+        self._conn.execute("UPDATE messages SET thread_id = ? WHERE id = ?", (thread_id, pk))
+        others = threads - {thread_id}
+        if others:
+            marks = ",".join("?" * len(others))
+            self._conn.execute(
+                f"UPDATE messages SET thread_id = ? WHERE thread_id IN ({marks})",
+                (thread_id, *others),
+            )
+
+    def _index(self, sort_key: int, subject: str, people: str, body: str, attachments: str) -> None:
+        old = self._conn.execute(
+            "SELECT subject, people, body, attachments FROM message_text WHERE sort_key = ?",
+            (sort_key,),
+        ).fetchone()
+        if old is not None:
+            self._conn.execute(
+                "INSERT INTO message_fts (message_fts, rowid, subject, people, body, attachments)"
+                " VALUES ('delete', ?, ?, ?, ?, ?)",
+                (sort_key, *old),
+            )
+        self._conn.execute(
+            "INSERT OR REPLACE INTO message_text (sort_key, subject, people, body, attachments)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (sort_key, subject, people, body, attachments),
+        )
+        self._conn.execute(
+            "INSERT INTO message_fts (rowid, subject, people, body, attachments)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (sort_key, subject, people, body, attachments),
+        )
+
+    def _unindex(self, sort_key: int) -> None:
+        old = self._conn.execute(
+            "SELECT subject, people, body, attachments FROM message_text WHERE sort_key = ?",
+            (sort_key,),
+        ).fetchone()
+        if old is not None:
+            self._conn.execute(
+                "INSERT INTO message_fts (message_fts, rowid, subject, people, body, attachments)"
+                " VALUES ('delete', ?, ?, ?, ?, ?)",
+                (sort_key, *old),
+            )
+            self._conn.execute("DELETE FROM message_text WHERE sort_key = ?", (sort_key,))
+
+    # -- sync: flags ------------------------------------------------------------------------
+
+    def apply_flags(
+        self,
+        folder_id: int,
+        uidvalidity: int,
+        changes: Iterable[tuple[int, int, tuple[str, ...], int | None]],
+    ) -> int:
+        """Take the server's flags (uid, flags, keywords, modseq); returns how many changed."""
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "UPDATE messages SET flags = ?, keywords = ?, modseq = coalesce(?, modseq)"
+            " WHERE folder_id = ? AND uidvalidity = ? AND uid = ?"
+            " AND (flags != ? OR keywords != ?)",
+            [
+                (flags, " ".join(kw), modseq, folder_id, uidvalidity, uid, flags, " ".join(kw))
+                for uid, flags, kw, modseq in changes
+            ],
+        )
+        return int(self._conn.total_changes - before)
+
+    # -- sync: bodies -----------------------------------------------------------------------
+
+    def missing_bodies(self, account_id: int, limit: int = 100_000) -> list[BodyTask]:
+        """Messages on the server whose body is not archived yet, newest first."""
+        rows = self._conn.execute(
+            "SELECT m.id, f.name, m.uidvalidity, m.uid, m.size, m.structure FROM messages m"
+            " JOIN folders f ON f.id = m.folder_id WHERE m.account_id = ? AND m.body_state = 0"
+            " AND m.uid IS NOT NULL AND m.gone_at IS NULL ORDER BY m.sort_key DESC LIMIT ?",
+            (account_id, limit),
+        ).fetchall()
+        return [
+            BodyTask(r[0], r[1], r[2], r[3], r[4], structure_from_json(r[5]).text_parts())
+            for r in rows
+        ]
+
+    def count_missing_bodies(self, account_id: int) -> int:
+        """How many bodies are still to fetch."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM messages WHERE account_id = ? AND body_state = 0"
+            " AND uid IS NOT NULL AND gone_at IS NULL",
+            (account_id,),
+        ).fetchone()
+        return int(row[0])
+
+    def store_bodies(self, items: Sequence[tuple[int, FetchedBody]]) -> int:
+        """Archive fetched messages and index their text; returns the bytes stored."""
+        stored = 0
+        for pk, body in items:
+            row = self._conn.execute(
+                "SELECT m.sort_key, t.subject, t.people, t.attachments FROM messages m"
+                " LEFT JOIN message_text t ON t.sort_key = m.sort_key WHERE m.id = ?",
+                (pk,),
+            ).fetchone()
+            if row is None:
+                continue  # deleted by the user meanwhile
+            self._conn.execute(
+                "INSERT OR REPLACE INTO message_bodies (message_id, raw, sha256) VALUES (?, ?, ?)",
+                (pk, body.raw, hashlib.sha256(body.raw).digest()),
+            )
+            text = "\n".join(t for _, t in body.texts)[:MAX_INDEXED_TEXT]
+            self._index(row[0], row[1] or "", row[2] or "", text, row[3] or "")
+            self._conn.execute(
+                "UPDATE messages SET body_state = ? WHERE id = ?", (BODY_ARCHIVED, pk)
+            )
+            stored += len(body.raw)
+        return stored
+
+    def mark_unfetchable(self, pks: Iterable[int]) -> None:
+        """The server could not give these bodies (they stay listed, marked)."""
+        self._conn.executemany(
+            "UPDATE messages SET body_state = ? WHERE id = ?",
+            [(BODY_UNFETCHABLE, pk) for pk in pks],
+        )
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def summaries(self, filters: SearchFilters) -> list[MessageSummary]:
+        """Messages newest first, filtered."""
+        where, params = self._where(filters)
+        rows = self._conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM {_SUMMARY_FROM} {where}"
+            " ORDER BY m.sort_key DESC LIMIT ? OFFSET ?",
+            (*params, filters.limit, filters.offset),
+        ).fetchall()
+        return [_summary(r) for r in rows]
+
+    def count(self, filters: SearchFilters) -> int:
+        """How many messages match the filters."""
+        where, params = self._where(filters)
+        row = self._conn.execute(f"SELECT count(*) FROM {_SUMMARY_FROM} {where}", params).fetchone()
+        return int(row[0])
+
+    def search(self, query: str, filters: SearchFilters) -> list[MessageSummary]:
+        """Full-text search (subject, people, body, attachment names and text), newest first.
+
+        Raises:
+            ValidationError: ``search.empty_query``.
+        """
+        fts_query = to_fts_query(query)
+        where, params = self._where(filters, sort_key_column="x.rowid")
+        condition = where.replace("WHERE", "AND", 1) if where else ""
+        rows = self._conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM message_fts x JOIN messages m"
+            f" ON m.sort_key = x.rowid JOIN folders f ON f.id = m.folder_id"
+            f" JOIN accounts a ON a.id = m.account_id"
+            f" WHERE message_fts MATCH ? {condition}"
+            f" ORDER BY x.rowid DESC LIMIT ? OFFSET ?",
+            (fts_query, *params, filters.limit, filters.offset),
+        ).fetchall()
+        return [_summary(r) for r in rows]
+
+    def _where(
+        self, filters: SearchFilters, *, sort_key_column: str = "m.sort_key"
+    ) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if filters.account_id is not None:
+            clauses.append("m.account_id = ?")
+            params.append(filters.account_id)
+        if filters.folder_id is not None:
+            clauses.append("m.folder_id = ?")
+            params.append(filters.folder_id)
+        if filters.since is not None:
+            clauses.append(f"{sort_key_column} >= ?")
+            params.append(max(filters.since, 0) << SORT_SHIFT)
+        if filters.until is not None:
+            clauses.append(f"{sort_key_column} < ?")
+            params.append(max(filters.until, 0) << SORT_SHIFT)
+        if filters.has_attachments is not None:
+            clauses.append("m.has_attachments = ?")
+            params.append(int(filters.has_attachments))
+        if filters.correspondent:
+            clauses.append("m.id IN (SELECT message_id FROM message_people WHERE address = ?)")
+            params.append(filters.correspondent.lower())
+        if filters.patient_ins:
+            clauses.append("m.patient_ins = ?")
+            params.append(filters.patient_ins)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return where, tuple(params)
+
+    def summary(self, pk: int) -> MessageSummary:
+        """One message's list line.
+
+        Raises:
+            NotFoundError: ``message.not_found``.
+        """
+        row = self._conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM {_SUMMARY_FROM} WHERE m.id = ?", (pk,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("message.not_found", id=pk)
+        return _summary(row)
+
+    def detail(self, pk: int) -> MessageDetail:
+        """Everything about one message."""
+        summary = self.summary(pk)
+        row = self._conn.execute(
+            "SELECT m.message_id, m.in_reply_to, m.refs, m.to_json, m.cc_json, m.reply_to,"
+            " m.structure, t.body FROM messages m LEFT JOIN message_text t"
+            " ON t.sort_key = m.sort_key WHERE m.id = ?",
+            (pk,),
+        ).fetchone()
+        structure = structure_from_json(row[6])
+        return MessageDetail(
+            summary=summary,
+            message_id=row[0],
+            in_reply_to=row[1],
+            references=tuple(r for r in (row[2] or "").split(" ") if r),
+            to=tuple(Person(n, a) for n, a in json.loads(row[3] or "[]")),
+            cc=tuple(Person(n, a) for n, a in json.loads(row[4] or "[]")),
+            reply_to=tuple(Person(n, a) for n, a in json.loads(row[5] or "[]")),
+            body_text=row[7] or "",
+            attachments=tuple(
+                AttachmentSummary(p.part, p.filename, p.content_type, p.size)
+                for p in structure.attachments
+            ),
+        )
+
+    def raw(self, pk: int) -> bytes | None:
+        """The archived message bytes, or None when not archived yet."""
+        row = self._conn.execute(
+            "SELECT raw FROM message_bodies WHERE message_id = ?", (pk,)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def thread(self, thread_id: int) -> list[MessageSummary]:
+        """Every message of a thread, oldest first."""
+        rows = self._conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM {_SUMMARY_FROM} WHERE m.thread_id = ?"
+            " ORDER BY m.sort_key",
+            (thread_id,),
+        ).fetchall()
+        return [_summary(r) for r in rows]
+
+    def find_by_message_id(self, account_id: int, message_id: str) -> list[MessageSummary]:
+        """Messages of an account carrying this Message-ID (copies in several folders)."""
+        rows = self._conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM {_SUMMARY_FROM}"
+            " WHERE m.account_id = ? AND m.message_id = ? ORDER BY m.sort_key",
+            (account_id, message_id),
+        ).fetchall()
+        return [_summary(r) for r in rows]
+
+    # -- local changes (replayed later) -----------------------------------------------------
+
+    def position(self, pk: int) -> ServerPosition | None:
+        """Where the message is on the server, or None if it is not (unbound or gone)."""
+        row = self._conn.execute(
+            "SELECT m.id, f.name, m.uidvalidity, m.uid FROM messages m"
+            " JOIN folders f ON f.id = m.folder_id WHERE m.id = ? AND m.uid IS NOT NULL"
+            " AND m.gone_at IS NULL",
+            (pk,),
+        ).fetchone()
+        return ServerPosition(row[0], row[1], row[2], row[3]) if row else None
+
+    def set_flags(self, pk: int, add: Flag, remove: Flag) -> int:
+        """Change flags locally; returns the new flags."""
+        row = self._conn.execute("SELECT flags FROM messages WHERE id = ?", (pk,)).fetchone()
+        if row is None:
+            raise NotFoundError("message.not_found", id=pk)
+        flags = (Flag(row[0]) | add) & ~remove
+        self._conn.execute("UPDATE messages SET flags = ? WHERE id = ?", (int(flags), pk))
+        return int(flags)
+
+    def restore_flags(self, pk: int, flags: int) -> None:
+        """Put flags back (a replayed change the server refused)."""
+        self._conn.execute("UPDATE messages SET flags = ? WHERE id = ?", (flags, pk))
+
+    def move_local(self, pk: int, folder_id: int) -> None:
+        """File the message in another folder; it is unbound until the server confirms."""
+        self._conn.execute(
+            "UPDATE messages SET folder_id = ?, uid = NULL, uidvalidity = NULL WHERE id = ?",
+            (folder_id, pk),
+        )
+
+    def bind(self, pk: int, folder_id: int, uidvalidity: int, uid: int) -> None:
+        """Give a message its server position (COPYUID/APPENDUID said it)."""
+        self._conn.execute(
+            "UPDATE messages SET folder_id = ?, uidvalidity = ?, uid = ?, gone_at = NULL"
+            " WHERE id = ?",
+            (folder_id, uidvalidity, uid, pk),
+        )
+
+    def delete_local(self, pk: int) -> None:
+        """Remove a message from the archive for good (body, text, index, links)."""
+        row = self._conn.execute(
+            "SELECT folder_id, uidvalidity, uid, sort_key FROM messages WHERE id = ?", (pk,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("message.not_found", id=pk)
+        folder_id, uidvalidity, uid, sort_key = row
+        if uid is not None and uidvalidity is not None:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO tombstones (folder_id, uidvalidity, uid) VALUES (?, ?, ?)",
+                (folder_id, uidvalidity, uid),
+            )
+        self._unindex(sort_key)
+        self._conn.execute("DELETE FROM messages WHERE id = ?", (pk,))
+
+
+_TOKEN_RE = re.compile(r'"[^"]*"|\S+')
+
+
+def to_fts_query(text: str) -> str:
+    """A safe FTS5 query from what the user typed.
+
+    Words are ANDed; ``"a phrase"`` is kept; a trailing ``*`` asks for a prefix; FTS5
+    operators and column syntax typed by the user are taken as plain words.
+
+    Raises:
+        ValidationError: ``search.empty_query``.
+    """
+    terms: list[str] = []
+    for token in _TOKEN_RE.findall(text):
+        prefix = token.endswith("*") and not token.startswith('"')
+        word = token.strip('"').rstrip("*")
+        word = word.replace('"', " ").strip()
+        if not any(ch.isalnum() for ch in word):
+            continue
+        quoted = '"' + word + '"'
+        terms.append(quoted + "*" if prefix else quoted)
+    if not terms:
+        raise ValidationError("search.empty_query")
+    return " ".join(terms)
