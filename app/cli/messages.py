@@ -16,6 +16,82 @@ MESSAGES: dict[str, str] = {
     "ins.malformed": "'{value}' is not an INS: 15 characters expected (13 digits, or 2A/2B for "
     "Corsica, then a 2-digit key)",
     "ins.bad_key": "'{value}' is not a valid INS: its control key does not match",
+    # Documents: attachment policy (app/documents/sniffing.py)
+    "attachment.empty": "'{name}' is empty",
+    "attachment.type_refused": "'{name}' is refused: its content is {kind}, and only PDF, JPEG, "
+    "PNG, TIFF, RTF and IHE XDM packages are accepted",
+    "attachment.type_mismatch": "'{name}' is refused: it claims to be {declared} but its content "
+    "is {kind}",
+    "attachment.zip_not_xdm": "'{name}' is refused: a zip is only accepted as an IHE XDM package "
+    "(IHE_XDM.zip)",
+    "attachment.xml_not_cda": "'{name}' is refused: an XML file is only accepted as a CDA document",
+    "attachment.not_found": "the message has no attachment {part}",
+    # Documents: unpacking zips (app/documents/safezip.py)
+    "zip.broken": "the zip file is damaged or not a zip",
+    "zip.too_many_entries": "the zip holds {count} entries, more than the {limit} allowed",
+    "zip.too_large": "the zip unpacks to more than {limit} bytes: refused (possible zip bomb)",
+    "zip.ratio": "'{name}' in the zip is compressed more than {limit} to 1: refused (possible zip "
+    "bomb)",
+    "zip.unsafe_name": "the zip holds an unsafe path '{name}' (absolute, or leaving its folder): "
+    "refused",
+    "zip.symlink": "the zip holds a link '{name}': refused",
+    "zip.encrypted": "the zip entry '{name}' is encrypted: it cannot be checked",
+    "zip.duplicate_name": "the zip holds '{name}' twice: refused",
+    "zip.target_exists": "'{name}' already exists in the target folder: nothing overwritten",
+    # Documents: PDF (app/documents/pdf.py)
+    "pdf.truncated": "the PDF is incomplete (it ends before its end marker): it was cut during "
+    "a download or a copy",
+    "pdf.unreadable": "the PDF is damaged and cannot be read",
+    "pdf.password_required": "the PDF is protected by a password",
+    "pdf.encryption_unsupported": "the PDF uses an encryption that cannot be read",
+    # Documents: images and RTF (app/documents/images.py, rtf.py)
+    "image.unreadable": "the image is damaged or not a JPEG, PNG or TIFF",
+    "image.too_large": "the image is larger than {limit} pixels per page: refused (possible "
+    "decompression bomb)",
+    "image.too_many_frames": "the image has more than {limit} pages",
+    "rtf.unreadable": "the RTF document cannot be read",
+    "rtf.too_large": "the RTF document is larger than {limit} bytes",
+    "cda.malformed": "the CDA document is not well-formed XML or not a ClinicalDocument",
+    "cda.too_large": "the CDA document is larger than {limit} bytes",
+    # Documents: IHE XDM packages (app/documents/xdm_reader.py, xdm_writer.py)
+    "xdm.not_pdf": "only a PDF can be packaged as a CDA level-1 document",
+    "xdm.bad_date": "'{value}' is not a date: YYYY-MM-DD expected",
+    "xdm.metadata_missing": "the package has no IHE_XDM/SUBSET01/METADATA.XML",
+    "xdm.metadata_malformed": "the package metadata (METADATA.XML) is not well-formed XML",
+    "xdm.submission_set_missing": "the package metadata has no submission set",
+    "xdm.no_documents": "the package metadata lists no document",
+    "xdm.size_malformed": "the declared size is not a number",
+    "xdm.size_mismatch": "the file is {actual} bytes but the metadata says {declared}",
+    "xdm.hash_mismatch": "the file does not match its SHA-1 hash in the metadata (altered or "
+    "corrupted)",
+    "xdm.hash_missing": "the metadata gives no hash: integrity cannot be checked",
+    "xdm.cda_malformed": "the CDA document cannot be read",
+    "xdm.embedded_undecodable": "the CDA's embedded file is not valid base64",
+    "xdm.embedded_not_pdf": "the CDA's embedded file is not a PDF",
+    "xdm.cda_patient_mismatch": "the CDA is about another patient than the metadata says",
+    "xdm.type_mismatch": "the file is {kind}, not the XML the metadata announces",
+    "xdm.title_missing": "the metadata gives no title",
+    "xdm.uri_missing": "the metadata gives no file name (URI)",
+    "xdm.uri_unsafe": "the metadata points outside the package: ignored",
+    "xdm.document_missing": "the file named in the metadata is not in the package",
+    "xdm.document_unlisted": "the document is not described by any metadata",
+    "xdm.document_patient_missing": "the metadata gives no patient for this document",
+    "xdm.patient_mismatch": "the document is about another patient than the package",
+    "xdm.duplicate_document": "same CDA id as an earlier document (a duplicate)",
+    "xdm.version_conflict": "same CDA setId and version as an earlier document but another id",
+    "xdm.patient_missing": "the package names no patient",
+    "xdm.patient_not_ins": "the patient is identified by {oid}, not by an INS",
+    "xdm.patient_ins_invalid": "the patient identifier '{value}' is not a valid INS",
+    "xdm.patient_test_oid": "the patient is a TEST identity ({oid}), not a real patient",
+    "xdm.patient_demo_oid": "the patient is a DEMONSTRATION identity ({oid}), not a real patient",
+    # Documents: export and command-line files (app/documents/filing.py, app/cli/documents.py)
+    "export.failed": "the documents could not be written: {reason}",
+    "document.file_not_found": "'{path}' does not exist",
+    "document.file_unreadable": "'{path}' cannot be read: {reason}",
+    "document.file_too_large": "'{path}' is larger than {limit} bytes",
+    "document.file_exists": "'{path}' already exists (use --force to replace it)",
+    "document.file_unwritable": "'{path}' cannot be written: {reason}",
+    "document.option_empty": "{option} must not be empty",
 }
 
 
