@@ -141,8 +141,6 @@ def verdict_for(
     shown = name or ""
     if kind is DocumentKind.EMPTY:
         return Verdict.refused("attachment.empty", name=shown)
-    if kind not in ACCEPTED_KINDS:
-        return Verdict.refused("attachment.type_refused", name=shown, kind=kind.value)
     by_ext = extension_kind(name)
     if by_ext is not None and not _compatible(by_ext, kind):
         return Verdict.refused(
@@ -159,6 +157,9 @@ def verdict_for(
             declared=(declared_type or "").split(";")[0].strip().lower(),
             kind=kind.value,
         )
+    # After the mismatch checks: "resultats.pdf" that is a program says more than "a program".
+    if kind not in ACCEPTED_KINDS:
+        return Verdict.refused("attachment.type_refused", name=shown, kind=kind.value)
     if kind is DocumentKind.ZIP and not is_xdm_zip(data):
         return Verdict.refused("attachment.zip_not_xdm", name=shown)
     if kind is DocumentKind.XML and not is_cda(data):
@@ -167,7 +168,6 @@ def verdict_for(
 
 
 def _compatible(announced: DocumentKind, actual: DocumentKind) -> bool:
-    # A CDA is often announced as text/xml or application/hl7-v3 and named .xml: same kind.
     return announced is actual
 
 
@@ -189,7 +189,7 @@ def _text_head(head: bytes) -> bytes | None:
             decoded = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore")
         except UnicodeDecodeError:
             return None
-        return decoded.encode("utf-8", errors="ignore")
+        return decoded.lstrip("\ufeff").encode("utf-8", errors="ignore")
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if b"\x00" in head:

@@ -594,7 +594,9 @@ def filename_extension(name: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return _SPACES.sub(" ", "".join(ch for ch in text if unicodedata.category(ch)[0] != "C"))
+    kept = "".join(" " if ch in "\t\r\n" else ch for ch in text)
+    kept = "".join(ch for ch in kept if unicodedata.category(ch)[0] != "C")
+    return _SPACES.sub(" ", kept).strip()
 
 
 def _name_part(text: str) -> str:
