@@ -69,7 +69,9 @@ def patient_folder_name(name: PersonName | None, ins: str = "") -> str:
         parts.append(ins)
     if not parts:
         return UNKNOWN_PATIENT_FOLDER
-    return sanitize_filename("_".join(parts), fallback=UNKNOWN_PATIENT_FOLDER)
+    # Separators inside a name must not make sanitising keep only its last "component".
+    joined = "_".join(re.sub(r"[/\\]", "-", part) for part in parts)
+    return sanitize_filename(joined, fallback=UNKNOWN_PATIENT_FOLDER)
 
 
 def plan_export(
