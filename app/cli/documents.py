@@ -22,6 +22,7 @@ from app.cli.exit_codes import ExitCode
 from app.cli.messages import MESSAGES
 from app.cli.output import add_json_flag
 from app.documents.pdf import inspect_pdf
+from app.documents.sniffing import detect_kind
 from app.documents.xdm_reader import read_xdm
 from app.documents.xdm_writer import XdmBuild, build_xdm, parse_iso_date
 from app.domain.addresses import Ins
@@ -31,6 +32,7 @@ from app.domain.documents import (
     AttachmentInfo,
     CodedValue,
     DocumentAuthor,
+    DocumentKind,
     OutgoingDocument,
     PatientId,
     PatientIdentity,
@@ -436,6 +438,8 @@ async def _build(ctx: CliContext, args: argparse.Namespace) -> int:
         institution=args.author_institution,
     )
     pdf = await asyncio.to_thread(_read_input, Path(args.pdf))
+    if detect_kind(pdf) is not DocumentKind.PDF:
+        raise DocumentError("xdm.not_pdf")
     info = await asyncio.to_thread(inspect_pdf, pdf)
     if info.problem is not None:
         raise DocumentError(info.problem)

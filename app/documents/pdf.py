@@ -70,8 +70,9 @@ def inspect_pdf(data: bytes, *, scan_budget: int = 20_000) -> PdfInfo:
     """
     match = _VERSION.search(data[:1024])
     version = match.group(1).decode("ascii") if match else None
-    truncated = b"%%EOF" not in data[-_EOF_WINDOW:]
-    reader = _open(data)
+    # Without a header it is no PDF at all: "truncated" would send the user the wrong way.
+    truncated = match is not None and b"%%EOF" not in data[-_EOF_WINDOW:]
+    reader = _open(data) if match is not None else None
     if reader is None:
         return PdfInfo(
             pages=None,

@@ -6,7 +6,7 @@ import io
 import struct
 import zipfile
 import zlib
-from datetime import date
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 
 from fpdf import FPDF
@@ -57,6 +57,7 @@ def text_pdf(pages: int = 1, *, title: str = "Compte rendu", marker: str = "") -
     pdf.core_fonts_encoding = "windows-1252"
     pdf.set_title(title)
     pdf.set_author("Dr Test")
+    pdf.set_creation_date(datetime(2024, 2, 20, 9, 30, tzinfo=UTC))  # reproducible bytes
     pdf.set_font("Helvetica", size=10)
     for number in range(1, pages + 1):
         pdf.add_page()
