@@ -1,10 +1,517 @@
-"""`pli sync|list|show|search|audit`: the archive."""
+"""`pli sync|list|show|search|audit|folders|flag|move|delete`: the archive."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from datetime import datetime
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.output import add_json_flag, table
+from app.domain.errors import NetworkError, ValidationError
+from app.domain.events import (
+    ArchiveComplete,
+    BodiesProgress,
+    Event,
+    HeadersProgress,
+    MailboxListed,
+    NewMail,
+    SessionEnded,
+)
+from app.domain.message import FLAG_WORDS, Flag, MessageSummary, Person
+from app.services.account_service import Account
+from app.services.archive_service import SearchFilters
+from app.services.container import Services
+from app.services.imap_connection import ImapConnection
+from app.services.mailbox_sync import SyncReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the archive commands."""
-    subparsers.add_parser("sync", help="bring the local archive in step with the server")
+    sync = subparsers.add_parser("sync", help="bring the local archive in step with the server")
+    sync.add_argument("name", nargs="?", help="account (default: every account)")
+    sync.add_argument("--watch", action="store_true", help="then stay connected for new mail")
+    sync.add_argument(
+        "--no-bodies", action="store_true", help="only the message lists (bodies later)"
+    )
+    sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    add_json_flag(sync)
+    sync.set_defaults(handler=_sync)
+
+    listing = subparsers.add_parser("list", help="list archived messages, newest first")
+    _filters(listing)
+    add_json_flag(listing)
+    listing.set_defaults(handler=_list)
+
+    search = subparsers.add_parser("search", help="full-text search of the archive")
+    search.add_argument("query", help='words (all must match), "a phrase", prefix*')
+    _filters(search, default_limit=50)
+    add_json_flag(search)
+    search.set_defaults(handler=_search)
+
+    show = subparsers.add_parser("show", help="show one message")
+    show.add_argument("id", type=int)
+    show.add_argument("--raw", action="store_true", help="print the message as archived")
+    add_json_flag(show)
+    show.set_defaults(handler=_show)
+
+    thread = subparsers.add_parser("thread", help="show the conversation of a message")
+    thread.add_argument("id", type=int)
+    add_json_flag(thread)
+    thread.set_defaults(handler=_thread)
+
+    folders = subparsers.add_parser("folders", help="folders and their counts")
+    folders.add_argument("name", nargs="?", help="account")
+    add_json_flag(folders)
+    folders.set_defaults(handler=_folders)
+
+    audit = subparsers.add_parser("audit", help="the audit trail of mailbox operations")
+    audit.add_argument("--account")
+    audit.add_argument("--since", metavar="YYYY-MM-DD")
+    audit.add_argument("--action", help="only actions starting with this (e.g. sync.)")
+    fmt = audit.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="CSV export on stdout")
+    add_json_flag(fmt)  # type: ignore[arg-type]
+    audit.set_defaults(handler=_audit)
+
+    flag = subparsers.add_parser("flag", help="mark messages (replayed to the server)")
+    flag.add_argument("ids", type=int, nargs="+", metavar="ID")
+    flag.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        choices=sorted(FLAG_WORDS),
+        metavar="FLAG",
+        help="read, flagged, answered, deleted, draft (repeatable)",
+    )
+    flag.add_argument(
+        "--clear", action="append", default=[], choices=sorted(FLAG_WORDS), metavar="FLAG"
+    )
+    add_json_flag(flag)
+    flag.set_defaults(handler=_flag)
+
+    move = subparsers.add_parser("move", help="file messages in another folder")
+    move.add_argument("ids", type=int, nargs="+", metavar="ID")
+    move.add_argument("--to", required=True, metavar="FOLDER")
+    add_json_flag(move)
+    move.set_defaults(handler=_move)
+
+    delete = subparsers.add_parser("delete", help="delete messages from the archive and the server")
+    delete.add_argument("ids", type=int, nargs="+", metavar="ID")
+    add_json_flag(delete)
+    delete.set_defaults(handler=_delete)
+
+
+def _filters(parser: argparse.ArgumentParser, default_limit: int | None = None) -> None:
+    parser.add_argument("--account")
+    parser.add_argument("--folder")
+    parser.add_argument("--from", dest="correspondent", metavar="ADDRESS", help="correspondent")
+    parser.add_argument("--since", metavar="YYYY-MM-DD")
+    parser.add_argument("--until", metavar="YYYY-MM-DD", help="before this day")
+    parser.add_argument("--attachments", action="store_true", help="only with attachments")
+    parser.add_argument("--patient", metavar="INS", help="only this patient's messages")
+    parser.add_argument("--limit", type=int, default=default_limit)
+
+
+def _day(text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(datetime.strptime(text, "%Y-%m-%d").timestamp())
+    except ValueError as error:
+        raise ValidationError("date.malformed", value=text) from error
+
+
+async def _build_filters(services: Services, args: argparse.Namespace) -> SearchFilters:
+    account: Account | None = None
+    if args.account or args.folder:
+        account = await services.accounts.get(args.account)
+    folder_id = (
+        await services.archive.folder_id(account, args.folder) if account and args.folder else None
+    )
+    return SearchFilters(
+        account_id=account.id if account else None,
+        folder_id=folder_id,
+        correspondent=args.correspondent,
+        since=_day(args.since),
+        until=_day(args.until),
+        has_attachments=True if args.attachments else None,
+        patient_ins=args.patient,
+        limit=args.limit if args.limit is not None else -1,
+    )
+
+
+# -- sync -----------------------------------------------------------------------------------
+
+
+async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    accounts = (
+        [await services.accounts.get(args.name)] if args.name else (await services.accounts.list())
+    )
+    if not accounts:
+        raise ValidationError("account.none")
+    if not args.quiet and not args.json:
+        _follow_progress(ctx, services)
+    reports = []
+    for account in accounts:
+        report = await services.sync.sync(account, bodies=not args.no_bodies)
+        reports.append(report)
+    ctx.out.result(
+        {"accounts": [_report_json(r) for r in reports]},
+        [line for r in reports for line in _report_lines(r)],
+    )
+    if args.watch:
+        await _watch(ctx, services, accounts)
+    return 0
+
+
+def _report_json(report: SyncReport) -> dict[str, Any]:
+    return {
+        "account": report.account,
+        "new": report.added,
+        "gone_from_server": report.gone,
+        "flags_changed": report.flags_changed,
+        "replayed_operations": report.replayed,
+        "bodies_archived": report.bodies,
+        "bytes_archived": report.bytes,
+        "missing_bodies": report.missing_bodies,
+        "list_seconds": round(report.list_seconds, 3),
+        "archive_seconds": round(report.archive_seconds, 3),
+        "folders": [
+            {
+                "folder": f.folder,
+                "new": f.added,
+                "gone_from_server": f.gone,
+                "flags_changed": f.flags_changed,
+                "rebound": f.rebound,
+                "uidvalidity_reset": f.uidvalidity_reset,
+                "unchanged": f.unchanged,
+            }
+            for f in report.folders
+        ],
+    }
+
+
+def _report_lines(report: SyncReport) -> list[str]:
+    lines = [f"{report.account}:"]
+    changed = [f for f in report.folders if not f.unchanged]
+    for f in changed:
+        parts = []
+        if f.added:
+            parts.append(f"{f.added} new")
+        if f.gone:
+            parts.append(f"{f.gone} gone from the server (kept here)")
+        if f.flags_changed:
+            parts.append(f"{f.flags_changed} changed")
+        if f.uidvalidity_reset:
+            parts.append("folder re-identified by the server")
+        lines.append(f"  {f.folder}: " + (", ".join(parts) if parts else "up to date"))
+    if not changed:
+        lines.append("  up to date")
+    if report.replayed:
+        lines.append(f"  {report.replayed} local change(s) sent to the server")
+    if report.bodies:
+        lines.append(f"  {report.bodies} message(s) archived ({_size(report.bytes)})")
+    if report.missing_bodies:
+        lines.append(f"  {report.missing_bodies} message(s) still to archive")
+    return lines
+
+
+def _follow_progress(ctx: CliContext, services: Services) -> None:
+    last = {"t": 0.0}
+
+    def show(event: Event) -> None:
+        now = time.monotonic()
+        if isinstance(event, HeadersProgress):
+            if now - last["t"] > 0.5 or event.done == event.total:
+                last["t"] = now
+                ctx.out.progress(f"{event.folder}: {event.done}/{event.total} listed")
+        elif isinstance(event, MailboxListed):
+            ctx.out.progress(f"Mailbox listed in {event.elapsed:.1f} s")
+        elif isinstance(event, BodiesProgress):
+            if now - last["t"] > 1.0 or event.done == event.total:
+                last["t"] = now
+                ctx.out.progress(f"Archived {event.done}/{event.total} ({_size(event.bytes)})")
+        elif isinstance(event, ArchiveComplete):
+            ctx.out.progress(f"Archive complete in {event.elapsed:.1f} s")
+        elif isinstance(event, NewMail):
+            ctx.out.progress(f"New mail in {event.folder}")
+        elif isinstance(event, SessionEnded):
+            ctx.out.warn(f"{event.account}: login session ended: run pli account login")
+
+    services.events.subscribe(Event, show)
+
+
+async def _watch(ctx: CliContext, services: Services, accounts: list[Account]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C ends the process
+            loop.add_signal_handler(sig, stop.set)
+    ctx.out.progress("Watching for new mail (Ctrl+C to stop)…")
+    await asyncio.gather(*(services.sync.watch(a, stop) for a in accounts))
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _summary_json(m: MessageSummary) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "account": m.account,
+        "folder": m.folder,
+        "uid": m.uid,
+        "date": _iso(m.internal_date),
+        "sent": _iso(m.sent_date) if m.sent_date else None,
+        "from": _person_json(m.sender),
+        "subject": m.subject,
+        "flags": Flag(m.flags).labels(),
+        "keywords": list(m.keywords),
+        "size": m.size,
+        "has_attachments": m.has_attachments,
+        "archived": m.archived,
+        "gone_from_server": m.gone_from_server,
+        "thread": m.thread_id,
+        "patient_ins": m.patient_ins,
+    }
+
+
+def _person_json(p: Person | None) -> dict[str, str] | None:
+    return {"name": p.name, "address": p.address} if p else None
+
+
+def _iso(epoch: int | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} B"
+
+
+def _summary_rows(messages: list[MessageSummary]) -> list[str]:
+    rows = []
+    for m in messages:
+        flags = Flag(m.flags)
+        marks = ("" if Flag.SEEN in flags else "N") + ("!" if Flag.FLAGGED in flags else "")
+        marks += "@" if m.has_attachments else ""
+        marks += "x" if m.gone_from_server else ""
+        sender = m.sender.name or m.sender.address if m.sender else ""
+        date = datetime.fromtimestamp(m.internal_date).strftime("%Y-%m-%d %H:%M")
+        rows.append([str(m.id), date, marks, m.folder, sender[:28], m.subject[:60]])
+    if not rows:
+        return ["No message."]
+    return table(rows, ["ID", "DATE", "", "FOLDER", "FROM", "SUBJECT"])
+
+
+async def _list(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    filters = await _build_filters(services, args)
+    messages = await services.archive.messages(filters)
+    ctx.out.result({"messages": [_summary_json(m) for m in messages]}, _summary_rows(messages))
+    return 0
+
+
+async def _search(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    filters = await _build_filters(services, args)
+    messages = await services.archive.search(args.query, filters)
+    ctx.out.result(
+        {"query": args.query, "messages": [_summary_json(m) for m in messages]},
+        _summary_rows(messages),
+    )
+    return 0
+
+
+async def _show(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    detail = await services.archive.detail(args.id)
+    if args.raw:
+        raw = await services.archive.raw(args.id)
+        if raw is None:
+            raise ValidationError("message.not_archived_yet", id=args.id)
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+        return 0
+    s = detail.summary
+    data = _summary_json(s) | {
+        "message_id": detail.message_id,
+        "in_reply_to": detail.in_reply_to,
+        "references": list(detail.references),
+        "to": [_person_json(p) for p in detail.to],
+        "cc": [_person_json(p) for p in detail.cc],
+        "reply_to": [_person_json(p) for p in detail.reply_to],
+        "body": detail.body_text,
+        "attachments": [
+            {"part": a.part, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in detail.attachments
+        ],
+    }
+    lines = [
+        f"From:    {_fmt_person(s.sender)}",
+        f"To:      {', '.join(_fmt_person(p) for p in detail.to)}",
+    ]
+    if detail.cc:
+        lines.append(f"Cc:      {', '.join(_fmt_person(p) for p in detail.cc)}")
+    lines += [
+        f"Date:    {_iso(s.sent_date or s.internal_date)}",
+        f"Subject: {s.subject}",
+        f"Folder:  {s.account}/{s.folder}"
+        + ("  (gone from the server)" if s.gone_from_server else ""),
+    ]
+    for a in detail.attachments:
+        lines.append(f"Attached: {a.filename or '(unnamed)'} ({a.content_type}, {_size(a.size)})")
+    lines.append("")
+    lines.append(detail.body_text if s.archived else "(body not archived yet: run pli sync)")
+    ctx.out.result(data, lines)
+    return 0
+
+
+def _fmt_person(p: Person | None) -> str:
+    if p is None:
+        return ""
+    return f"{p.name} <{p.address}>" if p.name else p.address
+
+
+async def _thread(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    summary = (await services.archive.detail(args.id)).summary
+    messages = await services.archive.thread(summary.thread_id or summary.id)
+    ctx.out.result({"messages": [_summary_json(m) for m in messages]}, _summary_rows(messages))
+    return 0
+
+
+async def _folders(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.name)
+    folders = await services.archive.folders(account)
+    rows = [
+        [
+            f.name,
+            f.role or "",
+            str(f.messages),
+            str(f.unread),
+            str(f.gone),
+            "" if f.on_server else "not on server",
+        ]
+        for f in folders
+    ]
+    ctx.out.result(
+        {"account": account.name, "folders": [f.__dict__ for f in folders]},
+        table(rows, ["FOLDER", "ROLE", "MESSAGES", "UNREAD", "GONE", ""])
+        if rows
+        else ["No folder yet: run pli sync"],
+    )
+    return 0
+
+
+async def _audit(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.account) if args.account else None
+    since = _day(args.since)
+    entries = await services.archive.audit(
+        since=float(since) if since is not None else None,
+        account=account,
+        action_prefix=args.action,
+    )
+    if args.csv:
+        sys.stdout.write(services.archive.audit_csv(entries))
+        sys.stdout.flush()
+        return 0
+    data: list[dict[str, Any]] = [
+        {
+            "id": e.id,
+            "time": datetime.fromtimestamp(e.ts).astimezone().isoformat(timespec="seconds"),
+            "account": e.account,
+            "actor": e.actor,
+            "action": e.action,
+            "target": e.target,
+            "request": e.request,
+            "outcome": e.outcome,
+            "detail": e.detail,
+        }
+        for e in entries
+    ]
+    rows = [
+        [str(d["time"]), d["account"] or "", d["action"], d["outcome"], (d["request"] or "")[:60]]
+        for d in data
+    ]
+    ctx.out.result(
+        {"entries": data}, table(rows, ["TIME", "ACCOUNT", "ACTION", "OUTCOME", "REQUEST"])
+    )
+    return 0
+
+
+# -- local changes --------------------------------------------------------------------------
+
+
+async def _replay_now(services: Services, account: Account) -> bool:
+    """Try to send queued changes right away; False when the server is unreachable."""
+    connection = ImapConnection(services.accounts, account, "ops")
+    try:
+        await services.operations.replay(account, connection)
+    except NetworkError:
+        return False
+    finally:
+        await connection.close()
+    return True
+
+
+def _flags(words: list[str]) -> Flag:
+    result = Flag.NONE
+    for word in words:
+        result |= FLAG_WORDS[word]
+    return result
+
+
+async def _flag(ctx: CliContext, args: argparse.Namespace) -> int:
+    add, remove = _flags(args.set), _flags(args.clear)
+    if not add and not remove:
+        raise ValidationError("flag.nothing_to_do")
+    services = await ctx.services()
+    account = await services.operations.set_flags(args.ids, add, remove)
+    return await _after_change(ctx, services, account, "Flags changed")
+
+
+async def _move(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.operations.move(args.ids, args.to)
+    return await _after_change(ctx, services, account, f"Moved to {args.to}")
+
+
+async def _delete(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.operations.delete(args.ids)
+    return await _after_change(ctx, services, account, "Deleted")
+
+
+async def _after_change(ctx: CliContext, services: Services, account: Account, what: str) -> int:
+    online = await _replay_now(services, account)
+    waiting = await services.operations.pending_count(account)
+    ctx.out.result(
+        {
+            "applied_locally": True,
+            "sent_to_server": online and waiting == 0,
+            "pending_operations": waiting,
+        },
+        [
+            f"{what}."
+            + (
+                ""
+                if online and waiting == 0
+                else " The server is unreachable: the change will be sent at the next sync."
+            )
+        ],
+    )
+    return 0

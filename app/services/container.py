@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from app.config.paths import AppPaths
+from app.config.settings import Settings
+from app.services.account_service import AccountService
+from app.services.archive_service import ArchiveService
+from app.services.event_bus import EventBus
+from app.services.mailbox_sync import SyncService
+from app.services.operation_queue import OperationQueue
+from app.services.store_gateway import StoreGateway
 
 
 @dataclass
 class Services:
     """Everything a front end uses once the archive is unlocked."""
 
-    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    paths: AppPaths
+    settings: Settings
+    events: EventBus
+    store: StoreGateway
+    accounts: AccountService
+    archive: ArchiveService
+    sync: SyncService
+    operations: OperationQueue
+
+    @classmethod
+    def build(
+        cls, paths: AppPaths, settings: Settings, store: StoreGateway, events: EventBus
+    ) -> Services:
+        """Wire the services over an open archive."""
+        accounts = AccountService(store, paths, settings, events)
+        return cls(
+            paths=paths,
+            settings=settings,
+            events=events,
+            store=store,
+            accounts=accounts,
+            archive=ArchiveService(store),
+            sync=SyncService(store, accounts, events),
+            operations=OperationQueue(store, accounts, events),
+        )
 
     async def aclose(self) -> None:
-        """Stop background work and close connections and the archive, newest first."""
-        while self._closers:
-            closer = self._closers.pop()
-            await closer()
+        """Stop background work, close connections and the archive."""
+        try:
+            await self.accounts.aclose()
+        finally:
+            await self.store.close()

@@ -29,6 +29,8 @@ from typing import Any, ParamSpec, TypeVar
 
 import imapclient
 import imapclient.exceptions
+from imapclient.imapclient import seq_to_parenstr_upper
+from imapclient.response_parser import parse_fetch_response
 from imapclient.response_types import BodyData
 
 from app.domain.account import AuthMethod, Endpoint, Security
@@ -340,7 +342,7 @@ class ImapSession:
         items = [*_ENVELOPE_ITEMS, _HEADER_ITEM]
         if self.has("CONDSTORE"):
             items.append("MODSEQ")
-        response = self._call(client.fetch, _uid_set(uids), items)
+        response = self._call(_uid_fetch, client, _uid_set(uids), items)
         records: list[EnvelopeRecord] = []
         for uid, data in response.items():
             if b"ENVELOPE" not in data:
@@ -368,7 +370,7 @@ class ImapSession:
         if uids is not None and not uids:
             return [], []
         client._imap.untagged_responses.pop("VANISHED", None)
-        response = self._call(client.fetch, target, items, modifiers)
+        response = self._call(_uid_fetch, client, target, items, modifiers)
         vanished_raw = client._imap.untagged_responses.pop("VANISHED", [])
         changes = []
         for uid, data in response.items():
@@ -399,7 +401,7 @@ class ImapSession:
         bodies: list[FetchedBody] = []
         for part_numbers, group in groups.items():
             items = ["BODY.PEEK[]"] + [f"BODY.PEEK[{n}]" for n in part_numbers]
-            response = self._call(client.fetch, _uid_set(group), items)
+            response = self._call(_uid_fetch, client, _uid_set(group), items)
             for uid, data in response.items():
                 raw = data.get(b"BODY[]")
                 if raw is None:
@@ -534,6 +536,29 @@ class ImapSession:
         except (OSError, EOFError) as error:
             self._broken = True
             raise NetworkError("network.connection_lost", host=host) from error
+
+
+def _uid_fetch(
+    client: ImapClient, uid_set: str, items: Sequence[str], modifiers: Sequence[str] | None = None
+) -> dict[int, dict[bytes, Any]]:
+    """UID FETCH with a compact UID set (``1:500``, ``1:*``).
+
+    imapclient's own `fetch` filters its answer by the UIDs it was given as integers, which
+    rules out ranges and ``*``; this sends the same command and uses its response parser.
+    """
+    args = [
+        "UID",
+        "FETCH",
+        uid_set,
+        seq_to_parenstr_upper(list(items)),
+        seq_to_parenstr_upper(list(modifiers)) if modifiers else None,
+    ]
+    tag = client._imap._command(*args)
+    typ, data = client._imap._command_complete("FETCH", tag)
+    client._checkok("fetch", typ, data)
+    typ, data = client._imap._untagged_response(typ, data, "FETCH")
+    parsed: dict[int, dict[bytes, Any]] = parse_fetch_response(data, False, True)
+    return parsed
 
 
 def _tune(client: ImapClient) -> None:

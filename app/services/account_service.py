@@ -1,0 +1,436 @@
+"""Accounts: configuration, secrets, TLS policy, credentials and IMAP connections.
+
+Secrets (passwords, refresh tokens, client certificates, OIDC client secrets) live in the
+encrypted archive; access tokens live in memory only (ECO.1.2.5). Transports never read
+secrets themselves: this service hands them credentials when they connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from app.config.paths import AppPaths
+from app.config.resources import igc_sante_bundle
+from app.config.settings import Settings
+from app.domain.account import AccountConfig, AuthMethod, host_belongs_to_domain
+from app.domain.addresses import MailAddress
+from app.domain.errors import AuthError, KnownError, NetworkError, ValidationError
+from app.domain.events import SessionEnded
+from app.services.event_bus import EventBus
+from app.services.executors import SerialExecutor
+from app.services.store_gateway import StoreGateway
+from app.store.archive import Archive
+from app.store.repositories.accounts import AccountRow, SecretRepository
+from app.transport.imap_session import Credentials, ImapSession
+from app.transport.oidc import (
+    AuthorizationRequest,
+    CibaRequest,
+    LoopbackRedirect,
+    OidcClient,
+    TokenSet,
+)
+from app.transport.revocation import RevocationChecker, RevocationMode
+from app.transport.tls import ClientCertificate, TlsPolicy, make_context
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SECRET_PASSWORD = "password"  # noqa: S105 - the name of a secret kind, not a secret
+SECRET_REFRESH_TOKEN = "refresh_token"  # noqa: S105
+SECRET_CLIENT_CERT = "client_certificate"  # noqa: S105
+SECRET_OIDC_CLIENT = "oidc_client_secret"  # noqa: S105
+
+#: Refresh the access token when it has less than this left (PSC tokens live ~120 s).
+REFRESH_MARGIN = 30.0
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account and its archive id."""
+
+    id: int
+    config: AccountConfig
+
+    @property
+    def name(self) -> str:
+        """Its short name (``pli account add NAME``)."""
+        return self.config.name
+
+    @property
+    def address(self) -> str:
+        """Its mailbox address."""
+        return self.config.address
+
+
+@dataclass
+class _TokenState:
+    tokens: TokenSet | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class AccountService:
+    """Everything about accounts a front end or another service needs."""
+
+    def __init__(
+        self, store: StoreGateway, paths: AppPaths, settings: Settings, events: EventBus
+    ) -> None:
+        self._store = store
+        self._paths = paths
+        self._settings = settings
+        self._events = events
+        self._tokens: dict[int, _TokenState] = {}
+        self._http = SerialExecutor("oidc")
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force."""
+        return self._settings
+
+    # -- configuration ----------------------------------------------------------------------
+
+    async def add(
+        self,
+        config: AccountConfig,
+        *,
+        password: str | None = None,
+        client_certificate: bytes | None = None,
+        client_certificate_password: str | None = None,
+        oidc_client_secret: str | None = None,
+    ) -> Account:
+        """Create an account and store its secrets (encrypted).
+
+        Raises:
+            ValidationError: ``account.exists``, ``account.password_required``,
+                ``account.oidc_required``, client-certificate errors.
+        """
+        if config.auth is AuthMethod.PASSWORD and not password:
+            raise ValidationError("account.password_required")
+        if config.auth is AuthMethod.OAUTH2 and config.oidc is None:
+            raise ValidationError("account.oidc_required")
+        if config.auth is AuthMethod.EXTERNAL and client_certificate is None:
+            raise ValidationError("account.client_certificate_required")
+        ca_file = config.ca_file
+        if ca_file is not None and not await asyncio.to_thread(Path(ca_file).is_file):
+            raise ValidationError("tls.trust_store_unreadable", path=config.ca_file)
+        cert_pem: bytes | None = None
+        if client_certificate is not None:
+            cert = ClientCertificate.load(client_certificate, client_certificate_password)
+            cert_pem = cert.certificate_pem + cert.chain_pem + cert.key_pem
+            config = _with(config, client_certificate=True)
+
+        def work(archive: Archive) -> int:
+            account_id = archive.accounts.add(config)
+            scope = SecretRepository.account_scope(account_id)
+            if password:
+                archive.secrets.put(scope, SECRET_PASSWORD, password.encode("utf-8"))
+            if cert_pem is not None:
+                archive.secrets.put(scope, SECRET_CLIENT_CERT, cert_pem)
+            if oidc_client_secret:
+                archive.secrets.put(scope, SECRET_OIDC_CLIENT, oidc_client_secret.encode())
+            archive.audit.add(
+                account_id=account_id, actor="local", action="account.add", target=config.name
+            )
+            return account_id
+
+        account_id = await self._store.write(work)
+        return Account(account_id, config)
+
+    async def set_password(self, name: str, password: str) -> None:
+        """Replace an account's password."""
+        account = await self.get(name)
+
+        def work(archive: Archive) -> None:
+            scope = SecretRepository.account_scope(account.id)
+            archive.secrets.put(scope, SECRET_PASSWORD, password.encode("utf-8"))
+            archive.audit.add(account_id=account.id, actor="local", action="account.password")
+
+        await self._store.write(work)
+
+    async def list(self) -> list[Account]:
+        """Every account."""
+        rows = await self._store.read(lambda a: a.accounts.all())
+        return [Account(r.id, r.config) for r in rows]
+
+    async def get(self, name: str | None = None) -> Account:
+        """An account by name; with no name, the only account there is.
+
+        Raises:
+            NotFoundError: ``account.not_found``; ValidationError ``account.ambiguous``.
+        """
+        if name is None:
+            rows = await self._store.read(lambda a: a.accounts.all())
+            if len(rows) == 1:
+                return Account(rows[0].id, rows[0].config)
+            if not rows:
+                raise ValidationError("account.none")
+            raise ValidationError("account.ambiguous")
+        row: AccountRow = await self._store.read(lambda a: a.accounts.get(name))
+        return Account(row.id, row.config)
+
+    async def remove(self, name: str) -> None:
+        """Delete an account and everything archived for it."""
+        account = await self.get(name)
+        await self._store.read(lambda a: a.accounts.remove(account.id))
+        await self._store.write(
+            lambda a: a.audit.add(
+                account_id=None, actor="local", action="account.remove", target=name
+            )
+        )
+
+    # -- TLS --------------------------------------------------------------------------------
+
+    def trust_store(self, account: Account) -> Path:
+        """The CA file servers must chain to (IGC-Santé unless the account names another)."""
+        if account.config.ca_file:
+            return Path(account.config.ca_file)
+        return igc_sante_bundle()
+
+    async def tls_policy(self, account: Account) -> TlsPolicy:
+        """The TLS policy for this account's servers."""
+        cert: ClientCertificate | None = None
+        if account.config.client_certificate:
+            pem = await self._secret(account, SECRET_CLIENT_CERT)
+            if pem is None:
+                raise ValidationError("account.client_certificate_required")
+            cert = ClientCertificate.load(pem)
+        tls = self._settings.tls
+        return TlsPolicy(
+            ca_file=self.trust_store(account),
+            allow_tls13=tls.allow_tls13,
+            tls12_ciphers=tls.tls12_ciphers,
+            client_certificate=cert,
+        )
+
+    def revocation_checker(self, account: Account) -> RevocationChecker:
+        """The revocation checker for this account's servers (CRLs cached in the profile)."""
+        return RevocationChecker(
+            RevocationMode(self._settings.tls.revocation),
+            self._paths.crl_cache_dir,
+            self.trust_store(account),
+        )
+
+    # -- credentials ------------------------------------------------------------------------
+
+    async def credentials(self, account: Account, host: str) -> Credentials:
+        """What to log in with, right now (refreshing the access token if needed)."""
+        config = account.config
+        if config.auth is AuthMethod.OAUTH2:
+            domain = MailAddress.parse(config.address).domain
+            if not (config.servers_confirmed or host_belongs_to_domain(host, domain)):
+                # Never send a token to a server the user typed by hand without checking it
+                # belongs to the mailbox's domain (spec §2).
+                raise AuthError("auth.server_not_confirmed", host=host)
+            token = await self.access_token(account)
+            return Credentials(AuthMethod.OAUTH2, config.login, token)
+        if config.auth is AuthMethod.EXTERNAL:
+            return Credentials(AuthMethod.EXTERNAL, config.login)
+        password = await self._secret(account, SECRET_PASSWORD)
+        if password is None:
+            raise AuthError("auth.password_missing")
+        return Credentials(AuthMethod.PASSWORD, config.login, password.decode("utf-8"))
+
+    async def imap_session(self, account: Account, executor: SerialExecutor) -> ImapSession:
+        """A connected, authenticated IMAP session, built on `executor`'s thread."""
+        policy = await self.tls_policy(account)
+        revocation = self.revocation_checker(account)
+        endpoint = account.config.imap
+        tls = self._settings.tls
+        credentials = await self.credentials(account, endpoint.host)
+
+        def open_session() -> ImapSession:
+            session = ImapSession(
+                endpoint,
+                make_context(policy),
+                revocation,
+                connect_timeout=tls.connect_timeout,
+                read_timeout=tls.read_timeout,
+            )
+            session.connect()
+            try:
+                session.authenticate(credentials)
+            except BaseException:
+                session.close()
+                raise
+            return session
+
+        try:
+            session = await executor.run(open_session)
+        except KnownError as error:
+            await self.audit(
+                account,
+                "session.login",
+                outcome=f"error:{error.code}",
+                request=f"IMAP {endpoint} {account.config.auth.value}",
+            )
+            raise
+        await self.audit(
+            account, "session.login", request=f"IMAP {endpoint} {account.config.auth.value}"
+        )
+        return session
+
+    # -- OpenID Connect ---------------------------------------------------------------------
+
+    async def _oidc_client(self, account: Account) -> OidcClient:
+        oidc = account.config.oidc
+        if oidc is None:
+            raise ValidationError("account.oidc_required")
+        secret = await self._secret(account, SECRET_OIDC_CLIENT)
+        return OidcClient(
+            oidc,
+            client_secret=secret.decode() if secret else None,
+            timeout=self._settings.tls.read_timeout,
+        )
+
+    async def access_token(self, account: Account) -> str:
+        """A valid access token (memory only), refreshed quietly before it expires.
+
+        Raises:
+            AuthError: ``auth.login_required`` (never logged in), ``auth.session_ended``
+                (the provider refused the refresh: ECO.1.2.6).
+        """
+        state = self._tokens.setdefault(account.id, _TokenState())
+        async with state.lock:
+            if state.tokens is not None and not state.tokens.expires_within(REFRESH_MARGIN):
+                return state.tokens.access_token
+            refresh = await self._secret(account, SECRET_REFRESH_TOKEN)
+            if refresh is None:
+                raise AuthError("auth.login_required", account=account.name)
+            client = await self._oidc_client(account)
+            try:
+                tokens = await self._http.run(client.refresh, refresh.decode("utf-8"))
+            except AuthError as error:
+                if error.code == "auth.session_ended":
+                    state.tokens = None
+                    await self._forget_refresh_token(account, "auth.session_ended")
+                    self._events.publish(SessionEnded(account.name))
+                raise
+            await self._keep_tokens(account, tokens)
+            return tokens.access_token
+
+    async def _keep_tokens(self, account: Account, tokens: TokenSet) -> None:
+        state = self._tokens.setdefault(account.id, _TokenState())
+        state.tokens = tokens
+        if tokens.refresh_token:
+            refresh = tokens.refresh_token.encode("utf-8")
+            scope = SecretRepository.account_scope(account.id)
+            await self._store.write(lambda a: a.secrets.put(scope, SECRET_REFRESH_TOKEN, refresh))
+
+    async def _forget_refresh_token(self, account: Account, outcome: str) -> None:
+        scope = SecretRepository.account_scope(account.id)
+
+        def work(archive: Archive) -> None:
+            archive.secrets.delete(scope, SECRET_REFRESH_TOKEN)
+            archive.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="session.end",
+                outcome=outcome,
+            )
+
+        await self._store.write(work)
+
+    async def login_browser(
+        self,
+        account: Account,
+        open_browser: Callable[[str], object],
+        *,
+        wait_seconds: float = 300.0,
+    ) -> None:
+        """Authorization code + PKCE in the system browser, code back on 127.0.0.1."""
+        client = await self._oidc_client(account)
+        redirect = LoopbackRedirect()
+        try:
+            request: AuthorizationRequest = await self._http.run(
+                client.authorization_request, redirect.redirect_uri
+            )
+        except BaseException:
+            redirect.close()
+            raise
+        open_browser(request.url)
+        code = await asyncio.get_running_loop().run_in_executor(
+            None, redirect.wait, request.state, wait_seconds
+        )
+        tokens = await self._http.run(client.exchange_code, request, code)
+        await self._keep_tokens(account, tokens)
+        await self.audit(account, "session.login_oidc", request="authorization_code+PKCE")
+
+    async def login_ciba(
+        self,
+        account: Account,
+        binding_message: str,
+        on_pending: Callable[[CibaRequest], object],
+    ) -> None:
+        """CIBA poll mode: the user approves on the e-CPS app or with the CPS card."""
+        oidc = account.config.oidc
+        if oidc is None or not oidc.rpps:
+            raise ValidationError("account.rpps_required")
+        client = await self._oidc_client(account)
+        request: CibaRequest = await self._http.run(client.start_ciba, oidc.rpps, binding_message)
+        on_pending(request)
+        while True:
+            await asyncio.sleep(request.interval)
+            if time.time() > request.expires_at:
+                raise AuthError("auth.login_expired")
+            tokens = await self._http.run(client.poll_ciba, request)
+            if tokens is not None:
+                break
+        await self._keep_tokens(account, tokens)
+        await self.audit(account, "session.login_oidc", request="CIBA poll")
+
+    async def logout(self, account: Account) -> None:
+        """End the login session: revoke the refresh token, forget every token."""
+        refresh = await self._secret(account, SECRET_REFRESH_TOKEN)
+        self._tokens.pop(account.id, None)
+        if refresh is not None and account.config.oidc is not None:
+            client = await self._oidc_client(account)
+            try:
+                await self._http.run(client.revoke, refresh.decode("utf-8"))
+            except NetworkError:
+                log.warning("could not reach the provider to revoke the session")
+        await self._forget_refresh_token(account, "ok")
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _secret(self, account: Account, kind: str) -> bytes | None:
+        scope = SecretRepository.account_scope(account.id)
+        return await self._store.read(lambda a: a.secrets.get(scope, kind))
+
+    async def audit(
+        self,
+        account: Account,
+        action: str,
+        *,
+        target: str | None = None,
+        request: str | None = None,
+        outcome: str = "ok",
+        detail: str | None = None,
+    ) -> None:
+        """Record a mailbox operation in the audit trail."""
+        await self._store.write(
+            lambda a: a.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action=action,
+                target=target,
+                request=request,
+                outcome=outcome,
+                detail=detail,
+            )
+        )
+
+    async def aclose(self) -> None:
+        """Stop the HTTP thread."""
+        self._http.shutdown(wait=False)
+
+
+def _with(config: AccountConfig, **changes: object) -> AccountConfig:
+    from dataclasses import replace
+
+    return replace(config, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,323 @@
+"""User actions done locally at once and replayed to the server in order (Geary's replay queue).
+
+A flag change, a move or a deletion changes the archive immediately and queues an operation in
+the same transaction. The queue is replayed, oldest first, whenever the server is reachable
+(at the start of every sync, and right after the action when online). A network failure stops
+the replay and keeps the order; a refusal by the server undoes the local change and is
+reported (OperationFailed) and audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from app.domain.errors import KnownError, NetworkError, NotFoundError, ValidationError
+from app.domain.events import OperationFailed
+from app.domain.mailbox import FolderRole
+from app.domain.message import Flag
+from app.services.account_service import Account, AccountService
+from app.services.event_bus import EventBus
+from app.services.imap_connection import ImapConnection
+from app.services.store_gateway import StoreGateway
+from app.store.archive import Archive
+from app.store.repositories.journal import PendingOp
+from app.transport.imap_session import ImapSession
+
+log = logging.getLogger(__name__)
+
+
+class OperationQueue:
+    """Local changes and their replay."""
+
+    def __init__(self, store: StoreGateway, accounts: AccountService, events: EventBus) -> None:
+        self._store = store
+        self._accounts = accounts
+        self._events = events
+
+    # -- local actions ----------------------------------------------------------------------
+
+    async def set_flags(self, message_ids: Sequence[int], add: Flag, remove: Flag) -> Account:
+        """Change flags locally and queue the change."""
+
+        def work(a: Archive) -> int:
+            account_id = _same_account(a, message_ids)
+            previous = {}
+            for pk in message_ids:
+                previous[str(pk)] = a.messages.summary(pk).flags
+                a.messages.set_flags(pk, add, remove)
+            a.pending.add(
+                account_id,
+                "flags",
+                {
+                    "pks": list(message_ids),
+                    "add": int(add),
+                    "remove": int(remove),
+                    "previous": previous,
+                },
+            )
+            return account_id
+
+        account_id = await self._store.write(work)
+        return await self._account(account_id)
+
+    async def move(self, message_ids: Sequence[int], destination: str) -> Account:
+        """File messages in another folder locally and queue the move."""
+
+        def work(a: Archive) -> int:
+            account_id = _same_account(a, message_ids)
+            target = a.folders.get(account_id, destination)
+            origins = []
+            for pk in message_ids:
+                summary = a.messages.summary(pk)
+                if summary.folder == destination:
+                    continue
+                position = a.messages.position(pk)
+                source = a.folders.get(account_id, summary.folder)
+                origins.append(
+                    {
+                        "pk": pk,
+                        "folder": summary.folder,
+                        "folder_id": source.id,
+                        "uidvalidity": position.uidvalidity if position else None,
+                        "uid": position.uid if position else None,
+                    }
+                )
+                a.messages.move_local(pk, target.id)
+            if origins:
+                a.pending.add(account_id, "move", {"to": destination, "from": origins})
+            return account_id
+
+        account_id = await self._store.write(work)
+        return await self._account(account_id)
+
+    async def delete(self, message_ids: Sequence[int]) -> Account:
+        """Remove messages from the archive for good, and from the server on replay."""
+
+        def work(a: Archive) -> int:
+            account_id = _same_account(a, message_ids)
+            positions = []
+            for pk in message_ids:
+                position = a.messages.position(pk)
+                if position is not None:
+                    positions.append(
+                        {
+                            "folder": position.folder,
+                            "uidvalidity": position.uidvalidity,
+                            "uid": position.uid,
+                        }
+                    )
+                a.messages.delete_local(pk)
+            if positions:
+                a.pending.add(account_id, "expunge", {"positions": positions})
+            a.audit.add(
+                account_id=account_id,
+                actor="local",
+                action="message.delete",
+                target=",".join(str(pk) for pk in message_ids),
+                outcome="ok",
+            )
+            return account_id
+
+        account_id = await self._store.write(work)
+        return await self._account(account_id)
+
+    async def _account(self, account_id: int) -> Account:
+        row = await self._store.read(lambda a: a.accounts.by_id(account_id))
+        return Account(row.id, row.config)
+
+    async def pending_count(self, account: Account) -> int:
+        """How many local changes wait for the server."""
+        return await self._store.read(lambda a: a.pending.count(account.id))
+
+    # -- replay -----------------------------------------------------------------------------
+
+    async def replay(self, account: Account, connection: ImapConnection) -> int:
+        """Replay queued operations in order; returns how many reached the server.
+
+        Raises:
+            NetworkError: the server became unreachable (the rest stays queued, in order).
+        """
+        ops = await self._store.read(lambda a: a.pending.pending(account.id))
+        replayed = 0
+        for op in ops:
+            try:
+                request = await self._replay_one(account, connection, op)
+            except NetworkError as offline:
+                await self._store.write(partial(_retry_later, op_id=op.id, code=offline.code))
+                raise
+            except KnownError as refused:
+                await self._store.write(partial(self._undo, account=account, op=op, error=refused))
+                self._events.publish(OperationFailed(account.name, op.kind, refused.code))
+                continue
+            replayed += 1
+
+            def done(a: Archive, o: PendingOp = op, r: str = request) -> None:
+                a.pending.done(o.id)
+                a.audit.add(
+                    account_id=account.id,
+                    actor=account.address,
+                    action=f"replay.{o.kind}",
+                    request=r,
+                )
+
+            await self._store.write(done)
+        return replayed
+
+    async def _replay_one(self, account: Account, connection: ImapConnection, op: PendingOp) -> str:
+        payload = op.payload
+        if op.kind == "flags":
+            return await self._replay_flags(connection, payload)
+        if op.kind == "move":
+            return await self._replay_move(account, connection, payload)
+        if op.kind == "expunge":
+            groups = _group(payload["positions"])
+            requests = []
+            for (folder, uidvalidity), uids in groups.items():
+
+                def expunge(
+                    s: ImapSession, f: str = folder, v: int = uidvalidity, u: list[int] = uids
+                ) -> bool:
+                    if not _select_same(s, f, v):
+                        return False
+                    s.expunge(u)
+                    return True
+
+                if await connection.call(expunge):
+                    requests.append(f"{folder}: UID STORE +FLAGS (\\Deleted); UID EXPUNGE {uids}")
+            return "; ".join(requests) or "stale (folder changed on the server)"
+        raise ValidationError("operation.unknown", kind=op.kind)
+
+    async def _replay_flags(self, connection: ImapConnection, payload: dict[str, Any]) -> str:
+        add, remove = Flag(payload["add"]), Flag(payload["remove"])
+        positions = await self._store.read(
+            lambda a: [a.messages.position(pk) for pk in payload["pks"]]
+        )
+        groups = _group(
+            [
+                {"folder": p.folder, "uidvalidity": p.uidvalidity, "uid": p.uid}
+                for p in positions
+                if p is not None
+            ]
+        )
+        requests = []
+        for (folder, uidvalidity), uids in groups.items():
+
+            def store(
+                s: ImapSession, f: str = folder, v: int = uidvalidity, u: list[int] = uids
+            ) -> bool:
+                if not _select_same(s, f, v):
+                    return False
+                s.store_flags(u, add, remove)
+                return True
+
+            if await connection.call(store):
+                requests.append(
+                    f"{folder}: UID STORE {uids} +FLAGS {add.imap_names()}"
+                    f" -FLAGS {remove.imap_names()}"
+                )
+        return "; ".join(requests) or "nothing on the server"
+
+    async def _replay_move(
+        self, account: Account, connection: ImapConnection, payload: dict[str, Any]
+    ) -> str:
+        destination = payload["to"]
+        requests = []
+        by_position: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for origin in payload["from"]:
+            if origin["uid"] is None:
+                continue
+            by_position.setdefault((origin["folder"], origin["uidvalidity"]), []).append(origin)
+        for (folder, uidvalidity), origins in by_position.items():
+            uids = [o["uid"] for o in origins]
+
+            def move(
+                s: ImapSession, f: str = folder, v: int = uidvalidity, u: list[int] = uids
+            ) -> tuple[dict[int, int], int | None] | None:
+                if not _select_same(s, f, v):
+                    return None
+                mapping = s.move(u, destination)
+                dest_validity = s.status(destination).uidvalidity if mapping else None
+                return mapping, dest_validity
+
+            result = await connection.call(move)
+            if result is None:
+                continue
+            mapping, dest_validity = result
+            requests.append(f"{folder}: UID MOVE {uids} {destination}")
+            if mapping and dest_validity is not None:
+
+                def bind(
+                    a: Archive,
+                    o: list[dict[str, Any]] = origins,
+                    m: dict[int, int] = mapping,
+                    v: int = dest_validity,
+                ) -> None:
+                    target = a.folders.get(account.id, destination)
+                    for origin in o:
+                        new_uid = m.get(origin["uid"])
+                        if new_uid is not None:
+                            a.messages.bind(origin["pk"], target.id, v, new_uid)
+
+                await self._store.write(bind)
+        return "; ".join(requests) or "nothing on the server"
+
+    def _undo(self, a: Archive, account: Account, op: PendingOp, error: KnownError) -> None:
+        payload = op.payload
+        if op.kind == "flags":
+            for pk, flags in payload.get("previous", {}).items():
+                try:
+                    a.messages.restore_flags(int(pk), int(flags))
+                except NotFoundError:
+                    continue
+        elif op.kind == "move":
+            for origin in payload["from"]:
+                if origin["uid"] is not None:
+                    a.messages.bind(
+                        origin["pk"], origin["folder_id"], origin["uidvalidity"], origin["uid"]
+                    )
+        a.pending.failed(op.id, error.code)
+        a.audit.add(
+            account_id=account.id,
+            actor=account.address,
+            action=f"replay.{op.kind}",
+            outcome=f"error:{error.code}",
+            detail="refused by the server; local change undone"
+            if op.kind != "expunge"
+            else "refused by the server; the message stays on the server",
+        )
+        log.warning("replayed %s refused by the server (%s)", op.kind, error.code)
+
+
+def _retry_later(a: Archive, op_id: int, code: str) -> None:
+    a.pending.retry_later(op_id, code)
+
+
+def _same_account(a: Archive, message_ids: Sequence[int]) -> int:
+    if not message_ids:
+        raise ValidationError("message.none_selected")
+    accounts = {a.messages.summary(pk).account for pk in message_ids}
+    if len(accounts) != 1:
+        raise ValidationError("message.several_accounts")
+    return a.accounts.get(accounts.pop()).id
+
+
+def _group(positions: Sequence[dict[str, Any]]) -> dict[tuple[str, int], list[int]]:
+    groups: dict[tuple[str, int], list[int]] = {}
+    for p in positions:
+        groups.setdefault((p["folder"], p["uidvalidity"]), []).append(p["uid"])
+    return groups
+
+
+def _select_same(session: ImapSession, folder: str, uidvalidity: int) -> bool:
+    """Select read-write; False when UIDVALIDITY changed (the operation is stale)."""
+    try:
+        selected = session.select(folder, readonly=False)
+    except NotFoundError:
+        return False
+    return selected.state.uidvalidity == uidvalidity
+
+
+__all__ = ["FolderRole", "OperationQueue"]
