@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "(IHE_XDM.zip)",
     "attachment.xml_not_cda": "'{name}' is refused: an XML file is only accepted as a CDA document",
     "attachment.not_found": "the message has no attachment {part}",
+    "attachment.no_conversion": "'{name}' is {kind}: only TIFF and RTF are converted to PDF",
     # Documents: unpacking zips (app/documents/safezip.py)
     "zip.broken": "the zip file is damaged or not a zip",
     "zip.too_many_entries": "the zip holds {count} entries, more than the {limit} allowed",

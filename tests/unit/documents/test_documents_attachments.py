@@ -212,3 +212,24 @@ def test_export_into_a_file_fails_cleanly(pdf: bytes, tmp_path: Path) -> None:
     with pytest.raises(DocumentError) as caught:
         write_export(plan, blocker)
     assert caught.value.code == "export.failed"
+
+
+def test_presenters_for_pli_attachments(raw: bytes) -> None:
+    import json
+
+    from app.cli.documents import attachment_json, attachment_lines
+
+    infos = list_attachments(raw)
+    data = [attachment_json(i) for i in infos]
+    json.dumps(data)  # plain JSON types only
+    assert data[1]["accepted"] is False
+    assert data[1]["refusal"]["code"] == "attachment.type_mismatch"
+    assert data[1]["refusal"]["text"] == (
+        "'resultats.pdf' is refused: it claims to be pdf but its content is executable"
+    )
+    assert data[2]["xdm"]["patient"]["id"]["value"] == make.VALID_INS
+    lines = attachment_lines(infos)
+    assert lines[0].startswith("[2] Compte rendu.pdf (pdf, ")
+    assert lines[0].endswith(", 1 page) ok")
+    assert any(line.startswith("    Patient: Figatellix CORSE") for line in lines)
+    assert lines[-1].endswith("ACTIVE CONTENT: javascript) ok")

@@ -123,3 +123,16 @@ def test_not_rtf_refused(data: bytes) -> None:
     with pytest.raises(DocumentError) as caught:
         rtf_text(data)
     assert caught.value.code == "rtf.unreadable"
+
+
+def test_patient_conversion() -> None:
+    from app.documents.conversion import to_patient_pdf
+
+    pdf, name = to_patient_pdf(make.tiff(3), "scan fax.tif")
+    assert (name, inspect_pdf(pdf).pages) == ("scan fax.pdf", 3)
+    pdf, name = to_patient_pdf(make.RTF_LETTER, "../lettre.rtf")
+    assert name == "lettre.pdf"
+    assert "Chère consoeur" in extract_text(pdf).text
+    with pytest.raises(DocumentError) as caught:
+        to_patient_pdf(make.png(), "photo.png")
+    assert caught.value.code == "attachment.no_conversion"
