@@ -169,3 +169,17 @@ def test_not_a_zip(data: bytes) -> None:
     with pytest.raises(DocumentError) as caught:
         read_zip(data)
     assert caught.value.code == "zip.broken"
+
+
+def test_built_xdm_extracts_with_its_folders(tmp_path: Path) -> None:
+    from app.documents.xdm_writer import build_xdm
+
+    built = build_xdm(make.text_pdf(), patient=make.patient(), document=make.outgoing())
+    written = extract_zip(built.zip_bytes, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [
+        "IHE_XDM/SUBSET01/DOC0001.XML",
+        "IHE_XDM/SUBSET01/METADATA.XML",
+        "INDEX.HTM",
+        "README.TXT",
+    ]
+    assert (tmp_path / "IHE_XDM/SUBSET01/DOC0001.XML").read_bytes() == built.cda
