@@ -89,6 +89,18 @@ def tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def orphan_guard() -> list[str]:
+    """A command prefix making the server receive SIGTERM if the test process dies.
+
+    ``setpriv --pdeathsig`` sets the parent-death signal after any credential change (a plain
+    prctl in the parent would be cleared by the uid switch), so a killed pytest run leaves no
+    Dovecot or node process behind. The parent is the thread that spawned the child: start
+    servers from a thread that outlives them (pytest fixtures run in the main thread).
+    """
+    setpriv = require_program("setpriv", "setpriv (util-linux)")
+    return [setpriv, "--pdeathsig", "TERM"]
+
+
 @dataclass(frozen=True)
 class RunAs:
     """The unprivileged identity a server process runs under.
@@ -119,12 +131,11 @@ class RunAs:
         return cls(pw.pw_uid, gr.gr_gid, pw.pw_name, gr.gr_name, via_setpriv=False)
 
     def command_prefix(self) -> list[str]:
-        """``setpriv …`` when a privilege drop is needed, else nothing."""
+        """``setpriv …``: drop privileges when root; always die with the test process."""
         if not self.via_setpriv:
-            return []
-        setpriv = require_program("setpriv", "setpriv (util-linux)")
+            return orphan_guard()
         return [
-            setpriv,
+            *orphan_guard(),
             f"--reuid={self.uid}",
             f"--regid={self.gid}",
             "--clear-groups",

@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 from urllib.request import Request
 
-from tests.servers._util import LOOPBACK, ServerError, stop_process, tail, wait_until
+from tests.servers._util import (
+    LOOPBACK,
+    ServerError,
+    orphan_guard,
+    stop_process,
+    tail,
+    wait_until,
+)
 from tests.servers.pki import CertFiles
 
 OIDC_DIR = Path(__file__).parent / "oidc"
@@ -132,8 +139,11 @@ class OidcProvider:
     accounts: dict[str, OidcAccount] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.tls is not None and self.ca_file is None:
+            raise ValueError("an HTTPS provider needs ca_file (the bundle clients trust)")
         self.folder = Path(self.folder)
         self._proc: subprocess.Popen[bytes] | None = None
+        self._ttls_changed = False
         self.port = 0
         self.issuer = ""
         self.public_client = OidcClient(PUBLIC_CLIENT_ID, None, tuple(self.redirect_uris))
@@ -211,7 +221,7 @@ class OidcProvider:
         config_path.write_text(json.dumps(self._config(), indent=2))
         log = self.log_path.open("wb")
         self._proc = subprocess.Popen(
-            [node, str(PROVIDER_SCRIPT), str(config_path)],
+            [*orphan_guard(), node, str(PROVIDER_SCRIPT), str(config_path)],
             cwd=OIDC_DIR,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -415,12 +425,21 @@ class OidcProvider:
     def set_token_ttls(
         self, *, access_token_ttl: int | None = None, refresh_token_ttl: int | None = None
     ) -> None:
-        """Change token lifetimes for tokens issued from now on."""
+        """Change token lifetimes for tokens issued from now on (reset after each test)."""
+        self._ttls_changed = True
         self._test_api(
             "POST",
             "/test/config",
             {"access_token_ttl": access_token_ttl, "refresh_token_ttl": refresh_token_ttl},
         )
+
+    def reset_test_state(self) -> None:
+        """Restore the configured token lifetimes if a test changed them."""
+        if self._ttls_changed and self._proc is not None:
+            self.set_token_ttls(
+                access_token_ttl=self.access_token_ttl, refresh_token_ttl=self.refresh_token_ttl
+            )
+            self._ttls_changed = False
 
     def events(self) -> list[dict[str, Any]]:
         """Provider events so far (grant.success with grant_type, grant.error...)."""

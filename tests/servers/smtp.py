@@ -338,7 +338,9 @@ class _PliSMTP(SMTP):
             reply = await self.challenge_auth(error)
             if reply is MISSING:
                 return AuthResult(success=False, handled=True)
-            return AuthResult(success=False, message="535 5.7.8 Authentication credentials invalid")
+            return AuthResult(
+                success=False, handled=False, message="535 5.7.8 Authentication credentials invalid"
+            )
         assert self.session is not None
         self.session._pli_mechanism = "XOAUTH2"  # type: ignore[attr-defined]
         return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
