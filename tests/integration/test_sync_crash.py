@@ -72,8 +72,7 @@ def test_kill_9_at_random_points_then_resume_gives_an_identical_archive(
 
 def _sync_with_kills(pli: Pli, rng: random.Random, duration: float) -> int:
     """Start `pli sync`, kill -9 it at a random moment, again, until one run completes."""
-    kills = 0
-    for _attempt in range(30):
+    for kills in range(30):
         process = pli.popen("sync", "--quiet")
         # Anywhere from start-up to the end of a whole sync: listing, bodies, commits.
         time.sleep(rng.uniform(0.2, duration * 0.8))
@@ -84,5 +83,4 @@ def _sync_with_kills(pli: Pli, rng: random.Random, duration: float) -> int:
         if finished:
             assert process.returncode == 0, err
             return kills
-        kills += 1
     pytest.fail("the sync never completed between kills")
