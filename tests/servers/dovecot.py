@@ -37,7 +37,7 @@ from tests.servers._util import (
     wait_until,
 )
 from tests.servers.lmtp import LmtpReply, lmtp_send
-from tests.servers.pki import CertFiles
+from tests.servers.pki import MSSANTE_TLS12_CIPHERS, CertFiles
 
 DOVECOT = "/usr/sbin/dovecot"
 DOVEADM = "/usr/bin/doveadm"
@@ -50,11 +50,6 @@ DEFAULT_DOMAIN = "hopital-test.mssante.fr"
 # 127/8), so the server behaves as seen across a network: LOGINDISABLED before STARTTLS.
 DEFAULT_HOST = "127.0.0.2"
 
-# MSSanté allows exactly these TLS 1.2 suites (ECO.1.1.3); TLS 1.3 suites stay Dovecot's default.
-MSSANTE_TLS12_CIPHERS = (
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256"
-)
 
 DEFAULT_SPECIAL_FOLDERS: Mapping[str, str] = {
     "Drafts": "\\Drafts",

@@ -32,6 +32,11 @@ ORGANISATION = "TEST AGENCE DU NUMERIQUE EN SANTE"
 # 127.0.0.2 is where the Dovecot fixture listens (see tests/servers/dovecot.py for why).
 DEFAULT_HOSTS = ("localhost", "127.0.0.1", "127.0.0.2")
 DEFAULT_P12_PASSWORD = "pli-test-p12"  # a test secret, never a real one
+# The only TLS 1.2 suites MSSanté allows (ECO.1.1.3).
+MSSANTE_TLS12_CIPHERS = (
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256"
+)
 
 _PEM = serialization.Encoding.PEM
 
@@ -494,9 +499,20 @@ class TestPki:
         return path
 
     # -- client side -----------------------------------------------------------------
-    def client_context(self, *, check_crl_file: Path | None = None) -> ssl.SSLContext:
-        """A default-secure stdlib client context trusting this PKI (optionally with a CRL)."""
+    def client_context(
+        self, *, check_crl_file: Path | None = None, mssante_ciphers: bool = False
+    ) -> ssl.SSLContext:
+        """A secure stdlib client context trusting this PKI.
+
+        TLS 1.2 is set as minimum explicitly: some Python builds (Debian's) leave
+        ``create_default_context()`` at the library minimum. ``mssante_ciphers`` restricts
+        TLS 1.2 to the four allowed suites (ECO.1.1.3), as Pli does; some builds' defaults
+        include static-RSA suites. ``check_crl_file`` adds a CRL and leaf revocation checking.
+        """
         ctx = ssl.create_default_context(cafile=str(self.ca_bundle))
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        if mssante_ciphers:
+            ctx.set_ciphers(MSSANTE_TLS12_CIPHERS)
         if check_crl_file is not None:
             ctx.load_verify_locations(cafile=str(check_crl_file))
             ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF

@@ -33,12 +33,8 @@ from dataclasses import dataclass
 
 from tests.servers._util import LOOPBACK, bound_socket
 from tests.servers.http_files import HttpFileServer
-from tests.servers.pki import CertFiles, TestPki
+from tests.servers.pki import MSSANTE_TLS12_CIPHERS, CertFiles, TestPki
 
-MSSANTE_TLS12_CIPHERS = (
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256"
-)
 PRESETS = (
     "good",
     "tls11",
