@@ -293,6 +293,14 @@ def test_xoauth2_accepted_with_code_flow_token(
     typ, _ = imap.authenticate("XOAUTH2", xoauth2(mail_account.address, tokens["access_token"]))
     assert typ == "OK"
     imap.logout()
+    # OAUTHBEARER (RFC 7628) goes through the same oauth2 passdb.
+    bearer = (
+        f"n,a={mail_account.address},\x01host={mail_account.imap_host}\x01"
+        f"port={mail_account.imap_port}\x01auth=Bearer {tokens['access_token']}\x01\x01"
+    )
+    imap = imap_starttls(mail_account, ctx)
+    assert imap.authenticate("OAUTHBEARER", lambda _challenge: bearer)[0] == "OK"
+    imap.logout()
     with smtplib.SMTP(mail_account.smtp_host, mail_account.smtp_port, timeout=10) as smtp:
         smtp.starttls(context=ctx)
         smtp.ehlo()  # smtplib.auth, unlike login, does not say EHLO by itself

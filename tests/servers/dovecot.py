@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -861,8 +860,3 @@ service anvil {{
     ) -> dict[str, LmtpReply]:
         """Deliver through Dovecot's LMTP listener; return each recipient's reply."""
         return lmtp_send(LOOPBACK, self.lmtp_port, sender, recipients, raw)
-
-
-def connect_raw(port: int, timeout: float = 5) -> socket.socket:
-    """A plain TCP connection to 127.0.0.1:``port`` (for protocol-level assertions)."""
-    return socket.create_connection((LOOPBACK, port), timeout=timeout)

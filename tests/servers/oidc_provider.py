@@ -678,17 +678,3 @@ def browser_login(
         url = urllib.parse.urljoin(url, form["action"])
         method, body = "POST", urllib.parse.urlencode(fields).encode()
     raise LoginFailedError("too many steps without reaching the redirect URI")
-
-
-def wait_port_closed(port: int, timeout: float = 5) -> None:
-    """Wait until nothing listens on ``port`` any more (used after stop)."""
-    import socket
-
-    def closed() -> bool:
-        try:
-            with socket.create_connection((LOOPBACK, port), timeout=0.2):
-                return False
-        except OSError:
-            return True
-
-    wait_until(closed, timeout, f"port {port} to close")

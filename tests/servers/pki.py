@@ -239,7 +239,7 @@ class TestPki:
             certificate=cert,
             private_key=key,
             issuer=issuer,
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
     # -- leaf certificates -----------------------------------------------------------

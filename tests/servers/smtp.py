@@ -30,8 +30,6 @@ import email.utils
 import json
 import logging
 import re
-import socket
-import ssl
 import threading
 import time
 import uuid
@@ -43,7 +41,7 @@ from typing import Any
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 
-from tests.servers._util import LOOPBACK, ServerError, bound_socket, wait_until
+from tests.servers._util import LOOPBACK, ServerError, bound_socket
 from tests.servers.lmtp import LmtpReply, lmtp_send
 from tests.servers.pki import CertFiles
 
@@ -236,9 +234,6 @@ class _PliSMTP(SMTP):
             return
         await super().smtp_DATA(arg)
 
-    async def smtp_RSET(self, arg: str) -> None:
-        await super().smtp_RSET(arg)
-
     # -- MAIL / RCPT with DSN parameters (RFC 3461 §4) ---------------------------------
     async def smtp_MAIL(self, arg: str | None) -> None:
         if await self._command_fault("MAIL"):
@@ -363,7 +358,6 @@ class _Handler:
         session.host_name = hostname
         if self.owner.dsn:
             responses.insert(len(responses) - 1, "250-DSN")
-        responses.insert(len(responses) - 1, "250-ENHANCEDSTATUSCODES")
         return responses
 
     async def handle_MAIL(
@@ -440,14 +434,13 @@ class _Handler:
         if drop is not None:
             # The server got (and maybe delivered) the message but the client never hears
             # back: the classic cause of duplicates when a client resends blindly.
-            assert server.transport is not None
-            server.transport.abort()
+            server.abort_connection()
             return "250 2.0.0 Ok (never sent: connection dropped)"
         return f"250 2.0.0 Ok: queued as {tx.id}"
 
 
 def _login_of(session: Session) -> str | None:
-    data = session.auth_data
+    data: object = session.auth_data
     if isinstance(data, LoginPassword):
         return data.login.decode("utf-8", "replace")
     return None
@@ -964,21 +957,3 @@ def _enhanced(reply: LmtpReply) -> str:
     if match:
         return match.group(1)
     return "5.0.0" if reply.code >= 500 else "4.0.0"
-
-
-def smtp_client_context(ca_file: str) -> ssl.SSLContext:
-    """A default-secure stdlib client context trusting ``ca_file``."""
-    return ssl.create_default_context(cafile=ca_file)
-
-
-def wait_listening(port: int, timeout: float = 5) -> None:
-    """Wait until ``127.0.0.1:port`` accepts connections."""
-
-    def up() -> bool:
-        try:
-            with socket.create_connection((LOOPBACK, port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-
-    wait_until(up, timeout, f"SMTP port {port}")
