@@ -422,7 +422,10 @@ def test_refresh_rotates_then_refused_after_revoke(
     oidc_provider: OidcProvider, mail_account: MailAccount
 ) -> None:
     client = oidc_provider.public_client
+    oidc_provider.set_token_ttls(access_token_ttl=1)  # only the access token gets shorter
     tokens = code_flow(oidc_provider, mail_account)
+    time.sleep(1.2)
+    assert oidc_provider.introspect(tokens["access_token"]) == {"active": False}
     status, refreshed = post_form(
         oidc_provider,
         oidc_provider.token_endpoint,

@@ -427,11 +427,8 @@ class OidcProvider:
     ) -> None:
         """Change token lifetimes for tokens issued from now on (reset after each test)."""
         self._ttls_changed = True
-        self._test_api(
-            "POST",
-            "/test/config",
-            {"access_token_ttl": access_token_ttl, "refresh_token_ttl": refresh_token_ttl},
-        )
+        ttls = {"access_token_ttl": access_token_ttl, "refresh_token_ttl": refresh_token_ttl}
+        self._test_api("POST", "/test/config", {k: v for k, v in ttls.items() if v is not None})
 
     def reset_test_state(self) -> None:
         """Restore the configured token lifetimes if a test changed them."""

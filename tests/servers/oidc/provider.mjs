@@ -278,6 +278,7 @@ async function startServer() {
         client_id: ctx?.oidc?.client?.clientId,
         error: e?.error || e?.message,
         error_description: e?.error_description,
+        error_detail: e?.error_detail,
       });
       if (name === 'server_error') console.error('server_error', e);
     });
@@ -394,8 +395,9 @@ async function startServer() {
       case 'POST /test/revoke':
         return send(res, 200, { revoked: revokeAccount(String(body.sub).toLowerCase()) });
       case 'POST /test/config':
-        if (body.access_token_ttl !== undefined) state.accessTokenTtl = body.access_token_ttl;
-        if (body.refresh_token_ttl !== undefined) state.refreshTokenTtl = body.refresh_token_ttl;
+        // `!= null`: JSON null (Python None) means "leave unchanged", like a missing key.
+        if (body.access_token_ttl != null) state.accessTokenTtl = body.access_token_ttl;
+        if (body.refresh_token_ttl != null) state.refreshTokenTtl = body.refresh_token_ttl;
         return send(res, 200, { access_token_ttl: state.accessTokenTtl, refresh_token_ttl: state.refreshTokenTtl });
       case 'GET /test/events':
         return send(res, 200, state.events);
