@@ -17,7 +17,7 @@ from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.domain.errors import StoreError
 from app.services.container import Services
-from app.services.directory_service import DirectoryService
+from app.services.directory_service import API_KEY_ENV, DirectoryService
 from app.services.profile import open_services
 
 PASSPHRASE_ENV = "PLI_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
@@ -52,7 +52,9 @@ def _make_cli_context(args: argparse.Namespace, out: Output) -> CliContext:
         return await open_services(paths, settings, ask, prefer_passphrase=explicit)
 
     def open_directory() -> DirectoryService:
-        return DirectoryService(paths.directory_db, settings.directory)
+        return DirectoryService(
+            paths.directory_db, settings.directory, api_key=os.environ.get(API_KEY_ENV)
+        )
 
     return CliContext(
         paths=paths,

@@ -93,6 +93,66 @@ MESSAGES: dict[str, str] = {
     "document.file_exists": "'{path}' already exists (use --force to replace it)",
     "document.file_unwritable": "'{path}' cannot be written: {reason}",
     "document.option_empty": "{option} must not be empty",
+    # Health directory (app/directory, app/services/directory_service.py, app/cli/directory.py)
+    "directory.not_imported": "no directory imported yet: run 'pli directory refresh' (or "
+    "'pli directory import FILE'), or set an API key to search online",
+    "directory.outdated": "the directory was imported by another version of Pli: run "
+    "'pli directory refresh' (or import the extraction again)",
+    "directory.damaged": "the directory file is damaged: run 'pli directory refresh' (or import "
+    "the extraction again)",
+    "directory.query.empty": "nothing to search for: give a name, a profession, a town, an "
+    "identifier…",
+    "directory.query.bad_type": "'{value}' is not a mailbox type (PER, CAB, ORG or APP)",
+    "directory.import.file_not_found": "'{path}' does not exist",
+    "directory.import.unreadable": "'{path}' cannot be read: {reason}",
+    "directory.import.bad_zip": "'{path}' is not a readable zip file",
+    "directory.import.zip_without_extraction": "'{path}' holds no "
+    "Extraction_Correspondance_MSSante text file",
+    "directory.import.bad_header": "this is not an MSSanté extraction: no 'Type de BAL' and "
+    "'Adresse BAL' columns; the current directory is kept",
+    "directory.import.empty": "the file holds no usable line ({rows} read, {malformed} refused): "
+    "the current directory is kept",
+    "directory.import.cancelled": "import cancelled: the current directory is kept",
+    "directory.import.in_use": "the directory file is in use by another program (is Pli open?): "
+    "the current directory is kept",
+    "directory.import.disk_full": "the disk is full: the current directory is kept",
+    "directory.import.write_failed": "the new directory could not be written ({reason}): the "
+    "current directory is kept",
+    "directory.download.insecure_url": "'{url}' is refused: the extraction is downloaded over "
+    "HTTPS only",
+    "directory.download.http": "the download server answered HTTP {status}",
+    "directory.download.timeout": "the download server did not answer in time",
+    "directory.download.unreachable": "the download server cannot be reached ({detail})",
+    "directory.download.tls": "the secure connection to the download server failed ({detail})",
+    "directory.download.too_large": "the download is far larger than an extraction: stopped",
+    "directory.download.incomplete": "the download ended early: try again",
+    "directory.online.no_api_key": "no API key for the online directory: set "
+    "PLI_ESANTE_API_KEY or pass --api-key-file (keys are free on portal.api.esante.gouv.fr)",
+    "directory.online.unauthorized": "the online directory refused the API key (HTTP "
+    "{status}): check it, or ask for one on portal.api.esante.gouv.fr",
+    "directory.online.rate_limited": "the online directory is limiting requests (HTTP 429; 17 "
+    "per second at most): try again in a moment",
+    "directory.online.server_error": "the online directory is failing (HTTP {status}): try "
+    "again later; the offline directory still answers",
+    "directory.online.refused": "the online directory refused the request (HTTP {status})",
+    "directory.online.timeout": "the online directory did not answer in time",
+    "directory.online.unreachable": "the online directory cannot be reached ({detail})",
+    "directory.online.tls": "the secure connection to the online directory failed ({detail})",
+    "directory.online.bad_response": "the online directory sent an unexpected answer ({detail})",
+    "directory.online.insecure_url": "the online directory's address '{url}' is refused: the "
+    "API key is only sent over HTTPS",
+    "directory.online.foreign_link": "the online directory pointed to another server: not "
+    "followed (the API key is only sent to the directory)",
+    "directory.whitelist.file_not_found": "'{path}' does not exist",
+    "directory.whitelist.unreadable": "'{path}' cannot be read: {reason}",
+    "directory.whitelist.too_large": "'{path}' is far larger than the list of domains",
+    "directory.whitelist.malformed": "this is not a readable MSSanté list of domains ({detail})",
+    "directory.whitelist.empty": "the list of domains names no domain",
+    "directory.whitelist.checksum_mismatch": "'{path}' does not match its SHA-256 checksum: "
+    "not imported",
+    "directory.whitelist.checksum_unreadable": "no SHA-256 checksum in '{path}'",
+    "directory.api_key_file.unreadable": "the API key file '{path}' cannot be read: {reason}",
+    "directory.api_key_file.empty": "the API key file '{path}' is empty",
 }
 
 

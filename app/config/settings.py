@@ -67,6 +67,8 @@ class DirectorySettings:
     max_age_days: int = 14
     requests_per_second: float = 17.0
     timeout: float = 15.0
+    #: Online answers are kept (in the directory's own clear file: public data) this long.
+    online_cache_hours: float = 24.0
 
 
 @dataclass(frozen=True)

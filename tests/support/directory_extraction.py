@@ -21,6 +21,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
+def _split(text: str) -> tuple[str, ...]:
+    """Values written compactly, ``|``-separated over several lines."""
+    return tuple(v.strip() for v in " ".join(text.split("\n")).split("|") if v.strip())
+
+
+def _town(item: str) -> tuple[str, str, str]:
+    town, postcode, department = item.split(",")
+    return town, postcode, department
+
+
 HEADER: tuple[str, ...] = (
     "Type de BAL",
     "Adresse BAL",
@@ -56,396 +67,49 @@ HEADER: tuple[str, ...] = (
 )
 COLUMN = {name: i for i, name in enumerate(HEADER)}
 
-COMMON_SURNAMES: tuple[str, ...] = (
-    "MARTIN",
-    "BERNARD",
-    "THOMAS",
-    "PETIT",
-    "ROBERT",
-    "RICHARD",
-    "DURAND",
-    "DUBOIS",
-    "MOREAU",
-    "LAURENT",
-    "SIMON",
-    "MICHEL",
-    "LEFEBVRE",
-    "LEROY",
-    "ROUX",
-    "DAVID",
-    "BERTRAND",
-    "MOREL",
-    "FOURNIER",
-    "GIRARD",
-    "BONNET",
-    "DUPONT",
-    "LAMBERT",
-    "FONTAINE",
-    "ROUSSEAU",
-    "VINCENT",
-    "MULLER",
-    "LEFÈVRE",
-    "FAURE",
-    "ANDRÉ",
-    "MERCIER",
-    "BLANC",
-    "GUÉRIN",
-    "BOYER",
-    "GARNIER",
-    "CHEVALIER",
-    "FRANÇOIS",
-    "LEGRAND",
-    "GAUTHIER",
-    "GARCIA",
-    "PERRIN",
-    "ROBIN",
-    "CLÉMENT",
-    "MORIN",
-    "NICOLAS",
-    "HENRY",
-    "ROUSSEL",
-    "MATHIEU",
-    "GAUTIER",
-    "MASSON",
-    "MARCHAND",
-    "DUVAL",
-    "DENIS",
-    "DUMONT",
-    "MARIE",
-    "LEMAIRE",
-    "NOËL",
-    "MEYER",
-    "DUFOUR",
-    "MEUNIER",
-    "BRUN",
-    "BLANCHARD",
-    "GIRAUD",
-    "JOLY",
-    "RIVIÈRE",
-    "LUCAS",
-    "BRUNET",
-    "GAILLARD",
-    "BARBIER",
-    "ARNAUD",
-    "MARTINEZ",
-    "GÉRARD",
-    "ROCHE",
-    "RENARD",
-    "SCHMITT",
-    "ROY",
-    "LEROUX",
-    "COLIN",
-    "VIDAL",
-    "CARON",
-    "PICARD",
-    "ROGER",
-    "FABRE",
-    "AUBERT",
-    "LEMOINE",
-    "RENAUD",
-    "DUMAS",
-    "LACROIX",
-    "OLIVIER",
-    "PHILIPPE",
-    "BOURGEOIS",
-    "PIERRE",
-    "BENOÎT",
-    "REY",
-    "LECLERC",
-    "PAYET",
-    "ROLLAND",
-    "LECLERCQ",
-    "GUILLAUME",
-    "LECOMTE",
-    "LOPEZ",
-    "JEAN",
-    "DUPUY",
-    "GUILLOT",
-    "HUBERT",
-    "BERGER",
-    "CARPENTIER",
-    "SANCHEZ",
-    "DUPUIS",
-    "MOULIN",
-    "LOUIS",
-    "DESCHAMPS",
-    "HUET",
-    "VASSEUR",
-    "PEREZ",
-    "BOUCHER",
-    "FLEURY",
-    "ROYER",
-    "KLEIN",
-    "JACQUET",
-    "ADAM",
-    "PARIS",
-    "POIRIER",
-    "MARTY",
-    "AUBRY",
-    "GUYOT",
-    "CARRÉ",
-    "CHARLES",
-    "RENAULT",
-    "CHARPENTIER",
-    "MÉNARD",
-    "MAILLARD",
-    "BARON",
-    "BERTIN",
-    "BAILLY",
-    "HERVÉ",
-    "SCHNEIDER",
-    "FERNANDEZ",
-    "LE GALL",
-    "COLLET",
-    "LÉGER",
-    "BOUVIER",
-    "JULIEN",
-    "PRÉVOST",
-    "MILLET",
-    "PERROT",
-    "DANIEL",
-    "LE ROUX",
-    "COUSIN",
-    "GERMAIN",
-    "BRETON",
-    "BESSON",
-    "LANGLOIS",
-    "RÉMY",
-    "LE GOFF",
-    "PELLETIER",
-    "LÉVÊQUE",
-    "PERRIER",
-    "LEBLANC",
-    "BARRÉ",
-    "LEBRUN",
-    "MARCHAL",
-    "WEBER",
-    "MALLET",
-    "HAMON",
-    "BOULANGER",
-    "JACOB",
-    "MONNIER",
-    "MICHAUD",
-    "RODRIGUEZ",
-    "GUICHARD",
-    "GILLET",
-    "ÉTIENNE",
-    "GRONDIN",
-    "POULAIN",
-    "TESSIER",
-    "CHEVALLIER",
-    "COLLIN",
-    "CHAUVIN",
-    "DA SILVA",
-    "BOUCHET",
-    "GAY",
-    "LEMAÎTRE",
-    "BÉNARD",
-    "MARÉCHAL",
-    "HUMBERT",
-    "REYNAUD",
-    "ANTOINE",
-    "HOARAU",
-    "PERRET",
-    "BARTHÉLEMY",
-    "CORDIER",
-    "PICHON",
-    "LEJEUNE",
-    "GILBERT",
-    "LAMY",
-    "DELAUNAY",
-    "PASQUIER",
-    "CARLIER",
-    "LAPORTE",
-    "D'ALEMBERT",
-    "N'DIAYE",
-    "DE LA FONTAINE",
-    "L'HUILLIER",
-    "D'ANGELO",
-    "SAINT-ÉLOI",
-    "N'GUYEN",
-    "DE SAINT-EXUPÉRY",
-    "LE BIHAN",
-    "O'NEILL",
-    "MARTIN-DUBOIS",
-    "DUPONT-AIGNAN",
-    "ÇELIK",
-    "ØSTERGAARD",
-    "MÜLLER",
-    "NGUYEN",
-    "TRAN",
-    "BEN SAÏD",
-    "EL AMRANI",
+COMMON_SURNAMES: tuple[str, ...] = _split(
+    """
+MARTIN|BERNARD|THOMAS|PETIT|ROBERT|RICHARD|DURAND|DUBOIS|MOREAU|LAURENT|SIMON|MICHEL|
+LEFEBVRE|LEROY|ROUX|DAVID|BERTRAND|MOREL|FOURNIER|GIRARD|BONNET|DUPONT|LAMBERT|FONTAINE|
+ROUSSEAU|VINCENT|MULLER|LEFÈVRE|FAURE|ANDRÉ|MERCIER|BLANC|GUÉRIN|BOYER|GARNIER|CHEVALIER|
+FRANÇOIS|LEGRAND|GAUTHIER|GARCIA|PERRIN|ROBIN|CLÉMENT|MORIN|NICOLAS|HENRY|ROUSSEL|MATHIEU|
+GAUTIER|MASSON|MARCHAND|DUVAL|DENIS|DUMONT|MARIE|LEMAIRE|NOËL|MEYER|DUFOUR|MEUNIER|BRUN|
+BLANCHARD|GIRAUD|JOLY|RIVIÈRE|LUCAS|BRUNET|GAILLARD|BARBIER|ARNAUD|MARTINEZ|GÉRARD|ROCHE|
+RENARD|SCHMITT|ROY|LEROUX|COLIN|VIDAL|CARON|PICARD|ROGER|FABRE|AUBERT|LEMOINE|RENAUD|DUMAS|
+LACROIX|OLIVIER|PHILIPPE|BOURGEOIS|PIERRE|BENOÎT|REY|LECLERC|PAYET|ROLLAND|LECLERCQ|
+GUILLAUME|LECOMTE|LOPEZ|JEAN|DUPUY|GUILLOT|HUBERT|BERGER|CARPENTIER|SANCHEZ|DUPUIS|MOULIN|
+LOUIS|DESCHAMPS|HUET|VASSEUR|PEREZ|BOUCHER|FLEURY|ROYER|KLEIN|JACQUET|ADAM|PARIS|POIRIER|
+MARTY|AUBRY|GUYOT|CARRÉ|CHARLES|RENAULT|CHARPENTIER|MÉNARD|MAILLARD|BARON|BERTIN|BAILLY|
+HERVÉ|SCHNEIDER|FERNANDEZ|LE GALL|COLLET|LÉGER|BOUVIER|JULIEN|PRÉVOST|MILLET|PERROT|DANIEL|
+LE ROUX|COUSIN|GERMAIN|BRETON|BESSON|LANGLOIS|RÉMY|LE GOFF|PELLETIER|LÉVÊQUE|PERRIER|
+LEBLANC|BARRÉ|LEBRUN|MARCHAL|WEBER|MALLET|HAMON|BOULANGER|JACOB|MONNIER|MICHAUD|RODRIGUEZ|
+GUICHARD|GILLET|ÉTIENNE|GRONDIN|POULAIN|TESSIER|CHEVALLIER|COLLIN|CHAUVIN|DA SILVA|BOUCHET|
+GAY|LEMAÎTRE|BÉNARD|MARÉCHAL|HUMBERT|REYNAUD|ANTOINE|HOARAU|PERRET|BARTHÉLEMY|CORDIER|
+PICHON|LEJEUNE|GILBERT|LAMY|DELAUNAY|PASQUIER|CARLIER|LAPORTE|D'ALEMBERT|N'DIAYE|
+DE LA FONTAINE|L'HUILLIER|D'ANGELO|SAINT-ÉLOI|N'GUYEN|DE SAINT-EXUPÉRY|LE BIHAN|O'NEILL|
+MARTIN-DUBOIS|DUPONT-AIGNAN|ÇELIK|ØSTERGAARD|MÜLLER|NGUYEN|TRAN|BEN SAÏD|EL AMRANI
+"""
 )
-GIVEN_NAMES: tuple[str, ...] = (
-    "Marie",
-    "Jean",
-    "Pierre",
-    "Michel",
-    "Nathalie",
-    "Isabelle",
-    "Philippe",
-    "Sylvie",
-    "Catherine",
-    "Christophe",
-    "Stéphane",
-    "Sébastien",
-    "Frédéric",
-    "Valérie",
-    "Sandrine",
-    "Céline",
-    "Nicolas",
-    "Julien",
-    "Laurent",
-    "Éric",
-    "Hélène",
-    "Élodie",
-    "Émilie",
-    "Aurélie",
-    "Anaïs",
-    "Gaëlle",
-    "Noël",
-    "Chloé",
-    "Zoé",
-    "Léa",
-    "Inès",
-    "Maëlle",
-    "Loïc",
-    "Jérôme",
-    "Cécile",
-    "Véronique",
-    "Benoît",
-    "François",
-    "Françoise",
-    "Agnès",
-    "Thérèse",
-    "Adélaïde",
-    "Joël",
-    "Raphaël",
-    "Mickaël",
-    "Ève",
-    "Jean-Pierre",
-    "Jean-François",
-    "Marie-Claire",
-    "Anne-Sophie",
-    "Pierre-Yves",
-    "Jean-Marc",
-    "Marie-Hélène",
-    "Anne",
-    "Claire",
-    "Sophie",
-    "Camille",
-    "Thomas",
-    "Alexandre",
-    "Antoine",
-    "Guillaume",
-    "Mathieu",
-    "Olivier",
-    "Vincent",
-    "David",
-    "Paul",
-    "Lucie",
-    "Manon",
-    "Pauline",
-    "Justine",
-    "Mélanie",
-    "Caroline",
-    "Virginie",
-    "Delphine",
-    "Karine",
-    "Patricia",
-    "Brigitte",
-    "Martine",
-    "Christine",
-    "Dominique",
-    "Bernard",
-    "Alain",
-    "Gérard",
-    "Daniel",
-    "Patrick",
-    "Thierry",
-    "Bruno",
-    "Yves",
-    "Hervé",
-    "Fabrice",
-    "Grégory",
-    "Jérémy",
-    "Maxime",
-    "Romain",
-    "Kévin",
-    "Mélissa",
-    "Océane",
-    "Clémence",
-    "Héloïse",
-    "Bérénice",
-    "Aïcha",
-    "Fatoumata",
-    "Mohamed",
-    "Karim",
-    "Yasmine",
-    "Nadège",
-    "Ghislaine",
-    "Solène",
-    "Amélie",
-    "Margaux",
-    "Léonie",
-    "Jules",
-    "Hugo",
-    "Louis",
-    "Arthur",
-    "Gabriel",
+GIVEN_NAMES: tuple[str, ...] = _split(
+    """
+Marie|Jean|Pierre|Michel|Nathalie|Isabelle|Philippe|Sylvie|Catherine|Christophe|Stéphane|
+Sébastien|Frédéric|Valérie|Sandrine|Céline|Nicolas|Julien|Laurent|Éric|Hélène|Élodie|Émilie|
+Aurélie|Anaïs|Gaëlle|Noël|Chloé|Zoé|Léa|Inès|Maëlle|Loïc|Jérôme|Cécile|Véronique|Benoît|
+François|Françoise|Agnès|Thérèse|Adélaïde|Joël|Raphaël|Mickaël|Ève|Jean-Pierre|
+Jean-François|Marie-Claire|Anne-Sophie|Pierre-Yves|Jean-Marc|Marie-Hélène|Anne|Claire|
+Sophie|Camille|Thomas|Alexandre|Antoine|Guillaume|Mathieu|Olivier|Vincent|David|Paul|Lucie|
+Manon|Pauline|Justine|Mélanie|Caroline|Virginie|Delphine|Karine|Patricia|Brigitte|Martine|
+Christine|Dominique|Bernard|Alain|Gérard|Daniel|Patrick|Thierry|Bruno|Yves|Hervé|Fabrice|
+Grégory|Jérémy|Maxime|Romain|Kévin|Mélissa|Océane|Clémence|Héloïse|Bérénice|Aïcha|Fatoumata|
+Mohamed|Karim|Yasmine|Nadège|Ghislaine|Solène|Amélie|Margaux|Léonie|Jules|Hugo|Louis|Arthur|
+Gabriel
+"""
 )
-SYLLABLES_START = (
-    "BAR",
-    "BER",
-    "BOU",
-    "CHA",
-    "CHE",
-    "DA",
-    "DE",
-    "DU",
-    "FA",
-    "FER",
-    "GA",
-    "GI",
-    "JO",
-    "LA",
-    "LE",
-    "MA",
-    "MAR",
-    "MO",
-    "PA",
-    "PE",
-    "RO",
-    "SA",
-    "TA",
-    "VA",
-    "VI",
-    "QUE",
-    "TRI",
-    "GRAN",
+SYLLABLES_START = _split(
+    "BAR|BER|BOU|CHA|CHE|DA|DE|DU|FA|FER|GA|GI|JO|LA|LE|MA|MAR|MO|PA|PE|RO|SA|TA|VA|VI|QUE|TRI|GRAN"
 )
 SYLLABLES_MIDDLE = ("RI", "LO", "VE", "NE", "RA", "MI", "TI", "BEL", "GAL", "CHON", "DEL", "")
-SYLLABLES_END = (
-    "ARD",
-    "AULT",
-    "EAU",
-    "ET",
-    "IER",
-    "IN",
-    "ON",
-    "OT",
-    "OUX",
-    "ÈS",
-    "EL",
-    "AIS",
-    "ÈRE",
-    "AC",
-    "Y",
-    "EZ",
-    "ÉE",
-    "IAC",
-)
+SYLLABLES_END = _split("ARD|AULT|EAU|ET|IER|IN|ON|OT|OUX|ÈS|EL|AIS|ÈRE|AC|Y|EZ|ÉE|IAC")
 
 #: (code, label, weight, liberal domain, id type: "8" RPPS / "0" ADELI, specialities)
 PROFESSIONS: tuple[tuple[str, str, float, str, str, tuple[tuple[str, str], ...]], ...] = (
@@ -509,134 +173,43 @@ TOWNS: tuple[tuple[str, str, str], ...] = (
     *((f"PARIS {n}", f"750{n:02d}", "75") for n in range(1, 21)),
     *((f"MARSEILLE {n}", f"130{n:02d}", "13") for n in range(1, 17)),
     *((f"LYON {n}", f"6900{n}", "69") for n in range(1, 10)),
-    ("Toulouse", "31000", "31"),
-    ("Nice", "06000", "06"),
-    ("Nantes", "44000", "44"),
-    ("Strasbourg", "67000", "67"),
-    ("Montpellier", "34000", "34"),
-    ("Bordeaux", "33000", "33"),
-    ("Lille", "59000", "59"),
-    ("Rennes", "35000", "35"),
-    ("Reims", "51100", "51"),
-    ("Le Havre", "76600", "76"),
-    ("Saint-Étienne", "42000", "42"),
-    ("Toulon", "83000", "83"),
-    ("Grenoble", "38000", "38"),
-    ("Dijon", "21000", "21"),
-    ("Angers", "49000", "49"),
-    ("Nîmes", "30000", "30"),
-    ("Villeurbanne", "69100", "69"),
-    ("Clermont-Ferrand", "63000", "63"),
-    ("Le Mans", "72000", "72"),
-    ("Aix-en-Provence", "13090", "13"),
-    ("Brest", "29200", "29"),
-    ("Tours", "37000", "37"),
-    ("Amiens", "80000", "80"),
-    ("Limoges", "87000", "87"),
-    ("Annecy", "74000", "74"),
-    ("Perpignan", "66000", "66"),
-    ("Boulogne-Billancourt", "92100", "92"),
-    ("Metz", "57000", "57"),
-    ("Besançon", "25000", "25"),
-    ("Orléans", "45000", "45"),
-    ("Saint-Denis", "97400", "974"),
-    ("Argenteuil", "95100", "95"),
-    ("Rouen", "76000", "76"),
-    ("Mulhouse", "68100", "68"),
-    ("Montreuil", "93100", "93"),
-    ("Caen", "14000", "14"),
-    ("Nancy", "54000", "54"),
-    ("Saint-Paul", "97460", "974"),
-    ("Tourcoing", "59200", "59"),
-    ("Roubaix", "59100", "59"),
-    ("Nanterre", "92000", "92"),
-    ("Vitry-sur-Seine", "94400", "94"),
-    ("Avignon", "84000", "84"),
-    ("Créteil", "94000", "94"),
-    ("Dunkerque", "59140", "59"),
-    ("Poitiers", "86000", "86"),
-    ("Asnières-sur-Seine", "92600", "92"),
-    ("Versailles", "78000", "78"),
-    ("Fort-de-France", "97200", "972"),
-    ("Aulnay-sous-Bois", "93600", "93"),
-    ("Saint-Pierre", "97410", "974"),
-    ("Rueil-Malmaison", "92500", "92"),
-    ("Pau", "64000", "64"),
-    ("Béziers", "34500", "34"),
-    ("La Rochelle", "17000", "17"),
-    ("Saint-Maur-des-Fossés", "94100", "94"),
-    ("Cannes", "06400", "06"),
-    ("Calais", "62100", "62"),
-    ("Saint-Nazaire", "44600", "44"),
-    ("Mérignac", "33700", "33"),
-    ("Colmar", "68000", "68"),
-    ("Ajaccio", "20000", "2A"),
-    ("Bastia", "20200", "2B"),
-    ("Issy-les-Moulineaux", "92130", "92"),
-    ("Quimper", "29000", "29"),
-    ("Valence", "26000", "26"),
-    ("Bourges", "18000", "18"),
-    ("L'Haÿ-les-Roses", "94240", "94"),
-    ("Villeneuve-d'Ascq", "59650", "59"),
-    ("Saint-Quentin", "02100", "02"),
-    ("Troyes", "10000", "10"),
-    ("Châlons-en-Champagne", "51000", "51"),
-    ("Chambéry", "73000", "73"),
-    ("Niort", "79000", "79"),
-    ("Lorient", "56100", "56"),
-    ("Vénissieux", "69200", "69"),
-    ("Évry-Courcouronnes", "91000", "91"),
-    ("Cayenne", "97300", "973"),
-    ("Pointe-à-Pitre", "97110", "971"),
-    ("Mamoudzou", "97600", "976"),
-    ("Le Puy-en-Velay", "43000", "43"),
-    ("Bourg-en-Bresse", "01000", "01"),
-    ("Saint-Brieuc", "22000", "22"),
-    ("Épinal", "88000", "88"),
-    ("Périgueux", "24000", "24"),
-    ("Agen", "47000", "47"),
-    ("Montauban", "82000", "82"),
-    ("Albi", "81000", "81"),
-    ("Rodez", "12000", "12"),
-    ("Tarbes", "65000", "65"),
-    ("Mont-de-Marsan", "40000", "40"),
-    ("Foix", "09000", "09"),
-    ("Carcassonne", "11000", "11"),
-    ("Digne-les-Bains", "04000", "04"),
-    ("Gap", "05000", "05"),
-    ("Mende", "48000", "48"),
-    ("Aurillac", "15000", "15"),
-    ("Guéret", "23000", "23"),
-    ("Moulins", "03000", "03"),
-    ("Nevers", "58000", "58"),
-    ("Auxerre", "89000", "89"),
-    ("Bar-le-Duc", "55000", "55"),
-    ("Vesoul", "70000", "70"),
-    ("Lons-le-Saunier", "39000", "39"),
-    ("Belfort", "90000", "90"),
-    ("Laon", "02000", "02"),
-    ("Beauvais", "60000", "60"),
-    ("Arras", "62000", "62"),
-    ("Évreux", "27000", "27"),
-    ("Alençon", "61000", "61"),
-    ("Saint-Lô", "50000", "50"),
-    ("Laval", "53000", "53"),
-    ("La Roche-sur-Yon", "85000", "85"),
-    ("Angoulême", "16000", "16"),
-    ("Châteauroux", "36000", "36"),
-    ("Blois", "41000", "41"),
-    ("Chartres", "28000", "28"),
-    ("Melun", "77000", "77"),
-    ("Bobigny", "93000", "93"),
-    ("Vannes", "56000", "56"),
-    ("Saint-Malo", "35400", "35"),
-    ("Cholet", "49300", "49"),
-    ("Sète", "34200", "34"),
-    ("Arles", "13200", "13"),
-    ("Fréjus", "83600", "83"),
-    ("Bayonne", "64100", "64"),
-    ("Saint-Germain-en-Laye", "78100", "78"),
-    ("Villefranche-sur-Saône", "69400", "69"),
+    *(
+        _town(item)
+        for item in _split(
+            """
+Toulouse,31000,31|Nice,06000,06|Nantes,44000,44|Strasbourg,67000,67|Montpellier,34000,34|
+Bordeaux,33000,33|Lille,59000,59|Rennes,35000,35|Reims,51100,51|Le Havre,76600,76|
+Saint-Étienne,42000,42|Toulon,83000,83|Grenoble,38000,38|Dijon,21000,21|Angers,49000,49|
+Nîmes,30000,30|Villeurbanne,69100,69|Clermont-Ferrand,63000,63|Le Mans,72000,72|
+Aix-en-Provence,13090,13|Brest,29200,29|Tours,37000,37|Amiens,80000,80|Limoges,87000,87|
+Annecy,74000,74|Perpignan,66000,66|Boulogne-Billancourt,92100,92|Metz,57000,57|
+Besançon,25000,25|Orléans,45000,45|Saint-Denis,97400,974|Argenteuil,95100,95|Rouen,76000,76|
+Mulhouse,68100,68|Montreuil,93100,93|Caen,14000,14|Nancy,54000,54|Saint-Paul,97460,974|
+Tourcoing,59200,59|Roubaix,59100,59|Nanterre,92000,92|Vitry-sur-Seine,94400,94|
+Avignon,84000,84|Créteil,94000,94|Dunkerque,59140,59|Poitiers,86000,86|
+Asnières-sur-Seine,92600,92|Versailles,78000,78|Fort-de-France,97200,972|
+Aulnay-sous-Bois,93600,93|Saint-Pierre,97410,974|Rueil-Malmaison,92500,92|Pau,64000,64|
+Béziers,34500,34|La Rochelle,17000,17|Saint-Maur-des-Fossés,94100,94|Cannes,06400,06|
+Calais,62100,62|Saint-Nazaire,44600,44|Mérignac,33700,33|Colmar,68000,68|Ajaccio,20000,2A|
+Bastia,20200,2B|Issy-les-Moulineaux,92130,92|Quimper,29000,29|Valence,26000,26|
+Bourges,18000,18|L'Haÿ-les-Roses,94240,94|Villeneuve-d'Ascq,59650,59|Saint-Quentin,02100,02|
+Troyes,10000,10|Châlons-en-Champagne,51000,51|Chambéry,73000,73|Niort,79000,79|
+Lorient,56100,56|Vénissieux,69200,69|Évry-Courcouronnes,91000,91|Cayenne,97300,973|
+Pointe-à-Pitre,97110,971|Mamoudzou,97600,976|Le Puy-en-Velay,43000,43|
+Bourg-en-Bresse,01000,01|Saint-Brieuc,22000,22|Épinal,88000,88|Périgueux,24000,24|
+Agen,47000,47|Montauban,82000,82|Albi,81000,81|Rodez,12000,12|Tarbes,65000,65|
+Mont-de-Marsan,40000,40|Foix,09000,09|Carcassonne,11000,11|Digne-les-Bains,04000,04|
+Gap,05000,05|Mende,48000,48|Aurillac,15000,15|Guéret,23000,23|Moulins,03000,03|
+Nevers,58000,58|Auxerre,89000,89|Bar-le-Duc,55000,55|Vesoul,70000,70|
+Lons-le-Saunier,39000,39|Belfort,90000,90|Laon,02000,02|Beauvais,60000,60|Arras,62000,62|
+Évreux,27000,27|Alençon,61000,61|Saint-Lô,50000,50|Laval,53000,53|La Roche-sur-Yon,85000,85|
+Angoulême,16000,16|Châteauroux,36000,36|Blois,41000,41|Chartres,28000,28|Melun,77000,77|
+Bobigny,93000,93|Vannes,56000,56|Saint-Malo,35400,35|Cholet,49300,49|Sète,34200,34|
+Arles,13200,13|Fréjus,83600,83|Bayonne,64100,64|Saint-Germain-en-Laye,78100,78|
+Villefranche-sur-Saône,69400,69
+"""
+        )
+    ),
 )
 STRUCTURE_KINDS: tuple[str, ...] = (
     "CENTRE HOSPITALIER DE {town}",
@@ -780,8 +353,15 @@ class ExtractionGenerator:
             if rng.random() < 0.7
             else f"{slug(name)[:20]}.mssante.fr"
         )
-        street = f"{rng.randint(1, 250)}|{rng.choice(('', '', '', 'B', 'T'))}|{rng.choice(STREET_TYPES)}|{rng.choice(STREET_NAMES)}"
+        street = self._street(250, ("", "", "", "B", "T"))
         return (name, finess, domain, street, postcode, town, department)
+
+    def _street(self, highest: int, extras: tuple[str, ...]) -> str:
+        """The four street fields (number, repetition, type, name), ``|``-joined."""
+        rng = self.rng
+        number = str(rng.randint(1, highest))
+        extra = rng.choice(extras) if extras else ""
+        return "|".join((number, extra, rng.choice(STREET_TYPES), rng.choice(STREET_NAMES)))
 
     def surname(self) -> str:
         rng = self.rng
@@ -838,12 +418,7 @@ class ExtractionGenerator:
             if where is None:
                 town, postcode, department = rng.choice(TOWNS)
                 organisation = f"CABINET DU DR {family}" if rng.random() < 0.4 else ""
-                where_id, street = (
-                    "",
-                    (
-                        f"{rng.randint(1, 120)}||{rng.choice(STREET_TYPES)}|{rng.choice(STREET_NAMES)}"
-                    ),
-                )
+                where_id, street = "", self._street(120, ())
             else:
                 organisation, where_id, _, street, postcode, town, department = where
             if rng.random() < 0.01:
@@ -935,10 +510,7 @@ class ExtractionGenerator:
         """At least `count` valid lines (a professional's lines are never split)."""
         made = 0
         while made < count:
-            if self.rng.random() < org_share:
-                batch = [self.org_line()]
-            else:
-                batch = self.person_lines()
+            batch = [self.org_line()] if self.rng.random() < org_share else self.person_lines()
             made += len(batch)
             yield from batch
 

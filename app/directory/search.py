@@ -1,0 +1,285 @@
+"""Turning a `DirectoryQuery` into full-text expressions and an equivalent row predicate.
+
+Every field given must match (AND); each word of a field matches by prefix, ignoring case and
+accents (``card`` finds *Cardiologie*, ``helene`` finds *Hélène*). The surname also matches
+squashed (``dalembert`` finds *D'ALEMBERT*, ``legoff`` finds *LE GOFF*). The same rules are
+available as a Python predicate for rows found another way (by identifier, by address, among
+favourites) and for online results, so every path answers alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from app.directory.text import fold, squash, tokens
+from app.domain.directory import DirectoryQuery, MailboxType
+from app.domain.errors import ValidationError
+
+#: Full-text columns searched by free text (every column but the mailbox type).
+TEXT_COLUMNS: tuple[str, ...] = (
+    "fam",
+    "famx",
+    "given",
+    "prof",
+    "spec",
+    "org",
+    "town",
+    "cp",
+    "dept",
+)
+NAME_COLUMNS: tuple[str, ...] = ("fam", "famx")
+#: National identifiers are 8 + RPPS (11 digits) or 0 + ADELI (9 digits).
+_IDENTIFIER = re.compile(r"^\d{9,12}$")
+
+
+#: Turns a word prefix into the index's words starting with it, or None to keep a prefix
+#: query. FTS5 answers a prefix longer than its prefix indexes by merging the doclists of
+#: every word starting with it before returning anything: for ``infirmier*`` (130,000 rows)
+#: that costs milliseconds per query. An OR of the few exact words it stands for is read
+#: lazily and stops at the LIMIT.
+Expander = Callable[[str], Sequence[str] | None]
+
+
+class NoMatch(Exception):  # noqa: N818 (a signal, not an error)
+    """A word of the query is in no row: nothing can match."""
+
+
+def _phrase(term: str, prefix: bool, expand: Expander | None) -> str:
+    if not prefix:
+        return f'"{term}"'
+    words = expand(term) if expand is not None else None
+    if words is None:
+        return f'"{term}"*'
+    if not words:
+        raise NoMatch(term)
+    if len(words) == 1:
+        return f'"{words[0]}"'
+    return "(" + " OR ".join(f'"{w}"' for w in words) + ")"
+
+
+def _names(key: str, expand_name: Expander, exact: bool) -> bool:
+    words = expand_name(key)
+    if words is None:
+        return True  # too many to list: surely some
+    return key in words if exact else bool(words)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Every term must match, by prefix (or exactly), in one of the columns."""
+
+    columns: tuple[str, ...]
+    terms: tuple[str, ...]
+    prefix: bool = True
+    #: Another way to match the whole constraint: the surname squashed to one word.
+    squashed: str = ""
+
+    def fts(self, expand: Expander | None = None) -> str:
+        """The constraint as an FTS5 expression.
+
+        Raises:
+            NoMatch: no row can satisfy it.
+        """
+        try:
+            phrases = " AND ".join(_phrase(t, self.prefix, expand) for t in self.terms)
+            expression: str | None = f"{_colspec(self.columns)} : ({phrases})"
+        except NoMatch:
+            if not self.squashed:
+                raise
+            expression = None
+        if self.squashed:
+            squashed = f"famx : {_phrase(self.squashed, True, expand)}"
+            expression = f"({expression} OR {squashed})" if expression else squashed
+        assert expression is not None
+        return expression
+
+    def matches(self, columns: Mapping[str, tuple[str, ...]]) -> bool:
+        """Whether a row's column words satisfy the constraint."""
+        words = [w for c in self.columns for w in columns.get(c, ())]
+        if self.prefix:
+            ok = all(any(w.startswith(t) for w in words) for t in self.terms)
+        else:
+            ok = all(t in words for t in self.terms)
+        if not ok and self.squashed:
+            ok = any(w.startswith(self.squashed) for w in columns.get("famx", ()))
+        return ok
+
+
+def _colspec(columns: tuple[str, ...]) -> str:
+    return columns[0] if len(columns) == 1 else "{" + " ".join(columns) + "}"
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A query ready to run.
+
+    Attributes:
+        constraints: the text constraints (AND).
+        types: mailbox types asked for (empty: all).
+        identifier: an RPPS/ADELI number or national identifier to look up directly.
+        address_prefix: the beginning of an address to look up directly (lower case).
+        exact_keys: squashed words a surname may equal to rank first.
+        name_terms: words a surname may start with to rank next.
+    """
+
+    constraints: tuple[Constraint, ...]
+    types: frozenset[MailboxType]
+    identifier: str
+    address_prefix: str
+    exact_keys: tuple[str, ...]
+    name_terms: tuple[str, ...]
+
+    def match_expression(self, expand: Expander | None = None) -> str | None:
+        """The FTS5 expression of the text and type constraints, or None when there are none.
+
+        Raises:
+            NoMatch: no row can match.
+        """
+        parts = [c.fts(expand) for c in self.constraints]
+        if self.types:
+            kinds = " OR ".join(f'"{t.value.lower()}"' for t in sorted(self.types))
+            parts.append(f"type : ({kinds})")
+        return " AND ".join(parts) if parts else None
+
+    def exact_expression(
+        self, expand: Expander | None = None, expand_name: Expander | None = None
+    ) -> str | None:
+        """The match expression restricted to surnames equal to one of `exact_keys`.
+
+        `expand_name` (the surname words starting with a prefix) drops keys that are nobody's
+        surname: the column filter would otherwise read every row holding the word elsewhere.
+
+        Raises:
+            NoMatch: no row can match.
+        """
+        base = self.match_expression(expand)
+        if base is None or not self.exact_keys:
+            return None
+        keys = [k for k in self.exact_keys if expand_name is None or _names(k, expand_name, True)]
+        if not keys:
+            raise NoMatch(" ".join(self.exact_keys))
+        quoted = " OR ".join(f'"{k}"' for k in keys)
+        return f"({base}) AND famx : ({quoted})"
+
+    def prefix_expression(
+        self, expand: Expander | None = None, expand_name: Expander | None = None
+    ) -> str | None:
+        """The match expression restricted to surnames starting with one of `name_terms`.
+
+        Raises:
+            NoMatch: no row can match.
+        """
+        base = self.match_expression(expand)
+        if base is None or not self.name_terms:
+            return None
+        phrases = []
+        for term in self.name_terms:
+            try:
+                phrases.append(_phrase(term, True, expand_name))
+            except NoMatch:
+                continue
+        if not phrases:
+            raise NoMatch(" ".join(self.name_terms))
+        return f"({base}) AND {_colspec(NAME_COLUMNS)} : ({' OR '.join(phrases)})"
+
+    def matches(self, columns: Mapping[str, tuple[str, ...]], mailbox_type: str) -> bool:
+        """The same rules as the expressions, for one row's column words and type."""
+        if self.types and mailbox_type not in {t.value for t in self.types}:
+            return False
+        return all(c.matches(columns) for c in self.constraints)
+
+    def is_exact(self, family: str) -> bool:
+        """The surname equals one of the exact keys."""
+        return bool(family) and squash(family) in self.exact_keys
+
+
+def row_words(
+    *,
+    family: str,
+    given: str,
+    profession: str,
+    speciality: str,
+    organisation: str,
+    town: str,
+    postcode: str,
+    department: str,
+) -> dict[str, tuple[str, ...]]:
+    """A row's words per full-text column, folded as the index folds them."""
+    return {
+        "fam": tuple(tokens(family)),
+        "famx": (squash(family),) if family else (),
+        "given": tuple(tokens(given)),
+        "prof": tuple(tokens(profession)),
+        "spec": tuple(tokens(speciality)),
+        "org": tuple(tokens(organisation)),
+        "town": tuple(tokens(town)),
+        "cp": tuple(tokens(postcode)),
+        "dept": tuple(tokens(department)),
+    }
+
+
+def compile_query(query: DirectoryQuery) -> CompiledQuery:
+    """Compile a query.
+
+    Raises:
+        ValidationError: ``directory.query.empty`` when nothing is asked.
+    """
+    if query.is_empty:
+        raise ValidationError("directory.query.empty")
+    constraints: list[Constraint] = []
+    exact: list[str] = []
+    name_terms: list[str] = []
+    identifier = "".join(query.identifier.split())
+    address_prefix = ""
+
+    text_terms: list[str] = []
+    for word in query.text.split():
+        if "@" in word:
+            address_prefix = address_prefix or word.lower()
+        elif _IDENTIFIER.match(word) and not identifier:
+            identifier = word
+        else:
+            text_terms.extend(tokens(word))
+    if text_terms:
+        constraints.append(Constraint(TEXT_COLUMNS, tuple(dict.fromkeys(text_terms))))
+        if not query.family.strip():
+            whole = squash(" ".join(text_terms))
+            exact.extend(dict.fromkeys([*text_terms, whole]))
+            name_terms.extend(dict.fromkeys(text_terms))
+
+    family_terms = tokens(query.family)
+    if family_terms:
+        whole = squash(query.family)
+        constraints.append(
+            Constraint(
+                NAME_COLUMNS,
+                tuple(family_terms),
+                squashed=whole if len(family_terms) > 1 else "",
+            )
+        )
+        exact = [whole]
+        name_terms = [whole, *family_terms]
+    for value, column in (
+        (query.given, "given"),
+        (query.profession, "prof"),
+        (query.speciality, "spec"),
+        (query.city, "town"),
+        (query.organisation, "org"),
+        (query.postcode, "cp"),
+    ):
+        words = tokens(value)
+        if words:
+            constraints.append(Constraint((column,), tuple(words)))
+    department = fold(query.department).strip()
+    if department:
+        constraints.append(Constraint(("dept",), (department,), prefix=False))
+    return CompiledQuery(
+        constraints=tuple(constraints),
+        types=query.types,
+        identifier=identifier,
+        address_prefix=address_prefix,
+        exact_keys=tuple(k for k in exact if k),
+        name_terms=tuple(t for t in name_terms if t),
+    )
