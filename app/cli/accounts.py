@@ -81,6 +81,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     oidc.add_argument("--oidc-scope", default="openid scope_all")
     oidc.add_argument("--oidc-acr", default="eidas1")
     oidc.add_argument("--rpps", help="RPPS number, for the CIBA login (e-CPS, CPS card)")
+    oidc.add_argument(
+        "--oidc-ca-file", metavar="PEM", help="trust store for the provider (default: system)"
+    )
     add.add_argument(
         "--confirm-servers",
         action="store_true",
@@ -142,6 +145,9 @@ async def _add(ctx: CliContext, args: argparse.Namespace) -> int:
             acr_values=args.oidc_acr,
             flow="browser",
             rpps=args.rpps,
+            ca_file=str(await asyncio.to_thread(Path(args.oidc_ca_file).resolve))
+            if args.oidc_ca_file
+            else None,
         )
     ca_file = str(await asyncio.to_thread(Path(args.ca_file).resolve)) if args.ca_file else None
     config = AccountConfig(

@@ -153,6 +153,112 @@ MESSAGES: dict[str, str] = {
     "directory.whitelist.checksum_unreadable": "no SHA-256 checksum in '{path}'",
     "directory.api_key_file.unreadable": "the API key file '{path}' cannot be read: {reason}",
     "directory.api_key_file.empty": "the API key file '{path}' is empty",
+    # Engine: accounts and the command line
+    "account.ambiguous": "several accounts exist: name one (see pli account list)",
+    "account.client_certificate_required": "this account needs a client certificate "
+    "(--client-cert FILE)",
+    "account.exists": "an account named '{name}' already exists",
+    "account.none": "no account yet: add one with pli account add",
+    "account.not_found": "no account named '{name}' (see pli account list)",
+    "account.oidc_required": "OAuth2 login needs --oidc-issuer and --oidc-client-id",
+    "account.password_required": "a password is needed (--password-stdin)",
+    "account.rpps_required": "the CIBA login needs the practitioner's RPPS number (--rpps)",
+    "confirmation.required": "this removes data: add --yes to confirm",
+    "date.malformed": "'{value}' is not a date: use YYYY-MM-DD",
+    "endpoint.malformed": "'{value}' is not a server: use HOST or HOST:PORT",
+    "file.unreadable": "cannot read the file {path}",
+    "flag.nothing_to_do": "say which flags to set or clear (--set FLAG, --clear FLAG)",
+    "folder.not_found": "no folder '{folder}' in this account (see pli folders)",
+    "message.none_selected": "no message given",
+    "message.not_archived_yet": "message {id} is listed but its body is not archived yet: "
+    "run pli sync",
+    "message.not_found": "no message {id} in the archive",
+    "message.several_accounts": "these messages belong to several accounts: act on one "
+    "account at a time",
+    "operation.unknown": "unknown queued operation '{kind}' (a newer version wrote it?)",
+    "search.empty_query": "the search has no word to look for",
+    # Engine: login
+    "auth.bad_credentials": "the server {host} refused the login: check the user name and "
+    "password (or log in again)",
+    "auth.login_cancelled": "the login was cancelled",
+    "auth.login_denied": "the login was refused (denied on the phone, card reader or browser)",
+    "auth.login_expired": "the login was not completed in time: try again",
+    "auth.login_required": "this account has no login session: run pli account login {account}",
+    "auth.method_unavailable": "the server {host} does not offer {method} authentication",
+    "auth.password_missing": "no password stored for this account: run pli account password",
+    "auth.server_not_confirmed": "no access token is sent to {host}: it is outside the "
+    "mailbox's domain and was not confirmed as the operator's server (re-add the account with "
+    "--confirm-servers if it is)",
+    "auth.session_ended": "the login session has ended (the provider refused to renew it): "
+    "run pli account login to open a new one",
+    "oidc.broker_missing": "client authentication by broker needs --oidc-broker-url",
+    "oidc.ciba_refused": "the provider refused the login request ({error})",
+    "oidc.ciba_unsupported": "the provider does not offer CIBA (login on the phone)",
+    "oidc.discovery_failed": "the login provider's configuration could not be read (HTTP {status})",
+    "oidc.secret_missing": "client authentication by secret needs --oidc-client-secret-file",
+    "oidc.state_mismatch": "the login answer did not match the request (ignored for safety)",
+    "oidc.token_refused": "the login provider refused the request ({error})",
+    "client_cert.no_key": "the client certificate file has no private key",
+    "client_cert.unreadable": "the client certificate cannot be read (PEM or PKCS#12 expected)",
+    "client_cert.wrong_password": "the client certificate's password is wrong "
+    "($PLI_CLIENT_CERT_PASSWORD)",
+    # Engine: network and TLS (spec §2)
+    "network.connection_lost": "the connection to {host} was lost",
+    "network.not_connected": "not connected to {host}",
+    "network.refused": "{host}:{port} refused the connection (wrong port, or server down)",
+    "network.timeout": "{host} did not answer in time",
+    "network.unknown_host": "the server name {host} is unknown (check the name, or the network)",
+    "network.unreachable": "cannot reach {host} (no network, or the server is down)",
+    "http.bad_json": "the server's answer was not readable (HTTP {status})",
+    "http.insecure_url": "{url} is refused: HTTPS is required",
+    "http.too_large": "the answer of {host} was too large",
+    "tls.bad_cipher_setting": "the TLS cipher setting is not valid",
+    "tls.certificate_refused": "the certificate of {host} was refused: {detail}",
+    "tls.cipher_refused": "{host}:{port} offers no allowed TLS cipher suite (MSSanté allows only "
+    "four ECDHE-RSA suites)",
+    "tls.client_certificate_refused": "{host}:{port} refused the client certificate",
+    "tls.expired": "the certificate of {host} has expired",
+    "tls.handshake_failed": "the secure connection to {host}:{port} failed ({detail})",
+    "tls.not_tls": "{host}:{port} does not speak TLS here (wrong port or security setting?)",
+    "tls.not_yet_valid": "the certificate of {host} is not valid yet (check the computer's clock)",
+    "tls.protocol_refused": "{host}:{port} only offers a TLS version older than 1.2: refused",
+    "tls.revocation_unknown": "the revocation of {host}'s certificate could not be checked "
+    "(no CRL available) and the settings require it",
+    "tls.revoked": "the certificate of {host} has been revoked",
+    "tls.self_signed": "the certificate of {host} is self-signed: not trusted",
+    "tls.starttls_refused": "{host}:{port} refused to start TLS: nothing was sent in clear",
+    "tls.starttls_unavailable": "{host}:{port} does not offer STARTTLS: refused (never plaintext)",
+    "tls.trust_store_unreadable": "the trust store {path} cannot be read",
+    "tls.untrusted": "the certificate of {host} does not chain to a trusted authority "
+    "(IGC-Santé, or the account's --ca-file)",
+    "tls.wrong_host": "the certificate presented is not for {host}",
+    "server.over_quota": "the mailbox on {host} is full: delete or archive messages",
+    "server.refused": "the server {host} refused: {detail}",
+    # Engine: the archive (encrypted store)
+    "store.cannot_open": "the archive cannot be opened",
+    "store.busy": "the archive is in use by another Pli: try again",
+    "store.disk_full": "the disk is full: nothing was lost, free some space and retry",
+    "store.exists": "this profile already exists",
+    "store.io_error": "the archive could not be read or written (disk error)",
+    "store.keyring_failed": "the system keyring failed",
+    "store.keyring_missing_key": "the archive key is missing from the system keyring",
+    "store.newer_schema": "this archive was written by a newer Pli (schema {found}, this one "
+    "reads up to {supported}): update Pli",
+    "store.no_keyring": "no system keyring here: set PLI_PASSPHRASE or use --passphrase-file "
+    "to protect the archive with a passphrase",
+    "store.not_initialised": "this profile has no archive yet",
+    "store.not_passphrase_protected": "this archive is protected by the system keyring, not a "
+    "passphrase",
+    "store.passphrase_file_unreadable": "the passphrase file cannot be read",
+    "store.passphrase_mismatch": "the two passphrases differ",
+    "store.passphrase_required": "the archive is locked: give its passphrase (PLI_PASSPHRASE or "
+    "--passphrase-file)",
+    "store.passphrase_too_short": "the passphrase must have at least {minimum} characters",
+    "store.profile_unreadable": "the profile file is damaged or from an unknown version",
+    "store.read_only": "the archive is read-only",
+    "store.sort_key_exhausted": "too many messages with the same arrival second",
+    "store.wrong_key_or_damaged": "the archive cannot be decrypted: wrong key, or damaged file",
+    "store.wrong_passphrase": "wrong passphrase",
 }
 
 

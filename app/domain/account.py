@@ -104,6 +104,8 @@ class OidcSettings:
     flow: str = "browser"
     #: CIBA login hint: ``8`` + the practitioner's RPPS (spec §2).
     rpps: str | None = None
+    #: Trust store for the provider's HTTPS (None: the system's certificate authorities).
+    ca_file: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -282,9 +283,13 @@ class AccountService:
         if oidc is None:
             raise ValidationError("account.oidc_required")
         secret = await self._secret(account, SECRET_OIDC_CLIENT)
+        context = None
+        if oidc.ca_file:
+            context = await asyncio.to_thread(ssl.create_default_context, cafile=oidc.ca_file)
         return OidcClient(
             oidc,
             client_secret=secret.decode() if secret else None,
+            context=context,
             timeout=self._settings.tls.read_timeout,
         )
 
