@@ -145,7 +145,7 @@ def test_ciba_login_approved_on_the_phone(pli: Pli, mail_account, oidc_provider)
     assert request.acr_values == "eidas1"
     assert "scope_all" in request.scope
     oidc_provider.approve_ciba(request.auth_req_id)
-    out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     # What the user compares on the phone is what Pli showed.
     assert request.binding_message and request.binding_message in err
