@@ -1,4 +1,8 @@
-"""Files shipped with Pli (`resources/` in the repository, `app.resources` once installed)."""
+"""Files shipped with Pli (`resources/` at the top of the repository).
+
+Found in the PyInstaller bundle (``app/resources`` inside it, see packaging/app.spec), in an
+installed wheel (``app.resources``), or beside the ``app`` package in a checkout.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,20 @@ from importlib import resources
 from pathlib import Path
 
 
-def resource_path(*parts: str) -> Path:
-    """A shipped file, as a real path (the TLS layer needs files).
-
-    Works in a checkout (editable install), from a wheel, and in the PyInstaller bundle.
-    """
+def resources_root() -> Path:
+    """The folder holding the shipped resources."""
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root is not None:
-        return Path(frozen_root, "app", "resources", *parts)
-    base = resources.files("app.resources")
-    return Path(str(base.joinpath(*parts)))
+        return Path(frozen_root, "app", "resources")
+    try:
+        return Path(str(resources.files("app.resources")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    """A shipped file, as a real path (the TLS layer needs files)."""
+    return resources_root().joinpath(*parts)
 
 
 def igc_sante_bundle(*, test_pki: bool = False) -> Path:

@@ -176,6 +176,8 @@ class ImapSession:
                 client.starttls(self._context)
         except ssl.SSLError as error:
             raise classify_ssl_error(error, host, port) from error
+        except imaplib.IMAP4.abort as error:  # before IMAPClientError, its base class
+            raise NetworkError("network.connection_lost", host=host, port=port) from error
         except imapclient.exceptions.IMAPClientError as error:
             raise TlsError("tls.starttls_refused", host=host, port=port) from error
         except TimeoutError as error:
@@ -184,7 +186,7 @@ class ImapSession:
             raise NetworkError("network.unknown_host", host=host, port=port) from error
         except ConnectionRefusedError as error:
             raise NetworkError("network.refused", host=host, port=port) from error
-        except (OSError, imaplib.IMAP4.abort, EOFError) as error:
+        except (OSError, EOFError) as error:
             raise NetworkError("network.unreachable", host=host, port=port) from error
         _tune(client)
         self._client = client
