@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import email.header
 import email.utils
 import imaplib
@@ -155,6 +156,7 @@ class ImapSession:
             NetworkError, TlsError: the connection or the secure channel failed.
         """
         host, port = self._endpoint.host, self._endpoint.port
+        client: ImapClient | None = None
         try:
             if self._endpoint.security is Security.TLS:
                 client = imapclient.IMAPClient(
@@ -171,23 +173,16 @@ class ImapSession:
                 )
                 _tune(client)
                 if not client.has_capability("STARTTLS"):
-                    client.shutdown()
                     raise TlsError("tls.starttls_unavailable", host=host, port=port)
                 client.starttls(self._context)
-        except ssl.SSLError as error:
-            raise classify_ssl_error(error, host, port) from error
-        except imaplib.IMAP4.abort as error:  # before IMAPClientError, its base class
-            raise NetworkError("network.connection_lost", host=host, port=port) from error
-        except imapclient.exceptions.IMAPClientError as error:
-            raise TlsError("tls.starttls_refused", host=host, port=port) from error
-        except TimeoutError as error:
-            raise NetworkError("network.timeout", host=host, port=port) from error
-        except socket.gaierror as error:
-            raise NetworkError("network.unknown_host", host=host, port=port) from error
-        except ConnectionRefusedError as error:
-            raise NetworkError("network.refused", host=host, port=port) from error
-        except (OSError, EOFError) as error:
-            raise NetworkError("network.unreachable", host=host, port=port) from error
+        except BaseException as error:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.shutdown()
+            mapped = _connect_error(error, host, port)
+            if mapped is error:
+                raise
+            raise mapped from error
         _tune(client)
         self._client = client
         sock = client.socket()
@@ -538,6 +533,27 @@ class ImapSession:
         except (OSError, EOFError) as error:
             self._broken = True
             raise NetworkError("network.connection_lost", host=host) from error
+
+
+def _connect_error(error: BaseException, host: str, port: int) -> BaseException:
+    """What a failure while connecting and securing the channel means for the user."""
+    if isinstance(error, KnownError):
+        return error
+    if isinstance(error, ssl.SSLError):
+        return classify_ssl_error(error, host, port)
+    if isinstance(error, imaplib.IMAP4.abort):  # before IMAPClientError, its base class
+        return NetworkError("network.connection_lost", host=host, port=port)
+    if isinstance(error, imapclient.exceptions.IMAPClientError):
+        return TlsError("tls.starttls_refused", host=host, port=port)
+    if isinstance(error, TimeoutError):
+        return NetworkError("network.timeout", host=host, port=port)
+    if isinstance(error, socket.gaierror):
+        return NetworkError("network.unknown_host", host=host, port=port)
+    if isinstance(error, ConnectionRefusedError):
+        return NetworkError("network.refused", host=host, port=port)
+    if isinstance(error, OSError | EOFError):
+        return NetworkError("network.unreachable", host=host, port=port)
+    return error
 
 
 def _uid_fetch(

@@ -298,3 +298,87 @@ def test_a_server_without_starttls_gets_nothing_in_clear(tmp_path: Path, pki) ->
         assert not any("LOGIN" in line.upper() or "secret" in line for line in received)
     finally:
         listener.close()
+
+
+def _client_cert_server(pki) -> TlsEdgeServer:
+    import ssl
+
+    from tests.servers.tls_edge import _modern
+
+    context = _modern(pki.server)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(cafile=str(pki.ca_bundle))
+    return TlsEdgeServer("imap", context, name="client-cert").start()
+
+
+@pytest.mark.parametrize("form", ["pkcs12", "pem"])
+def test_client_certificate_for_an_applicative_mailbox(
+    form: str, tmp_path: Path, pki, monkeypatch
+) -> None:
+    server = _client_cert_server(pki)
+    cert = pki.client_cert(f"app-box-{form}-{secrets.token_hex(3)}")
+    try:
+        without = Pli(tmp_path / "without")
+        add(without, server, pki.ca_bundle)
+        result = without("sync")
+        assert result.code in (6, 7)  # the server closes the handshake: no login sent
+        assert "LOGIN" not in server.commands_after_tls
+
+        with_cert = Pli(tmp_path / "with")
+        if form == "pkcs12":
+            monkeypatch.setenv("PLI_CLIENT_CERT_PASSWORD", cert.p12_password)
+            source = cert.p12
+        else:
+            source = tmp_path / "client.pem"
+            source.write_bytes(cert.cert.read_bytes() + cert.key.read_bytes())
+        with_cert(
+            "account",
+            "add",
+            "app",
+            "--address",
+            "logiciel@edge.mssante.fr",
+            "--imap",
+            f"{server.host}:{server.port}",
+            "--smtp",
+            "127.0.0.1:1",
+            "--box-type",
+            "APP",
+            "--ca-file",
+            str(pki.ca_bundle),
+            "--client-cert",
+            str(source),
+            "--password-stdin",
+            stdin="x\n",
+        ).ok()
+        assert with_cert("sync").code == 5  # channel accepted with the certificate
+        assert "LOGIN" in server.commands_after_tls
+        # The private key is kept inside the encrypted archive only.
+        key_marker = cert.key.read_bytes().splitlines()[1]
+        for path in with_cert.profile.rglob("*"):
+            if path.is_file():
+                assert key_marker not in path.read_bytes()
+    finally:
+        server.stop()
+
+
+def test_a_wrong_client_certificate_password_is_explained(tmp_path: Path, pki, monkeypatch) -> None:
+    cert = pki.client_cert(f"wrong-pw-{secrets.token_hex(3)}")
+    monkeypatch.setenv("PLI_CLIENT_CERT_PASSWORD", "pas le bon")
+    pli = Pli(tmp_path / "profile")
+    result = pli(
+        "account",
+        "add",
+        "app",
+        "--address",
+        "logiciel@edge.mssante.fr",
+        "--imap",
+        "127.0.0.1:1",
+        "--smtp",
+        "127.0.0.1:1",
+        "--client-cert",
+        str(cert.p12),
+        "--password-stdin",
+        stdin="x\n",
+    )
+    assert result.code == 3
+    assert "password is wrong" in result.err
