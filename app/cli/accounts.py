@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 import webbrowser
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_json_flag(add)
     add.set_defaults(handler=_add)
+
+    edit = commands.add_parser("set", help="change a mailbox's servers, identity or options")
+    edit.add_argument("name")
+    edit.add_argument("--imap", metavar="HOST[:PORT]")
+    edit.add_argument("--smtp", metavar="HOST[:PORT]")
+    edit.add_argument("--security", choices=[s.value for s in Security])
+    edit.add_argument("--username")
+    edit.add_argument("--ca-file", metavar="PEM")
+    edit.add_argument("--title")
+    edit.add_argument("--given-name")
+    edit.add_argument("--family-name")
+    edit.add_argument("--entity")
+    edit.add_argument("--reply-to", help="return box (empty to remove)")
+    edit.add_argument("--server-files-sent", choices=["yes", "no"])
+    edit.add_argument("--confirm-servers", choices=["yes", "no"])
+    add_json_flag(edit)
+    edit.set_defaults(handler=_set)
 
     listing = commands.add_parser("list", help="list mailboxes")
     add_json_flag(listing)
@@ -206,6 +224,53 @@ def _account_json(account: Account) -> dict[str, Any]:
         "client_certificate": c.client_certificate,
         "reply_to": c.reply_to,
     }
+
+
+async def _set(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.name)
+    config = account.config
+    security = Security(args.security) if args.security else config.imap.security
+    changes: dict[str, Any] = {}
+    if args.imap or args.security:
+        changes["imap"] = (
+            Endpoint.parse(args.imap, security, "imap")
+            if args.imap
+            else Endpoint(config.imap.host, config.imap.port, security)
+        )
+    if args.smtp or args.security:
+        changes["smtp"] = (
+            Endpoint.parse(args.smtp, security, "smtp")
+            if args.smtp
+            else Endpoint(config.smtp.host, config.smtp.port, security)
+        )
+    if args.username is not None:
+        changes["username"] = args.username or None
+    if args.ca_file is not None:
+        changes["ca_file"] = str(await asyncio.to_thread(Path(args.ca_file).resolve))
+    identity = {
+        key: value
+        for key, value in (
+            ("title", args.title),
+            ("given_name", args.given_name),
+            ("family_name", args.family_name),
+            ("entity", args.entity),
+        )
+        if value is not None
+    }
+    if identity:
+        changes["identity"] = replace(config.identity, **identity)
+    if args.reply_to is not None:
+        changes["reply_to"] = args.reply_to or None
+    if args.server_files_sent is not None:
+        changes["server_files_sent"] = args.server_files_sent == "yes"
+    if args.confirm_servers is not None:
+        changes["servers_confirmed"] = args.confirm_servers == "yes"
+    if not changes:
+        raise ValidationError("account.nothing_to_change")
+    updated = await services.accounts.update(args.name, replace(config, **changes))
+    ctx.out.result(_account_json(updated), [f"Account {updated.name} updated."])
+    return 0
 
 
 async def _list(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -37,6 +37,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sync.add_argument("name", nargs="?", help="account (default: every account)")
     sync.add_argument("--watch", action="store_true", help="then stay connected for new mail")
     sync.add_argument(
+        "--interval",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="with --watch: look at every folder this often (INBOX is pushed at once)",
+    )
+    sync.add_argument(
         "--no-bodies", action="store_true", help="only the message lists (bodies later)"
     )
     sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -167,7 +174,7 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
         [line for r in reports for line in _report_lines(r)],
     )
     if args.watch:
-        await _watch(ctx, services, accounts)
+        await _watch(ctx, services, accounts, args.interval)
     return 0
 
 
@@ -248,14 +255,19 @@ def _follow_progress(ctx: CliContext, services: Services) -> None:
     services.events.subscribe(Event, show)
 
 
-async def _watch(ctx: CliContext, services: Services, accounts: list[Account]) -> None:
+async def _watch(
+    ctx: CliContext, services: Services, accounts: list[Account], interval: float
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C ends the process
             loop.add_signal_handler(sig, stop.set)
     ctx.out.progress("Watching for new mail (Ctrl+C to stop)…")
-    await asyncio.gather(*(services.sync.watch(a, stop) for a in accounts))
+    await asyncio.gather(
+        *(services.sync.watch(a, stop, full_pass_seconds=interval) for a in accounts)
+    )
+    ctx.out.progress("Stopped.")
 
 
 # -- reading --------------------------------------------------------------------------------

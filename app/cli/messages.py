@@ -159,6 +159,7 @@ MESSAGES: dict[str, str] = {
     "(--client-cert FILE)",
     "account.exists": "an account named '{name}' already exists",
     "account.none": "no account yet: add one with pli account add",
+    "account.nothing_to_change": "say what to change (see pli account set --help)",
     "account.not_found": "no account named '{name}' (see pli account list)",
     "account.oidc_required": "OAuth2 login needs --oidc-issuer and --oidc-client-id",
     "account.password_required": "a password is needed (--password-stdin)",

@@ -143,6 +143,23 @@ class AccountService:
         account_id = await self._store.write(work)
         return Account(account_id, config)
 
+    async def update(self, name: str, config: AccountConfig) -> Account:
+        """Replace an account's settings (servers, identity, return box…); secrets stay."""
+        account = await self.get(name)
+        ca_file = config.ca_file
+        if ca_file is not None and not await asyncio.to_thread(Path(ca_file).is_file):
+            raise ValidationError("tls.trust_store_unreadable", path=ca_file)
+        self._tokens.pop(account.id, None)
+
+        def work(archive: Archive) -> None:
+            archive.accounts.update(account.id, config)
+            archive.audit.add(
+                account_id=account.id, actor="local", action="account.update", target=config.name
+            )
+
+        await self._store.write(work)
+        return Account(account.id, config)
+
     async def set_password(self, name: str, password: str) -> None:
         """Replace an account's password."""
         account = await self.get(name)
