@@ -22,6 +22,7 @@ import quopri
 import re
 import socket
 import ssl
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -808,11 +809,14 @@ def _pairs(raw: Any) -> dict[str, str]:
 def _filename(params: dict[str, str], key: str = "filename") -> str | None:
     if f"{key}*" in params:  # RFC 2231: charset'language'percent-encoded
         encoded = params[f"{key}*"]
+        charset, _, rest = encoded.partition("'")
+        _language, _, text = rest.partition("'")
+        if not text:  # no charset'language' prefix: plain percent-encoding
+            charset, text = "utf-8", encoded
         try:
-            decoded = email.utils.collapse_rfc2231_value(email.utils.decode_rfc2231(encoded))
-            return str(decoded)
-        except (ValueError, LookupError):
-            return encoded
+            return urllib.parse.unquote(text, encoding=charset or "utf-8", errors="strict")
+        except (UnicodeDecodeError, LookupError):
+            return urllib.parse.unquote(text, encoding="latin-1")
     continued = [params[k] for k in sorted(params) if k.startswith(f"{key}*") and k[-1].isdigit()]
     if continued:
         return "".join(continued)

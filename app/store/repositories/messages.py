@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -689,6 +690,8 @@ def to_fts_query(text: str) -> str:
         ValidationError: ``search.empty_query``.
     """
     terms: list[str] = []
+    # Control characters (NUL included) end an FTS5 string early: they are never words.
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
     for token in _TOKEN_RE.findall(text):
         prefix = token.endswith("*") and not token.startswith('"')
         word = token.strip('"').rstrip("*")
