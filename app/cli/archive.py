@@ -46,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sync.add_argument(
         "--no-bodies", action="store_true", help="only the message lists (bodies later)"
     )
+    sync.add_argument(
+        "--no-index",
+        action="store_true",
+        help="do not index the text of attachments now (it is done at the next sync)",
+    )
     sync.add_argument("--quiet", action="store_true", help="no progress on stderr")
     add_json_flag(sync)
     sync.set_defaults(handler=_sync)
@@ -169,9 +174,19 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     for account in accounts:
         report = await services.sync.sync(account, bodies=not args.no_bodies)
         reports.append(report)
+    indexed = None
+    if not args.no_bodies and not args.no_index:
+        indexed = await services.documents.index_attachments()
+    lines = [line for r in reports for line in _report_lines(r)]
+    if indexed is not None and indexed.documents:
+        lines.append(f"{indexed.documents} attached document(s) indexed for search")
     ctx.out.result(
-        {"accounts": [_report_json(r) for r in reports]},
-        [line for r in reports for line in _report_lines(r)],
+        {
+            "accounts": [_report_json(r) for r in reports],
+            "indexed_documents": indexed.documents if indexed else 0,
+            "documents_to_index": indexed.remaining if indexed else None,
+        },
+        lines,
     )
     if args.watch:
         await _watch(ctx, services, accounts, args.interval)

@@ -66,7 +66,22 @@ _DOMAINS = {
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `pli xdm`."""
+    """Add `pli attachments`, `pli export` and `pli xdm`."""
+    attachments = subparsers.add_parser(
+        "attachments", help="what a message carries: type checked from content, inspected"
+    )
+    attachments.add_argument("id", type=int, help="message id (see pli list)")
+    add_json_flag(attachments)
+    attachments.set_defaults(handler=_attachments)
+
+    export = subparsers.add_parser(
+        "export", help="file a message's documents in per-patient folders (standard names)"
+    )
+    export.add_argument("id", type=int, help="message id (see pli list)")
+    export.add_argument("--to", required=True, metavar="DIR", help="root of the patient folders")
+    add_json_flag(export)
+    export.set_defaults(handler=_export)
+
     xdm = subparsers.add_parser("xdm", help="read and write IHE XDM packages (IHE_XDM.zip)")
     commands = xdm.add_subparsers(dest="xdm_command", metavar="ACTION")
     commands.required = True
@@ -113,6 +128,47 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build.add_argument("--force", action="store_true", help="replace FILE if it exists")
     add_json_flag(build)
     build.set_defaults(handler=_build)
+
+
+# ---------------------------------------------------------------------------------------------
+# pli attachments / pli export
+
+
+async def _attachments(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    infos = await services.documents.attachments(args.id)
+    ctx.out.result(
+        {"message": args.id, "attachments": [attachment_json(i) for i in infos]},
+        attachment_lines(infos) if infos else ["No attachment."],
+    )
+    return int(ExitCode.OK)
+
+
+async def _export(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    root = Path(args.to)
+    written = await services.documents.export(args.id, root)
+    ctx.out.result(
+        {
+            "message": args.id,
+            "files": [
+                {
+                    "path": f.path,
+                    "size": f.size,
+                    "sha256": f.sha256,
+                    "part": f.part_id,
+                    "renamed": f.renamed,
+                }
+                for f in written
+            ],
+        },
+        [
+            f"{f.path}" + (" (renamed: a file of that name existed)" if f.renamed else "")
+            for f in written
+        ]
+        or ["Nothing to export."],
+    )
+    return int(ExitCode.OK)
 
 
 # ---------------------------------------------------------------------------------------------

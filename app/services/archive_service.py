@@ -77,19 +77,15 @@ class ArchiveService:
         def work(a: Archive) -> list[FolderStatus]:
             out = []
             for row in a.folders.all(account.id):
-                counts = a.conn.execute(
-                    "SELECT count(*), coalesce(sum((flags & 1) = 0), 0),"
-                    " coalesce(sum(gone_at IS NOT NULL), 0) FROM messages WHERE folder_id = ?",
-                    (row.id,),
-                ).fetchone()
+                counts = a.messages.counts(folder_id=row.id)
                 out.append(
                     FolderStatus(
                         name=row.name,
                         role=row.role.value if row.role else None,
                         on_server=row.on_server,
-                        messages=int(counts[0]),
-                        unread=int(counts[1]),
-                        gone=int(counts[2]),
+                        messages=counts["messages"],
+                        unread=counts["unread"],
+                        gone=counts["gone"],
                     )
                 )
             return out
@@ -100,15 +96,11 @@ class ArchiveService:
         """Counts for an account."""
 
         def work(a: Archive) -> AccountStatus:
-            row = a.conn.execute(
-                "SELECT count(*), coalesce(sum(gone_at IS NOT NULL), 0) FROM messages"
-                " WHERE account_id = ?",
-                (account.id,),
-            ).fetchone()
+            counts = a.messages.counts(account_id=account.id)
             return AccountStatus(
-                messages=int(row[0]),
+                messages=counts["messages"],
                 missing_bodies=a.messages.count_missing_bodies(account.id),
-                gone=int(row[1]),
+                gone=counts["gone"],
                 pending_operations=a.pending.count(account.id),
             )
 

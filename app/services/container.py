@@ -8,6 +8,7 @@ from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.services.account_service import AccountService
 from app.services.archive_service import ArchiveService
+from app.services.document_service import DocumentService
 from app.services.event_bus import EventBus
 from app.services.mailbox_sync import SyncService
 from app.services.operation_queue import OperationQueue
@@ -26,6 +27,7 @@ class Services:
     archive: ArchiveService
     sync: SyncService
     operations: OperationQueue
+    documents: DocumentService
 
     @classmethod
     def build(
@@ -42,11 +44,13 @@ class Services:
             archive=ArchiveService(store),
             sync=SyncService(store, accounts, events),
             operations=OperationQueue(store, accounts, events),
+            documents=DocumentService(store),
         )
 
     async def aclose(self) -> None:
         """Stop background work, close connections and the archive."""
         try:
             await self.accounts.aclose()
+            await self.documents.aclose()
         finally:
             await self.store.close()

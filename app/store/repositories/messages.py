@@ -484,6 +484,55 @@ class MessageRepository:
             stored += len(body.raw)
         return stored
 
+    def set_attachment_text(self, sort_key: int, text: str) -> None:
+        """Replace the indexed text of a message's attachments (names and contents)."""
+        row = self._conn.execute(
+            "SELECT subject, people, body FROM message_text WHERE sort_key = ?", (sort_key,)
+        ).fetchone()
+        if row is None:
+            return
+        self._index(sort_key, row[0], row[1], row[2], text)
+
+    def attachments_to_index(self, limit: int | None = None) -> list[tuple[int, int]]:
+        """(message id, sort key) of archived messages with attachments not inspected yet."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT m.id, m.sort_key FROM attachments t JOIN messages m"
+            " ON m.id = t.message_id WHERE t.index_state = 0 AND m.body_state = 1"
+            " ORDER BY m.sort_key DESC LIMIT ?",
+            (limit if limit is not None else -1,),
+        ).fetchall()
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    def save_attachment_index(
+        self, pk: int, sort_key: int, text: str, states: dict[str, tuple[int, str]]
+    ) -> None:
+        """Store the inspection of a message's attachments and their text, in the index."""
+        self.set_attachment_text(sort_key, text)
+        parts = self._conn.execute(
+            "SELECT part FROM attachments WHERE message_id = ?", (pk,)
+        ).fetchall()
+        for (part,) in parts:
+            state, info = states.get(part, (2, json.dumps({"missing": True})))
+            self._conn.execute(
+                "UPDATE attachments SET index_state = ?, info = ? WHERE message_id = ?"
+                " AND part = ?",
+                (state, info, pk, part),
+            )
+
+    def counts(
+        self, *, account_id: int | None = None, folder_id: int | None = None
+    ) -> dict[str, int]:
+        """messages, unread and gone counts for an account or a folder."""
+        column, value = (
+            ("folder_id", folder_id) if folder_id is not None else ("account_id", account_id)
+        )
+        row = self._conn.execute(
+            "SELECT count(*), coalesce(sum((flags & 1) = 0), 0),"
+            f" coalesce(sum(gone_at IS NOT NULL), 0) FROM messages WHERE {column} = ?",
+            (value,),
+        ).fetchone()
+        return {"messages": int(row[0]), "unread": int(row[1]), "gone": int(row[2])}
+
     def mark_unfetchable(self, pks: Iterable[int]) -> None:
         """The server could not give these bodies (they stay listed, marked)."""
         self._conn.executemany(
