@@ -324,13 +324,15 @@ class DirectoryDatabase:
             groups.setdefault(_entry_key(candidate.row), []).append(candidate)
         scored = []
         for key, members in groups.items():
-            members.sort(key=lambda c: c.rank)
+            # A person's boxes: those that matched first, nominative before practice boxes.
+            members.sort(key=lambda c: (_TYPE_ORDER.get(str(c.row[_C["type"]]), 9), c.rank))
             exact = query is not None and any(
                 query.is_exact(str(c.row[_C["family"]])) for c in members
             )
             boost = max(c.boost for c in members)
             tier = min(c.tier for c in members)
-            scored.append(((0 if exact else 1, -boost, tier, members[0].rank), key, members))
+            first = min(c.rank for c in members)
+            scored.append(((0 if exact else 1, -boost, tier, first), key, members))
         scored.sort(key=lambda item: item[0])
         kept = scored[:limit]
         others = self._other_mailboxes(

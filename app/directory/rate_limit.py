@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
+_EPSILON = 1e-9
+
 
 class TokenBucket:
     """Rate limiter. `acquire()` blocks until a call is allowed.
@@ -48,8 +50,10 @@ class TokenBucket:
                 now = self._clock()
                 self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
                 self._stamp = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                # The epsilon absorbs floating-point residue: a wait computed to refill
+                # exactly one token must not leave 0.9999999… and loop on ever tinier waits.
+                if self._tokens >= 1.0 - _EPSILON:
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return waited
                 delay = (1.0 - self._tokens) / self.rate
                 self._sleep(delay)

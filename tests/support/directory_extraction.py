@@ -328,13 +328,14 @@ def _synthetic_surnames(rng: random.Random, count: int) -> list[str]:
 class ExtractionGenerator:
     """Draws extraction lines; the same seed always gives the same file."""
 
-    def __init__(self, seed: int = 5) -> None:
+    def __init__(self, seed: int = 5, *, scale: int = 536_000) -> None:
         self.rng = random.Random(seed)
         rng = self.rng
-        self.synthetic = _synthetic_surnames(rng, 40_000)
+        # About the national file's variety at full scale; less for the tests' small files.
+        self.synthetic = _synthetic_surnames(rng, max(500, min(40_000, scale // 13)))
         self.common_weights = [1.0 / (i + 10) for i in range(len(COMMON_SURNAMES))]
         self.profession_weights = [p[2] for p in PROFESSIONS]
-        self.structures = [self._structure(i) for i in range(6_000)]
+        self.structures = [self._structure(i) for i in range(max(50, min(6_000, scale // 90)))]
         self._rpps = 10_000_000_000
         self._adeli = 10_000_000
         self._addresses: set[str] = set()
@@ -562,7 +563,7 @@ def write_extraction(
         extra: hand-written valid lines (31 fields each) placed first.
         header: the header line, or None for a file without one.
     """
-    generator = ExtractionGenerator(seed)
+    generator = ExtractionGenerator(seed, scale=rows)
     rng = random.Random(seed + 1)
     end = b"\r\n" if crlf else b"\n"
     result = GeneratedExtraction(path)
