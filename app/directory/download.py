@@ -8,6 +8,7 @@ date, is read from ``Content-Disposition`` or the final URL. Blocking.
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import re
@@ -98,6 +99,8 @@ def _fetch(
         raise DirectoryError("directory.download.timeout") from error
     except urllib.error.URLError as error:
         raise _network_error(error.reason) from error
+    except (OSError, http.client.HTTPException) as error:  # e.g. closed without an answer
+        raise _network_error(error) from error
     with response:
         final = response.geturl()
         check_url(final)  # a redirect must not leave HTTPS either
@@ -123,7 +126,7 @@ def _read(response: BinaryIO) -> bytes:
         return response.read(CHUNK)
     except TimeoutError as error:
         raise DirectoryError("directory.download.timeout") from error
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:
         raise _network_error(error) from error
 
 

@@ -13,6 +13,7 @@ Blocking; the directory service runs it on its own network thread.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
 import logging
 import ssl
@@ -180,7 +181,7 @@ class FhirClient:
                 raise DirectoryError("directory.online.timeout") from error
             except urllib.error.URLError as error:
                 raise _network_error(error.reason) from error
-            except (ConnectionError, OSError) as error:
+            except (OSError, http.client.HTTPException) as error:  # closed without an answer…
                 raise _network_error(error) from error
             if len(body) > MAX_RESPONSE_BYTES:
                 raise DirectoryError("directory.online.bad_response", detail="too large")

@@ -161,7 +161,7 @@ def organization(
 
 @dataclass(frozen=True)
 class Seen:
-    """A request the server received."""
+    """A request the server received (header names in lower case)."""
 
     path: str
     params: dict[str, list[str]]
@@ -338,7 +338,12 @@ class FhirServer:
                 params = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
                 with owner._lock:
                     owner.requests.append(
-                        Seen(parts.path, params, dict(self.headers.items()), time.monotonic())
+                        Seen(
+                            parts.path,
+                            params,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            time.monotonic(),
+                        )
                     )
                     failure = owner._failures.pop(0) if owner._failures else None
                 if failure is not None and failure.stall:
