@@ -59,7 +59,11 @@ MSSANTE_SUITES = {
 # -- small stdlib clients ------------------------------------------------------------------
 def imap_starttls(account: MailAccount, ctx: ssl.SSLContext) -> imaplib.IMAP4:
     imap = imaplib.IMAP4(account.imap_host, account.imap_port, timeout=10)
-    imap.starttls(ssl_context=ctx)
+    try:
+        imap.starttls(ssl_context=ctx)
+    except BaseException:
+        imap.shutdown()
+        raise
     return imap
 
 
@@ -172,29 +176,28 @@ def ctx(pki: TestPki) -> ssl.SSLContext:
 
 # -- IMAP: TLS and login ---------------------------------------------------------------------
 def test_starttls_login_with_test_ca(mail_account: MailAccount, ctx: ssl.SSLContext) -> None:
-    imap = imaplib.IMAP4(mail_account.imap_host, mail_account.imap_port, timeout=10)
-    assert "STARTTLS" in imap.capabilities
-    assert "LOGINDISABLED" in imap.capabilities
-    imap.starttls(ssl_context=ctx)
-    tls = imap.sock
-    assert isinstance(tls, ssl.SSLSocket)
-    assert tls.version() in ("TLSv1.2", "TLSv1.3")
-    typ, _ = imap.login(mail_account.address, mail_account.password)
-    assert typ == "OK"
-    caps = set(imap.capability()[1][0].decode().upper().split())
-    wanted = {"IDLE", "CONDSTORE", "QRESYNC", "MOVE", "UIDPLUS", "SPECIAL-USE", "ENABLE"}
-    assert wanted | {"LIST-STATUS", "QUOTA"} <= caps
-    _typ, folders = imap.list()
-    listing = b"\n".join(f for f in folders if isinstance(f, bytes))
-    for name, attr in (
-        (b"Drafts", b"\\Drafts"),
-        (b"Sent", b"\\Sent"),
-        (b"Trash", b"\\Trash"),
-        (b"Junk", b"\\Junk"),
-        (b"Archive", b"\\Archive"),
-    ):
-        assert attr in listing and name in listing
-    imap.logout()
+    with imaplib.IMAP4(mail_account.imap_host, mail_account.imap_port, timeout=10) as imap:
+        assert "STARTTLS" in imap.capabilities
+        assert "LOGINDISABLED" in imap.capabilities
+        imap.starttls(ssl_context=ctx)
+        tls = imap.sock
+        assert isinstance(tls, ssl.SSLSocket)
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
+        typ, _ = imap.login(mail_account.address, mail_account.password)
+        assert typ == "OK"
+        caps = set(imap.capability()[1][0].decode().upper().split())
+        wanted = {"IDLE", "CONDSTORE", "QRESYNC", "MOVE", "UIDPLUS", "SPECIAL-USE", "ENABLE"}
+        assert wanted | {"LIST-STATUS", "QUOTA"} <= caps
+        _typ, folders = imap.list()
+        listing = b"\n".join(f for f in folders if isinstance(f, bytes))
+        for name, attr in (
+            (b"Drafts", b"\\Drafts"),
+            (b"Sent", b"\\Sent"),
+            (b"Trash", b"\\Trash"),
+            (b"Junk", b"\\Junk"),
+            (b"Archive", b"\\Archive"),
+        ):
+            assert attr in listing and name in listing
 
 
 def test_plaintext_login_refused_before_starttls(mail_account: MailAccount) -> None:
@@ -209,11 +212,10 @@ def test_plaintext_login_refused_before_starttls(mail_account: MailAccount) -> N
 def test_implicit_tls_login_and_dovecot_unprivileged(
     mail_account: MailAccount, ctx: ssl.SSLContext, dovecot: DovecotServer
 ) -> None:
-    imap = imaplib.IMAP4_SSL(
+    with imaplib.IMAP4_SSL(
         mail_account.imap_host, mail_account.imaps_port, ssl_context=ctx, timeout=10
-    )
-    assert imap.login(mail_account.address, mail_account.password)[0] == "OK"
-    imap.logout()
+    ) as imap:
+        assert imap.login(mail_account.address, mail_account.password)[0] == "OK"
     pid = dovecot.master_pid()
     assert pid is not None
     status = Path(f"/proc/{pid}/status").read_text()
@@ -232,13 +234,12 @@ def test_tls_policy_of_dovecot(mail_account: MailAccount, pki: TestPki) -> None:
     # TLS 1.2 is negotiated with one of the four MSSanté suites (ECO.1.1.3)...
     ctx12 = pki.client_context()
     ctx12.maximum_version = ssl.TLSVersion.TLSv1_2
-    imap = imaplib.IMAP4_SSL(
+    with imaplib.IMAP4_SSL(
         mail_account.imap_host, mail_account.imaps_port, ssl_context=ctx12, timeout=10
-    )
-    assert isinstance(imap.sock, ssl.SSLSocket)
-    cipher = imap.sock.cipher()
-    assert cipher is not None and cipher[0] in MSSANTE_SUITES
-    imap.logout()
+    ) as imap:
+        assert isinstance(imap.sock, ssl.SSLSocket)
+        cipher = imap.sock.cipher()
+        assert cipher is not None and cipher[0] in MSSANTE_SUITES
     # ...a client offering only another TLS 1.2 suite is refused...
     other = pki.client_context()
     other.maximum_version = ssl.TLSVersion.TLSv1_2
@@ -260,10 +261,11 @@ def test_tls_policy_of_dovecot(mail_account: MailAccount, pki: TestPki) -> None:
 
 
 def test_wrong_password_refused(mail_account: MailAccount, ctx: ssl.SSLContext) -> None:
-    imap = imap_starttls(mail_account, ctx)
-    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+    with (
+        imap_starttls(mail_account, ctx) as imap,
+        pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"),
+    ):
         imap.login(mail_account.address, mail_account.password + "x")
-    imap.logout()
 
 
 # -- OIDC: discovery, code flow, XOAUTH2 -----------------------------------------------------
@@ -289,18 +291,16 @@ def test_xoauth2_accepted_with_code_flow_token(
     tokens = code_flow(oidc_provider, mail_account)
     assert {"access_token", "refresh_token", "id_token"} <= set(tokens)
     assert jwt_claims(tokens["id_token"])["sub"] == mail_account.address
-    imap = imap_starttls(mail_account, ctx)
-    typ, _ = imap.authenticate("XOAUTH2", xoauth2(mail_account.address, tokens["access_token"]))
-    assert typ == "OK"
-    imap.logout()
+    with imap_starttls(mail_account, ctx) as imap:
+        typ, _ = imap.authenticate("XOAUTH2", xoauth2(mail_account.address, tokens["access_token"]))
+        assert typ == "OK"
     # OAUTHBEARER (RFC 7628) goes through the same oauth2 passdb.
     bearer = (
         f"n,a={mail_account.address},\x01host={mail_account.imap_host}\x01"
         f"port={mail_account.imap_port}\x01auth=Bearer {tokens['access_token']}\x01\x01"
     )
-    imap = imap_starttls(mail_account, ctx)
-    assert imap.authenticate("OAUTHBEARER", lambda _challenge: bearer)[0] == "OK"
-    imap.logout()
+    with imap_starttls(mail_account, ctx) as imap:
+        assert imap.authenticate("OAUTHBEARER", lambda _challenge: bearer)[0] == "OK"
     with smtplib.SMTP(mail_account.smtp_host, mail_account.smtp_port, timeout=10) as smtp:
         smtp.starttls(context=ctx)
         smtp.ehlo()  # smtplib.auth, unlike login, does not say EHLO by itself
@@ -321,31 +321,37 @@ def test_xoauth2_refused_with_bad_foreign_or_expired_token(
     ctx: ssl.SSLContext,
 ) -> None:
     alice, bob = mail_account_factory(), mail_account_factory()
-    oidc_provider.set_token_ttls(access_token_ttl=2)
-    tokens = code_flow(oidc_provider, alice)
+    tokens = code_flow(oidc_provider, alice)  # lives 120 s: refusals below are not expiry
     for user, token in (
         (alice.address, "not-a-token"),
         (bob.address, tokens["access_token"]),  # a valid token, but for someone else
         (alice.address, tokens["refresh_token"]),  # resource servers only take access tokens
     ):
-        imap = imap_starttls(alice, ctx)
-        with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        with (
+            imap_starttls(alice, ctx) as imap,
+            pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"),
+        ):
             imap.authenticate("XOAUTH2", xoauth2(user, token))
-        imap.logout()
-    # The same token works now and is refused once expired.
-    imap = imap_starttls(alice, ctx)
-    assert imap.authenticate("XOAUTH2", xoauth2(alice.address, tokens["access_token"]))[0] == "OK"
-    imap.logout()
-    time.sleep(2.5)
-    imap = imap_starttls(alice, ctx)
-    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
-        imap.authenticate("XOAUTH2", xoauth2(alice.address, tokens["access_token"]))
-    imap.logout()
+    with imap_starttls(alice, ctx) as imap:
+        auth = imap.authenticate("XOAUTH2", xoauth2(alice.address, tokens["access_token"]))
+        assert auth[0] == "OK"
+    # A short-lived token, refused once expired (polled, so a loaded machine cannot flake).
+    oidc_provider.set_token_ttls(access_token_ttl=1)
+    short = code_flow(oidc_provider, alice)["access_token"]
+    deadline = time.monotonic() + 10
+    while oidc_provider.introspect(short).get("active"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    with (
+        imap_starttls(alice, ctx) as imap,
+        pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"),
+    ):
+        imap.authenticate("XOAUTH2", xoauth2(alice.address, short))
     with smtplib.SMTP(alice.smtp_host, alice.smtp_port, timeout=10) as smtp:
         smtp.starttls(context=ctx)
         smtp.ehlo()
         with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
-            smtp.auth("XOAUTH2", xoauth2(alice.address, tokens["access_token"]))
+            smtp.auth("XOAUTH2", xoauth2(alice.address, short))
         assert refused.value.smtp_code == 535
 
 
@@ -402,12 +408,11 @@ def test_ciba_approve_then_token_by_polling(
     assert status == 200, tokens
     claims = jwt_claims(tokens["id_token"])
     assert (claims["sub"], claims["acr"]) == (mail_account.address, "eidas1")
-    imap = imap_starttls(mail_account, ctx)
-    assert (
-        imap.authenticate("XOAUTH2", xoauth2(mail_account.address, tokens["access_token"]))[0]
-        == "OK"
-    )
-    imap.logout()
+    with imap_starttls(mail_account, ctx) as imap:
+        assert (
+            imap.authenticate("XOAUTH2", xoauth2(mail_account.address, tokens["access_token"]))[0]
+            == "OK"
+        )
 
 
 def test_ciba_denied(oidc_provider: OidcProvider, mail_account: MailAccount) -> None:
@@ -489,13 +494,12 @@ def test_smtp_send_a_to_b_arrives_in_b_inbox(
     tx = smtp_server.transactions_with_message_id(mid)[0]
     assert (tx.auth_login, tx.auth_mechanism, tx.tls) == (mail_account.address, "PLAIN", True)
     # Bob reads it over IMAP: LMTP put it in his INBOX.
-    imap = imap_starttls(bob, ctx)
-    imap.login(bob.address, bob.password)
-    imap.select("INBOX")
-    _typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID RECEIVED)])")
-    headers = b"".join(part[1] for part in data if isinstance(part, tuple))
-    assert mid.encode() in headers and b"Received:" in headers
-    imap.logout()
+    with imap_starttls(bob, ctx) as imap:
+        imap.login(bob.address, bob.password)
+        imap.select("INBOX")
+        _typ, data = imap.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID RECEIVED)])")
+        headers = b"".join(part[1] for part in data if isinstance(part, tuple))
+        assert mid.encode() in headers and b"Received:" in headers
     with pytest.raises(smtplib.SMTPSenderRefused) as refused:  # not Bob's to send as
         smtp_a.sendmail(bob.address, [mail_account.address], b"Subject: x\r\n\r\nx\r\n")
     assert refused.value.smtp_code == 553
@@ -616,23 +620,21 @@ def test_expunge_and_uidvalidity_change_are_seen_by_imap(
     user = mail_account.address
     uids = [dovecot.deliver(user, _message("x@y.fr", user, f"<m{i}@pli.test>")) for i in range(3)]
     assert uids == [1, 2, 3]
-    imap = imap_starttls(mail_account, ctx)
-    imap.login(user, mail_account.password)
-    assert imap.select("INBOX") == ("OK", [b"3"])
-    old_validity = int(imap.response("UIDVALIDITY")[1][0])
-    dovecot.expunge(user, "INBOX", [2])
-    imap.noop()
-    assert imap.response("EXPUNGE")[1] == [b"2"]  # sequence number 2 went away
-    _typ, data = imap.uid("SEARCH", "ALL")
-    assert data == [b"1 3"]
-    new_validity = dovecot.set_uidvalidity(user, "INBOX")
-    assert new_validity != old_validity
-    imap.logout()
-    imap = imap_starttls(mail_account, ctx)
-    imap.login(user, mail_account.password)
-    imap.select("INBOX")
-    assert int(imap.response("UIDVALIDITY")[1][0]) == new_validity
-    imap.logout()
+    with imap_starttls(mail_account, ctx) as imap:
+        imap.login(user, mail_account.password)
+        assert imap.select("INBOX") == ("OK", [b"3"])
+        old_validity = int(imap.response("UIDVALIDITY")[1][0])
+        dovecot.expunge(user, "INBOX", [2])
+        imap.noop()
+        assert imap.response("EXPUNGE")[1] == [b"2"]  # sequence number 2 went away
+        _typ, data = imap.uid("SEARCH", "ALL")
+        assert data == [b"1 3"]
+        new_validity = dovecot.set_uidvalidity(user, "INBOX")
+        assert new_validity != old_validity
+    with imap_starttls(mail_account, ctx) as imap:
+        imap.login(user, mail_account.password)
+        imap.select("INBOX")
+        assert int(imap.response("UIDVALIDITY")[1][0]) == new_validity
 
 
 def test_flags_folders_and_quota(
@@ -646,28 +648,28 @@ def test_flags_folders_and_quota(
     dovecot.add_flags(user, "INBOX", [uid], ["\\Flagged"])
     dovecot.create_folder(user, "Patients/Dupont")
     dovecot.rename_folder(user, "Patients/Dupont", "Patients/Durand")
-    imap = imap_starttls(account, ctx)
-    imap.login(user, account.password)
-    imap.select("INBOX")
-    _typ, data = imap.uid("FETCH", str(uid), "(FLAGS)")
-    flags = data[0]
-    assert isinstance(flags, bytes)
-    assert all(f in flags for f in (b"\\Seen", b"$Forwarded", b"\\Flagged"))
-    assert b"Patients/Durand" in b" ".join(imap.list()[1])  # type: ignore[arg-type]
-    typ, resp = imap.append("INBOX", "", imaplib.Time2Internaldate(time.time()), b"x" * 8192)
-    assert typ == "NO" and b"OVERQUOTA" in resp[0]
-    imap.logout()
+    with imap_starttls(account, ctx) as imap:
+        imap.login(user, account.password)
+        imap.select("INBOX")
+        _typ, data = imap.uid("FETCH", str(uid), "(FLAGS)")
+        flags = data[0]
+        assert isinstance(flags, bytes)
+        assert all(f in flags for f in (b"\\Seen", b"$Forwarded", b"\\Flagged"))
+        assert b"Patients/Durand" in b" ".join(imap.list()[1])  # type: ignore[arg-type]
+        typ, resp = imap.append("INBOX", "", imaplib.Time2Internaldate(time.time()), b"x" * 8192)
+        assert typ == "NO" and b"OVERQUOTA" in resp[0]
 
 
 def test_hidden_capabilities(dovecot_factory: Callable[..., DovecotServer], pki: TestPki) -> None:
     server = dovecot_factory(hide_capabilities=("CONDSTORE", "QRESYNC"))
     user = server.add_user("fallback")
-    imap = imaplib.IMAP4_SSL(server.host, server.imaps_port, ssl_context=pki.client_context())
-    imap.login(user.address, user.password)
-    caps = set(imap.capability()[1][0].decode().upper().split())
-    assert "CONDSTORE" not in caps and "QRESYNC" not in caps
-    assert {"IDLE", "MOVE", "UIDPLUS"} <= caps
-    imap.logout()
+    with imaplib.IMAP4_SSL(
+        server.host, server.imaps_port, ssl_context=pki.client_context()
+    ) as imap:
+        imap.login(user.address, user.password)
+        caps = set(imap.capability()[1][0].decode().upper().split())
+        assert "CONDSTORE" not in caps and "QRESYNC" not in caps
+        assert {"IDLE", "MOVE", "UIDPLUS"} <= caps
 
 
 def test_deliver_many_indexes_in_one_sync(
