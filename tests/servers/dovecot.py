@@ -2,7 +2,8 @@
 
 Never the system service: the instance has its own config file (no ``!include`` of
 /etc/dovecot), ``base_dir``, ``state_dir``, ``log_path`` and ``instance_name``, listens on free
-ports of 127.0.0.1 and is stopped by the pid in its own ``base_dir/master.pid``.
+loopback ports (IMAP on 127.0.0.2, see DEFAULT_HOST; LMTP on 127.0.0.1) and is stopped by the
+pid in its own ``base_dir/master.pid``.
 
 As root the whole instance runs as ``nobody:nogroup`` (Dovecot refuses mail processes as root;
 notes/TESTING.md); its folder is then created outside pytest's 0700 tmp folders so that user can
@@ -784,11 +785,17 @@ service anvil {{
         return sorted(result, key=lambda m: m.uid)
 
     def fetch_raw(self, user: str, folder: str, uid: int) -> bytes:
-        """The full message with ``uid`` as stored."""
-        rows = self._json("fetch", "-u", user, "text", "mailbox", folder, "uid", str(uid))
+        """The full message with ``uid``, byte for byte as stored."""
+        rows = self._json("fetch", "-u", user, "guid", "mailbox", folder, "uid", str(uid))
         if not rows:
             raise ServerError(f"no message uid {uid} in {folder} of {user}")
-        return rows[0]["text"].encode("utf-8", "surrogateescape")
+        # A maildir message's GUID is its file name without the ":2,<flags>" part.
+        guid = rows[0]["guid"]
+        base = self.maildir(user, folder)
+        for sub in ("cur", "new"):
+            for path in (base / sub).glob(f"{guid}*"):
+                return path.read_bytes()
+        raise ServerError(f"file of message uid {uid} ({guid}) not found under {base}")
 
     def wait_for_messages(
         self, user: str, folder: str = "INBOX", count: int = 1, timeout: float = 10
