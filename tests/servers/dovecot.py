@@ -49,6 +49,7 @@ DEFAULT_DOMAIN = "hopital-test.mssante.fr"
 # Listening on 127.0.0.2 makes clients connect from 127.0.0.1 (the kernel's source address for
 # 127/8), so the server behaves as seen across a network: LOGINDISABLED before STARTTLS.
 DEFAULT_HOST = "127.0.0.2"
+ROOT_PREFIX = "pli-dovecot-"
 
 
 DEFAULT_SPECIAL_FOLDERS: Mapping[str, str] = {
@@ -241,8 +242,9 @@ class DovecotServer:
         require_program(DOVEADM, "doveadm (package dovecot-core)")
         require_program(LMTP_BINARY, "Dovecot LMTP (package dovecot-lmtpd)")
         if self.root is None:
+            sweep_stale_roots()
             # Not under pytest's tmp_path: those folders are 0700 root, unreachable by nobody.
-            self.root = Path(tempfile.mkdtemp(prefix="pli-dovecot-"))
+            self.root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
         self.root.mkdir(parents=True, exist_ok=True)
         for sub in ("run", "state", "mail", "index", "control", "home", "tls", "users"):
             (self.root / sub).mkdir(exist_ok=True)
@@ -867,3 +869,28 @@ service anvil {{
     ) -> dict[str, LmtpReply]:
         """Deliver through Dovecot's LMTP listener; return each recipient's reply."""
         return lmtp_send(LOOPBACK, self.lmtp_port, sender, recipients, raw)
+
+
+def sweep_stale_roots(max_age_s: float = 600) -> None:
+    """Remove instance folders left by killed test runs (their master process is gone).
+
+    A killed pytest takes its Dovecot with it (``setpriv --pdeathsig``) but cannot delete the
+    folder. Only folders older than ``max_age_s`` whose ``master.pid`` names no live process
+    are removed; a folder whose process cannot be checked is left alone.
+    """
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*"):
+        try:
+            if now - folder.stat().st_mtime < max_age_s:
+                continue
+            pid_file = folder / "run" / "master.pid"
+            if pid_file.exists():
+                pid = int(pid_file.read_text().split()[0])
+                try:
+                    os.kill(pid, 0)
+                    continue  # still running
+                except ProcessLookupError:
+                    pass
+        except (OSError, ValueError, IndexError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
