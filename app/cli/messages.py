@@ -235,6 +235,62 @@ MESSAGES: dict[str, str] = {
     "tls.wrong_host": "the certificate presented is not for {host}",
     "server.over_quota": "the mailbox on {host} is full: delete or archive messages",
     "server.refused": "the server {host} refused: {detail}",
+    # Sending: SMTP submission (app/transport/smtp_submitter.py)
+    "network.outcome_unknown": "the connection to {host} was lost after the whole message was "
+    "sent: it may have been delivered; look for it (Sent folder, delivery report) before "
+    "sending it again",
+    "server.temporary_failure": "the server {host} cannot take the message now ({detail}): "
+    "nothing was sent, try again later",
+    "server.message_too_large": "the message ({size} bytes) is too large for {host} (limit: "
+    "{limit} bytes): nothing was sent",
+    "server.recipients_refused": "{host} refused every recipient ({addresses}): nothing was sent",
+    "server.sender_refused": "{host} refused the sender address: {detail}",
+    "server.protocol_error": "the server {host} answered unexpectedly ({detail})",
+    "auth.required": "the server {host} requires a login first",
+    "dsn.bad_request": "the delivery report request is not valid (NOTIFY, RET or ENVID)",
+    # Sending: composition and checks (app/domain/compose.py, app/domain/checks.py)
+    "draft.no_recipient": "the message has no recipient",
+    "draft.x_mss_nil_missing": "no product reference (X-MSS-NIL) is set in the settings "
+    "(sending.x_mss_nil)",
+    "draft.header_invalid": "the {header} value must be one line of plain ASCII text",
+    "draft.naive_date": "the message date has no time zone",
+    "draft.no_subject": "the message has no subject",
+    "draft.xdm_headers_missing": "an IHE_XDM.zip is attached without {missing}",
+    "message_id.malformed": "'{value}' is not a Message-ID",
+    "end_of_exchange.not_patient": "'{value}' is not a patient's address (…@patient.mssante.fr): "
+    "only an exchange with a patient can be ended",
+    "recipient.patient_ins_invalid": "{address} is not a valid patient address: it must be "
+    "built from the patient's qualified INS (15 characters with a correct key)",
+    "recipient.apicrypt": "{address} is an Apicrypt address, not reachable from MSSanté: write "
+    "to {suggestion} instead",
+    "recipient.untrusted_domain": "{domain} ({addresses}) is not in the MSSanté trust space's "
+    "white list: the message would leave secure health messaging",
+    "trust_list.missing": "the MSSanté white list is not imported, so {domains} could not be "
+    "checked (run pli directory whitelist import)",
+    "size.too_large": "the message ({size} bytes) is larger than the {limit} bytes allowed "
+    "(25 MB towards patients, the operator's limit otherwise)",
+    "attachment.pdf_suggested": "'{name}' cannot be viewed in Mon espace santé: convert it to "
+    "PDF before sending it to a patient",
+    "attachment.refused": "'{name}' is refused",
+    "send.refused": "not sent, nothing queued: {codes}",
+    "send.needs_confirmation": "not sent yet: these warnings must be accepted first: {codes}",
+    # Receipts and bounces (app/domain/receipts.py)
+    "mdn.not_requested": "this message asks for no read receipt",
+    "bounce.patient.messaging_closed": "not delivered: the patient's Mon espace santé messaging "
+    "is closed",
+    "bounce.patient.patient_unknown": "not delivered: no patient has this address in Mon espace "
+    "santé",
+    "bounce.patient.invalid_address": "not delivered: the patient's address is not valid",
+    "bounce.patient.too_large": "not delivered: the message is too large for Mon espace santé "
+    "(25 MB in all)",
+    "bounce.patient.other": "not delivered to the patient by Mon espace santé",
+    # Message templates (app/domain/templates.py, app/config/templates.py)
+    "template.invalid": "the template '{id}' is not valid ({reason})",
+    "template.unreadable": "a template file cannot be read ({reason})",
+    "template.missing_values": "the template needs values for: {names}",
+    "template.not_found": "there is no template '{id}'",
+    "template.attachment_missing": "the template '{id}' names an attachment that does not "
+    "exist: {name}",
     # Engine: the archive (encrypted store)
     "store.cannot_open": "the archive cannot be opened",
     "store.busy": "the archive is in use by another Pli: try again",

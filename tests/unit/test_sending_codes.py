@@ -1,0 +1,42 @@
+"""Every code the sending side can produce has an English text (app/cli/messages.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from app.cli.messages import MESSAGES, describe
+from app.domain.errors import ServerError
+from app.domain.receipts import BounceReason, PatientBounce
+
+ROOT = Path(__file__).parents[2]
+SOURCES = [
+    ROOT / "app" / "domain" / "compose.py",
+    ROOT / "app" / "domain" / "checks.py",
+    ROOT / "app" / "domain" / "receipts.py",
+    ROOT / "app" / "domain" / "templates.py",
+    ROOT / "app" / "config" / "templates.py",
+    ROOT / "app" / "transport" / "smtp_submitter.py",
+]
+_CODE = re.compile(
+    r"""["']((?:draft|message_id|end_of_exchange|recipient|trust_list|size|send|mdn|network|"""
+    r"""server|auth|tls|dsn|template|attachment|address|ins)\.[a-z_]+)["']"""
+)
+
+
+def test_every_sending_code_has_an_english_text() -> None:
+    codes: set[str] = set()
+    for source in SOURCES:
+        codes.update(_CODE.findall(source.read_text(encoding="utf-8")))
+    codes.update(PatientBounce(reason, None, None, "", "").code for reason in BounceReason)
+    assert len(codes) > 40
+    assert sorted(c for c in codes if c not in MESSAGES) == []
+
+
+def test_a_submission_error_reads_as_one_line() -> None:
+    error = ServerError(
+        "server.message_too_large", host="smtp.x.fr", smtp_code=552, detail="", size=12, limit=10
+    )
+    assert describe(error) == (
+        "the message (12 bytes) is too large for smtp.x.fr (limit: 10 bytes): nothing was sent"
+    )
