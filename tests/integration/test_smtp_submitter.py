@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -36,7 +37,7 @@ from app.transport.smtp_submitter import (
     SubmissionUncertainError,
     maybe_sent,
 )
-from app.transport.tls import TlsPolicy, make_context
+from app.transport.tls import ClientCertificate, TlsPolicy, make_context
 from tests.servers.dovecot import DovecotServer
 from tests.servers.fixtures import MailAccount
 from tests.servers.oidc_provider import OidcProvider
@@ -219,6 +220,97 @@ def test_external_is_refused_when_the_server_does_not_offer_it(
     )
     assert error.code == "auth.method_unavailable"
     assert error.params["method"] == "EXTERNAL"
+
+
+class ExternalAuthServer:
+    """Implicit-TLS SMTP greeter offering only AUTH EXTERNAL: accepts a client certificate.
+
+    Models an applicative box authenticating with its IGC-Santé organisation certificate
+    (spec §2); aiosmtpd has no EXTERNAL, so this scripted server checks the exchange.
+    """
+
+    def __init__(self, pki: TestPki) -> None:
+        self.context = pki.server.server_context()
+        self.context.verify_mode = ssl.CERT_OPTIONAL
+        self.context.load_verify_locations(cafile=str(pki.ca_bundle))
+        self.lines: list[str] = []
+        self.peer_subject: str | None = None
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen()
+        self.port = self._sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        try:
+            raw, _ = self._sock.accept()
+            conn = self.context.wrap_socket(raw, server_side=True)
+        except OSError:
+            return
+        with contextlib.suppress(OSError), conn, conn.makefile("rwb") as stream:
+            cert = conn.getpeercert()
+            if cert:
+                self.peer_subject = str(dict(x[0] for x in cert["subject"]).get("commonName"))
+
+            def say(text: str) -> None:
+                stream.write(text.encode() + b"\r\n")
+                stream.flush()
+
+            say("220 ext.pli-test ESMTP")
+            for raw_line in stream:
+                line = raw_line.decode("ascii", "replace").rstrip("\r\n")
+                self.lines.append(line)
+                command = line.split(" ", 1)[0].upper()
+                if command == "EHLO":
+                    say("250-ext.pli-test\r\n250 AUTH EXTERNAL")
+                elif command == "AUTH":
+                    say("334 ")
+                    self.lines.append(stream.readline().decode().rstrip("\r\n"))
+                    say("235 2.7.0 Authenticated" if cert else "535 5.7.8 No certificate")
+                elif command == "QUIT":
+                    say("221 2.0.0 Bye")
+                    return
+                else:
+                    say("502 5.5.2 Not implemented")
+
+    def close(self) -> None:
+        self._sock.close()
+        self._thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("with_certificate", [True, False], ids=["certificate", "none"])
+def test_external_login_with_a_client_certificate(
+    with_certificate: bool, pki: TestPki, revocation: RevocationChecker
+) -> None:
+    server = ExternalAuthServer(pki)
+    cert = pki.client_cert("app-box", common_name="BAL APPLICATIVE TEST")
+    policy = TlsPolicy(
+        ca_file=pki.ca_bundle,
+        client_certificate=(
+            ClientCertificate.load(cert.cert.read_bytes() + cert.key.read_bytes())
+            if with_certificate
+            else None
+        ),
+    )
+    submitter = SmtpSubmitter(
+        Endpoint("127.0.0.1", server.port, Security.TLS), make_context(policy), revocation
+    )
+    try:
+        submitter.connect()
+        credentials = Credentials(AuthMethod.EXTERNAL, "app@hopital.mssante.fr")
+        if with_certificate:
+            submitter.authenticate(credentials)
+            assert submitter.usable
+        else:
+            error = error_of(lambda: submitter.authenticate(credentials))
+            assert error.code == "auth.bad_credentials"
+    finally:
+        submitter.close()
+        server.close()
+    # RFC 4954: "AUTH EXTERNAL", then an empty response (the identity is the certificate's).
+    assert server.lines[1:3] == ["AUTH EXTERNAL", ""]
+    assert server.peer_subject == ("BAL APPLICATIVE TEST" if with_certificate else None)
 
 
 def test_one_connection_sends_several_messages(
