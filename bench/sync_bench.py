@@ -1,0 +1,419 @@
+"""Sync benchmark: `pli sync` beside mbsync and a raw IMAP fetch, on one Dovecot, in one run.
+
+    .venv/bin/python -m bench.sync_bench [--messages 10000] [--runs 3] [--security starttls]
+
+Starts the test suite's PKI and Dovecot (tests/servers), seeds one INBOX with the generated
+corpus (bench/corpus.py), then for each run, in a rotating order so no one always goes first:
+
+- the floor: one ``UID FETCH 1:* (BODY.PEEK[])`` over TLS, read and discarded (stdlib socket);
+  and the list floor, ``UID FETCH 1:* (ENVELOPE BODYSTRUCTURE …)``, what a list needs;
+- mbsync (Debian's isync) pulling the mailbox into a fresh Maildir, with its default
+  ``FSync yes`` and with ``FSync no``;
+- `pli sync --json` into a fresh profile, a separate process: its wall time, its peak RSS (from
+  ``wait4``), and its own report (``list_seconds``/``archive_seconds``, from the start of the
+  sync inside the process);
+- a no-change resync: the whole `pli sync` process, and the sync alone in-process (the services
+  called directly, as the window would), so process start-up is visible on its own.
+
+All clients use the same TLS (STARTTLS by default, the MSSanté setting). Results: a Markdown
+section (printed, and used by bench/run.py for docs/benchmarks.md) and raw numbers in
+bench/work/results/sync.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    PASSPHRASE,
+    WORK,
+    Measured,
+    PliProfile,
+    RawFetch,
+    Servers,
+    fmt_mb,
+    fmt_s,
+    machine,
+    machine_lines,
+    median,
+    raw_fetch,
+    run_mbsync,
+    seed,
+    spread,
+)
+from bench.corpus import Corpus, load_or_generate
+
+LIST_ITEMS = (
+    "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS "
+    "(REFERENCES X-MSS-MES X-MSS-INS X-MSS-CODECDA DISPOSITION-NOTIFICATION-TO RETURN-PATH "
+    "AUTO-SUBMITTED)]"
+)
+INPROCESS_RESYNCS = 7
+
+
+@dataclass
+class PliRun:
+    """One `pli sync` of a fresh profile, and the no-change resyncs after it."""
+
+    process: float
+    max_rss: int
+    list_seconds: float
+    archive_seconds: float
+    archived: int
+    bytes: int
+    archive_size: int
+    index_process: float | None  # `pli sync` indexing the attachments' text (first run only)
+    index_reported: float | None
+    indexed_documents: int
+    index_max_rss: int
+    resync_process: float
+    resync_reported: float
+    resync_max_rss: int
+    inprocess_open: float
+    inprocess_resyncs: list[float]
+
+
+@dataclass
+class Results:
+    """Everything measured, by peer."""
+
+    floor: list[RawFetch] = field(default_factory=list)
+    floor_list: list[RawFetch] = field(default_factory=list)
+    mbsync: list[Measured] = field(default_factory=list)
+    mbsync_nofsync: list[Measured] = field(default_factory=list)
+    pli: list[PliRun] = field(default_factory=list)
+
+
+def _size_on_disk(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob("archive.db*"))
+
+
+async def _inprocess_resyncs(root: Path, count: int) -> tuple[float, list[float]]:
+    """Open the profile in this process and time `count` no-change syncs (services only)."""
+    from app.config.paths import AppPaths
+    from app.config.settings import Settings
+    from app.services.profile import open_services
+
+    paths = AppPaths.at(root)
+    settings = Settings.load(paths.settings_file)
+
+    async def ask(_new: bool) -> str:
+        return PASSPHRASE
+
+    started = time.perf_counter()
+    services = await open_services(paths, settings, ask, prefer_passphrase=True)
+    opened = time.perf_counter() - started
+    try:
+        account = (await services.accounts.list())[0]
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            report = await services.sync.sync(account)
+            times.append(time.perf_counter() - started)
+            if report.added or report.bodies:
+                raise RuntimeError("a no-change resync changed something")
+        return opened, times
+    finally:
+        await services.aclose()
+
+
+def _pli_run(
+    servers: Servers, address: str, folder: Path, corpus: Corpus, security: str, *, index: bool
+) -> PliRun:
+    profile = PliProfile(folder)
+    profile.remove()
+    try:
+        profile.add_account(servers, address, security)
+        # The sync itself; the attachment text indexing `pli sync` runs after it is measured
+        # apart (once: it takes minutes, see the report).
+        first = profile.run("sync", "--json", "--no-index").check("pli sync")
+        report = json.loads(first.out)["accounts"][0]
+        if report["new"] != corpus.count or report["missing_bodies"] != 0:
+            raise RuntimeError(f"pli sync did not archive everything: {report}")
+        size = _size_on_disk(folder)
+        indexing: Measured | None = None
+        indexed: dict[str, Any] = {}
+        if index:
+            indexing = profile.run("sync", "--json").check("pli sync (indexing)")
+            indexed = json.loads(indexing.out)
+        again = profile.run("sync", "--json").check("pli resync")
+        again_report = json.loads(again.out)["accounts"][0]
+        if again_report["new"] or again_report["bodies_archived"]:
+            raise RuntimeError(f"a no-change resync changed something: {again_report}")
+        opened, resyncs = asyncio.run(_inprocess_resyncs(folder, INPROCESS_RESYNCS))
+        return PliRun(
+            process=first.seconds,
+            max_rss=first.max_rss,
+            list_seconds=report["list_seconds"],
+            archive_seconds=report["archive_seconds"],
+            archived=report["bodies_archived"],
+            bytes=report["bytes_archived"],
+            archive_size=size,
+            index_process=indexing.seconds if indexing else None,
+            index_reported=indexed["accounts"][0]["archive_seconds"] if indexing else None,
+            indexed_documents=indexed.get("indexed_documents", 0),
+            index_max_rss=indexing.max_rss if indexing else 0,
+            resync_process=again.seconds,
+            resync_reported=again_report["archive_seconds"],
+            resync_max_rss=again.max_rss,
+            inprocess_open=opened,
+            inprocess_resyncs=resyncs,
+        )
+    finally:
+        profile.remove()
+
+
+def measure(
+    messages: int,
+    runs: int,
+    security: str,
+    seed_value: int,
+    *,
+    index_runs: int = 1,
+    log: Any = print,
+) -> dict[str, Any]:
+    """Run the whole benchmark; returns the raw results (JSON-friendly)."""
+    info = machine()
+    corpus, generated = load_or_generate("full", messages, seed_value)
+    work = WORK / "sync"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    servers = Servers(work).start()
+    results = Results()
+    try:
+        address = servers.add_user()
+        seeded, _ = seed(servers, address, corpus, by_folder=False)
+        log(f"seeded {corpus.count} messages ({corpus.total_bytes / 1e9:.2f} GB) in {seeded:.1f} s")
+        warm = raw_fetch(servers, address, security=security)  # Dovecot's caches, page cache
+        log(f"warm-up fetch {warm.seconds:.1f} s ({warm.tls})")
+        if warm.messages != corpus.count:
+            raise RuntimeError(f"the server holds {warm.messages} messages, not {corpus.count}")
+
+        def floor() -> None:
+            results.floor.append(raw_fetch(servers, address, security=security))
+            results.floor_list.append(
+                raw_fetch(servers, address, security=security, items=LIST_ITEMS)
+            )
+            floor_s, list_s = results.floor[-1].seconds, results.floor_list[-1].seconds
+            log(f"  floor {floor_s:.1f} s, list {list_s:.2f} s")
+
+        def mbsync() -> None:
+            for fsync, out in ((True, results.mbsync), (False, results.mbsync_nofsync)):
+                run = run_mbsync(servers, address, work / "mbsync", security=security, fsync=fsync)
+                out.append(run)
+                log(f"  mbsync (FSync {'yes' if fsync else 'no'}) {run.seconds:.1f} s")
+
+        def pli() -> None:
+            index = len(results.pli) < index_runs
+            run = _pli_run(servers, address, work / "pli-profile", corpus, security, index=index)
+            results.pli.append(run)
+            inproc = median(run.inprocess_resyncs) * 1000
+            log(
+                f"  pli: process {run.process:.1f} s, list {run.list_seconds:.2f} s, archive"
+                f" {run.archive_seconds:.1f} s, {run.max_rss / 1e6:.0f} MB; resync"
+                f" {run.resync_process:.2f} s (in-process {inproc:.0f} ms)"
+            )
+            if run.index_process is not None:
+                log(f"  pli attachment indexing: {run.index_process:.1f} s")
+
+        steps = [floor, mbsync, pli]
+        for number in range(runs):
+            order = steps[number % len(steps) :] + steps[: number % len(steps)]
+            log(f"run {number + 1}/{runs}: " + ", ".join(s.__name__ for s in order))
+            for step in order:
+                step()
+    finally:
+        servers.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    from bench.common import as_json_safe
+
+    data = {
+        "machine": info,
+        "messages": corpus.count,
+        "runs": runs,
+        "security": security,
+        "tls": warm.tls,
+        "corpus": corpus.stats,
+        "corpus_bytes": corpus.total_bytes,
+        "corpus_generated_seconds": generated,
+        "seed_seconds": seeded,
+        "seed": seed_value,
+        "results": as_json_safe(results),
+    }
+    out = WORK / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sync.json").write_text(json.dumps(data, indent=1, ensure_ascii=False))
+    return data
+
+
+# -- the report -------------------------------------------------------------------------------
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "-"
+
+
+def markdown(data: dict[str, Any]) -> str:
+    """The "Sync" section of docs/benchmarks.md."""
+    r = data["results"]
+    n = data["messages"]
+    stats = data["corpus"]
+    floor = [x["seconds"] for x in r["floor"]]
+    floor_list = [x["seconds"] for x in r["floor_list"]]
+    mb = [x["seconds"] for x in r["mbsync"]]
+    mb_nofsync = [x["seconds"] for x in r["mbsync_nofsync"]]
+    mb_rss = [x["max_rss"] for x in r["mbsync"]]
+    pli = r["pli"]
+    p_list = [x["list_seconds"] for x in pli]
+    p_archive = [x["archive_seconds"] for x in pli]
+    p_process = [x["process"] for x in pli]
+    p_rss = [x["max_rss"] for x in pli]
+    startup = [x["resync_process"] - x["resync_reported"] for x in pli]
+    p_list_launch = [x["list_seconds"] + s for x, s in zip(pli, startup, strict=True)]
+    resync_process = [x["resync_process"] for x in pli]
+    resync_reported = [x["resync_reported"] for x in pli]
+    resync_inproc = [t for x in pli for t in x["inprocess_resyncs"]]
+    resync_rss = [x["resync_max_rss"] for x in pli]
+    archive_size = median([x["archive_size"] for x in pli])
+    indexing = [x for x in pli if x["index_process"] is not None]
+    index_only = [x["index_process"] - x["index_reported"] - median(startup) for x in indexing]
+    index_docs = indexing[0]["indexed_documents"] if indexing else 0
+    index_rss = [x["index_max_rss"] for x in indexing]
+    m_floor, m_mb, m_mbn = median(floor), median(mb), median(mb_nofsync)
+    security = "STARTTLS" if data["security"] == "starttls" else "implicit TLS (IMAPS)"
+    cmd = f".venv/bin/python -m bench.sync_bench --messages {n} --runs {data['runs']}"
+    if data["security"] != "starttls":
+        cmd += f" --security {data['security']}"
+    lines = [
+        "## Sync",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} by `make bench` (alone: `{cmd}`).",
+        "",
+        *machine_lines(data["machine"]),
+        f"- Corpus (bench/corpus.py, seed {data['seed']}): {n:,} messages, "
+        f"{data['corpus_bytes'] / 1e9:.2f} GB in one INBOX; {stats['pdf']:,} with a PDF "
+        f"({stats['pdf_bytes'] / 1e6:.0f} MB of PDF), {stats['alternative']:,} "
+        f"multipart/alternative, {stats['replies']:,} replies in threads, "
+        f"{stats['with_patient_address']:,} to or from a patient address, "
+        f"{stats['rfc2047_subjects']:,} RFC 2047 subjects. Seeded into Dovecot in "
+        f"{data['seed_seconds']:.0f} s.",
+        f"- Every client: {security} to the test Dovecot on loopback, {data['tls']}; "
+        f"{data['runs']} runs in rotating order after one warm-up fetch; medians, with the "
+        "spread (min–max) of the runs.",
+        "",
+        "| what | median | spread | peak RSS | vs the floor | vs mbsync |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| floor: raw `UID FETCH 1:* (BODY.PEEK[])` over TLS, discarded | {fmt_s(m_floor)} | "
+        f"{spread(floor)} | | 1.00× | {_ratio(m_floor, m_mb)} |",
+        f"| floor for the list: `UID FETCH 1:* (ENVELOPE BODYSTRUCTURE …)` | "
+        f"{fmt_s(median(floor_list))} | {spread(floor_list)} | | | |",
+        f"| mbsync full sync, Maildir, `FSync yes` (default) | {fmt_s(m_mb)} | {spread(mb)} | "
+        f"{fmt_mb(median(mb_rss))} | {_ratio(m_mb, m_floor)} | 1.00× |",
+        f"| mbsync full sync, `FSync no` | {fmt_s(m_mbn)} | {spread(mb_nofsync)} | | "
+        f"{_ratio(m_mbn, m_floor)} | {_ratio(m_mbn, m_mb)} |",
+        f"| **pli sync: list complete** (in the process, from the sync's start) | "
+        f"{fmt_s(median(p_list))} | {spread(p_list)} | | | {_ratio(median(p_list), m_mb)} |",
+        f"| pli sync: list complete, from the process launch (start-up + list) | "
+        f"{fmt_s(median(p_list_launch))} | {spread(p_list_launch)} | | | "
+        f"{_ratio(median(p_list_launch), m_mb)} |",
+        f"| **pli sync: every body and attachment archived** (in the process) | "
+        f"{fmt_s(median(p_archive))} | {spread(p_archive)} | | "
+        f"{_ratio(median(p_archive), m_floor)} | {_ratio(median(p_archive), m_mb)} |",
+        f"| pli sync: the whole process, launch to exit (`--no-index`) | "
+        f"{fmt_s(median(p_process))} | {spread(p_process)} | {fmt_mb(median(p_rss))} | "
+        f"{_ratio(median(p_process), m_floor)} | "
+        f"{_ratio(median(p_process), m_mb)} |",
+        f"| pli sync: then the attachments' text indexed for search ({index_docs:,} PDFs; "
+        f"`pli sync` does it after the archive; {len(indexing)} run) | "
+        f"{fmt_s(median(index_only))} | {spread(index_only)} | "
+        f"{fmt_mb(median(index_rss)) if index_rss else ''} | | |",
+        f"| pli no-change resync, in-process (services called directly; "
+        f"{len(resync_inproc)} syncs) | {fmt_s(median(resync_inproc))} | {spread(resync_inproc)} "
+        "| | | |",
+        f"| pli no-change resync, as reported by `pli sync --json` | "
+        f"{fmt_s(median(resync_reported))} | {spread(resync_reported)} | | | |",
+        f"| pli no-change resync, the whole process | {fmt_s(median(resync_process))} | "
+        f"{spread(resync_process)} | {fmt_mb(median(resync_rss))} | | |",
+        f"| pli process start-up and exit (resync process − its sync) | {fmt_s(median(startup))} "
+        f"| {spread(startup)} | | | |",
+        "",
+        f"The archive (SQLCipher, bodies and text index) takes {archive_size / 1e9:.2f} GB for "
+        f"{data['corpus_bytes'] / 1e9:.2f} GB of mail.",
+        "",
+    ]
+    lines += _targets(
+        m_mb=m_mb,
+        m_floor=m_floor,
+        archive=median(p_archive),
+        process=median(p_process),
+        list_launch=median(p_list_launch),
+        list_inproc=median(p_list),
+        resync=median(resync_inproc),
+        rss=max(p_rss) if p_rss else float("nan"),
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _targets(
+    *,
+    m_mb: float,
+    m_floor: float,
+    archive: float,
+    process: float,
+    list_launch: float,
+    list_inproc: float,
+    resync: float,
+    rss: float,
+) -> list[str]:
+    def met(ok: bool) -> str:
+        return "**met**" if ok else "**not met**"
+
+    return [
+        "Targets (issue 2, requirement 7):",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+        f"| full archive faster than mbsync's full sync | whole pli process {fmt_s(process)} vs "
+        f"mbsync {fmt_s(m_mb)} ({_ratio(m_mb, process)} as fast) | {met(process < m_mb)} |",
+        f"| aim: twice as fast as mbsync | {_ratio(m_mb, archive)} in the process, "
+        f"{_ratio(m_mb, process)} for the whole process (the TLS floor is "
+        f"{_ratio(m_mb, m_floor)} as fast as mbsync here) | {met(process * 2 <= m_mb)} |",
+        f"| list complete in under a tenth of mbsync's time | {fmt_s(list_launch)} from launch, "
+        f"{fmt_s(list_inproc)} in the process; a tenth of mbsync is {fmt_s(m_mb / 10)} | "
+        f"{met(list_launch < m_mb / 10)} |",
+        f"| no-change resync under 100 ms | {fmt_s(resync)} in-process | {met(resync < 0.1)} |",
+        f"| peak memory under 300 MB | {fmt_mb(rss)} (highest run of the first sync) | "
+        f"{met(rss < 300e6)} |",
+        "",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description="pli sync beside mbsync and a raw fetch")
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--security", choices=["starttls", "tls"], default="starttls")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--index-runs",
+        type=int,
+        default=1,
+        help="runs that also measure the attachment text indexing (minutes each)",
+    )
+    args = parser.parse_args(argv)
+    data = measure(args.messages, args.runs, args.security, args.seed, index_runs=args.index_runs)
+    print()
+    print(markdown(data))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
