@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from app.domain.account import AuthMethod, Endpoint, Security
+from app.domain.addresses import MailAddress
 from app.domain.errors import AuthError, KnownError, NetworkError, ServerError, TlsError
 from app.domain.errors import ValidationError as DomainValidationError
 from app.transport.imap_session import Credentials
@@ -52,6 +53,7 @@ _NOTIFY_VALUES = frozenset({"SUCCESS", "FAILURE", "DELAY"})
 _EOL_RE = re.compile(rb"\r\n|\r|\n")
 _DOT_RE = re.compile(rb"^\.", re.MULTILINE)
 _ENHANCED_RE = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})\b")
+_BARE_ADDRESS_RE = re.compile(r"^[^\s<>@]+@[^\s<>@]+$")
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,11 @@ class SmtpSubmitter:
         return self._client is not None and not self._broken
 
     @property
+    def authenticated(self) -> bool:
+        """`authenticate` succeeded on this connection."""
+        return self.usable and self._authenticated
+
+    @property
     def extensions(self) -> frozenset[str]:
         """ESMTP extensions announced after TLS (upper case: ``DSN``, ``SIZE``, ``AUTH``…)."""
         if self._client is None:
@@ -301,10 +308,12 @@ class SmtpSubmitter:
             authobject = external
         else:
             mechanism = "PLAIN" if "PLAIN" in offered else "LOGIN"
-            client.user, client.password = credentials.username, credentials.secret
             authobject = client.auth_plain if mechanism == "PLAIN" else client.auth_login
         if mechanism not in offered:
             raise AuthError("auth.method_unavailable", method=mechanism, host=host)
+        if credentials.method is AuthMethod.PASSWORD:
+            # smtplib's PLAIN/LOGIN helpers read these; cleared right after the exchange.
+            client.user, client.password = credentials.username, credentials.secret
         try:
             self._network(
                 client.auth,
@@ -380,6 +389,13 @@ class SmtpSubmitter:
         host = self._endpoint.host
         if not recipients:
             raise DomainValidationError("draft.no_recipient")
+        # Envelope addresses go into command lines: only well-formed addresses (no spaces, no
+        # line breaks that would inject commands); "" is the null reverse-path.
+        for address in (envelope_from, *recipients):
+            if address and not (
+                _BARE_ADDRESS_RE.match(address) and MailAddress.try_parse(address) is not None
+            ):
+                raise DomainValidationError("address.malformed", value=address)
         data = _EOL_RE.sub(b"\r\n", raw)
         if not data.endswith(b"\r\n"):
             data += b"\r\n"

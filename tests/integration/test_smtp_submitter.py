@@ -542,6 +542,32 @@ def test_no_accepted_recipient_sends_nothing(
     assert submitter.submit(again.envelope_from, again.envelope_recipients, again.raw).accepted
 
 
+@pytest.mark.parametrize(
+    ("sender", "recipient"),
+    [
+        ("{me}", "bob@x.mssante.fr>\r\nRCPT TO:<evil@x.fr"),
+        ("{me}> SIZE=1\r\nRSET", "bob@x.mssante.fr"),
+        ("{me}", "Bob <bob@x.mssante.fr>"),
+        ("{me}", "pas une adresse"),
+    ],
+)
+def test_envelope_addresses_cannot_inject_commands(
+    sender: str,
+    recipient: str,
+    make_submitter: Callable[..., SmtpSubmitter],
+    smtp_server: SmtpServer,
+    mail_account: MailAccount,
+) -> None:
+    submitter = logged_in(make_submitter, smtp_server, mail_account)
+    sent = message(mail_account, mail_account.address)
+    error = error_of(
+        lambda: submitter.submit(sender.format(me=mail_account.address), [recipient], sent.raw)
+    )
+    assert error.code == "address.malformed"
+    assert smtp_server.transactions == []
+    assert submitter.noop()
+
+
 def test_a_sender_other_than_the_login_is_refused(
     make_submitter: Callable[..., SmtpSubmitter], smtp_server: SmtpServer, mail_account: MailAccount
 ) -> None:
