@@ -40,6 +40,7 @@ from app.domain.addresses import PATIENT_DOMAIN, Ins, MailAddress
 from app.domain.compose import (
     MAIL_POLICY,
     ComposedMessage,
+    header_value,
     message_ids,
     new_message_id,
     normalize_message_id,
@@ -1142,11 +1143,7 @@ def _date(value: str) -> datetime | None:
 def _get(headers: Message | Mapping[str, str], name: str) -> str:
     if isinstance(headers, Message):
         return _decoded(headers.get(name))
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
-    return ""
+    return header_value(headers, name) or ""
 
 
 def _header_block(raw: bytes) -> bytes:
