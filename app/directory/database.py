@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from app.directory.schema import (
     MAILBOX_COLUMNS,
     SCHEMA_VERSION,
 )
-from app.directory.search import CompiledQuery, Expander, NoMatch, row_words
+from app.directory.search import CompiledQuery, NoMatch, row_words
 from app.directory.whitelist import WhitelistEntry
 from app.domain.directory import (
     DirectoryEntry,
@@ -52,7 +52,6 @@ MAX_EXPANSION = 32
 _ROW_CACHE_SIZE = 4096
 
 Row = tuple[object, ...]
-_Builder = Callable[[Expander, Expander], str | None]
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,8 @@ class DirectoryDatabase:
         self._conn = conn
         self.path = path
         self._words: dict[int, dict[str, tuple[str, ...]]] = {}
-        self._expansions: dict[tuple[str, bool], list[str]] = {}
+        self._expansions: dict[str, list[str]] = {}
+        self._ranges: dict[str, tuple[int, int]] = {}
 
     # ---------------------------------------------------------------- opening
 
@@ -157,28 +157,33 @@ class DirectoryDatabase:
             if boosts:
                 add(self._boosted_rows(query, boosts), _BOOSTED)
         else:
-            tiers: tuple[tuple[int, _Builder | None], ...] = (
-                (_EXACT, query.exact_expression),
-                (_BOOSTED, None),
-                (_PREFIX, query.prefix_expression),
-                (_REST, lambda expand, _: query.match_expression(expand)),
-            )
-            for tier, build in tiers:
+            try:
+                base = query.match_expression(self._expand)
+            except NoMatch:
+                return [], False  # a word is in no row: nothing at all can match
+            for tier in (_EXACT, _BOOSTED, _PREFIX, _REST):
                 if len(keys) > limit:
                     # Later tiers rank below every entry already found: they cannot show.
                     truncated = True
                     break
-                if build is None:
+                if tier == _BOOSTED:
                     if boosts:
                         add(self._boosted_rows(query, boosts), _BOOSTED)
                     continue
-                try:
-                    expression = build(self._expand, self._expand_name)
-                except NoMatch:
+                if base is None:
                     continue
-                if expression is None:
-                    continue
-                ranks = self._fts_ranks(expression, want + 1)
+                if tier == _EXACT:
+                    try:
+                        expression = query.exact_expression(self._expand, self._is_surname)
+                    except NoMatch:
+                        continue  # no word of the query is anyone's surname
+                    if expression is None:
+                        continue
+                    ranks = self._fts_ranks(expression, want + 1)
+                elif tier == _PREFIX:
+                    ranks = self._ranks_in_surname_ranges(base, query, want + 1)
+                else:
+                    ranks = self._fts_ranks(base, want + 1)
                 truncated = truncated or len(ranks) > want
                 add(self._rows_by_rank(ranks[:want]), tier)
         entries, more = self._entries(candidates.values(), query, limit)
@@ -196,31 +201,69 @@ class DirectoryDatabase:
         entries, _ = self._entries([_Candidate(row[1:], _REST, row[0], 0.0)], None, 1)
         return entries[0] if entries else None
 
+    def _is_surname(self, word: str) -> bool:
+        """Whether `word` is someone's whole surname, squashed."""
+        row = self._conn.execute(
+            "SELECT 1 FROM fts_terms WHERE term = ? AND surname = 1", (word,)
+        ).fetchone()
+        return row is not None
+
+    def _surname_range(self, prefix: str) -> tuple[int, int] | None:
+        """The row numbers of the surnames starting with `prefix` (squashed), if any.
+
+        Rows are numbered in (surname, given name) order: one contiguous range.
+        """
+        found = self._ranges.get(prefix)
+        if found is None:
+            first = self._conn.execute(
+                "SELECT rank FROM mailbox_rank WHERE sort_key >= ? ORDER BY sort_key LIMIT 1",
+                (prefix,),
+            ).fetchone()
+            last = self._conn.execute(
+                "SELECT rank FROM mailbox_rank WHERE sort_key < ? ORDER BY sort_key DESC LIMIT 1",
+                (prefix + "\U0010ffff",),
+            ).fetchone()
+            found = (int(first[0]), int(last[0])) if first and last else (0, -1)
+            if len(self._ranges) > 4096:
+                self._ranges.clear()
+            self._ranges[prefix] = found
+        return found if found[0] <= found[1] else None
+
+    def _ranks_in_surname_ranges(
+        self, expression: str, query: CompiledQuery, limit: int
+    ) -> list[int]:
+        """Matches whose surname starts with one of the query's words, in order."""
+        ranks: list[int] = []
+        for prefix in query.name_prefixes:
+            span = self._surname_range(prefix)
+            if span is None:
+                continue
+            ranks.extend(
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT rowid FROM mailbox_fts WHERE mailbox_fts MATCH ?"
+                    " AND rowid BETWEEN ? AND ? LIMIT ?",
+                    (expression, span[0], span[1], limit),
+                )
+            )
+        return sorted(set(ranks))[:limit]
+
     def _expand(self, prefix: str) -> Sequence[str] | None:
         """The indexed words starting with `prefix` when they are few (see `Expander`)."""
-        return self._words_from(prefix, names=False)
-
-    def _expand_name(self, prefix: str) -> Sequence[str] | None:
-        """The surname words starting with `prefix` when they are few."""
-        return self._words_from(prefix, names=True)
-
-    def _words_from(self, prefix: str, *, names: bool) -> Sequence[str] | None:
-        key = (prefix, names)
-        words = self._expansions.get(key)
+        words = self._expansions.get(prefix)
         if words is None:
             # A short prefix has a prefix index: only ask whether any word starts with it.
             wanted = 1 if len(prefix) <= PREFIX_INDEXED else MAX_EXPANSION + 1
-            where = "name = 1 AND " if names else ""
             words = [
                 r[0]
                 for r in self._conn.execute(
-                    f"SELECT term FROM fts_terms WHERE {where}term >= ? AND term < ? LIMIT ?",
+                    "SELECT term FROM fts_terms WHERE term >= ? AND term < ? LIMIT ?",
                     (prefix, prefix + "\U0010ffff", wanted),
                 )
             ]
             if len(self._expansions) > 4096:
                 self._expansions.clear()
-            self._expansions[key] = words
+            self._expansions[prefix] = words
         if words and len(prefix) <= PREFIX_INDEXED:
             return None
         return None if len(words) > MAX_EXPANSION else words

@@ -44,7 +44,8 @@ _INSERT = (
 )
 _DUPLICATES = "SELECT address FROM mailbox GROUP BY address HAVING count(*) > 1"
 _RANK = """
-INSERT INTO mailbox_rank (mailbox_id) SELECT id FROM mailbox ORDER BY sort_key, address
+INSERT INTO mailbox_rank (mailbox_id, sort_key)
+SELECT id, sort_key FROM mailbox ORDER BY sort_key, address
 """
 _FILL_FTS = """
 INSERT INTO mailbox_fts (rowid, fam, famx, given, prof, spec, org, town, cp, dept, type)

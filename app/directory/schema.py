@@ -104,17 +104,19 @@ CREATE TABLE IF NOT EXISTS mailbox (
 -- The alphabetical order of the mailboxes (surname, given name; structures last). Rowids of
 -- the full-text index are ranks in this order, so a query, which yields rowids in order,
 -- returns matches alphabetically without sorting them.
+-- Its sort key gives the range of row numbers of the surnames starting with a prefix.
 CREATE TABLE IF NOT EXISTS mailbox_rank (
     rank INTEGER PRIMARY KEY,
-    mailbox_id INTEGER NOT NULL
+    mailbox_id INTEGER NOT NULL,
+    sort_key TEXT NOT NULL
 );
 
--- Every word of the full-text index; `name` when it occurs in a surname.
+-- Every word of the full-text index; `surname` when it is someone's whole surname squashed
+-- (a word of the famx column).
 CREATE TABLE IF NOT EXISTS fts_terms (
     term TEXT PRIMARY KEY,
-    name INTEGER NOT NULL
+    surname INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS fts_terms_name ON fts_terms(name, term);
 
 -- Contentless: the text lives in `mailbox`; the index only maps words to rowids.
 -- detail=column keeps column filters (`fam : …`) at a fraction of the size of full detail;
@@ -137,8 +139,8 @@ ADDRESS_INDEX_DDL = "CREATE INDEX IF NOT EXISTS mailbox_address ON mailbox(addre
 #: stands for (see `app.directory.search.Expander`). Filled at the end of an import.
 FILL_TERMS = """
 CREATE VIRTUAL TABLE temp.mailbox_vocab USING fts5vocab(main, mailbox_fts, col);
-INSERT INTO fts_terms (term, name)
-    SELECT term, max(col IN ('fam', 'famx')) FROM temp.mailbox_vocab GROUP BY term;
+INSERT INTO fts_terms (term, surname)
+    SELECT term, max(col = 'famx') FROM temp.mailbox_vocab GROUP BY term;
 DROP TABLE temp.mailbox_vocab;
 """
 
@@ -147,6 +149,7 @@ INDEX_DDL = """
 CREATE INDEX IF NOT EXISTS mailbox_person ON mailbox(person_key) WHERE person_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS mailbox_id_pp ON mailbox(id_pp);
 CREATE INDEX IF NOT EXISTS mailbox_rank_of ON mailbox_rank(mailbox_id);
+CREATE INDEX IF NOT EXISTS mailbox_rank_sort ON mailbox_rank(sort_key);
 """
 
 #: Full-text columns a free-text query searches (all but the mailbox type).

@@ -59,13 +59,6 @@ def _phrase(term: str, prefix: bool, expand: Expander | None) -> str:
     return "(" + " OR ".join(f'"{w}"' for w in words) + ")"
 
 
-def _names(key: str, expand_name: Expander, exact: bool) -> bool:
-    words = expand_name(key)
-    if words is None:
-        return True  # too many to list: surely some
-    return key in words if exact else bool(words)
-
-
 @dataclass(frozen=True)
 class Constraint:
     """Every term must match, by prefix (or exactly), in one of the columns."""
@@ -121,7 +114,7 @@ class CompiledQuery:
         identifier: an RPPS/ADELI number or national identifier to look up directly.
         address_prefix: the beginning of an address to look up directly (lower case).
         exact_keys: squashed words a surname may equal to rank first.
-        name_terms: words a surname may start with to rank next.
+        name_terms: squashed words a surname may start with to rank next.
     """
 
     constraints: tuple[Constraint, ...]
@@ -144,12 +137,12 @@ class CompiledQuery:
         return " AND ".join(parts) if parts else None
 
     def exact_expression(
-        self, expand: Expander | None = None, expand_name: Expander | None = None
+        self, expand: Expander | None = None, is_surname: Callable[[str], bool] | None = None
     ) -> str | None:
         """The match expression restricted to surnames equal to one of `exact_keys`.
 
-        `expand_name` (the surname words starting with a prefix) drops keys that are nobody's
-        surname: the column filter would otherwise read every row holding the word elsewhere.
+        `is_surname` drops keys that are nobody's surname: the column filter would otherwise
+        read every row holding the word in another column.
 
         Raises:
             NoMatch: no row can match.
@@ -157,32 +150,24 @@ class CompiledQuery:
         base = self.match_expression(expand)
         if base is None or not self.exact_keys:
             return None
-        keys = [k for k in self.exact_keys if expand_name is None or _names(k, expand_name, True)]
+        keys = [k for k in self.exact_keys if is_surname is None or is_surname(k)]
         if not keys:
             raise NoMatch(" ".join(self.exact_keys))
         quoted = " OR ".join(f'"{k}"' for k in keys)
         return f"({base}) AND famx : ({quoted})"
 
-    def prefix_expression(
-        self, expand: Expander | None = None, expand_name: Expander | None = None
-    ) -> str | None:
-        """The match expression restricted to surnames starting with one of `name_terms`.
+    @property
+    def name_prefixes(self) -> tuple[str, ...]:
+        """Squashed beginnings of a surname that rank a match in the surname-prefix tier.
 
-        Raises:
-            NoMatch: no row can match.
+        Rows are numbered in surname order, so each is one range of row numbers; a prefix
+        covered by a shorter one adds nothing.
         """
-        base = self.match_expression(expand)
-        if base is None or not self.name_terms:
-            return None
-        phrases = []
-        for term in self.name_terms:
-            try:
-                phrases.append(_phrase(term, True, expand_name))
-            except NoMatch:
-                continue
-        if not phrases:
-            raise NoMatch(" ".join(self.name_terms))
-        return f"({base}) AND {_colspec(NAME_COLUMNS)} : ({' OR '.join(phrases)})"
+        kept: list[str] = []
+        for prefix in sorted(set(self.name_terms), key=len):
+            if prefix and not any(prefix.startswith(k) for k in kept):
+                kept.append(prefix)
+        return tuple(kept)
 
     def matches(self, columns: Mapping[str, tuple[str, ...]], mailbox_type: str) -> bool:
         """The same rules as the expressions, for one row's column words and type."""
@@ -247,7 +232,7 @@ def compile_query(query: DirectoryQuery) -> CompiledQuery:
         if not query.family.strip():
             whole = squash(" ".join(text_terms))
             exact.extend(dict.fromkeys([*text_terms, whole]))
-            name_terms.extend(dict.fromkeys(text_terms))
+            name_terms.extend(dict.fromkeys([*text_terms, whole]))
 
     family_terms = tokens(query.family)
     if family_terms:
@@ -260,7 +245,7 @@ def compile_query(query: DirectoryQuery) -> CompiledQuery:
             )
         )
         exact = [whole]
-        name_terms = [whole, *family_terms]
+        name_terms = [whole]
     for value, column in (
         (query.given, "given"),
         (query.profession, "prof"),
