@@ -174,15 +174,28 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     for account in accounts:
         report = await services.sync.sync(account, bodies=not args.no_bodies)
         reports.append(report)
+    await services.incoming.examine()
+    outbox: dict[str, dict[str, Any]] = {}
+    for account in accounts:
+        flushed = await services.outbox.flush(account)
+        outbox[account.name] = {
+            "submitted": flushed.submitted,
+            "filed": flushed.filed,
+            "failed": flushed.failed,
+            "waiting_reason": flushed.offline,
+        }
     indexed = None
     if not args.no_bodies and not args.no_index:
         indexed = await services.documents.index_attachments()
     lines = [line for r in reports for line in _report_lines(r)]
+    for name, sent in outbox.items():
+        if sent["submitted"]:
+            lines.append(f"{name}: {sent['submitted']} queued message(s) sent")
     if indexed is not None and indexed.documents:
         lines.append(f"{indexed.documents} attached document(s) indexed for search")
     ctx.out.result(
         {
-            "accounts": [_report_json(r) for r in reports],
+            "accounts": [_report_json(r) | {"outbox": outbox[r.account]} for r in reports],
             "indexed_documents": indexed.documents if indexed else 0,
             "documents_to_index": indexed.remaining if indexed else None,
         },
@@ -279,8 +292,14 @@ async def _watch(
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C ends the process
             loop.add_signal_handler(sig, stop.set)
     ctx.out.progress("Watching for new mail (Ctrl+C to stop)…")
+
+    async def after(account: Account) -> None:
+        await services.incoming.examine()
+        await services.outbox.flush(account)
+        await services.documents.index_attachments()
+
     await asyncio.gather(
-        *(services.sync.watch(a, stop, full_pass_seconds=interval) for a in accounts)
+        *(services.sync.watch(a, stop, full_pass_seconds=interval, after=after) for a in accounts)
     )
     ctx.out.progress("Stopped.")
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from app import __version__
-from app.cli import accounts, archive, directory, documents
+from app.cli import accounts, archive, directory, documents, sending
 from app.cli.context import CliContext
 from app.cli.exit_codes import ExitCode, exit_code_for
 from app.cli.messages import describe
@@ -33,7 +33,7 @@ class _Registrar(Protocol):
 
 
 #: Command areas, in the order `pli --help` lists them.
-AREAS: tuple[_Registrar, ...] = (accounts, archive, directory, documents)
+AREAS: tuple[_Registrar, ...] = (accounts, archive, sending, documents, directory)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="technical log on stderr (-vv: debug)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    subparsers.required = True
     for area in AREAS:
         area.register(subparsers)
     return parser
@@ -70,6 +69,10 @@ def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
     """Parse `argv`, run the command, return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        # The desktop window will open here; until then, say what Pli can do.
+        parser.print_help()
+        return int(ExitCode.OK)
     _configure_logging(args.verbose)
     out = Output(as_json=bool(getattr(args, "json", False)))
     try:

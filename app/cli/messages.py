@@ -159,7 +159,23 @@ MESSAGES: dict[str, str] = {
     "(--client-cert FILE)",
     "account.exists": "an account named '{name}' already exists",
     "account.none": "no account yet: add one with pli account add",
-    "account.nothing_to_change": "say what to change (see pli account set --help)",
+    "account.nothing_to_change": "say what to change (see --help)",
+    "send.subject_required": "the message needs a subject (--subject, or a template)",
+    "send.patient_identity_ambiguous": "--patient-name and --patient-given go with exactly one "
+    "patient recipient",
+    "send.bad_var": "'{value}' is not KEY=VALUE",
+    "patient.unknown": "writing to a new patient needs the patient's identity: add it with pli "
+    "patient add {ins} --name NOM --given PRENOM, or give --patient-name and --patient-given",
+    "patient.not_found": "no patient with INS {ins} (see pli patients)",
+    "patient.exists": "a patient with INS {ins} already exists",
+    "outbox.not_found": "no outbox entry {id}",
+    "draft.not_found": "no draft {id}",
+    "mdn.already_sent": "a read receipt was already sent for message {id}",
+    "mdn.needs_confirmation": "the receipt for message {id} would go to another address than "
+    "the sender's: check it, then add --confirm",
+    "receipt.id_required": "say which message (pli receipts send ID)",
+    "network.server_busy": "the server is busy (temporary refusal): the message waits and will "
+    "be tried again",
     "account.not_found": "no account named '{name}' (see pli account list)",
     "account.oidc_required": "OAuth2 login needs --oidc-issuer and --oidc-client-id",
     "account.password_required": "a password is needed (--password-stdin)",

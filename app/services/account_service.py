@@ -37,6 +37,7 @@ from app.transport.oidc import (
     TokenSet,
 )
 from app.transport.revocation import RevocationChecker, RevocationMode
+from app.transport.smtp_submitter import SmtpSubmitter
 from app.transport.tls import ClientCertificate, TlsPolicy, make_context
 
 log = logging.getLogger(__name__)
@@ -292,6 +293,41 @@ class AccountService:
             account, "session.login", request=f"IMAP {endpoint} {account.config.auth.value}"
         )
         return session
+
+    async def smtp_submitter(self, account: Account, executor: SerialExecutor) -> SmtpSubmitter:
+        """A connected, authenticated submission session, built on `executor`'s thread."""
+        policy = await self.tls_policy(account)
+        revocation = self.revocation_checker(account)
+        endpoint = account.config.smtp
+        tls = self._settings.tls
+        credentials = await self.credentials(account, endpoint.host)
+
+        def open_submitter() -> SmtpSubmitter:
+            submitter = SmtpSubmitter(
+                endpoint,
+                make_context(policy),
+                revocation,
+                connect_timeout=tls.connect_timeout,
+                read_timeout=tls.read_timeout,
+            )
+            submitter.connect()
+            try:
+                submitter.authenticate(credentials)
+            except BaseException:
+                submitter.close()
+                raise
+            return submitter
+
+        request = f"SMTP {endpoint} {account.config.auth.value}"
+        try:
+            submitter = await executor.run(open_submitter)
+        except KnownError as error:
+            await self.audit(
+                account, "session.login", outcome=f"error:{error.code}", request=request
+            )
+            raise
+        await self.audit(account, "session.login", request=request)
+        return submitter
 
     # -- OpenID Connect ---------------------------------------------------------------------
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.services.account_service import AccountService
 from app.services.archive_service import ArchiveService
+from app.services.directory_service import DirectoryService
 from app.services.document_service import DocumentService
 from app.services.event_bus import EventBus
+from app.services.incoming_service import IncomingService
 from app.services.mailbox_sync import SyncService
 from app.services.operation_queue import OperationQueue
+from app.services.outbox_service import OutboxService
+from app.services.patient_service import PatientService
 from app.services.store_gateway import StoreGateway
 
 
@@ -28,6 +33,10 @@ class Services:
     sync: SyncService
     operations: OperationQueue
     documents: DocumentService
+    outbox: OutboxService
+    patients: PatientService
+    incoming: IncomingService
+    directory: DirectoryService
 
     @classmethod
     def build(
@@ -35,6 +44,11 @@ class Services:
     ) -> Services:
         """Wire the services over an open archive."""
         accounts = AccountService(store, paths, settings, events)
+        directory = DirectoryService(paths.directory_db, settings.directory)
+
+        async def trust(domains: Sequence[str]) -> dict[str, bool | None]:
+            return {d: await directory.is_trusted_domain(d) for d in domains}
+
         return cls(
             paths=paths,
             settings=settings,
@@ -45,6 +59,10 @@ class Services:
             sync=SyncService(store, accounts, events),
             operations=OperationQueue(store, accounts, events),
             documents=DocumentService(store),
+            outbox=OutboxService(store, accounts, events, settings, trust),
+            patients=PatientService(store),
+            incoming=IncomingService(store),
+            directory=directory,
         )
 
     async def aclose(self) -> None:
@@ -52,5 +70,8 @@ class Services:
         try:
             await self.accounts.aclose()
             await self.documents.aclose()
+            await self.outbox.aclose()
+            await self.incoming.aclose()
+            await self.directory.aclose()
         finally:
             await self.store.close()

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -451,6 +451,7 @@ class SyncService:
         stop: asyncio.Event,
         *,
         full_pass_seconds: float = FULL_PASS_SECONDS,
+        after: Callable[[Account], Awaitable[None]] | None = None,
     ) -> None:
         """Follow new mail with IMAP IDLE on a connection of its own, until `stop` is set.
 
@@ -478,6 +479,8 @@ class SyncService:
                         self._events.publish(NewMail(account.name, "INBOX"))
                     due_full = time.monotonic() - last_full > full_pass_seconds
                     await self._incremental(account, None if due_full else ["INBOX"])
+                    if after is not None:
+                        await after(account)
                     if due_full:
                         last_full = time.monotonic()
                 except NetworkError:

@@ -170,6 +170,8 @@ class OperationQueue:
         payload = op.payload
         if op.kind == "flags":
             return await self._replay_flags(connection, payload)
+        if op.kind == "keyword":
+            return await self._replay_keyword(connection, payload)
         if op.kind == "move":
             return await self._replay_move(account, connection, payload)
         if op.kind == "expunge":
@@ -218,6 +220,33 @@ class OperationQueue:
                     f"{folder}: UID STORE {uids} +FLAGS {add.imap_names()}"
                     f" -FLAGS {remove.imap_names()}"
                 )
+        return "; ".join(requests) or "nothing on the server"
+
+    async def _replay_keyword(self, connection: ImapConnection, payload: dict[str, Any]) -> str:
+        keyword = str(payload["keyword"])
+        positions = await self._store.read(
+            lambda a: [a.messages.position(pk) for pk in payload["pks"]]
+        )
+        groups = _group(
+            [
+                {"folder": p.folder, "uidvalidity": p.uidvalidity, "uid": p.uid}
+                for p in positions
+                if p is not None
+            ]
+        )
+        requests = []
+        for (folder, uidvalidity), uids in groups.items():
+
+            def store(
+                s: ImapSession, f: str = folder, v: int = uidvalidity, u: list[int] = uids
+            ) -> bool:
+                if not _select_same(s, f, v):
+                    return False
+                s.add_keyword(u, keyword)
+                return True
+
+            if await connection.call(store):
+                requests.append(f"{folder}: UID STORE {uids} +FLAGS ({keyword})")
         return "; ".join(requests) or "nothing on the server"
 
     async def _replay_move(

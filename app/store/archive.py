@@ -15,6 +15,13 @@ from app.store.repositories.accounts import AccountRepository, SecretRepository
 from app.store.repositories.folders import FolderRepository
 from app.store.repositories.journal import AuditRepository, PendingOpRepository
 from app.store.repositories.messages import MessageRepository
+from app.store.repositories.sending import (
+    ContactRepository,
+    DeliveryStatusRepository,
+    DraftRepository,
+    OutboxRepository,
+    PatientRepository,
+)
 
 T = TypeVar("T")
 
@@ -30,6 +37,11 @@ class Archive:
         self.messages = MessageRepository(conn)
         self.pending = PendingOpRepository(conn)
         self.audit = AuditRepository(conn)
+        self.outbox = OutboxRepository(conn)
+        self.drafts = DraftRepository(conn)
+        self.patients = PatientRepository(conn)
+        self.delivery = DeliveryStatusRepository(conn)
+        self.contacts = ContactRepository(conn)
 
     @classmethod
     def open(cls, path: Path, key_hex: str, backups_dir: Path | None = None) -> Archive:

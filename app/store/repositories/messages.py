@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.addresses import MailAddress
+from app.domain.addresses import PATIENT_DOMAIN, MailAddress
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.message import (
     AttachmentSummary,
@@ -64,6 +64,24 @@ class InsertOutcome:
     added: int
     rebound: int
     added_pks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ExamineRow:
+    """What examining an incoming message needs."""
+
+    pk: int
+    account_id: int
+    folder_role: str | None
+    content_types: tuple[str, ...]
+    headers: dict[str, str]
+    patient_ins: str | None
+    sender: str | None
+    sender_name: str
+    message_id: str | None
+    subject: str
+    internal_date: int
+    account_address: str
 
 
 @dataclass(frozen=True)
@@ -136,10 +154,17 @@ def _people_text(record: EnvelopeRecord) -> str:
     return " ".join(f"{p.name} {p.address}".strip() for p in people)
 
 
+_PATIENT_SUFFIX = "@" + PATIENT_DOMAIN
+
+
 def _patient_of(record: EnvelopeRecord) -> str | None:
     """The patient a message is from, else the first patient it is addressed to."""
     candidates = ([record.sender] if record.sender else []) + list(record.to) + list(record.cc)
     for person in candidates:
+        # Only patient addresses can carry an INS: skip the full parse (the stdlib address
+        # parser) for every other one, a third of the store's time when listing a mailbox.
+        if not person.address.lower().endswith(_PATIENT_SUFFIX):
+            continue
         address = MailAddress.try_parse(person.address)
         if address is not None and address.patient_ins is not None:
             return address.patient_ins.value
@@ -296,8 +321,8 @@ class MessageRepository:
             "INSERT INTO messages (account_id, folder_id, uidvalidity, uid, sort_key, message_id,"
             " in_reply_to, refs, subject, from_addr, from_name, to_json, cc_json, reply_to,"
             " sent_date, internal_date, size, flags, keywords, modseq, has_attachments,"
-            " structure, patient_ins, added_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " structure, patient_ins, added_at, headers)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account_id,
                 folder_id,
@@ -323,6 +348,7 @@ class MessageRepository:
                 structure_to_json(record.structure),
                 _patient_of(record),
                 now,
+                json.dumps(record.headers, ensure_ascii=False) if record.headers else None,
             ),
         )
         pk = int(cursor.lastrowid)
@@ -642,6 +668,74 @@ class MessageRepository:
                 AttachmentSummary(p.part, p.filename, p.content_type, p.size)
                 for p in structure.attachments
             ),
+        )
+
+    def headers(self, pk: int) -> dict[str, str]:
+        """The selected headers kept for a message (lower-case names)."""
+        row = self._conn.execute("SELECT headers FROM messages WHERE id = ?", (pk,)).fetchone()
+        if row is None:
+            raise NotFoundError("message.not_found", id=pk)
+        return dict(json.loads(row[0])) if row[0] else {}
+
+    def receipt_candidates(self) -> list[tuple[int, str, dict[str, str], str, int]]:
+        """(id, account, headers, keywords, flags) of messages asking for a read receipt."""
+        rows = self._conn.execute(
+            "SELECT m.id, a.name, m.headers, m.keywords, m.flags FROM messages m"
+            " JOIN accounts a ON a.id = m.account_id"
+            " WHERE m.headers LIKE '%disposition-notification-to%' ORDER BY m.sort_key DESC"
+        ).fetchall()
+        return [(r[0], r[1], json.loads(r[2]), r[3] or "", r[4]) for r in rows]
+
+    def to_examine(self, limit: int = 500) -> list[ExamineRow]:
+        """Archived messages not examined yet (reports, patients, closed conversations)."""
+        rows = self._conn.execute(
+            "SELECT m.id, m.account_id, f.role, m.structure, m.headers, m.patient_ins,"
+            " m.from_addr, m.from_name, m.message_id, m.subject, m.internal_date, a.address"
+            " FROM messages m JOIN folders f ON f.id = m.folder_id"
+            " JOIN accounts a ON a.id = m.account_id"
+            " WHERE m.examined = 0 AND m.body_state = 1 ORDER BY m.id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            ExamineRow(
+                pk=r[0],
+                account_id=r[1],
+                folder_role=r[2],
+                content_types=tuple(p.content_type for p in structure_from_json(r[3]).parts),
+                headers=json.loads(r[4]) if r[4] else {},
+                patient_ins=r[5],
+                sender=r[6],
+                sender_name=r[7] or "",
+                message_id=r[8],
+                subject=r[9] or "",
+                internal_date=r[10],
+                account_address=r[11],
+            )
+            for r in rows
+        ]
+
+    def patient_counts(self, ins: str) -> tuple[int, int | None]:
+        """(messages, last arrival) of a patient's conversation."""
+        row = self._conn.execute(
+            "SELECT count(*), max(internal_date) FROM messages WHERE patient_ins = ?", (ins,)
+        ).fetchone()
+        return int(row[0]), row[1]
+
+    def mark_examined(self, pks: Iterable[int]) -> None:
+        """These messages need no more examination."""
+        self._conn.executemany(
+            "UPDATE messages SET examined = 1 WHERE id = ?", [(pk,) for pk in pks]
+        )
+
+    def add_keyword(self, pk: int, keyword: str) -> None:
+        """Set a keyword locally (``$MDNSent``…)."""
+        row = self._conn.execute("SELECT keywords FROM messages WHERE id = ?", (pk,)).fetchone()
+        if row is None:
+            raise NotFoundError("message.not_found", id=pk)
+        words = set((row[0] or "").split())
+        words.add(keyword)
+        self._conn.execute(
+            "UPDATE messages SET keywords = ? WHERE id = ?", (" ".join(sorted(words)), pk)
         )
 
     def raw(self, pk: int) -> bytes | None:

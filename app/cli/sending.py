@@ -1,0 +1,563 @@
+"""`pli send|outbox|end-exchange|patients|patient|templates|receipts`: writing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import CliContext
+from app.cli.exit_codes import ExitCode
+from app.cli.messages import describe
+from app.cli.output import add_json_flag, table
+from app.config.templates import load_templates
+from app.domain.addresses import Ins, MailAddress
+from app.domain.checks import Issue
+from app.domain.errors import KnownError, ValidationError
+from app.domain.templates import render, standard_values
+from app.services.account_service import Account
+from app.services.container import Services
+from app.services.outbox_service import NewPatient, Outgoing, SendOutcome
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the writing commands."""
+    send = subparsers.add_parser(
+        "send",
+        help="write a message (checked by the MSSanté rules; queued when offline)",
+        description="Exit 0 when the server accepted the message, 75 when it is queued because "
+        "the server is unreachable (it leaves at the next sync or pli outbox --flush), 3 when "
+        "a rule refuses it (nothing is queued).",
+    )
+    send.add_argument("--account", help="the sending mailbox (default: the only one)")
+    send.add_argument("--to", nargs="+", required=True, metavar="ADDR")
+    send.add_argument("--cc", nargs="+", default=[], metavar="ADDR")
+    send.add_argument("--bcc", nargs="+", default=[], metavar="ADDR")
+    send.add_argument("--subject", help="required unless a template gives one")
+    body = send.add_mutually_exclusive_group(required=True)
+    body.add_argument("--body-file", metavar="FILE", help="the text (- for standard input)")
+    body.add_argument("--template", metavar="NAME", help="a template (see pli templates)")
+    send.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template value (repeatable)",
+    )
+    send.add_argument("--attach", action="append", default=[], metavar="FILE")
+    send.add_argument(
+        "--reply-to-message",
+        type=int,
+        metavar="ID",
+        help="answer this archived message (In-Reply-To, References)",
+    )
+    receipt = send.add_mutually_exclusive_group()
+    receipt.add_argument(
+        "--receipt",
+        action="store_true",
+        default=None,
+        help="ask for a read receipt (default: towards patients only)",
+    )
+    receipt.add_argument("--no-receipt", dest="receipt", action="store_false")
+    send.add_argument("--dsn", action="store_true", help="ask for delivery reports (RFC 3461)")
+    send.add_argument(
+        "--convert-to-pdf",
+        action="store_true",
+        help="towards patients, send TIFF and RTF attachments as PDF",
+    )
+    send.add_argument(
+        "--patient-name",
+        metavar="NOM",
+        help="a new patient's name (writing to a patient needs INS and name)",
+    )
+    send.add_argument("--patient-given", metavar="PRENOM")
+    send.add_argument("--patient-birth-date", metavar="YYYY-MM-DD")
+    send.add_argument("--yes", action="store_true", help="accept the warnings of the checks")
+    send.add_argument("--queue-only", action="store_true", help="queue without trying to send now")
+    add_json_flag(send)
+    send.set_defaults(handler=_send)
+
+    outbox = subparsers.add_parser("outbox", help="messages written in Pli and their status")
+    outbox.add_argument("--account")
+    outbox.add_argument("--flush", action="store_true", help="send what waits, now")
+    add_json_flag(outbox)
+    outbox.set_defaults(handler=_outbox)
+
+    end = subparsers.add_parser(
+        "end-exchange",
+        help="close the conversation with a patient ([FIN], X-MSS-MES: FIN)",
+    )
+    end.add_argument("--account")
+    end.add_argument("--patient", required=True, metavar="INS")
+    end.add_argument("--text", help="the message shown to the patient")
+    add_json_flag(end)
+    end.set_defaults(handler=_end_exchange)
+
+    patients = subparsers.add_parser("patients", help="patients and their conversations")
+    add_json_flag(patients)
+    patients.set_defaults(handler=_patients)
+
+    patient = subparsers.add_parser("patient", help="one patient")
+    commands = patient.add_subparsers(dest="patient_command", metavar="ACTION")
+    commands.required = True
+    show = commands.add_parser("show", help="the patient's record and whole conversation")
+    show.add_argument("ins")
+    add_json_flag(show)
+    show.set_defaults(handler=_patient_show)
+    add = commands.add_parser("add", help="create a patient record (INS and name)")
+    add.add_argument("ins")
+    add.add_argument("--name", required=True, metavar="NOM")
+    add.add_argument("--given", required=True, metavar="PRENOM")
+    add.add_argument("--birth-date", metavar="YYYY-MM-DD")
+    add_json_flag(add)
+    add.set_defaults(handler=_patient_add)
+    edit = commands.add_parser("set", help="change a patient's record")
+    edit.add_argument("ins")
+    edit.add_argument("--name", metavar="NOM")
+    edit.add_argument("--given", metavar="PRENOM")
+    edit.add_argument("--birth-date", metavar="YYYY-MM-DD")
+    edit.add_argument(
+        "--objection",
+        choices=["yes", "no"],
+        help="the patient objects to being written to (spec §6)",
+    )
+    add_json_flag(edit)
+    edit.set_defaults(handler=_patient_set)
+
+    templates = subparsers.add_parser("templates", help="message templates")
+    templates.add_argument("name", nargs="?", help="show one template")
+    add_json_flag(templates)
+    templates.set_defaults(handler=_templates)
+
+    receipts = subparsers.add_parser("receipts", help="read receipts asked of you")
+    receipts.add_argument("send", nargs="?", choices=["send"], help="send one")
+    receipts.add_argument("id", nargs="?", type=int, help="the message asking for it")
+    receipts.add_argument(
+        "--confirm",
+        action="store_true",
+        help="send it even though it goes elsewhere than the sender",
+    )
+    add_json_flag(receipts)
+    receipts.set_defaults(handler=_receipts)
+
+
+# -- send ------------------------------------------------------------------------------------
+
+
+async def _read(path: str) -> bytes:
+    if path == "-":
+        data: bytes = await asyncio.to_thread(sys.stdin.buffer.read)
+        return data
+    try:
+        return await asyncio.to_thread(Path(path).read_bytes)
+    except OSError as error:
+        raise ValidationError("file.unreadable", path=path) from error
+
+
+def _issue_line(issue: Issue) -> str:
+    return describe(KnownError(issue.code, **issue.params))
+
+
+async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.account)
+    subject = args.subject
+    attachments: list[tuple[str, bytes]] = []
+    if args.template:
+        text, template_subject, template_files = await _from_template(ctx, services, account, args)
+        subject = subject or template_subject
+        attachments.extend(template_files)
+    else:
+        text = (await _read(args.body_file)).decode("utf-8", errors="replace")
+    if not subject:
+        raise ValidationError("send.subject_required")
+    for path in args.attach:
+        attachments.append((Path(path).name, await _read(path)))
+    new_patients: dict[str, NewPatient] = {}
+    if args.patient_name or args.patient_given:
+        patients = [
+            a.patient_ins.value
+            for a in map(MailAddress.try_parse, args.to + args.cc)
+            if a is not None and a.patient_ins is not None
+        ]
+        if len(patients) != 1 or not (args.patient_name and args.patient_given):
+            raise ValidationError("send.patient_identity_ambiguous")
+        new_patients[patients[0]] = NewPatient(
+            args.patient_name, args.patient_given, args.patient_birth_date
+        )
+    outgoing = Outgoing(
+        to=tuple(args.to),
+        cc=tuple(args.cc),
+        bcc=tuple(args.bcc),
+        subject=subject,
+        text=text,
+        attachments=tuple(attachments),
+        reply_to_message=args.reply_to_message,
+        read_receipt=args.receipt,
+        dsn=args.dsn,
+        convert_to_pdf=args.convert_to_pdf,
+        accept_warnings=args.yes,
+        new_patients=new_patients,
+    )
+    try:
+        outcome = await services.outbox.send(account, outgoing, flush=not args.queue_only)
+    except ValidationError as error:
+        issues = error.params.get("issues")
+        if isinstance(issues, tuple | list):
+            for issue in issues:
+                ctx.out.progress(f"  - {_issue_line(issue)}")
+            if error.code == "send.needs_confirmation":
+                ctx.out.progress("  (add --yes to send anyway)")
+        raise
+    return _report_outcome(ctx, outcome)
+
+
+def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
+    lines: list[str] = []
+    for issue in outcome.warnings:
+        ctx.out.warn(_issue_line(issue))
+    if outcome.state in ("submitted", "filed"):
+        lines.append(f"Sent ({outcome.message_id}).")
+    elif outcome.state == "failed":
+        lines.append("Refused by the server: see pli outbox.")
+    else:
+        lines.append(
+            "Queued: the server cannot be reached now"
+            + (
+                f" ({describe(KnownError(outcome.offline_reason))})"
+                if outcome.offline_reason
+                else ""
+            )
+            + "; it will leave at the next pli sync or pli outbox --flush."
+        )
+    for refused in outcome.refused:
+        lines.append(
+            f"  refused by the server: {refused['address']} ({refused['code']} {refused['text']})"
+        )
+    if outcome.dsn_requested and outcome.dsn_offered is False:
+        lines.append("  note: this server offers no delivery reports (DSN): none will come")
+    ctx.out.result(
+        {
+            "outbox_id": outcome.entry_id,
+            "message_id": outcome.message_id,
+            "state": outcome.state,
+            "refused": list(outcome.refused),
+            "dsn_requested": outcome.dsn_requested,
+            "dsn_offered": outcome.dsn_offered,
+            "warnings": [w.to_json_dict() for w in outcome.warnings],
+        },
+        lines,
+    )
+    if outcome.state in ("submitted", "filed"):
+        return int(ExitCode.OK)
+    if outcome.state == "failed":
+        return int(ExitCode.SERVER)
+    return int(ExitCode.QUEUED)
+
+
+async def _from_template(
+    ctx: CliContext, services: Services, account: Account, args: argparse.Namespace
+) -> tuple[str, str, list[tuple[str, bytes]]]:
+    library = await asyncio.to_thread(load_templates, ctx.paths.templates_dir)
+    template = library.get(args.template)
+    family = given = ""
+    birth: date | None = None
+    patients = [
+        a.patient_ins.value
+        for a in map(MailAddress.try_parse, args.to)
+        if a is not None and a.patient_ins is not None
+    ]
+    if len(patients) == 1:
+        known = [s.patient for s in await services.patients.list() if s.patient.ins == patients[0]]
+        if known:
+            family, given = known[0].family_name, known[0].given_name
+            if known[0].birth_date:
+                birth = date.fromisoformat(known[0].birth_date)
+        else:
+            family, given = args.patient_name or "", args.patient_given or ""
+    values = standard_values(
+        account.config.identity,
+        date.today(),
+        patient_family=family,
+        patient_given=given,
+        patient_birth_date=birth,
+    )
+    for item in args.var:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValidationError("send.bad_var", value=item)
+        values[key.strip()] = value
+    rendered = render(template, values)
+    files = []
+    for name in rendered.attachments:
+        path = await asyncio.to_thread(library.attachment_path, template.id, name)
+        files.append((path.name, await asyncio.to_thread(path.read_bytes)))
+    return rendered.body, rendered.subject, files
+
+
+# -- outbox ----------------------------------------------------------------------------------
+
+
+async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.account) if args.account else None
+    accounts = [account] if account else await services.accounts.list()
+    waiting = False
+    if args.flush:
+        for each in accounts:
+            report = await services.outbox.flush(each)
+            if report.offline:
+                waiting = True
+                ctx.out.warn(f"{each.name}: {describe(KnownError(report.offline))}")
+    entries = await services.outbox.entries(account)
+    data = []
+    rows = []
+    for entry in entries:
+        statuses = await services.outbox.statuses(entry.message_id)
+        data.append(
+            {
+                "id": entry.id,
+                "message_id": entry.message_id,
+                "state": entry.state,
+                "kind": entry.kind,
+                "subject": entry.subject,
+                "recipients": list(entry.recipients),
+                "created": _iso(entry.created_at),
+                "submitted": _iso(entry.submitted_at),
+                "filed": _iso(entry.filed_at),
+                "attempts": entry.attempts,
+                "last_error": entry.last_error,
+                "refused": list(entry.refused),
+                "dsn_requested": entry.dsn is not None,
+                "dsn_offered": entry.dsn_offered,
+                "status": {r: {"status": s, "detail": d} for r, (s, d) in statuses.items()},
+            }
+        )
+        status = ", ".join(f"{r}: {s}" for r, (s, _d) in statuses.items()) or entry.state
+        rows.append([str(entry.id), entry.state, entry.kind, entry.subject[:40], status[:60]])
+    ctx.out.result(
+        {"entries": data},
+        table(rows, ["ID", "STATE", "KIND", "SUBJECT", "STATUS"])
+        if rows
+        else ["The outbox is empty."],
+    )
+    return int(ExitCode.QUEUED) if waiting else int(ExitCode.OK)
+
+
+def _iso(epoch: int | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
+
+
+async def _end_exchange(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.account)
+    ins = Ins.parse(args.patient).value
+    outcome = await services.outbox.end_exchange(account, ins, text=args.text)
+    return _report_outcome(ctx, outcome)
+
+
+# -- patients --------------------------------------------------------------------------------
+
+
+def _patient_json(summary: Any) -> dict[str, Any]:
+    p = summary.patient
+    return {
+        "ins": p.ins,
+        "address": f"{p.ins}@patient.mssante.fr",
+        "family_name": p.family_name,
+        "given_name": p.given_name,
+        "birth_date": p.birth_date,
+        "source": p.source,
+        "objection": p.objection,
+        "messages": summary.messages,
+        "last_message": _iso(summary.last_message),
+        "closed": summary.closed_at is not None,
+        "closed_at": _iso(summary.closed_at),
+    }
+
+
+async def _patients(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    summaries = await services.patients.list()
+    rows = [
+        [
+            s.patient.ins,
+            s.patient.family_name,
+            s.patient.given_name,
+            str(s.messages),
+            "closed" if s.closed_at else ("objection" if s.patient.objection else "open"),
+        ]
+        for s in summaries
+    ]
+    ctx.out.result(
+        {"patients": [_patient_json(s) for s in summaries]},
+        table(rows, ["INS", "NOM", "PRÉNOM", "MESSAGES", "CONVERSATION"])
+        if rows
+        else ["No patient yet."],
+    )
+    return 0
+
+
+async def _patient_show(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    conversation = await services.patients.conversation(args.ins)
+    summary = conversation.summary
+    events = [
+        {"time": _iso(e.ts), "kind": e.kind, "message_id": e.message_ref, "detail": e.detail}
+        for e in conversation.events
+    ]
+    messages = []
+    lines = [
+        f"{summary.patient.family_name} {summary.patient.given_name} — INS {summary.patient.ins}",
+        "Conversation closed on " + (_iso(summary.closed_at) or "")
+        if summary.closed_at
+        else "Conversation open",
+    ]
+    timeline: list[tuple[int, str]] = []
+    for m in conversation.messages:
+        detail = await services.archive.detail(m.id)
+        status = conversation.statuses.get(detail.message_id or "", {})
+        messages.append(
+            {
+                "id": m.id,
+                "account": m.account,
+                "folder": m.folder,
+                "date": _iso(m.internal_date),
+                "from": {"name": m.sender.name, "address": m.sender.address} if m.sender else None,
+                "subject": m.subject,
+                "message_id": detail.message_id,
+                "status": {r: s for r, (s, _d) in status.items()},
+            }
+        )
+        who = (
+            "patient"
+            if m.sender and m.sender.address.startswith(summary.patient.ins)
+            else (m.sender.address if m.sender else "")
+        )
+        shown = ", ".join(sorted({s for s, _d in status.values()}))
+        timeline.append(
+            (m.internal_date, f"  [{m.id}] {who}: {m.subject}" + (f" ({shown})" if shown else ""))
+        )
+    for e in conversation.events:
+        text = {
+            "closed": "exchange ended",
+            "reopened": "conversation reopened",
+            "late_message": "a message came after the end of the exchange",
+            "bounce": f"not delivered — {e.detail}",
+            "objection": "the patient objects to messaging",
+        }[e.kind]
+        timeline.append((e.ts, f"  * {text}"))
+    lines.extend(line for _ts, line in sorted(timeline, key=lambda t: t[0]))
+    ctx.out.result(
+        {"patient": _patient_json(summary), "messages": messages, "events": events}, lines
+    )
+    return 0
+
+
+async def _patient_add(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    patient = await services.patients.add(args.ins, args.name, args.given, args.birth_date)
+    ctx.out.result({"ins": patient.ins}, [f"Patient {patient.ins} added."])
+    return 0
+
+
+async def _patient_set(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    fields: dict[str, object] = {}
+    if args.name is not None:
+        fields["family_name"] = args.name.upper()
+    if args.given is not None:
+        fields["given_name"] = args.given
+    if args.birth_date is not None:
+        fields["birth_date"] = args.birth_date
+    if args.objection is not None:
+        fields["objection"] = int(args.objection == "yes")
+    if not fields:
+        raise ValidationError("account.nothing_to_change")
+    patient = await services.patients.update(args.ins, **fields)
+    ctx.out.result({"ins": patient.ins}, [f"Patient {patient.ins} updated."])
+    return 0
+
+
+# -- templates and receipts ------------------------------------------------------------------
+
+
+async def _templates(ctx: CliContext, args: argparse.Namespace) -> int:
+    library = await asyncio.to_thread(load_templates, ctx.paths.templates_dir)
+    if args.name:
+        t = library.get(args.name)
+        ctx.out.result(
+            {
+                "id": t.id,
+                "title": t.title,
+                "audience": t.audience.value,
+                "subject": t.subject,
+                "body": t.body,
+                "placeholders": list(t.placeholder_names),
+                "attachments": list(t.attachments),
+                "source": t.source.value,
+            },
+            [
+                f"{t.title} ({t.audience.value})",
+                f"Subject: {t.subject}",
+                "",
+                t.body,
+                "Values: " + ", ".join(t.placeholder_names),
+            ],
+        )
+        return 0
+    items = list(library.templates.values())
+    for problem in library.problems:
+        ctx.out.warn(describe(KnownError(problem.code, **problem.params)))
+    ctx.out.result(
+        {
+            "templates": [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "audience": t.audience.value,
+                    "category": t.category,
+                    "source": t.source.value,
+                    "placeholders": list(t.placeholder_names),
+                }
+                for t in items
+            ]
+        },
+        table(
+            [[t.id, t.audience.value, t.category, t.title] for t in items],
+            ["NAME", "FOR", "CATEGORY", "TITLE"],
+        ),
+    )
+    return 0
+
+
+async def _receipts(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    if args.send:
+        if args.id is None:
+            raise ValidationError("receipt.id_required")
+        outcome = await services.outbox.send_receipt(args.id, confirmed=args.confirm)
+        return _report_outcome(ctx, outcome)
+    requests = await services.outbox.receipt_requests()
+    rows = [
+        [
+            str(r["id"]),
+            r["account"],
+            r["to"],
+            "ask you first" if r["needs_confirmation"] else "",
+            "" if r["read"] else "unread",
+        ]
+        for r in requests
+    ]
+    ctx.out.result(
+        {"requests": requests},
+        table(rows, ["ID", "ACCOUNT", "RECEIPT TO", "", ""])
+        if rows
+        else ["No read receipt is waiting."],
+    )
+    return 0

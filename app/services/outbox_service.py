@@ -1,0 +1,826 @@
+"""Writing: composition by the MSSanté rules, checks, the durable outbox, submission, filing.
+
+A message goes: composed and checked → queued (in the encrypted archive, before anything
+leaves) → submitting (committed before talking to the server) → submitted (committed as soon
+as the server accepted it) → filed (a copy in Sent). Nothing is lost at any point, and nothing
+is submitted twice: a message found `submitting` or `uncertain` after a crash or a dropped
+connection is first looked for by Message-ID. To make that search conclusive, the sender's own
+mailbox is an envelope recipient of every submission (a hidden copy, never in the headers):
+its arrival is the server's own evidence that the message was accepted. Pli then files the
+copy in Sent by IMAP APPEND (unless the account says the server does it) and removes the
+hidden copy from the inbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from functools import partial
+from typing import Any
+
+from app.config.settings import Settings
+from app.documents.conversion import to_patient_pdf
+from app.documents.sniffing import check_attachment, detect_kind
+from app.documents.xdm_reader import package_headers, read_xdm
+from app.domain.addresses import MailAddress
+from app.domain.checks import CheckReport, Issue, check_draft, issues_from_verdicts, warning
+from app.domain.compose import (
+    Attachment,
+    ComposedMessage,
+    Draft,
+    compose,
+    end_of_exchange,
+    from_display_name,
+    reply_references,
+)
+from app.domain.documents import DocumentKind
+from app.domain.errors import (
+    AuthError,
+    DocumentError,
+    KnownError,
+    NetworkError,
+    NotFoundError,
+    ServerError,
+    ValidationError,
+)
+from app.domain.mailbox import FolderRole
+from app.domain.message import Flag
+from app.domain.receipts import MessageStatus, build_mdn, mdn_request, needs_confirmation
+from app.services.account_service import Account, AccountService
+from app.services.event_bus import EventBus
+from app.services.executors import SerialExecutor
+from app.services.imap_connection import ImapConnection
+from app.services.store_gateway import StoreGateway
+from app.store.archive import Archive
+from app.store.repositories.messages import SearchFilters
+from app.store.repositories.sending import OutboxEntry, Patient
+from app.transport.imap_session import ImapSession
+from app.transport.smtp_submitter import DsnRequest, SmtpSubmitter, SubmissionUncertainError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "Pli/0.1"
+#: Content types of attachments by what they really are.
+CONTENT_TYPES = {
+    DocumentKind.PDF: "application/pdf",
+    DocumentKind.JPEG: "image/jpeg",
+    DocumentKind.PNG: "image/png",
+    DocumentKind.TIFF: "image/tiff",
+    DocumentKind.RTF: "application/rtf",
+    DocumentKind.ZIP: "application/zip",
+    DocumentKind.XML: "text/xml",
+}
+#: Warnings that inform without needing the user's confirmation.
+INFORMATIVE = frozenset({"trust_list.missing"})
+
+TrustLookup = Callable[[Sequence[str]], Awaitable[dict[str, bool | None]]]
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    """The identity of a patient written to for the first time (spec §3: INS and name)."""
+
+    family: str
+    given: str
+    birth_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What the user asked to send."""
+
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    attachments: tuple[tuple[str, bytes], ...] = ()
+    reply_to_message: int | None = None
+    read_receipt: bool | None = None  # None: the setting (on towards patients)
+    dsn: bool = False
+    convert_to_pdf: bool = False
+    accept_warnings: bool = False
+    new_patients: dict[str, NewPatient] = field(default_factory=dict)
+    x_mss_codecda: str | None = None
+    x_mss_ins: str | None = None
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """Where a message stands after `send`."""
+
+    entry_id: int
+    message_id: str
+    state: str
+    refused: tuple[dict[str, Any], ...] = ()
+    dsn_requested: bool = False
+    dsn_offered: bool | None = None
+    warnings: tuple[Issue, ...] = ()
+    offline_reason: str | None = None
+
+
+@dataclass
+class FlushReport:
+    """What a flush of the outbox did."""
+
+    submitted: int = 0
+    filed: int = 0
+    failed: int = 0
+    reconciled: int = 0
+    offline: str | None = None  # error code when the server could not be reached
+
+
+class OutboxService:
+    """Composes, checks, queues and sends messages; keeps the outbox moving."""
+
+    def __init__(
+        self,
+        store: StoreGateway,
+        accounts: AccountService,
+        events: EventBus,
+        settings: Settings,
+        trust: TrustLookup,
+    ) -> None:
+        self._store = store
+        self._accounts = accounts
+        self._events = events
+        self._settings = settings
+        self._trust = trust
+        self._worker = SerialExecutor("compose")
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    # -- composing and queueing -------------------------------------------------------------
+
+    async def send(
+        self, account: Account, outgoing: Outgoing, *, flush: bool = True
+    ) -> SendOutcome:
+        """Check, queue and (when reachable) submit a message.
+
+        Raises:
+            ValidationError: ``send.refused`` (nothing queued, the reasons in ``issues``),
+                ``send.needs_confirmation`` (warnings not accepted), ``patient.unknown``.
+        """
+        draft, report, patient = await self._prepare(account, outgoing)
+        accepted = (
+            [w.key for w in report.warnings]
+            if outgoing.accept_warnings
+            else [w.key for w in report.warnings if w.code in INFORMATIVE]
+        )
+        refusal = report.refusal(accepted)
+        if refusal is not None:
+            raise refusal
+        composed = await self._worker.run(compose, draft)
+        entry_id = await self._queue(
+            account,
+            composed,
+            draft,
+            kind="end_of_exchange" if draft.x_mss_mes == "FIN" else "message",
+            dsn=outgoing.dsn,
+            patient=patient,
+            reply_to_pk=outgoing.reply_to_message,
+            warnings=report.warnings,
+            new_patients=outgoing.new_patients,
+        )
+        return await self._after_queue(account, entry_id, composed, report.warnings, flush)
+
+    async def _after_queue(
+        self,
+        account: Account,
+        entry_id: int,
+        composed: ComposedMessage,
+        warnings: Iterable[Issue],
+        flush: bool,
+    ) -> SendOutcome:
+        offline = None
+        if flush:
+            report = await self.flush(account)
+            offline = report.offline
+        entry = await self._store.read(lambda a: a.outbox.get(entry_id))
+        return SendOutcome(
+            entry_id=entry_id,
+            message_id=composed.message_id,
+            state=entry.state,
+            refused=entry.refused,
+            dsn_requested=entry.dsn is not None,
+            dsn_offered=entry.dsn_offered,
+            warnings=tuple(warnings),
+            offline_reason=offline,
+        )
+
+    async def check(self, account: Account, outgoing: Outgoing) -> CheckReport:
+        """The checks alone (what the window shows before the user presses Send)."""
+        _draft, report, _patient = await self._prepare(account, outgoing)
+        return report
+
+    async def _prepare(
+        self, account: Account, outgoing: Outgoing
+    ) -> tuple[Draft, CheckReport, str | None]:
+        config = account.config
+        recipients = [MailAddress.try_parse(r) for r in outgoing.to + outgoing.cc + outgoing.bcc]
+        patients = [a.patient_ins.value for a in recipients if a and a.patient_ins]
+        to_patient = any(a is not None and a.is_patient_domain for a in recipients)
+        extra: list[Issue] = []
+        await self._require_patients(patients, outgoing.new_patients)
+
+        attachments: list[Attachment] = []
+        verdicts = []
+        codecda, x_ins = outgoing.x_mss_codecda, outgoing.x_mss_ins
+        for name, data in outgoing.attachments:
+            kind = detect_kind(data)
+            if (
+                outgoing.convert_to_pdf
+                and to_patient
+                and kind in (DocumentKind.TIFF, DocumentKind.RTF)
+            ):
+                data, name = await self._worker.run(to_patient_pdf, data, name)
+                kind = DocumentKind.PDF
+            verdict = await self._worker.run(
+                check_attachment, data, name, None, to_patient=to_patient
+            )
+            verdicts.append((name, verdict))
+            if kind is DocumentKind.ZIP and verdict.accepted and (codecda is None or x_ins is None):
+                try:
+                    package = await self._worker.run(read_xdm, data)
+                except DocumentError as error:
+                    extra.append(warning(error.code, name=name))
+                else:
+                    _subject, found_codes, found_ins = package_headers(package)
+                    codecda = codecda or found_codes
+                    x_ins = x_ins or found_ins
+            attachments.append(
+                Attachment(name, CONTENT_TYPES.get(kind, "application/octet-stream"), data)
+            )
+        extra.extend(issues_from_verdicts(verdicts))
+
+        threading_in_reply_to: str | None = None
+        references: tuple[str, ...] = ()
+        parent_pk = outgoing.reply_to_message
+        if parent_pk is not None:
+            parent = await self._store.read(lambda a: a.messages.detail(parent_pk))
+            if parent.message_id:
+                threads = reply_references(parent.message_id, parent.references, parent.in_reply_to)
+                threading_in_reply_to, references = threads.in_reply_to, threads.references
+
+        receipt = outgoing.read_receipt
+        if receipt is None:
+            receipt = bool(patients) and self._settings.sending.read_receipt_to_patients
+        draft = Draft(
+            sender=config.address,
+            identity=config.identity,
+            box_type=config.box_type,
+            to=outgoing.to,
+            cc=outgoing.cc,
+            bcc=outgoing.bcc,
+            subject=outgoing.subject,
+            text=outgoing.text,
+            attachments=tuple(attachments),
+            in_reply_to=threading_in_reply_to,
+            references=tuple(references),
+            reply_to=config.reply_to,
+            read_receipt=receipt,
+            x_mss_nil=self._settings.sending.x_mss_nil,
+            x_mss_codecda=codecda,
+            x_mss_ins=x_ins,
+        )
+        report = await self._report(draft, extra)
+        return draft, report, patients[0] if patients else None
+
+    async def _report(self, draft: Draft, extra: Iterable[Issue]) -> CheckReport:
+        size: int | None
+        try:
+            size = (await self._worker.run(compose, draft)).size
+        except ValidationError:
+            size = None  # the address issues are in the report
+        domains = sorted({a.domain for a in draft.recipient_addresses()})
+        trusted = await self._trust(domains)
+        sending = self._settings.sending
+        return check_draft(
+            draft,
+            size=size,
+            is_trusted_domain=lambda domain: trusted.get(domain),
+            operator_limit=sending.operator_limit_bytes,
+            patient_limit=sending.patient_limit_bytes,
+            extra=extra,
+        )
+
+    async def _require_patients(self, patients: list[str], new: dict[str, NewPatient]) -> None:
+        for ins in patients:
+            known = await self._store.read(partial(_find_patient, ins=ins))
+            if known is None and ins not in new:
+                raise ValidationError("patient.unknown", ins=ins)
+
+    async def _queue(
+        self,
+        account: Account,
+        composed: ComposedMessage,
+        draft: Draft,
+        *,
+        kind: str,
+        dsn: bool,
+        patient: str | None,
+        reply_to_pk: int | None,
+        warnings: Iterable[Issue],
+        new_patients: dict[str, NewPatient],
+    ) -> int:
+        recipients = list(composed.envelope_recipients)
+        people = [parseaddr(r) for r in draft.all_recipients]
+
+        def work(a: Archive) -> int:
+            for ins, identity in new_patients.items():
+                if a.patients.find(ins) is None:
+                    a.patients.add(
+                        ins, identity.family.upper(), identity.given, identity.birth_date, "manual"
+                    )
+            entry_id = a.outbox.add(
+                account_id=account.id,
+                message_id=composed.message_id,
+                kind=kind,
+                raw=composed.raw,
+                envelope_from=composed.envelope_from,
+                recipients=tuple(recipients),
+                dsn={
+                    "notify": ["SUCCESS", "FAILURE"],
+                    "ret": "HDRS",
+                    "envid": composed.message_id.strip("<>")[:90],
+                }
+                if dsn
+                else None,
+                subject=draft.subject,
+                patient_ins=patient,
+                reply_to_pk=reply_to_pk,
+                issues=[w.to_json_dict() for w in warnings],
+            )
+            a.contacts.used([(addr, name) for name, addr in people if addr])
+            if patient is not None and kind != "end_of_exchange":
+                closed = a.patients.closed_since(patient)
+                if closed is not None:
+                    # Writing again reopens the conversation (spec §4).
+                    a.patients.add_event(
+                        patient, "reopened", account_id=account.id, message_ref=composed.message_id
+                    )
+            a.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="send.queue",
+                target=composed.message_id,
+                detail=f"{kind}, {len(recipients)} recipient(s), {composed.size} bytes",
+            )
+            return entry_id
+
+        return await self._store.write(work)
+
+    # -- end of exchange and receipts --------------------------------------------------------
+
+    async def end_exchange(
+        self, account: Account, ins: str, *, text: str | None = None, flush: bool = True
+    ) -> SendOutcome:
+        """Close the conversation with a patient: subject ``[FIN]`` and ``X-MSS-MES: FIN``."""
+        patient = await self._store.read(lambda a: a.patients.get(ins))
+        last = await self._store.read(
+            lambda a: [
+                m for m in a.messages.summaries(_patient_filter(ins)) if m.account == account.name
+            ]
+        )
+        threading = None
+        if last:
+            detail = await self._store.read(lambda a: a.messages.detail(last[0].id))
+            if detail.message_id:
+                threading = reply_references(
+                    detail.message_id, detail.references, detail.in_reply_to
+                )
+        kwargs: dict[str, Any] = {}
+        if text:
+            kwargs["text"] = text
+        draft = end_of_exchange(
+            sender=account.address,
+            identity=account.config.identity,
+            box_type=account.config.box_type,
+            patient=f"{patient.given_name} {patient.family_name} <{ins}@patient.mssante.fr>"
+            if patient.family_name
+            else f"{ins}@patient.mssante.fr",
+            x_mss_nil=self._settings.sending.x_mss_nil,
+            threading=threading,
+            reply_to=account.config.reply_to,
+            **kwargs,
+        )
+        report = await self._report(draft, ())
+        refusal = report.refusal([w.key for w in report.warnings])
+        if refusal is not None:
+            raise refusal
+        composed = await self._worker.run(compose, draft)
+        entry_id = await self._queue(
+            account,
+            composed,
+            draft,
+            kind="end_of_exchange",
+            dsn=False,
+            patient=ins,
+            reply_to_pk=None,
+            warnings=(),
+            new_patients={},
+        )
+        return await self._after_queue(account, entry_id, composed, (), flush)
+
+    async def receipt_requests(self) -> list[dict[str, Any]]:
+        """Archived messages asking for a read receipt not sent yet."""
+
+        def work(a: Archive) -> list[dict[str, Any]]:
+            out = []
+            for pk, account_name, headers, keywords, flags in a.messages.receipt_candidates():
+                dnt = headers.get("disposition-notification-to")
+                address = mdn_request(headers)
+                if address is None or "$MDNSent" in keywords.split():
+                    continue
+                out.append(
+                    {
+                        "id": pk,
+                        "account": account_name,
+                        "to": str(address),
+                        "needs_confirmation": needs_confirmation(dnt, headers.get("return-path")),
+                        "read": bool(flags & Flag.SEEN),
+                    }
+                )
+            return out
+
+        return await self._store.read(work)
+
+    async def send_receipt(
+        self, message_pk: int, *, confirmed: bool, flush: bool = True
+    ) -> SendOutcome:
+        """Return a read receipt for an archived message (RFC 8098, ECO.3.1.6).
+
+        Raises:
+            ValidationError: ``mdn.not_requested``, ``mdn.already_sent``,
+                ``mdn.needs_confirmation`` (the receipt would go elsewhere than the sender).
+        """
+        raw = await self._store.read(lambda a: a.messages.raw(message_pk))
+        summary = await self._store.read(lambda a: a.messages.summary(message_pk))
+        if raw is None:
+            raise ValidationError("message.not_archived_yet", id=message_pk)
+        if "$MDNSent" in summary.keywords:
+            raise ValidationError("mdn.already_sent", id=message_pk)
+        headers = await self._store.read(lambda a: a.messages.headers(message_pk))
+        if headers.get("disposition-notification-to") is None:
+            raise ValidationError("mdn.not_requested")
+        if not confirmed and needs_confirmation(
+            headers.get("disposition-notification-to"), headers.get("return-path")
+        ):
+            raise ValidationError("mdn.needs_confirmation", id=message_pk)
+        account = await self._accounts.get(summary.account)
+        composed = await self._worker.run(
+            lambda: build_mdn(
+                raw,
+                sender=account.address,
+                user_agent=USER_AGENT,
+                x_mss_nil=self._settings.sending.x_mss_nil,
+                display_name=from_display_name(account.config.identity, account.config.box_type),
+            )
+        )
+
+        def work(a: Archive) -> int:
+            entry_id = a.outbox.add(
+                account_id=account.id,
+                message_id=composed.message_id,
+                kind="receipt",
+                raw=composed.raw,
+                envelope_from=composed.envelope_from,
+                recipients=composed.envelope_recipients,
+                dsn=None,
+                subject="",
+                patient_ins=summary.patient_ins,
+                reply_to_pk=message_pk,
+                issues=[],
+            )
+            # $MDNSent (RFC 3503): never a second receipt, from Pli or another client.
+            a.messages.add_keyword(message_pk, "$MDNSent")
+            position = a.messages.position(message_pk)
+            if position is not None:
+                a.pending.add(account.id, "keyword", {"pks": [message_pk], "keyword": "$MDNSent"})
+            a.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="receipt.queue",
+                target=str(message_pk),
+            )
+            return entry_id
+
+        entry_id = await self._store.write(work)
+        return await self._after_queue(account, entry_id, composed, (), flush)
+
+    # -- the outbox -------------------------------------------------------------------------
+
+    async def entries(self, account: Account | None = None) -> list[OutboxEntry]:
+        """Recent outbox entries, newest first."""
+        return await self._store.read(
+            lambda a: a.outbox.all(account_id=account.id if account else None)
+        )
+
+    async def statuses(self, message_id: str) -> dict[str, tuple[str, str | None]]:
+        """Recipient → (status, detail) of a sent message."""
+        return await self._store.read(lambda a: a.delivery.of(message_id))
+
+    async def flush(self, account: Account) -> FlushReport:
+        """Move every pending entry of the account as far as it can go, in order.
+
+        Never raises for the server being unreachable: `FlushReport.offline` says it, and the
+        entries wait, queued, for the next flush.
+        """
+        lock = self._locks.setdefault(account.id, asyncio.Lock())
+        async with lock:
+            report = FlushReport()
+            entries = await self._store.read(lambda a: a.outbox.pending(account.id))
+            if not entries:
+                return report
+            run = _FlushRun(self, account, report)
+            try:
+                for entry in entries:
+                    await run.advance(entry)
+            except (NetworkError, AuthError) as error:
+                report.offline = error.code
+                log.info("outbox waits: %s", error.code)
+            finally:
+                await run.close()
+            return report
+
+    async def aclose(self) -> None:
+        """Stop the composition thread."""
+        self._worker.shutdown(wait=False)
+
+
+class _FlushRun:
+    """One flush: a submission session and an IMAP session opened when first needed."""
+
+    def __init__(self, service: OutboxService, account: Account, report: FlushReport) -> None:
+        self._service = service
+        self._store = service._store
+        self._accounts = service._accounts
+        self._account = account
+        self._report = report
+        self._smtp_executor = SerialExecutor(f"smtp-{account.id}")
+        self._submitter: SmtpSubmitter | None = None
+        self._imap = ImapConnection(service._accounts, account, "outbox")
+
+    async def advance(self, entry: OutboxEntry) -> None:
+        state = entry.state
+        if state in ("submitting", "uncertain"):
+            state = await self._reconcile(entry)
+        if state == "queued":
+            state = await self._submit(entry)
+        if state == "submitted":
+            await self._file(entry)
+
+    async def _set(
+        self, entry: OutboxEntry, state: str, audit: dict[str, Any] | None = None, **fields: Any
+    ) -> None:
+        account = self._account
+
+        def work(a: Archive) -> None:
+            a.outbox.set_state(entry.id, state, **fields)
+            if audit is not None:
+                a.audit.add(
+                    account_id=account.id, actor=account.address, target=entry.message_id, **audit
+                )
+
+        await self._store.write(work)
+
+    async def _reconcile(self, entry: OutboxEntry) -> str:
+        """A submission that may or may not have happened: look for the message first."""
+        found = await self._find(entry, ("INBOX", await self._sent_folder()))
+        if found:
+            await self._set(
+                entry,
+                "submitted",
+                submitted_at=int(time.time()),
+                audit={
+                    "action": "send.reconcile",
+                    "request": "UID SEARCH HEADER Message-ID",
+                    "detail": "found on the server: not sent again",
+                },
+            )
+            self._report.reconciled += 1
+            return "submitted"
+        await self._set(
+            entry,
+            "queued",
+            audit={
+                "action": "send.reconcile",
+                "request": "UID SEARCH HEADER Message-ID",
+                "detail": "not found on the server: to be sent",
+            },
+        )
+        return "queued"
+
+    async def _find(self, entry: OutboxEntry, folders: Sequence[str]) -> bool:
+        message_id = entry.message_id
+
+        def search(session: ImapSession) -> bool:
+            for folder in folders:
+                try:
+                    session.select(folder, readonly=True)
+                except NotFoundError:
+                    continue
+                if session.search_header("Message-ID", message_id):
+                    return True
+            return False
+
+        return await self._imap.call(search)
+
+    async def _submit(self, entry: OutboxEntry) -> str:
+        account = self._account
+        if self._submitter is None:
+            self._submitter = await self._accounts.smtp_submitter(account, self._smtp_executor)
+        submitter = self._submitter
+        envelope = list(entry.recipients)
+        own = MailAddress.parse(account.address).key
+        hidden_copy = not account.config.server_files_sent and own not in {
+            r.lower() for r in envelope
+        }
+        if hidden_copy:
+            envelope.append(account.address)
+        dsn = None
+        if entry.dsn is not None:
+            dsn = DsnRequest(tuple(entry.dsn["notify"]), entry.dsn["ret"], entry.dsn["envid"])
+        await self._set(entry, "submitting")
+        try:
+            result = await self._smtp_executor.run(
+                submitter.submit, entry.envelope_from, envelope, entry.raw, dsn=dsn
+            )
+        except SubmissionUncertainError as error:
+            self._submitter = None
+            await self._set(entry, "uncertain", last_error=error.code)
+            return await self._reconcile(entry)
+        except (NetworkError, AuthError) as error:
+            self._submitter = None
+            await self._set(entry, "queued", last_error=error.code)
+            raise
+        except ServerError as error:
+            if error.code == "server.temporary_failure":
+                await self._set(entry, "queued", last_error=error.code)
+                raise NetworkError("network.server_busy") from error
+            return await self._fail(entry, error)
+        except KnownError as error:
+            return await self._fail(entry, error)
+        refused: list[dict[str, Any]] = [
+            {"address": r.address, "code": r.code, "text": r.text}
+            for r in result.refused
+            if r.address.lower() != own or not hidden_copy
+        ]
+        accepted = [r for r in result.accepted if r.lower() != own or not hidden_copy]
+        now = int(time.time())
+
+        def work(a: Archive) -> None:
+            a.outbox.set_state(
+                entry.id,
+                "submitted",
+                refused=refused,
+                dsn_offered=int(result.dsn_offered),
+                server_reply=result.reply[:300],
+                submitted_at=now,
+            )
+            for recipient in accepted:
+                a.delivery.report(entry.message_id, recipient, MessageStatus.SUBMITTED)
+            for refusal in refused:
+                a.delivery.report(
+                    entry.message_id,
+                    str(refusal["address"]),
+                    MessageStatus.FAILED,
+                    detail=f"{refusal['code']} {refusal['text']}"[:300],
+                )
+            if entry.kind == "end_of_exchange" and entry.patient_ins:
+                a.patients.add_event(
+                    entry.patient_ins,
+                    "closed",
+                    account_id=account.id,
+                    message_ref=entry.message_id,
+                    ts=now,
+                )
+            if entry.reply_to_pk is not None and entry.kind == "message":
+                try:
+                    a.messages.set_flags(entry.reply_to_pk, Flag.ANSWERED, Flag.NONE)
+                    a.pending.add(
+                        account.id,
+                        "flags",
+                        {
+                            "pks": [entry.reply_to_pk],
+                            "add": int(Flag.ANSWERED),
+                            "remove": 0,
+                            "previous": {},
+                        },
+                    )
+                except NotFoundError:
+                    pass
+            a.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="send.submit",
+                target=entry.message_id,
+                request=f"MAIL FROM, RCPT TO x{len(envelope)}, DATA"
+                + (" (DSN NOTIFY=SUCCESS,FAILURE)" if result.dsn_requested else ""),
+                outcome="ok" if not refused else f"ok:{len(refused)} refused",
+                detail=result.reply[:200],
+            )
+
+        await self._store.write(work)
+        self._report.submitted += 1
+        return "submitted"
+
+    async def _fail(self, entry: OutboxEntry, error: KnownError) -> str:
+        await self._set(
+            entry,
+            "failed",
+            last_error=error.code,
+            audit={"action": "send.submit", "outcome": f"error:{error.code}"},
+        )
+        self._report.failed += 1
+        return "failed"
+
+    async def _sent_folder(self) -> str:
+        account = self._account
+        row = await self._store.read(lambda a: a.folders.by_role(account.id, FolderRole.SENT))
+        if row is not None and row.on_server:
+            return row.name
+
+        def discover(session: ImapSession) -> str:
+            for info in session.list_folders():
+                if info.role is FolderRole.SENT:
+                    return info.name
+            session.create_folder("Sent")
+            return "Sent"
+
+        return await self._imap.call(discover)
+
+    async def _file(self, entry: OutboxEntry) -> None:
+        account = self._account
+        sent = await self._sent_folder()
+        appended = False
+        if not account.config.server_files_sent and not await self._find(entry, (sent,)):
+            when = datetime.fromtimestamp(entry.submitted_at or time.time(), tz=UTC)
+            await self._imap.call(lambda s: s.append(sent, entry.raw, Flag.SEEN, when))
+            appended = True
+        await self._remove_hidden_copy(entry)
+        await self._set(
+            entry,
+            "filed",
+            filed_at=int(time.time()),
+            audit={
+                "action": "send.file",
+                "request": f"APPEND {sent}" if appended else "filed by the server",
+            },
+        )
+        self._report.filed += 1
+
+    async def _remove_hidden_copy(self, entry: OutboxEntry) -> None:
+        """The hidden copy to our own mailbox did its job: take it out of the inbox."""
+        account = self._account
+        if account.config.server_files_sent:
+            return
+        own = MailAddress.parse(account.address).key
+        visible = _visible_recipients(entry.raw)
+        if own in visible:
+            return  # the user wrote to themselves: that copy is wanted
+        message_id = entry.message_id
+
+        def expunge(session: ImapSession) -> list[int]:
+            session.select("INBOX", readonly=False)
+            uids = session.search_header("Message-ID", message_id)
+            if uids:
+                session.expunge(uids)
+            return uids
+
+        await self._imap.call(expunge)
+
+        def forget(a: Archive) -> None:
+            inbox = a.folders.find(account.id, "INBOX")
+            for summary in a.messages.find_by_message_id(account.id, message_id):
+                if inbox is not None and summary.folder == inbox.name:
+                    a.messages.delete_local(summary.id)
+
+        await self._store.write(forget)
+
+    async def close(self) -> None:
+        if self._submitter is not None:
+            await self._smtp_executor.run(self._submitter.close)
+        self._smtp_executor.shutdown(wait=False)
+        await self._imap.close()
+
+
+def _visible_recipients(raw: bytes) -> set[str]:
+    from email.parser import BytesHeaderParser
+    from email.utils import getaddresses
+
+    head = BytesHeaderParser().parsebytes(raw)
+    found = getaddresses(head.get_all("To", []) + head.get_all("Cc", []))
+    return {address.lower() for _, address in found if address}
+
+
+def _find_patient(archive: Archive, ins: str) -> Patient | None:
+    return archive.patients.find(ins)
+
+
+def _patient_filter(ins: str) -> SearchFilters:
+    return SearchFilters(patient_ins=ins, limit=1)

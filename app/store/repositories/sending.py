@@ -1,0 +1,448 @@
+"""The outbox, drafts, patients, delivery status and correspondents. Store thread only."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.errors import NotFoundError, ValidationError
+from app.domain.receipts import MessageStatus, merge_status
+from app.store.database import Connection
+
+OUTBOX_STATES = ("queued", "submitting", "uncertain", "submitted", "filed", "failed")
+PENDING_STATES = ("queued", "submitting", "uncertain", "submitted")
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A message written in Pli, and how far it got."""
+
+    id: int
+    account_id: int
+    message_id: str
+    state: str
+    kind: str
+    raw: bytes
+    envelope_from: str
+    recipients: tuple[str, ...]
+    dsn: dict[str, Any] | None
+    subject: str
+    patient_ins: str | None
+    reply_to_pk: int | None
+    attempts: int
+    last_error: str | None
+    refused: tuple[dict[str, Any], ...]
+    dsn_offered: bool | None
+    created_at: int
+    submitted_at: int | None
+    filed_at: int | None
+
+
+_OUTBOX_COLUMNS = (
+    "id, account_id, message_id, state, kind, raw, envelope_from, recipients, dsn, subject,"
+    " patient_ins, reply_to_pk, attempts, last_error, refused, dsn_offered, created_at,"
+    " submitted_at, filed_at"
+)
+
+
+def _entry(r: Any) -> OutboxEntry:
+    return OutboxEntry(
+        id=r[0],
+        account_id=r[1],
+        message_id=r[2],
+        state=r[3],
+        kind=r[4],
+        raw=bytes(r[5]),
+        envelope_from=r[6],
+        recipients=tuple(json.loads(r[7])),
+        dsn=json.loads(r[8]) if r[8] else None,
+        subject=r[9],
+        patient_ins=r[10],
+        reply_to_pk=r[11],
+        attempts=r[12],
+        last_error=r[13],
+        refused=tuple(json.loads(r[14])) if r[14] else (),
+        dsn_offered=None if r[15] is None else bool(r[15]),
+        created_at=r[16],
+        submitted_at=r[17],
+        filed_at=r[18],
+    )
+
+
+class OutboxRepository:
+    """The `outbox` table."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(
+        self,
+        *,
+        account_id: int,
+        message_id: str,
+        kind: str,
+        raw: bytes,
+        envelope_from: str,
+        recipients: tuple[str, ...],
+        dsn: dict[str, Any] | None,
+        subject: str,
+        patient_ins: str | None,
+        reply_to_pk: int | None,
+        issues: list[dict[str, Any]],
+    ) -> int:
+        """Queue a composed message."""
+        now = int(time.time())
+        cursor = self._conn.execute(
+            "INSERT INTO outbox (account_id, message_id, state, kind, raw, envelope_from,"
+            " recipients, dsn, subject, patient_ins, reply_to_pk, issues, created_at,"
+            " updated_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account_id,
+                message_id,
+                kind,
+                raw,
+                envelope_from,
+                json.dumps(list(recipients)),
+                json.dumps(dsn) if dsn else None,
+                subject,
+                patient_ins,
+                reply_to_pk,
+                json.dumps(issues, ensure_ascii=False) if issues else None,
+                now,
+                now,
+            ),
+        )
+        return int(cursor.lastrowid)
+
+    def get(self, entry_id: int) -> OutboxEntry:
+        """One entry.
+
+        Raises:
+            NotFoundError: ``outbox.not_found``.
+        """
+        row = self._conn.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("outbox.not_found", id=entry_id)
+        return _entry(row)
+
+    def pending(self, account_id: int) -> list[OutboxEntry]:
+        """Entries not yet filed or failed, oldest first."""
+        marks = ",".join("?" * len(PENDING_STATES))
+        rows = self._conn.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE account_id = ? AND state IN ({marks})"
+            " ORDER BY id",
+            (account_id, *PENDING_STATES),
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def all(self, *, account_id: int | None = None, limit: int = 200) -> list[OutboxEntry]:
+        """Recent entries, newest first."""
+        where = "WHERE account_id = ?" if account_id is not None else ""
+        params: tuple[Any, ...] = (account_id,) if account_id is not None else ()
+        rows = self._conn.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox {where} ORDER BY id DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def by_message_id(self, message_id: str) -> OutboxEntry | None:
+        """The entry of a Message-ID, if Pli wrote it."""
+        row = self._conn.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return _entry(row) if row else None
+
+    def set_state(self, entry_id: int, state: str, **fields: Any) -> None:
+        """Move an entry to `state`, recording the given columns."""
+        if state not in OUTBOX_STATES:
+            raise ValueError(state)
+        allowed = {
+            "last_error",
+            "refused",
+            "dsn_offered",
+            "server_reply",
+            "submitted_at",
+            "filed_at",
+        }
+        sets = ["state = ?", "updated_at = ?"]
+        values: list[Any] = [state, int(time.time())]
+        for name, value in fields.items():
+            if name not in allowed:
+                raise ValueError(name)
+            sets.append(f"{name} = ?")
+            values.append(json.dumps(value) if name == "refused" else value)
+        if state == "submitting":
+            sets.append("attempts = attempts + 1")
+        self._conn.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*values, entry_id))
+
+
+class DraftRepository:
+    """Drafts (JSON), encrypted in the archive."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def save(self, account_id: int, content: dict[str, Any], draft_id: int | None = None) -> int:
+        """Create or update a draft; returns its id."""
+        now = int(time.time())
+        text = json.dumps(content, ensure_ascii=False)
+        if draft_id is None:
+            cursor = self._conn.execute(
+                "INSERT INTO drafts (account_id, content, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?)",
+                (account_id, text, now, now),
+            )
+            return int(cursor.lastrowid)
+        cursor = self._conn.execute(
+            "UPDATE drafts SET content = ?, updated_at = ? WHERE id = ?", (text, now, draft_id)
+        )
+        if cursor.rowcount == 0:
+            raise NotFoundError("draft.not_found", id=draft_id)
+        return draft_id
+
+    def get(self, draft_id: int) -> tuple[int, dict[str, Any], int]:
+        """(account id, content, updated_at)."""
+        row = self._conn.execute(
+            "SELECT account_id, content, updated_at FROM drafts WHERE id = ?", (draft_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("draft.not_found", id=draft_id)
+        return row[0], json.loads(row[1]), row[2]
+
+    def all(self) -> list[tuple[int, int, dict[str, Any], int]]:
+        """(id, account id, content, updated_at), newest first."""
+        rows = self._conn.execute(
+            "SELECT id, account_id, content, updated_at FROM drafts ORDER BY updated_at DESC"
+        ).fetchall()
+        return [(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
+
+    def delete(self, draft_id: int) -> None:
+        """Forget a draft (once sent, or discarded)."""
+        self._conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A patient of Mon espace santé."""
+
+    ins: str
+    family_name: str
+    given_name: str
+    birth_date: str | None
+    source: str
+    objection: bool
+
+
+@dataclass(frozen=True)
+class PatientEvent:
+    """Something that happened in a patient's conversation."""
+
+    ts: int
+    kind: str
+    account_id: int | None
+    message_ref: str | None
+    detail: str | None
+
+
+class PatientRepository:
+    """Patients and their conversation events."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def find(self, ins: str) -> Patient | None:
+        """A patient by INS."""
+        row = self._conn.execute(
+            "SELECT ins, family_name, given_name, birth_date, source, objection FROM patients"
+            " WHERE ins = ?",
+            (ins,),
+        ).fetchone()
+        return Patient(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None
+
+    def get(self, ins: str) -> Patient:
+        """A patient by INS.
+
+        Raises:
+            NotFoundError: ``patient.not_found``.
+        """
+        patient = self.find(ins)
+        if patient is None:
+            raise NotFoundError("patient.not_found", ins=ins)
+        return patient
+
+    def add(
+        self, ins: str, family: str, given: str, birth_date: str | None, source: str
+    ) -> Patient:
+        """Create a patient record.
+
+        Raises:
+            ValidationError: ``patient.exists``.
+        """
+        if self.find(ins) is not None:
+            raise ValidationError("patient.exists", ins=ins)
+        now = int(time.time())
+        self._conn.execute(
+            "INSERT INTO patients (ins, family_name, given_name, birth_date, source,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ins, family, given, birth_date, source, now, now),
+        )
+        return self.get(ins)
+
+    def learn_from_mail(self, ins: str, family: str, given: str) -> None:
+        """Create the record from a message, or fill a name still unknown (never overwrite)."""
+        now = int(time.time())
+        self._conn.execute(
+            "INSERT INTO patients (ins, family_name, given_name, source, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'mail', ?, ?) ON CONFLICT (ins) DO UPDATE SET"
+            " family_name = CASE WHEN family_name = '' THEN excluded.family_name"
+            " ELSE family_name END,"
+            " given_name = CASE WHEN given_name = '' THEN excluded.given_name"
+            " ELSE given_name END, updated_at = excluded.updated_at",
+            (ins, family, given, now, now),
+        )
+
+    def update(self, ins: str, **fields: Any) -> None:
+        """Change a patient's name, birth date or objection."""
+        allowed = {"family_name", "given_name", "birth_date", "objection"}
+        if not fields or set(fields) - allowed:
+            raise ValueError(fields)
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self._conn.execute(
+            f"UPDATE patients SET {sets}, updated_at = ? WHERE ins = ?",
+            (*fields.values(), int(time.time()), ins),
+        )
+
+    def all(self) -> list[Patient]:
+        """Every patient, by name."""
+        rows = self._conn.execute(
+            "SELECT ins, family_name, given_name, birth_date, source, objection FROM patients"
+            " ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, ins"
+        ).fetchall()
+        return [Patient(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+
+    def add_event(
+        self,
+        ins: str,
+        kind: str,
+        *,
+        account_id: int | None = None,
+        message_ref: str | None = None,
+        detail: str | None = None,
+        ts: int | None = None,
+    ) -> None:
+        """Record an event of the conversation (idempotent for a given message and kind)."""
+        if message_ref is not None:
+            exists = self._conn.execute(
+                "SELECT 1 FROM patient_events WHERE ins = ? AND kind = ? AND message_ref = ?",
+                (ins, kind, message_ref),
+            ).fetchone()
+            if exists:
+                return
+        self._conn.execute(
+            "INSERT INTO patient_events (ins, ts, kind, account_id, message_ref, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (ins, ts or int(time.time()), kind, account_id, message_ref, detail),
+        )
+
+    def events(self, ins: str) -> list[PatientEvent]:
+        """A conversation's events, oldest first."""
+        rows = self._conn.execute(
+            "SELECT ts, kind, account_id, message_ref, detail FROM patient_events WHERE ins = ?"
+            " ORDER BY ts, id",
+            (ins,),
+        ).fetchall()
+        return [PatientEvent(*r) for r in rows]
+
+    def closed_since(self, ins: str) -> PatientEvent | None:
+        """The closing event when the conversation is closed now (last of closed/reopened)."""
+        row = self._conn.execute(
+            "SELECT ts, kind, account_id, message_ref, detail FROM patient_events"
+            " WHERE ins = ? AND kind IN ('closed', 'reopened') ORDER BY ts DESC, id DESC LIMIT 1",
+            (ins,),
+        ).fetchone()
+        if row is None or row[1] != "closed":
+            return None
+        return PatientEvent(*row)
+
+
+class DeliveryStatusRepository:
+    """Per-recipient status of sent messages."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def report(
+        self,
+        message_id: str,
+        recipient: str,
+        status: MessageStatus,
+        *,
+        detail: str | None = None,
+        report_ref: str | None = None,
+    ) -> MessageStatus:
+        """Merge a new report (never going backwards); returns the status now."""
+        row = self._conn.execute(
+            "SELECT status FROM delivery_status WHERE message_id = ? AND recipient = ?",
+            (message_id, recipient.lower()),
+        ).fetchone()
+        current = MessageStatus(row[0]) if row else None
+        merged = merge_status(current, status)
+        if merged != current or detail:
+            self._conn.execute(
+                "INSERT INTO delivery_status (message_id, recipient, status, detail,"
+                " report_ref, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (message_id, recipient) DO UPDATE SET status = excluded.status,"
+                " detail = coalesce(excluded.detail, detail),"
+                " report_ref = coalesce(excluded.report_ref, report_ref),"
+                " updated_at = excluded.updated_at",
+                (message_id, recipient.lower(), merged.value, detail, report_ref, int(time.time())),
+            )
+        return merged
+
+    def of(self, message_id: str) -> dict[str, tuple[str, str | None]]:
+        """Recipient → (status, detail)."""
+        rows = self._conn.execute(
+            "SELECT recipient, status, detail FROM delivery_status WHERE message_id = ?"
+            " ORDER BY recipient",
+            (message_id,),
+        ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+
+class ContactRepository:
+    """Correspondents: favourites and recent ones (health data: here, encrypted)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def used(self, addresses: list[tuple[str, str]]) -> None:
+        """Record that mail was sent to these (address, display name)."""
+        now = int(time.time())
+        self._conn.executemany(
+            "INSERT INTO contacts (address, display_name, last_used, use_count)"
+            " VALUES (?, ?, ?, 1) ON CONFLICT (address) DO UPDATE SET"
+            " last_used = excluded.last_used, use_count = use_count + 1,"
+            " display_name = coalesce(nullif(excluded.display_name, ''), display_name)",
+            [(a.lower(), n, now) for a, n in addresses],
+        )
+
+    def set_favourite(self, address: str, favourite: bool, name: str = "") -> None:
+        """Mark or unmark a favourite."""
+        self._conn.execute(
+            "INSERT INTO contacts (address, display_name, favourite) VALUES (?, ?, ?)"
+            " ON CONFLICT (address) DO UPDATE SET favourite = excluded.favourite,"
+            " display_name = coalesce(nullif(excluded.display_name, ''), display_name)",
+            (address.lower(), name, int(favourite)),
+        )
+
+    def all(self) -> list[tuple[str, str | None, bool, int | None, int]]:
+        """(address, name, favourite, last_used, use_count), favourites then most recent."""
+        rows = self._conn.execute(
+            "SELECT address, display_name, favourite, last_used, use_count FROM contacts"
+            " ORDER BY favourite DESC, last_used DESC NULLS LAST"
+        ).fetchall()
+        return [(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows]
