@@ -255,10 +255,14 @@ class ExtractionReader:
                     continue
                 line = raw.decode("utf-8", errors="replace")
             line = line.rstrip("\r\n")
-            if not line.strip():
+            if not line or line.isspace():
                 stats.blank += 1
                 continue
             fields = line.split("|")
+            if " |" in line or "| " in line or line[0] == " " or line[-1] == " ":
+                # Padded values (not seen in the agency's files, but cheap to allow): trim
+                # them all; clean lines skip this.
+                fields = [f.strip() for f in fields]
             if getter is None:
                 columns, getter, is_header = _layout(fields)
                 # Some exports end every line with a separator (the RPPS file does).
@@ -363,32 +367,24 @@ def _row(f: tuple[str, ...]) -> Row | str:
         department,
         country,
     ) = f
-    address = address.strip()
+    # Values arrive trimmed (see `ExtractionReader.rows`).
     at = address.find("@")
     if at <= 0 or at != address.rfind("@") or at == len(address) - 1 or " " in address:
         return "address"
     if mailbox_type not in MAILBOX_TYPES:
-        mailbox_type = mailbox_type.strip().upper()
+        mailbox_type = mailbox_type.upper()
         if mailbox_type not in MAILBOX_TYPES:
             return "type"
-    id_code = id_code.strip()
-    id_pp = id_pp.strip()
-    national_id = national_id.strip()
     if not national_id and id_pp and id_code:
         national_id = id_code + id_pp
-    family = family.strip()
-    given = given.strip()
-    organisation = organisation.strip()
-    service = service.strip()
     family_key = squash(family) if family else ""
     if family or given:
         sort_key = f"{family_key} {squash(given)}"
     else:
         sort_key = f"~{squash(organisation)} {squash(service)}"  # structures after people
-    postcode = postcode.strip()
     # The routing line reads "69003 LYON" (or "LYON CEDEX 03"): the town is what follows.
-    town = locality[6:].strip() if locality[:5].isdigit() else locality.strip()
-    digitization = digitization.strip().lower()
+    town = locality[6:].lstrip() if locality[:5].isdigit() else locality
+    digitization = digitization.lower()
     street = " ".join(filter(None, (street_number, street_number_extra, street_type, street_name)))
     return (
         address,
@@ -396,26 +392,26 @@ def _row(f: tuple[str, ...]) -> Row | str:
         national_id or None,
         ID_TYPES.get(id_code, id_code),
         id_pp,
-        civility.strip(),
+        civility,
         family,
         given,
         family_key,
         sort_key,
-        category.strip(),
-        profession_code.strip(),
-        profession.strip(),
-        speciality_code.strip(),
-        speciality.strip(),
+        category,
+        profession_code,
+        profession,
+        speciality_code,
+        speciality,
         1 if digitization == "true" else 0 if digitization == "false" else None,
-        structure_id.strip(),
+        structure_id,
         service,
         organisation,
-        enseigne.strip(),
+        enseigne,
         street,
         postcode,
         town,
-        department.strip() or department_of(postcode),
-        country.strip(),
+        department or department_of(postcode),
+        country,
     )
 
 
