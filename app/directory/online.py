@@ -108,6 +108,19 @@ def search_online(
             found = client.search("Practitioner", params, max_matches=limit)
             resources.extend(found)
             resources.extend(_role_organisations(client, found))
+        if address:
+            # A professional's boxes at a structure sit on PractitionerRole, not Practitioner.
+            resources.extend(
+                client.search(
+                    "PractitionerRole",
+                    [
+                        ("mailbox-mss:contains", address),
+                        ("_include", "PractitionerRole:practitioner"),
+                        ("_include", "PractitionerRole:organization"),
+                    ],
+                    max_matches=limit,
+                )
+            )
 
     if not types or types & _STRUCTURE_TYPES:
         params = []

@@ -238,6 +238,10 @@ async def test_criteria_the_api_cannot_apply_are_applied_to_its_answers(
         assert asked.params["mailbox-mss:contains"] == ["@"]
         by_box = await service.search("paul.martinez@aura", online=True)
         assert [e.key for e in by_box.entries] == ["810007654321"]
+        # The box is on his PractitionerRole (the structure's), found by that search.
+        (role_search,) = server.searches("PractitionerRole")
+        assert role_search.params["mailbox-mss:contains"] == ["paul.martinez@aura"]
+        assert by_box.entries[0].mailboxes[0].organisation == "CENTRE DE SANTE DR HOUSE"
 
 
 async def test_automatic_mode_uses_the_api_when_offline_has_no_answer(

@@ -209,8 +209,8 @@ class FhirServer:
 
     # -------------------------------------------------------------- searching
 
-    def _search(self, resource: str, params: dict[str, list[str]]) -> tuple[list[Any], list[Any]]:
-        """(matches, included) for a search."""
+    def _search(self, resource: str, params: dict[str, list[str]]) -> list[Any]:
+        """The matches of a search."""
 
         def first(name: str) -> str:
             return params.get(name, [""])[0].lower()
@@ -248,37 +248,45 @@ class FhirServer:
                     first("address-postalcode")
                 ):
                     continue
+            # mailbox-mss searches the resource's own boxes ("@" alone: has at least one).
             wanted = params.get("mailbox-mss:contains", [""])[0].lower()
-            if wanted and wanted != "@":
+            if wanted:
                 boxes = [t["value"].lower() for t in item.get("telecom", []) if "extension" in t]
-                roles = [
-                    r
-                    for r in self.resources
-                    if r["resourceType"] == "PractitionerRole"
-                    and r["practitioner"]["reference"] == f"Practitioner/{item['id']}"
-                ]
-                boxes += [t["value"].lower() for r in roles for t in r["telecom"]]
                 if not any(wanted in b for b in boxes):
                     continue
             matches.append(item)
-        included = []
-        if "PractitionerRole:practitioner" in params.get("_revinclude", []):
-            ids = {f"Practitioner/{m['id']}" for m in matches}
-            included = [
-                r
-                for r in self.resources
-                if r["resourceType"] == "PractitionerRole" and r["practitioner"]["reference"] in ids
-            ]
-        return matches, included
+        return matches
+
+    def _included(self, page: list[Any], params: dict[str, list[str]]) -> list[Any]:
+        """What `_include` / `_revinclude` add to a page of matches."""
+        refs = {f"{m['resourceType']}/{m['id']}" for m in page}
+        wanted: list[Any] = []
+        revinclude = params.get("_revinclude", [])
+        include = params.get("_include", [])
+        for item in self.resources:
+            if item["resourceType"] == "PractitionerRole" and (
+                "PractitionerRole:practitioner" in revinclude
+                and item["practitioner"]["reference"] in refs
+            ):
+                wanted.append(item)
+        roles = [m for m in page if m["resourceType"] == "PractitionerRole"]
+        targets = set()
+        if "PractitionerRole:practitioner" in include:
+            targets |= {r["practitioner"]["reference"] for r in roles}
+        if "PractitionerRole:organization" in include:
+            targets |= {r["organization"]["reference"] for r in roles}
+        wanted += [
+            item for item in self.resources if f"{item['resourceType']}/{item['id']}" in targets
+        ]
+        return wanted
 
     def _bundle(self, path: str, params: dict[str, list[str]]) -> dict[str, Any]:
         resource = path.rstrip("/").rsplit("/", 1)[-1]
-        matches, included = self._search(resource, params)
+        matches = self._search(resource, params)
         count = int(params.get("_count", ["50"])[0])
         offset = int(params.get("_getpagesoffset", ["0"])[0])
         page = matches[offset : offset + count]
-        page_ids = {f"Practitioner/{m['id']}" for m in page}
-        page_included = [r for r in included if r["practitioner"]["reference"] in page_ids]
+        page_included = self._included(page, params)
         base = self.next_base or f"http://{LOOPBACK}:{self._port}"
         links = [
             {
