@@ -75,6 +75,7 @@ class DirectoryService:
         self._settings = settings
         self._api_key = api_key or None
         self._db: DirectoryDatabase | None = None
+        self._db_identity: tuple[int, int] | None = None
         self._db_thread = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="directory-db"
         )
@@ -392,13 +393,20 @@ class DirectoryService:
             DirectoryError: ``directory.not_imported``, ``directory.outdated``,
                 ``directory.damaged``.
         """
+        identity = _file_identity(self._db_path)
+        if self._db is not None and identity != self._db_identity:
+            # Another process (a `pli directory refresh` while the window is open) replaced
+            # the file: this connection still reads the old one.
+            self._close_db()
         if self._db is None:
             self._db = DirectoryDatabase.open(self._db_path, create=create)
+            self._db_identity = _file_identity(self._db_path)
         return self._db
 
     def _existing_database(self) -> DirectoryDatabase | None:
         """The open database, or None when there is none (or an outdated one)."""
-        if self._db is None and not self._db_path.exists():
+        if not self._db_path.exists():
+            self._close_db()
             return None
         try:
             return self._database(create=False)
@@ -456,6 +464,15 @@ class DirectoryService:
                 listener(event)
             except Exception:
                 log.exception("directory listener failed")
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file `path` names now (device, inode); None when there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 def _age_days(report: ImportReport | None) -> float | None:

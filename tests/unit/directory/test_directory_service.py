@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.config.settings import DirectorySettings
+from app.directory.importer import import_extraction
 from app.domain.directory import (
     DirectoryQuery,
     ImportProgress,
@@ -18,7 +19,7 @@ from app.domain.directory import (
 )
 from app.domain.errors import DirectoryError, NotFoundError
 from app.services.directory_service import DirectoryService
-from tests.support.directory_extraction import GeneratedExtraction
+from tests.support.directory_extraction import GeneratedExtraction, person_line, write_extraction
 
 WHITELIST = b"""<?xml version="1.0" encoding="UTF-8"?>
 <ListeBlancheMSSante xmlns="https://listeblanche.mssante.fr/schema">
@@ -170,3 +171,19 @@ async def test_a_closed_service_refuses_work(tmp_path: Path) -> None:
     await service.aclose()  # twice is fine
     with pytest.raises(RuntimeError):
         await service.info()
+
+
+async def test_a_directory_replaced_by_another_process_is_reopened(
+    tmp_path: Path, generated: GeneratedExtraction
+) -> None:
+    other = tmp_path / "Extraction_Correspondance_MSSante_202501010000.txt"
+    write_extraction(
+        other, 30, extra=[person_line(address="new@x.mssante.fr", family="NEWCOMER", given="A")]
+    )
+    async with _service(tmp_path) as service:
+        await service.import_file(generated.path)
+        assert (await service.search("newcomer")).entries == ()
+        # `pli directory refresh` in another process, while this one keeps its connection.
+        import_extraction(tmp_path / "profile" / "directory.db", other)
+        found = await service.search("newcomer")
+        assert [e.addresses for e in found.entries] == [("new@x.mssante.fr",)]
