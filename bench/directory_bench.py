@@ -212,11 +212,21 @@ print(rows, time.perf_counter() - started)
 _IMPORTER = (
     _PEAK
     + """
-import json
+import json, time
 from pathlib import Path
 from app.directory.importer import import_extraction
-report = import_extraction(Path(sys.argv[2]), Path(sys.argv[1]))
-print(json.dumps({"seconds": report.seconds, "mailboxes": report.mailboxes}))
+marks = [("start", time.perf_counter())]
+def progress(p):
+    name = f"index-{p.done}" if p.phase == "index" else p.phase
+    if name != marks[-1][0]:
+        marks.append((name, time.perf_counter()))
+report = import_extraction(Path(sys.argv[2]), Path(sys.argv[1]), on_progress=progress)
+marks.append(("end", time.perf_counter()))
+phases = {}
+for (name, at), (_, following) in zip(marks, marks[1:]):
+    phases[name] = phases.get(name, 0.0) + following - at
+phases["read"] = phases.get("read", 0.0) + phases.pop("start", 0.0)
+print(json.dumps({"seconds": report.seconds, "mailboxes": report.mailboxes, "phases": phases}))
 """
 )
 _PLI = (
@@ -262,6 +272,7 @@ def measure_import(path: Path, runs: int, env: dict[str, str]) -> tuple[dict[str
                 "seconds": bare.seconds,
                 "cpu": bare.cpu,
                 "importer_seconds": json.loads(bare.out)["seconds"],
+                "phases": json.loads(bare.out)["phases"],
                 "peak": _vmhwm(bare),
             }
         )
@@ -555,6 +566,8 @@ def section(data: dict[str, Any]) -> str:
         f"importer alone {statistics.median(bare_peak) / 1e6:.0f} MB, parse-only "
         f"{statistics.median([f['peak'] for f in floors]) / 1e6:.0f} MB |",
         "",
+        *phase_lines(bare),
+        "",
         f"Search latency, `DirectoryDatabase.search` (limit {LIMIT}), after one warm-up pass; the "
         "baseline is a `LIKE '%word%'` scan of the same table, on a sample of the same queries:",
         "",
@@ -601,6 +614,29 @@ def section(data: dict[str, Any]) -> str:
         END,
     ]
     return "\n".join(lines) + "\n"
+
+
+#: The importer's steps, in order (app/directory/importer.py).
+PHASES = (
+    ("read", "read, parse and store the lines"),
+    ("index-0", "address index"),
+    ("index-1", "merge repeated addresses"),
+    ("index-2", "alphabetical order"),
+    ("index-3", "full-text index"),
+    ("index-4", "other indexes (person, identifier, order)"),
+    ("index-5", "word list (prefix expansion), counts, list of domains carried over"),
+    ("finish", "flush to disk and replace the old file"),
+)
+
+
+def phase_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """Where the importer's time goes (medians of the importer-only processes)."""
+    lines = ["Where the importer's time goes (process running only the importer, medians):", ""]
+    lines += ["| step | time |", "|---|---:|"]
+    for key, label in PHASES:
+        values = [r["phases"].get(key, 0.0) for r in runs]
+        lines.append(f"| {label} | {statistics.median(values):.1f} s |")
+    return lines
 
 
 def write_section(text: str) -> None:
