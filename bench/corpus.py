@@ -550,7 +550,6 @@ class MailboxGenerator:
             self._by_kind[kind] = ([p for p, _ in chosen], [w for _, w in chosen])
         self.threads: list[_Thread] = []
         self.span_days = (END - START).total_seconds() / 86400
-        self.serial = 0
 
     # people
     def _surname(self) -> str:
@@ -624,7 +623,6 @@ class MailboxGenerator:
     def message(self, index: int) -> GeneratedMessage:
         """The message number `index` (call in order: replies refer to earlier messages)."""
         rng = self.rng
-        self.serial += 1
         when = self._when(index)
         local_when = when.astimezone(PARIS)
         thread = None

@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=10_000, help="sync corpus (10000)")
     parser.add_argument("--runs", type=int, default=3, help="sync runs (3)")
-    parser.add_argument("--index-runs", type=int, default=1, help="sync runs with indexing (1)")
+    parser.add_argument(
+        "--index-runs", type=int, default=0, help="sync runs timing the whole indexing pass (0)"
+    )
     parser.add_argument("--security", choices=["starttls", "tls"], default="starttls")
     parser.add_argument("--search-messages", type=int, default=100_000, help="(100000)")
     parser.add_argument("--repeat", type=int, default=30, help="timed calls per query (30)")

@@ -50,6 +50,7 @@ from bench.common import (
 from bench.corpus import FIRST_F, FIRST_M, OWNER_NAME, Corpus, ascii_fold, load_or_generate
 
 LIMIT = 50  # what `pli search` asks by default (app/cli/archive.py)
+BASELINE_REPEAT = 5  # the baselines are slow by design: fewer calls
 TARGET_P95 = 0.020
 
 
@@ -154,7 +155,7 @@ async def _measure_queries(
             ranked = await _baseline(services, _ranked_sql, q.text, filters, baseline_repeat)
             like = None
             if q.filter_label == "none":
-                like = await _baseline(services, _like_sql, q.text, filters, 3)
+                like = await _baseline(services, _like_sql, q.text, filters, 2)
             rows.append(
                 {
                     "query": q.label,
@@ -200,10 +201,13 @@ _COLUMNS = (
 
 
 def _naive_sql(archive: Any, text: str, filters: Any) -> list[Any]:
-    """The naive shape: every FTS match joined, then sorted by date (PERFORMANCE.md)."""
+    """The naive shape: every FTS match joined, then sorted by date (PERFORMANCE.md).
+
+    The same filters as Pli's query (the date range on the FTS rowid); only the order differs.
+    """
     from app.store.repositories.messages import to_fts_query
 
-    where, params = archive.messages._where(filters)
+    where, params = archive.messages._where(filters, sort_key_column="x.rowid")
     condition = where.replace("WHERE", "AND", 1) if where else ""
     return list(
         archive.conn.execute(
@@ -219,7 +223,7 @@ def _ranked_sql(archive: Any, text: str, filters: Any) -> list[Any]:
     """Best matches first (bm25), for reference: what FTS5 does fastest."""
     from app.store.repositories.messages import to_fts_query
 
-    where, params = archive.messages._where(filters)
+    where, params = archive.messages._where(filters, sort_key_column="x.rowid")
     condition = where.replace("WHERE", "AND", 1) if where else ""
     return list(
         archive.conn.execute(
@@ -263,38 +267,39 @@ async def _baseline(
 
 
 def measure(
-    messages: int, repeat: int, seed_value: int, *, cli_repeat: int = 3, log: Any = print
+    messages: int,
+    repeat: int,
+    seed_value: int,
+    *,
+    cli_repeat: int = 2,
+    reuse: bool = False,
+    log: Any = print,
 ) -> dict[str, Any]:
-    """Build the archive with `pli sync`, then measure the searches."""
+    """Build the archive with `pli sync`, then measure the searches.
+
+    `reuse` (for working on the queries only) keeps the synced profile under
+    bench/work/keep/ and starts from it next time instead of syncing again.
+    """
     info = machine()
     corpus, generated = load_or_generate("text", messages, seed_value)
     work = WORK / "search"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    servers = Servers(work).start()
     profile = PliProfile(work / "pli-profile")
-    try:
-        address = servers.add_user()
-        seeded, folders = seed(servers, address, corpus, by_folder=True)
-        log(f"seeded {corpus.count} messages ({corpus.total_bytes / 1e6:.0f} MB) in {seeded:.1f} s")
-        floor = raw_fetch(servers, address, security="starttls", folders=list(folders))
-        log(f"raw fetch of everything {floor.seconds:.1f} s")
-        profile.add_account(servers, address, "starttls")
-        sync = profile.run("sync", "--json").check("pli sync")
-        report = json.loads(sync.out)["accounts"][0]
-        if report["new"] != corpus.count or report["missing_bodies"]:
-            raise RuntimeError(f"pli sync did not archive everything: {report}")
-        listed, archived = report["list_seconds"], report["archive_seconds"]
-        log(
-            f"pli sync: list {listed:.1f} s, archive {archived:.1f} s,"
-            f" process {sync.seconds:.1f} s, {sync.max_rss / 1e6:.0f} MB"
-        )
-        archive_size = sum(p.stat().st_size for p in profile.root.glob("archive.db*"))
-    finally:
-        servers.stop()
+    kept = WORK / "keep" / f"search-{messages}-s{seed_value}"
+    if reuse and (kept / "sync.json").exists():
+        shutil.copytree(kept, profile.root)
+        synced = json.loads((kept / "sync.json").read_text())
+        log(f"reusing the archive synced on {synced['date']} (--reuse)")
+    else:
+        synced = _sync_archive(corpus, work, profile, log)
+        if reuse:
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(profile.root, kept)
+            (kept / "sync.json").write_text(json.dumps(synced))
     try:
         qs = queries(corpus)
-        measured = asyncio.run(_measure_queries(profile.root, qs, repeat, max(5, repeat // 3), log))
+        measured = asyncio.run(_measure_queries(profile.root, qs, repeat, BASELINE_REPEAT, log))
         cli = []
         for q in qs:
             if q.filter_label != "none" or q.label == "two words":
@@ -314,6 +319,43 @@ def measure(
         "corpus_bytes": corpus.total_bytes,
         "corpus_generated_seconds": generated,
         "seed": seed_value,
+        **synced,
+        "repeat": repeat,
+        "search": measured,
+        "cli": cli,
+    }
+    out = WORK / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "search.json").write_text(json.dumps(data, indent=1, ensure_ascii=False))
+    return data
+
+
+def _sync_archive(
+    corpus: Corpus, work: Path, profile: PliProfile, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Seed Dovecot with the corpus and archive it with `pli sync`; returns what it took."""
+    servers = Servers(work).start()
+    try:
+        address = servers.add_user()
+        seeded, folders = seed(servers, address, corpus, by_folder=True)
+        log(f"seeded {corpus.count} messages ({corpus.total_bytes / 1e6:.0f} MB) in {seeded:.1f} s")
+        floor = raw_fetch(servers, address, security="starttls", folders=list(folders))
+        log(f"raw fetch of everything {floor.seconds:.1f} s")
+        profile.add_account(servers, address, "starttls")
+        sync = profile.run("sync", "--json").check("pli sync")
+        report = json.loads(sync.out)["accounts"][0]
+        if report["new"] != corpus.count or report["missing_bodies"]:
+            raise RuntimeError(f"pli sync did not archive everything: {report}")
+        listed, archived = report["list_seconds"], report["archive_seconds"]
+        log(
+            f"pli sync: list {listed:.1f} s, archive {archived:.1f} s,"
+            f" process {sync.seconds:.1f} s, {sync.max_rss / 1e6:.0f} MB"
+        )
+        archive_size = sum(p.stat().st_size for p in profile.root.glob("archive.db*"))
+    finally:
+        servers.stop()
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
         "seed_seconds": seeded,
         "folders": folders,
         "floor": as_json_safe(floor),
@@ -324,14 +366,7 @@ def measure(
             "archive_seconds": report["archive_seconds"],
         },
         "archive_size": archive_size,
-        "repeat": repeat,
-        "search": measured,
-        "cli": cli,
     }
-    out = WORK / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "search.json").write_text(json.dumps(data, indent=1, ensure_ascii=False))
-    return data
 
 
 def _ms(seconds: float) -> str:
@@ -414,8 +449,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the synced archive in bench/work/keep and reuse it (query work only)",
+    )
     args = parser.parse_args(argv)
-    data = measure(args.messages, args.repeat, args.seed)
+    data = measure(args.messages, args.repeat, args.seed, reuse=args.reuse)
     print()
     print(markdown(data))
     return 0
