@@ -216,11 +216,12 @@ class DirectoryDatabase:
         found = self._ranges.get(prefix)
         if found is None:
             first = self._conn.execute(
-                "SELECT rank FROM mailbox_rank WHERE sort_key >= ? ORDER BY sort_key LIMIT 1",
+                "SELECT rank FROM mailbox_rank WHERE family_key >= ? ORDER BY family_key LIMIT 1",
                 (prefix,),
             ).fetchone()
             last = self._conn.execute(
-                "SELECT rank FROM mailbox_rank WHERE sort_key < ? ORDER BY sort_key DESC LIMIT 1",
+                "SELECT rank FROM mailbox_rank WHERE family_key < ?"
+                " ORDER BY family_key DESC LIMIT 1",
                 (prefix + "\U0010ffff",),
             ).fetchone()
             found = (int(first[0]), int(last[0])) if first and last else (0, -1)

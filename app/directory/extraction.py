@@ -192,7 +192,6 @@ ROW_FIELDS: tuple[str, ...] = (
     "family",
     "given",
     "family_key",
-    "sort_key",
     "category",
     "profession_code",
     "profession",
@@ -378,10 +377,6 @@ def _row(f: tuple[str, ...]) -> Row | str:
     if not national_id and id_pp and id_code:
         national_id = id_code + id_pp
     family_key = squash(family) if family else ""
-    if family or given:
-        sort_key = f"{family_key} {squash(given)}"
-    else:
-        sort_key = f"~{squash(organisation)} {squash(service)}"  # structures after people
     # The routing line reads "69003 LYON" (or "LYON CEDEX 03"): the town is what follows.
     town = locality[6:].lstrip() if locality[:5].isdigit() else locality
     digitization = digitization.lower()
@@ -396,7 +391,6 @@ def _row(f: tuple[str, ...]) -> Row | str:
         family,
         given,
         family_key,
-        sort_key,
         category,
         profession_code,
         profession,

@@ -44,8 +44,9 @@ _INSERT = (
 )
 _DUPLICATES = "SELECT address FROM mailbox GROUP BY address HAVING count(*) > 1"
 _RANK = """
-INSERT INTO mailbox_rank (mailbox_id, sort_key)
-SELECT id, sort_key FROM mailbox ORDER BY sort_key, address
+INSERT INTO mailbox_rank (mailbox_id, family_key)
+SELECT id, family_key FROM mailbox
+ORDER BY family_key = '', family_key, given COLLATE NOCASE, organisation, service, address
 """
 _FILL_FTS = """
 INSERT INTO mailbox_fts (rowid, fam, famx, given, prof, spec, org, town, cp, dept, type)

@@ -82,7 +82,6 @@ CREATE TABLE IF NOT EXISTS mailbox (
     family TEXT NOT NULL,
     given TEXT NOT NULL,
     family_key TEXT NOT NULL,
-    sort_key TEXT NOT NULL,
     category TEXT NOT NULL,
     profession_code TEXT NOT NULL,
     profession TEXT NOT NULL,
@@ -101,14 +100,16 @@ CREATE TABLE IF NOT EXISTS mailbox (
     org_extra TEXT
 );
 
--- The alphabetical order of the mailboxes (surname, given name; structures last). Rowids of
+-- The alphabetical order of the mailboxes (surname squashed, given name, structures last; a
+-- given name starting with an accented capital sorts after Z, a cosmetic flaw). Rowids of
 -- the full-text index are ranks in this order, so a query, which yields rowids in order,
 -- returns matches alphabetically without sorting them.
--- Its sort key gives the range of row numbers of the surnames starting with a prefix.
+-- Its family_key (the surname squashed) gives the range of row numbers of the surnames
+-- starting with a prefix.
 CREATE TABLE IF NOT EXISTS mailbox_rank (
     rank INTEGER PRIMARY KEY,
     mailbox_id INTEGER NOT NULL,
-    sort_key TEXT NOT NULL
+    family_key TEXT NOT NULL
 );
 
 -- Every word of the full-text index; `surname` when it is someone's whole surname squashed
@@ -149,7 +150,7 @@ INDEX_DDL = """
 CREATE INDEX IF NOT EXISTS mailbox_person ON mailbox(person_key) WHERE person_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS mailbox_id_pp ON mailbox(id_pp);
 CREATE INDEX IF NOT EXISTS mailbox_rank_of ON mailbox_rank(mailbox_id);
-CREATE INDEX IF NOT EXISTS mailbox_rank_sort ON mailbox_rank(sort_key);
+CREATE INDEX IF NOT EXISTS mailbox_rank_family ON mailbox_rank(family_key);
 """
 
 #: Full-text columns a free-text query searches (all but the mailbox type).

@@ -194,7 +194,6 @@ def test_adeli_and_structures(tmp_path: Path) -> None:
     assert rows[0][F["person_key"]] == "0919999999"
     assert rows[1][F["person_key"]] is None
     assert rows[1][F["type"]] == "ORG"
-    assert str(rows[1][F["sort_key"]]).startswith("~")  # structures sort after people
 
 
 def test_zip_of_the_agency_is_read_from_its_extraction_member(tmp_path: Path) -> None:
