@@ -255,13 +255,29 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def measure_import(path: Path, runs: int, env: dict[str, str]) -> tuple[dict[str, Any], Path]:
+def wait_for_quiet(threshold: float, patience: float) -> float:
+    """Wait (up to `patience` s) for the 1-minute load average to fall under `threshold`.
+
+    The machine is shared: another developer's test run doubles wall times. Returns the load
+    average when the run starts (reported beside each run).
+    """
+    deadline = time.monotonic() + patience
+    while os.getloadavg()[0] >= threshold and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
+
+
+def measure_import(
+    path: Path, runs: int, env: dict[str, str], quiet: float, patience: float
+) -> tuple[dict[str, Any], Path]:
     """Import `runs` times in fresh profiles; returns the numbers and the last profile's DB."""
     imports: list[dict[str, Any]] = []
     floors: list[dict[str, float]] = []
     alone: list[dict[str, float]] = []
     profile = WORK / "profile"
+    loads: list[float] = []
     for run in range(runs):
+        loads.append(wait_for_quiet(quiet, patience))
         floor = run_child([sys.executable, "-c", _PARSE_ONLY, str(path)], env)
         floors.append({"seconds": floor.seconds, "peak": _vmhwm(floor), "ru_maxrss": floor.max_rss})
         scratch = WORK / "alone.db"
@@ -308,7 +324,7 @@ def measure_import(path: Path, runs: int, env: dict[str, str]) -> tuple[dict[str
             }
         )
         print(
-            f"  import run {run + 1}: {child.seconds:.1f} s (importer {report['seconds']:.1f} s),"
+            f"  import run {run + 1} (load {loads[-1]:.2f}): {child.seconds:.1f} s (importer {report['seconds']:.1f} s),"
             f" peak {_vmhwm(child) / 1e6:.0f} MB; importer alone {bare.seconds:.1f} s, peak "
             f"{alone[-1]['peak'] / 1e6:.0f} MB; parse-only {floor.seconds:.1f} s",
             flush=True,
@@ -318,6 +334,7 @@ def measure_import(path: Path, runs: int, env: dict[str, str]) -> tuple[dict[str
         "imports": imports,
         "parse_only": floors,
         "importer_alone": alone,
+        "loads": loads,
         "db_bytes": db.stat().st_size,
     }, db
 
@@ -551,7 +568,8 @@ def section(data: dict[str, Any]) -> str:
         "| | median | runs | |",
         "|---|---:|---:|---|",
         f"| import, whole `pli directory import` process | {statistics.median(wall):.1f} s | "
-        f"{min(wall):.1f}–{max(wall):.1f} s | {len(wall)} runs |",
+        f"{min(wall):.1f}–{max(wall):.1f} s | {len(wall)} runs; load average at each start: "
+        f"{', '.join(f'{x:.2f}' for x in data['import']['loads'])} |",
         f"| CPU time (user + system) of that process | {statistics.median(cpu):.1f} s | "
         f"{min(cpu):.1f}–{max(cpu):.1f} s | |",
         f"| import, the importer inside that process (its report) | "
@@ -664,6 +682,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--baseline-sample", type=int, default=40, help="queries for LIKE scan")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument(
+        "--quiet-load",
+        type=float,
+        default=1.5,
+        help="before each import run, wait for the 1-minute load average under this (1.5)",
+    )
+    parser.add_argument(
+        "--patience", type=float, default=300, help="longest wait for a quiet machine, s (300)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
 
@@ -682,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
     path, meta = extraction(args.rows, args.seed, env)
     data["extraction"] = meta
     print(f"import × {args.runs}…", flush=True)
-    data["import"], db = measure_import(path, args.runs, env)
+    data["import"], db = measure_import(path, args.runs, env, args.quiet_load, args.patience)
     print("queries…", flush=True)
     queries = build_queries(db, args.queries, args.seed)
     rng = random.Random(args.seed)
