@@ -324,7 +324,8 @@ def measure_import(
             }
         )
         print(
-            f"  import run {run + 1} (load {loads[-1]:.2f}): {child.seconds:.1f} s (importer {report['seconds']:.1f} s),"
+            f"  import run {run + 1} (load {loads[-1]:.2f}): {child.seconds:.1f} s "
+            f"(importer {report['seconds']:.1f} s),"
             f" peak {_vmhwm(child) / 1e6:.0f} MB; importer alone {bare.seconds:.1f} s, peak "
             f"{alone[-1]['peak'] / 1e6:.0f} MB; parse-only {floor.seconds:.1f} s",
             flush=True,
