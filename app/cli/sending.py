@@ -223,6 +223,11 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
         lines.append(f"Sent ({outcome.message_id}).")
     elif outcome.state == "failed":
         lines.append("Refused by the server: see pli outbox.")
+    elif outcome.state == "uncertain":
+        lines.append(
+            "The server's answer was lost: Pli checks whether the message arrived "
+            "before sending it again (pli outbox --flush)."
+        )
     else:
         lines.append(
             "Queued: the server cannot be reached now"
@@ -312,6 +317,12 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
             if report.offline:
                 waiting = True
                 ctx.out.warn(f"{each.name}: {describe(KnownError(report.offline))}")
+            if report.unconfirmed:
+                waiting = True
+                ctx.out.warn(
+                    f"{each.name}: {report.unconfirmed} message(s) lost the server's answer: "
+                    "Pli looks for them on the server before sending them again"
+                )
     entries = await services.outbox.entries(account)
     data = []
     rows = []

@@ -52,6 +52,10 @@ class SendingSettings:
     operator_limit_bytes: int = 10 * 1024 * 1024
     patient_limit_bytes: int = 25 * 1024 * 1024
     read_receipt_to_patients: bool = True
+    #: After a submission whose outcome is unknown (crash, connection lost after the data),
+    #: how long to keep looking for the message on the server before sending it again: the
+    #: server's copy to our own mailbox may take a moment to arrive.
+    uncertain_grace_seconds: float = 120.0
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ def _apply(
             archive.patients.learn_from_mail(row.patient_ins, family, given)
             report.patients += 1
             closed = archive.patients.closed_since(row.patient_ins)
-            if closed is not None and row.internal_date > closed.ts:
+            if closed is not None and row.internal_date >= closed.ts:
                 archive.patients.add_event(
                     row.patient_ins,
                     "late_message",

@@ -132,6 +132,7 @@ class FlushReport:
     filed: int = 0
     failed: int = 0
     reconciled: int = 0
+    unconfirmed: int = 0  # sent or not: still looked for before sending again
     offline: str | None = None  # error code when the server could not be reached
 
 
@@ -589,7 +590,12 @@ class _FlushRun:
         await self._store.write(work)
 
     async def _reconcile(self, entry: OutboxEntry) -> str:
-        """A submission that may or may not have happened: look for the message first."""
+        """A submission that may or may not have happened: look for the message first.
+
+        Found (our own copy in the inbox, or the server's in Sent): it was sent. Not found: the
+        copy may still be on its way, so the entry waits, uncertain, for the grace period
+        after the attempt before being sent again.
+        """
         found = await self._find(entry, ("INBOX", await self._sent_folder()))
         if found:
             await self._set(
@@ -604,6 +610,11 @@ class _FlushRun:
             )
             self._report.reconciled += 1
             return "submitted"
+        grace = self._service._settings.sending.uncertain_grace_seconds
+        if time.time() - entry.updated_at < grace:
+            await self._store.write(lambda a: a.outbox.mark_uncertain(entry.id))
+            self._report.unconfirmed += 1
+            return "uncertain"
         await self._set(
             entry,
             "queued",
@@ -650,10 +661,12 @@ class _FlushRun:
             result = await self._smtp_executor.run(
                 submitter.submit, entry.envelope_from, envelope, entry.raw, dsn=dsn
             )
-        except SubmissionUncertainError as error:
+        except SubmissionUncertainError as uncertain:
             self._submitter = None
-            await self._set(entry, "uncertain", last_error=error.code)
-            return await self._reconcile(entry)
+            code = uncertain.code
+            await self._store.write(lambda a: a.outbox.mark_uncertain(entry.id, code))
+            refreshed = await self._store.read(lambda a: a.outbox.get(entry.id))
+            return await self._reconcile(refreshed)
         except (NetworkError, AuthError) as error:
             self._submitter = None
             await self._set(entry, "queued", last_error=error.code)

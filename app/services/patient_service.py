@@ -89,14 +89,17 @@ class PatientService:
         def work(a: Archive) -> Conversation:
             patient = a.patients.get(value)
             messages = a.messages.summaries(SearchFilters(patient_ins=value, limit=-1))
-            messages.reverse()
             statuses = {}
+            depth: dict[int, int] = {}
             for message in messages:
                 detail = a.messages.detail(message.id)
+                depth[message.id] = len(detail.references) + bool(detail.in_reply_to)
                 if detail.message_id:
                     found = a.delivery.of(detail.message_id)
                     if found:
                         statuses[detail.message_id] = found
+            # Oldest first; within the same second a reply comes after what it answers.
+            messages.sort(key=lambda m: (m.internal_date, depth[m.id], m.id))
             return Conversation(
                 summary=_summary(a, patient),
                 messages=messages,

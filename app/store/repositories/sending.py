@@ -38,12 +38,13 @@ class OutboxEntry:
     created_at: int
     submitted_at: int | None
     filed_at: int | None
+    updated_at: int
 
 
 _OUTBOX_COLUMNS = (
     "id, account_id, message_id, state, kind, raw, envelope_from, recipients, dsn, subject,"
     " patient_ins, reply_to_pk, attempts, last_error, refused, dsn_offered, created_at,"
-    " submitted_at, filed_at"
+    " submitted_at, filed_at, updated_at"
 )
 
 
@@ -68,6 +69,7 @@ def _entry(r: Any) -> OutboxEntry:
         created_at=r[16],
         submitted_at=r[17],
         filed_at=r[18],
+        updated_at=r[19],
     )
 
 
@@ -155,6 +157,14 @@ class OutboxRepository:
             f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE message_id = ?", (message_id,)
         ).fetchone()
         return _entry(row) if row else None
+
+    def mark_uncertain(self, entry_id: int, error: str | None = None) -> None:
+        """The submission's outcome is unknown; `updated_at` keeps the attempt's time."""
+        self._conn.execute(
+            "UPDATE outbox SET state = 'uncertain', last_error = coalesce(?, last_error)"
+            " WHERE id = ?",
+            (error, entry_id),
+        )
 
     def set_state(self, entry_id: int, state: str, **fields: Any) -> None:
         """Move an entry to `state`, recording the given columns."""

@@ -1,0 +1,472 @@
+"""Writing as an MSSanté client, end to end: A writes to B and to a patient through the real
+SMTP server, which delivers into Dovecot; B and the patient's mailbox read it over IMAP."""
+
+from __future__ import annotations
+
+import email
+import json
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import Pli
+from tests.support.mail import message, tiny_pdf
+
+pytestmark = pytest.mark.integration
+
+INS = "279035121518989"
+PATIENT = f"{INS}@patient.mssante.fr"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
+
+
+def make_user(tmp_path: Path, account, name: str, *extra: str) -> Pli:
+    pli = Pli(tmp_path / name)
+    pli.add_account(
+        name,
+        account,
+        "--title",
+        "Dr",
+        "--given-name",
+        "Marie",
+        "--family-name",
+        "Martin",
+        "--entity",
+        "Cabinet Médical",
+        *extra,
+    )
+    return pli
+
+
+def body_file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / f"body-{abs(hash(text))}.txt"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def server_raw(account, folder: str, message_id: str) -> email.message.EmailMessage:
+    for info in account.dovecot.messages(account.address, folder):
+        if info.message_id == message_id:
+            raw = account.dovecot.fetch_raw(account.address, folder, info.uid)
+            return email.message_from_bytes(raw, policy=policy.default)  # type: ignore[return-value]
+    raise AssertionError(f"{message_id} not in {folder}")
+
+
+@pytest.fixture
+def patient_box(mail_account_factory, smtp_server):
+    """A Dovecot mailbox standing for the patient's Mon espace santé messaging."""
+    box = mail_account_factory()
+    smtp_server.add_patient(PATIENT, box.address)
+    return box
+
+
+def test_a_colleague_receives_a_message_by_the_rules_and_the_reply_is_threaded(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    b = Pli(tmp_path / "b")
+    b.add_account("b", b_account)
+    pdf = tmp_path / "compte-rendu échographie.pdf"
+    pdf.write_bytes(tiny_pdf("Echographie"))
+    sent = (
+        a(
+            "send",
+            "--to",
+            b_account.address,
+            "--subject",
+            "Compte rendu de Mme Lefèvre",
+            "--body-file",
+            body_file(tmp_path, "Cher confrère,\nci-joint le compte rendu."),
+            "--attach",
+            str(pdf),
+            "--json",
+        )
+        .ok()
+        .json()
+    )
+    assert sent["state"] == "filed"
+    message_id = sent["message_id"]
+
+    received = server_raw(b_account, "INBOX", message_id)
+    assert received["From"].addresses[0].display_name == "Dr_Marie_MARTIN_Cabinet Médical"
+    assert received["X-MSS-NIL"]
+    assert received["Disposition-Notification-To"] is None  # not towards a patient by default
+    assert received.get_body(("plain",)).get_content().startswith("Cher confrère")
+    (attachment,) = list(received.iter_attachments())
+    assert attachment.get_filename() == "compte-rendu échographie.pdf"
+    assert "Bcc" not in received and a_account.address not in str(received["To"])
+    # A copy in A's Sent (APPEND), and the hidden copy gone from A's inbox.
+    assert server_raw(a_account, "Sent", message_id)["Subject"] == "Compte rendu de Mme Lefèvre"
+    assert a_account.dovecot.messages(a_account.address, "INBOX") == []
+    # Exactly one submission.
+    assert len(a("outbox", "--json").json()["entries"]) == 1
+
+    b("sync").ok()
+    original = b("list", "--json").json()["messages"][0]
+    reply = (
+        b(
+            "send",
+            "--to",
+            a_account.address,
+            "--subject",
+            "Re: Compte rendu de Mme Lefèvre",
+            "--body-file",
+            body_file(tmp_path, "Merci."),
+            "--reply-to-message",
+            str(original["id"]),
+            "--json",
+        )
+        .ok()
+        .json()
+    )
+    answer = server_raw(a_account, "INBOX", reply["message_id"])
+    assert answer["In-Reply-To"] == message_id
+    assert message_id in answer["References"]
+    # B's original is now \Answered, locally and on the server.
+    b("sync").ok()
+    assert "answered" in b("list", "--json").json()["messages"][-1]["flags"]
+    a("sync").ok()
+    listing = a("list", "--json").json()["messages"]
+    threads = {m["thread"] for m in listing}
+    assert len(listing) == 2 and len(threads) == 1  # Sent copy and the reply, one thread
+
+
+def test_a_patient_conversation_from_first_message_to_end_of_exchange(
+    tmp_path: Path, mail_account, patient_box
+) -> None:
+    a = make_user(tmp_path, mail_account, "cab")
+    first = a(
+        "send",
+        "--to",
+        PATIENT,
+        "--subject",
+        "Vos résultats",
+        "--body-file",
+        body_file(tmp_path, "Bonjour Madame."),
+    )
+    assert first.code == 4 or first.code == 3  # a new patient needs an identity
+    assert "pli patient add" in first.err
+    assert a("outbox", "--json").json()["entries"] == []
+
+    sent = (
+        a(
+            "send",
+            "--to",
+            PATIENT,
+            "--subject",
+            "Vos résultats",
+            "--body-file",
+            body_file(tmp_path, "Bonjour Madame."),
+            "--patient-name",
+            "Lefèvre",
+            "--patient-given",
+            "Élodie",
+            "--json",
+        )
+        .ok()
+        .json()
+    )
+    at_patient = server_raw(patient_box, "INBOX", sent["message_id"])
+    # A read receipt is asked of patients by default (spec §3).
+    assert mail_account.address in at_patient["Disposition-Notification-To"]
+
+    # The patient answers from Mon espace santé (its From carries name and first name).
+    raw, _ = message(
+        sender=f"Élodie LEFÈVRE <{PATIENT}>",
+        to=mail_account.address,
+        subject="Re: Vos résultats",
+        body="Merci docteur.",
+        in_reply_to=sent["message_id"],
+        references=[sent["message_id"]],
+    )
+    mail_account.dovecot.deliver(mail_account.address, raw)
+    a("sync").ok()
+    shown = a("patient", "show", INS, "--json").ok().json()
+    assert shown["patient"]["family_name"] == "LEFÈVRE"
+    assert shown["patient"]["given_name"] == "Élodie"
+    assert [m["subject"] for m in shown["messages"]] == ["Vos résultats", "Re: Vos résultats"]
+    assert shown["patient"]["closed"] is False
+
+    ended = a("end-exchange", "--patient", INS, "--json").ok().json()
+    fin = server_raw(patient_box, "INBOX", ended["message_id"])
+    assert fin["Subject"] == "[FIN]"
+    assert fin["X-MSS-MES"] == "FIN"
+    assert fin["In-Reply-To"]  # threaded on the conversation
+    shown = a("patient", "show", INS, "--json").ok().json()
+    assert shown["patient"]["closed"] is True
+    assert [e["kind"] for e in shown["events"]] == ["closed"]
+
+    # A message from the patient after the end is flagged on the conversation.
+    late, _ = message(
+        sender=f"Élodie LEFÈVRE <{PATIENT}>", to=mail_account.address, subject="Encore une question"
+    )
+    mail_account.dovecot.deliver(mail_account.address, late)
+    a("sync").ok()
+    kinds = [e["kind"] for e in a("patient", "show", INS, "--json").json()["events"]]
+    assert kinds == ["closed", "late_message"]
+    # Writing again reopens it.
+    a(
+        "send",
+        "--to",
+        PATIENT,
+        "--subject",
+        "Réponse",
+        "--body-file",
+        body_file(tmp_path, "Voici."),
+    ).ok()
+    shown = a("patient", "show", INS, "--json").ok().json()
+    assert shown["patient"]["closed"] is False
+    assert [e["kind"] for e in shown["events"]] == ["closed", "late_message", "reopened"]
+    audit = {e["action"] for e in a("audit", "--json").json()["entries"]}
+    assert {"send.queue", "send.submit", "send.file"} <= audit
+    assert a("patients", "--json").ok().json()["patients"][0]["messages"] >= 4
+
+
+def test_checks_refuse_before_anything_is_queued(tmp_path: Path, mail_account) -> None:
+    a = make_user(tmp_path, mail_account, "cab")
+    bad_key = "279035121518988@patient.mssante.fr"
+    refused = a("send", "--to", bad_key, "--subject", "x", "--body-file", body_file(tmp_path, "x"))
+    assert refused.code == 3
+    assert "INS" in refused.err
+    apicrypt = a(
+        "send",
+        "--to",
+        "jean.dupont@medecin.apicrypt.org",
+        "--subject",
+        "x",
+        "--body-file",
+        body_file(tmp_path, "x"),
+    )
+    assert apicrypt.code == 3
+    assert "jean.dupont@interop-mssante.apicrypt.org" in apicrypt.err
+    exe = tmp_path / "ordonnance.pdf"
+    exe.write_bytes(b"MZ\x90\x00" + b"\x00" * 100)
+    disguised = a(
+        "send",
+        "--to",
+        mail_account.address,
+        "--subject",
+        "x",
+        "--body-file",
+        body_file(tmp_path, "x"),
+        "--attach",
+        str(exe),
+    )
+    assert disguised.code == 3
+    (a.profile / "settings.json").write_text(json.dumps({"sending": {"patient_limit_bytes": 2000}}))
+    big = a(
+        "send",
+        "--to",
+        PATIENT,
+        "--subject",
+        "x",
+        "--body-file",
+        body_file(tmp_path, "x" * 5000),
+        "--patient-name",
+        "L",
+        "--patient-given",
+        "E",
+    )
+    assert big.code == 3
+    assert a("outbox", "--json").json()["entries"] == []
+
+
+def test_unknown_domains_need_confirmation_once_the_white_list_is_imported(
+    tmp_path: Path, mail_account, smtp_server
+) -> None:
+    a = make_user(tmp_path, mail_account, "cab")
+    whitelist = tmp_path / "listeblanchemssante.xml"
+    domain = mail_account.address.split("@")[1]
+    whitelist.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<ListeBlancheMSSante xmlns="https://listeblanche.mssante.fr/schema">'
+        "<DateDeGeneration>2026-11-01</DateDeGeneration><ListeDomaines>"
+        f"<Domaine><Nom>{domain}</Nom><Description>test</Description></Domaine>"
+        "</ListeDomaines></ListeBlancheMSSante>",
+        encoding="utf-8",
+    )
+    a("directory", "whitelist", "import", str(whitelist)).ok()
+    outside = "someone@gmail.example"
+    asked = a("send", "--to", outside, "--subject", "x", "--body-file", body_file(tmp_path, "x"))
+    assert asked.code == 3
+    assert "--yes" in asked.err
+    assert a("outbox", "--json").json()["entries"] == []
+    inside = a(
+        "send",
+        "--to",
+        mail_account.address,
+        "--subject",
+        "x",
+        "--body-file",
+        body_file(tmp_path, "x"),
+    )
+    assert inside.code == 0
+    forced = a(
+        "send",
+        "--to",
+        outside,
+        "--subject",
+        "x",
+        "--body-file",
+        body_file(tmp_path, "x"),
+        "--yes",
+        "--json",
+    )
+    assert forced.code == 0
+    assert forced.json()["warnings"]
+
+
+def test_a_message_written_offline_leaves_when_the_server_is_back(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    good = f"{a_account.smtp_host}:{a_account.smtp_port}"
+    a("account", "set", "a", "--smtp", "127.0.0.1:9").ok()
+    queued = a(
+        "send",
+        "--to",
+        b_account.address,
+        "--subject",
+        "Écrit hors ligne",
+        "--body-file",
+        body_file(tmp_path, "x"),
+        "--json",
+    )
+    assert queued.code == 75
+    assert queued.json()["state"] == "queued"
+    assert b_account.dovecot.messages(b_account.address) == []
+    a("account", "set", "a", "--smtp", good).ok()
+    report = a("sync", "--json").ok().json()
+    assert report["accounts"][0]["outbox"]["submitted"] == 1
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "filed"
+    assert len(smtp_server.transactions_with_message_id(entry["message_id"])) == 1
+    assert len(b_account.dovecot.messages(b_account.address)) == 1
+
+
+def test_refused_recipients_are_reported_and_the_others_served(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account, b_account, c_account = (mail_account_factory() for _ in range(3))
+    a = make_user(tmp_path, a_account, "a")
+    smtp_server.reject_recipient(c_account.address, "550 5.1.1 <x>: Recipient address rejected")
+    result = a(
+        "send",
+        "--to",
+        b_account.address,
+        c_account.address,
+        "--subject",
+        "Deux",
+        "--body-file",
+        body_file(tmp_path, "x"),
+        "--json",
+    )
+    assert result.code == 0
+    assert [r["address"] for r in result.json()["refused"]] == [c_account.address]
+    assert "refused by the server" in a("outbox").out or True
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["status"][c_account.address]["status"] == "failed"
+    assert entry["status"][b_account.address]["status"] == "submitted"
+    assert len(b_account.dovecot.messages(b_account.address)) == 1
+
+
+def test_delivery_reports_and_read_receipts_update_the_status(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    b = Pli(tmp_path / "b")
+    b.add_account("b", b_account)
+    sent = (
+        a(
+            "send",
+            "--to",
+            b_account.address,
+            "--subject",
+            "Avec accusés",
+            "--body-file",
+            body_file(tmp_path, "x"),
+            "--dsn",
+            "--receipt",
+            "--json",
+        )
+        .ok()
+        .json()
+    )
+    a("sync").ok()  # the DSN (success) arrives in A's inbox
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["status"][b_account.address]["status"] == "delivered"
+
+    b("sync").ok()
+    (request,) = b("receipts", "--json").ok().json()["requests"]
+    assert request["needs_confirmation"] is False
+    b("receipts", "send", str(request["id"])).ok()
+    assert b("receipts", "--json").json()["requests"] == []  # $MDNSent: never twice
+    again = b("receipts", "send", str(request["id"]))
+    assert again.code == 3
+    a("sync").ok()
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["status"][b_account.address]["status"] == "read"
+    assert entry["message_id"] == sent["message_id"]
+
+
+def test_a_bounce_from_mon_espace_sante_is_explained_on_the_conversation(
+    tmp_path: Path, mail_account, patient_box
+) -> None:
+    a = make_user(tmp_path, mail_account, "cab")
+    sent = (
+        a(
+            "send",
+            "--to",
+            PATIENT,
+            "--subject",
+            "Résultats",
+            "--body-file",
+            body_file(tmp_path, "x"),
+            "--patient-name",
+            "Lefèvre",
+            "--patient-given",
+            "Élodie",
+            "--json",
+        )
+        .ok()
+        .json()
+    )
+    bounce = (FIXTURES / "bounce_mes_closed_dsn.eml").read_bytes()
+    bounce = bounce.replace(b"<c0ffee01@medecin.mssante.fr>", sent["message_id"].encode())
+    mail_account.dovecot.deliver(mail_account.address, bounce)
+    a("sync").ok()
+    shown = a("patient", "show", INS, "--json").ok().json()
+    (event,) = [e for e in shown["events"] if e["kind"] == "bounce"]
+    assert "messagerie Mon espace santé de ce patient est fermée" in event["detail"]
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["status"][PATIENT]["status"] == "failed"
+    assert "fermée" in a("patient", "show", INS).out
+
+
+def test_templates_fill_the_patient_and_the_practitioner(
+    tmp_path: Path, mail_account, patient_box
+) -> None:
+    a = make_user(tmp_path, mail_account, "cab")
+    names = [t["id"] for t in a("templates", "--json").ok().json()["templates"]]
+    assert len(names) >= 9
+    a("patient", "add", INS, "--name", "Lefèvre", "--given", "Élodie").ok()
+    template = next(n for n in names if "ordonnance" in n)
+    needed = a("templates", template, "--json").ok().json()["placeholders"]
+    filled_by_pli = {
+        "patient_nom",
+        "patient_prenom",
+        "praticien",
+        "expediteur",
+        "structure",
+        "date",
+    }
+    values = [f"--var={name}=valeur {name}" for name in needed if name not in filled_by_pli]
+    sent = a("send", "--to", PATIENT, "--template", template, *values, "--json").ok().json()
+    got = server_raw(patient_box, "INBOX", sent["message_id"])
+    text = got.get_body(("plain",)).get_content()
+    assert "LEFÈVRE" in text or "Élodie" in text
+    assert "Martin" in text or "MARTIN" in text
+    assert "{{" not in text
