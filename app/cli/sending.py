@@ -80,6 +80,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_json_flag(send)
     send.set_defaults(handler=_send)
 
+    draft = subparsers.add_parser("draft", help="messages being written (kept encrypted here)")
+    drafts = draft.add_subparsers(dest="draft_command", metavar="ACTION")
+    drafts.required = True
+    save = drafts.add_parser("save", help="save (or update with --id) a draft")
+    save.add_argument("--id", type=int, help="the draft to update")
+    save.add_argument("--account")
+    save.add_argument("--to", nargs="+", default=[], metavar="ADDR")
+    save.add_argument("--cc", nargs="+", default=[], metavar="ADDR")
+    save.add_argument("--subject", default="")
+    save.add_argument("--body-file", metavar="FILE")
+    save.add_argument("--attach", action="append", default=[], metavar="FILE")
+    add_json_flag(save)
+    save.set_defaults(handler=_draft_save)
+    listing = drafts.add_parser("list", help="the drafts")
+    add_json_flag(listing)
+    listing.set_defaults(handler=_draft_list)
+    draft_send = drafts.add_parser("send", help="send a draft (then it is deleted)")
+    draft_send.add_argument("id", type=int)
+    draft_send.add_argument("--yes", action="store_true", help="accept the checks' warnings")
+    add_json_flag(draft_send)
+    draft_send.set_defaults(handler=_draft_send)
+    delete = drafts.add_parser("delete", help="discard a draft")
+    delete.add_argument("id", type=int)
+    delete.set_defaults(handler=_draft_delete)
+
     outbox = subparsers.add_parser("outbox", help="messages written in Pli and their status")
     outbox.add_argument("--account")
     outbox.add_argument("--flush", action="store_true", help="send what waits, now")
@@ -301,6 +326,75 @@ async def _from_template(
         path = await asyncio.to_thread(library.attachment_path, template.id, name)
         files.append((path.name, await asyncio.to_thread(path.read_bytes)))
     return rendered.body, rendered.subject, files
+
+
+# -- drafts ----------------------------------------------------------------------------------
+
+
+async def _draft_save(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.account)
+    text = (await _read(args.body_file)).decode("utf-8", "replace") if args.body_file else ""
+    files = [(Path(p).name, await _read(p)) for p in args.attach]
+    outgoing = Outgoing(
+        to=tuple(args.to),
+        cc=tuple(args.cc),
+        subject=args.subject,
+        text=text,
+        attachments=tuple(files),
+    )
+    draft_id = await services.outbox.save_draft(account, outgoing, args.id)
+    ctx.out.result({"id": draft_id}, [f"Draft {draft_id} saved."])
+    return 0
+
+
+async def _draft_list(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    found = await services.outbox.drafts()
+    ctx.out.result(
+        {
+            "drafts": [
+                {
+                    "id": i,
+                    "account": acc,
+                    "to": list(d.to),
+                    "subject": d.subject,
+                    "attachments": [n for n, _ in d.attachments],
+                    "updated": _iso(upd),
+                }
+                for i, acc, d, upd in found
+            ]
+        },
+        table(
+            [[str(i), acc, ", ".join(d.to)[:40], d.subject[:50]] for i, acc, d, _ in found],
+            ["ID", "ACCOUNT", "TO", "SUBJECT"],
+        )
+        if found
+        else ["No draft."],
+    )
+    return 0
+
+
+async def _draft_send(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account_name, outgoing = await services.outbox.draft(args.id)
+    account = await services.accounts.get(account_name)
+    if not outgoing.to:
+        raise ValidationError("draft.no_recipient")
+    if args.yes:
+        from dataclasses import replace
+
+        outgoing = replace(outgoing, accept_warnings=True)
+    outcome = await services.outbox.send(account, outgoing)
+    await services.outbox.delete_draft(args.id)  # queued now: the outbox holds it
+    return _report_outcome(ctx, outcome)
+
+
+async def _draft_delete(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    await services.outbox.delete_draft(args.id)
+    ctx.out.text(f"Draft {args.id} deleted.")
+    return 0
 
 
 # -- outbox ----------------------------------------------------------------------------------

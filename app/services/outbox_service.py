@@ -375,6 +375,40 @@ class OutboxService:
 
         return await self._store.write(work)
 
+    # -- drafts -----------------------------------------------------------------------------
+
+    async def save_draft(
+        self, account: Account, outgoing: Outgoing, draft_id: int | None = None
+    ) -> int:
+        """Keep what is being written (encrypted, local; called as the user types)."""
+        content = _draft_json(outgoing)
+        return await self._store.write(lambda a: a.drafts.save(account.id, content, draft_id))
+
+    async def drafts(self) -> list[tuple[int, str, Outgoing, int]]:
+        """(id, account name, draft, updated_at), newest first."""
+
+        def work(a: Archive) -> list[tuple[int, str, Outgoing, int]]:
+            names = {row.id: row.config.name for row in a.accounts.all()}
+            return [
+                (draft_id, names.get(account_id, "?"), _draft_from_json(content), updated)
+                for draft_id, account_id, content, updated in a.drafts.all()
+            ]
+
+        return await self._store.read(work)
+
+    async def draft(self, draft_id: int) -> tuple[str, Outgoing]:
+        """(account name, draft)."""
+
+        def work(a: Archive) -> tuple[str, Outgoing]:
+            account_id, content, _updated = a.drafts.get(draft_id)
+            return a.accounts.by_id(account_id).config.name, _draft_from_json(content)
+
+        return await self._store.read(work)
+
+    async def delete_draft(self, draft_id: int) -> None:
+        """Forget a draft."""
+        await self._store.write(lambda a: a.drafts.delete(draft_id))
+
     # -- end of exchange and receipts --------------------------------------------------------
 
     async def end_exchange(
@@ -829,6 +863,42 @@ def _visible_recipients(raw: bytes) -> set[str]:
     head = BytesHeaderParser().parsebytes(raw)
     found = getaddresses(head.get_all("To", []) + head.get_all("Cc", []))
     return {address.lower() for _, address in found if address}
+
+
+def _draft_json(outgoing: Outgoing) -> dict[str, Any]:
+    import base64
+
+    return {
+        "to": list(outgoing.to),
+        "cc": list(outgoing.cc),
+        "bcc": list(outgoing.bcc),
+        "subject": outgoing.subject,
+        "text": outgoing.text,
+        "attachments": [
+            [name, base64.b64encode(data).decode("ascii")] for name, data in outgoing.attachments
+        ],
+        "reply_to_message": outgoing.reply_to_message,
+        "read_receipt": outgoing.read_receipt,
+        "dsn": outgoing.dsn,
+    }
+
+
+def _draft_from_json(content: dict[str, Any]) -> Outgoing:
+    import base64
+
+    return Outgoing(
+        to=tuple(content.get("to", ())),
+        cc=tuple(content.get("cc", ())),
+        bcc=tuple(content.get("bcc", ())),
+        subject=str(content.get("subject", "")),
+        text=str(content.get("text", "")),
+        attachments=tuple(
+            (str(name), base64.b64decode(data)) for name, data in content.get("attachments", ())
+        ),
+        reply_to_message=content.get("reply_to_message"),
+        read_receipt=content.get("read_receipt"),
+        dsn=bool(content.get("dsn", False)),
+    )
 
 
 def _find_patient(archive: Archive, ins: str) -> Patient | None:

@@ -470,3 +470,22 @@ def test_templates_fill_the_patient_and_the_practitioner(
     assert "LEFÈVRE" in text or "Élodie" in text
     assert "Martin" in text or "MARTIN" in text
     assert "{{" not in text
+
+
+def test_a_draft_is_kept_encrypted_then_sent(tmp_path: Path, mail_account_factory) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    saved = a("draft", "save", "--to", b_account.address, "--subject", "Brouillon Zorglub",
+              "--body-file", body_file(tmp_path, "En cours d'écriture."), "--json").ok().json()
+    a("draft", "save", "--id", str(saved["id"]), "--to", b_account.address, "--subject",
+      "Brouillon Zorglub", "--body-file", body_file(tmp_path, "Terminé.")).ok()
+    (listed,) = a("draft", "list", "--json").ok().json()["drafts"]
+    assert listed["subject"] == "Brouillon Zorglub"
+    for path in a.profile.rglob("*"):
+        if path.is_file():
+            assert b"Zorglub" not in path.read_bytes()
+    sent = a("draft", "send", str(saved["id"]), "--json").ok().json()
+    assert sent["state"] == "filed"
+    assert a("draft", "list", "--json").json()["drafts"] == []
+    got = server_raw(b_account, "INBOX", sent["message_id"])
+    assert got.get_body(("plain",)).get_content().strip() == "Terminé."
