@@ -87,18 +87,18 @@ def open_archive(path: Path, key_hex: str, *, backups_dir: Path | None = None) -
     except sqlcipher3.DatabaseError as error:
         conn.close()
         raise StoreError("store.wrong_key_or_damaged") from error
-    _pragmas(conn)
     target = schema_version()
     if version > target:
         conn.close()
         raise StoreError("store.newer_schema", found=version, supported=target)
+    if version < target and existed and version > 0 and backups_dir is not None:
+        # Copy the file exactly as the older version left it, before anything writes to it.
+        conn.close()
+        backup(path, backups_dir, version)
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True)
+        _key(conn, key_hex)
+    _pragmas(conn)
     if version < target:
-        if existed and version > 0 and backups_dir is not None:
-            conn.close()
-            backup(path, backups_dir, version)
-            conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True)
-            _key(conn, key_hex)
-            _pragmas(conn)
         _migrate(conn, version)
     return conn
 
