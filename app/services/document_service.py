@@ -136,6 +136,12 @@ class DocumentService:
             )
             messages += 1
         remaining = await self._store.read(lambda a: len(a.messages.attachments_to_index()))
+        log.info(
+            "attachments indexed: %d messages, %d documents, %d waiting",
+            messages,
+            documents,
+            remaining,
+        )
         return IndexReport(messages=messages, documents=documents, remaining=remaining)
 
     async def aclose(self) -> None:

@@ -155,6 +155,20 @@ class SyncService:
             report.archive_seconds = time.monotonic() - started
             if report.missing_bodies == 0:
                 self._events.publish(ArchiveComplete(account.name, report.archive_seconds))
+        # Counts only: never subjects, addresses or folder names at INFO (health data).
+        log.info(
+            "sync of account %d: %d folders, %d new, %d gone, %d flag changes, %d bodies "
+            "(%d bytes), listed in %.2f s, archived in %.2f s",
+            account.id,
+            len(report.folders),
+            report.added,
+            report.gone,
+            report.flags_changed,
+            report.bodies,
+            report.bytes,
+            report.list_seconds,
+            report.archive_seconds,
+        )
         return report
 
     async def _sync_folders(

@@ -580,6 +580,16 @@ class OutboxService:
                 log.info("outbox waits: %s", error.code)
             finally:
                 await run.close()
+            log.info(
+                "outbox of account %d: %d submitted, %d filed, %d failed, %d reconciled, "
+                "%d unconfirmed",
+                account.id,
+                report.submitted,
+                report.filed,
+                report.failed,
+                report.reconciled,
+                report.unconfirmed,
+            )
             return report
 
     async def aclose(self) -> None:

@@ -475,10 +475,33 @@ def test_templates_fill_the_patient_and_the_practitioner(
 def test_a_draft_is_kept_encrypted_then_sent(tmp_path: Path, mail_account_factory) -> None:
     a_account, b_account = mail_account_factory(), mail_account_factory()
     a = make_user(tmp_path, a_account, "a")
-    saved = a("draft", "save", "--to", b_account.address, "--subject", "Brouillon Zorglub",
-              "--body-file", body_file(tmp_path, "En cours d'écriture."), "--json").ok().json()
-    a("draft", "save", "--id", str(saved["id"]), "--to", b_account.address, "--subject",
-      "Brouillon Zorglub", "--body-file", body_file(tmp_path, "Terminé.")).ok()
+    saved = (
+        a(
+            "draft",
+            "save",
+            "--to",
+            b_account.address,
+            "--subject",
+            "Brouillon Zorglub",
+            "--body-file",
+            body_file(tmp_path, "En cours d'écriture."),
+            "--json",
+        )
+        .ok()
+        .json()
+    )
+    a(
+        "draft",
+        "save",
+        "--id",
+        str(saved["id"]),
+        "--to",
+        b_account.address,
+        "--subject",
+        "Brouillon Zorglub",
+        "--body-file",
+        body_file(tmp_path, "Terminé."),
+    ).ok()
     (listed,) = a("draft", "list", "--json").ok().json()["drafts"]
     assert listed["subject"] == "Brouillon Zorglub"
     for path in a.profile.rglob("*"):
@@ -489,3 +512,42 @@ def test_a_draft_is_kept_encrypted_then_sent(tmp_path: Path, mail_account_factor
     assert a("draft", "list", "--json").json()["drafts"] == []
     got = server_raw(b_account, "INBOX", sent["message_id"])
     assert got.get_body(("plain",)).get_content().strip() == "Terminé."
+
+
+def test_no_health_data_in_the_technical_log_at_info_level(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    subject, body = "Sérologie Quetzalcoatl", "Résultat confidentiel Xylophage"
+    b_account.dovecot.deliver(b_account.address, message(subject=subject, body=body)[0])
+    a_account.dovecot.deliver(
+        a_account.address, message(subject=subject, body=body, pdf=tiny_pdf("Zorglub"))[0]
+    )
+    logs = [
+        a.run_process("-v", "sync").ok().err,
+        a.run_process(
+            "-v",
+            "send",
+            "--to",
+            b_account.address,
+            "--subject",
+            subject,
+            "--body-file",
+            body_file(tmp_path, body),
+        )
+        .ok()
+        .err,
+        a.run_process("-v", "search", "Quetzalcoatl").ok().err,
+    ]
+    text = "\n".join(logs)
+    assert "INFO" in text  # the log was on
+    for secret in (
+        "Quetzalcoatl",
+        "Xylophage",
+        "Zorglub",
+        a_account.address,
+        b_account.address,
+        "paul.durand",
+    ):
+        assert secret not in text
