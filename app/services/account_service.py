@@ -43,6 +43,7 @@ from app.transport.tls import ClientCertificate, TlsPolicy, make_context
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+SessionT = TypeVar("SessionT", ImapSession, SmtpSubmitter)
 
 SECRET_PASSWORD = "password"  # noqa: S105 - the name of a secret kind, not a secret
 SECRET_REFRESH_TOKEN = "refresh_token"  # noqa: S105
@@ -257,14 +258,28 @@ class AccountService:
 
     async def imap_session(self, account: Account, executor: SerialExecutor) -> ImapSession:
         """A connected, authenticated IMAP session, built on `executor`'s thread."""
+        return await self._open(account, executor, ImapSession, "IMAP")
+
+    async def smtp_submitter(self, account: Account, executor: SerialExecutor) -> SmtpSubmitter:
+        """A connected, authenticated submission session, built on `executor`'s thread."""
+        return await self._open(account, executor, SmtpSubmitter, "SMTP")
+
+    async def _open(
+        self,
+        account: Account,
+        executor: SerialExecutor,
+        kind: type[SessionT],
+        protocol: str,
+    ) -> SessionT:
+        """Connect, secure, check revocation, log in; audited either way (spec §6)."""
         policy = await self.tls_policy(account)
         revocation = self.revocation_checker(account)
-        endpoint = account.config.imap
+        endpoint = account.config.imap if protocol == "IMAP" else account.config.smtp
         tls = self._settings.tls
         credentials = await self.credentials(account, endpoint.host)
 
-        def open_session() -> ImapSession:
-            session = ImapSession(
+        def open_session() -> SessionT:
+            session = kind(
                 endpoint,
                 make_context(policy),
                 revocation,
@@ -279,55 +294,16 @@ class AccountService:
                 raise
             return session
 
+        request = f"{protocol} {endpoint} {account.config.auth.value}"
         try:
             session = await executor.run(open_session)
-        except KnownError as error:
-            await self.audit(
-                account,
-                "session.login",
-                outcome=f"error:{error.code}",
-                request=f"IMAP {endpoint} {account.config.auth.value}",
-            )
-            raise
-        await self.audit(
-            account, "session.login", request=f"IMAP {endpoint} {account.config.auth.value}"
-        )
-        return session
-
-    async def smtp_submitter(self, account: Account, executor: SerialExecutor) -> SmtpSubmitter:
-        """A connected, authenticated submission session, built on `executor`'s thread."""
-        policy = await self.tls_policy(account)
-        revocation = self.revocation_checker(account)
-        endpoint = account.config.smtp
-        tls = self._settings.tls
-        credentials = await self.credentials(account, endpoint.host)
-
-        def open_submitter() -> SmtpSubmitter:
-            submitter = SmtpSubmitter(
-                endpoint,
-                make_context(policy),
-                revocation,
-                connect_timeout=tls.connect_timeout,
-                read_timeout=tls.read_timeout,
-            )
-            submitter.connect()
-            try:
-                submitter.authenticate(credentials)
-            except BaseException:
-                submitter.close()
-                raise
-            return submitter
-
-        request = f"SMTP {endpoint} {account.config.auth.value}"
-        try:
-            submitter = await executor.run(open_submitter)
         except KnownError as error:
             await self.audit(
                 account, "session.login", outcome=f"error:{error.code}", request=request
             )
             raise
         await self.audit(account, "session.login", request=request)
-        return submitter
+        return session
 
     # -- OpenID Connect ---------------------------------------------------------------------
 

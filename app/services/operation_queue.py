@@ -10,7 +10,7 @@ reported (OperationFailed) and audited.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -194,39 +194,31 @@ class OperationQueue:
 
     async def _replay_flags(self, connection: ImapConnection, payload: dict[str, Any]) -> str:
         add, remove = Flag(payload["add"]), Flag(payload["remove"])
-        positions = await self._store.read(
-            lambda a: [a.messages.position(pk) for pk in payload["pks"]]
+        return await self._store_on_server(
+            connection,
+            payload["pks"],
+            lambda s, uids: s.store_flags(uids, add, remove),
+            f"+FLAGS {add.imap_names()} -FLAGS {remove.imap_names()}",
         )
-        groups = _group(
-            [
-                {"folder": p.folder, "uidvalidity": p.uidvalidity, "uid": p.uid}
-                for p in positions
-                if p is not None
-            ]
-        )
-        requests = []
-        for (folder, uidvalidity), uids in groups.items():
-
-            def store(
-                s: ImapSession, f: str = folder, v: int = uidvalidity, u: list[int] = uids
-            ) -> bool:
-                if not _select_same(s, f, v):
-                    return False
-                s.store_flags(u, add, remove)
-                return True
-
-            if await connection.call(store):
-                requests.append(
-                    f"{folder}: UID STORE {uids} +FLAGS {add.imap_names()}"
-                    f" -FLAGS {remove.imap_names()}"
-                )
-        return "; ".join(requests) or "nothing on the server"
 
     async def _replay_keyword(self, connection: ImapConnection, payload: dict[str, Any]) -> str:
         keyword = str(payload["keyword"])
-        positions = await self._store.read(
-            lambda a: [a.messages.position(pk) for pk in payload["pks"]]
+        return await self._store_on_server(
+            connection,
+            payload["pks"],
+            lambda s, uids: s.add_keyword(uids, keyword),
+            f"+FLAGS ({keyword})",
         )
+
+    async def _store_on_server(
+        self,
+        connection: ImapConnection,
+        pks: list[int],
+        change: Callable[[ImapSession, list[int]], None],
+        described: str,
+    ) -> str:
+        """Apply `change` to the messages where they are now on the server (by folder)."""
+        positions = await self._store.read(lambda a: [a.messages.position(pk) for pk in pks])
         groups = _group(
             [
                 {"folder": p.folder, "uidvalidity": p.uidvalidity, "uid": p.uid}
@@ -242,11 +234,11 @@ class OperationQueue:
             ) -> bool:
                 if not _select_same(s, f, v):
                     return False
-                s.add_keyword(u, keyword)
+                change(s, u)
                 return True
 
             if await connection.call(store):
-                requests.append(f"{folder}: UID STORE {uids} +FLAGS ({keyword})")
+                requests.append(f"{folder}: UID STORE {uids} {described}")
         return "; ".join(requests) or "nothing on the server"
 
     async def _replay_move(
