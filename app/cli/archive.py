@@ -82,6 +82,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_json_flag(folders)
     folders.set_defaults(handler=_folders)
 
+    quota = subparsers.add_parser("quota", help="how full the mailbox is on the server")
+    quota.add_argument("name", nargs="?", help="account")
+    add_json_flag(quota)
+    quota.set_defaults(handler=_quota)
+
     audit = subparsers.add_parser("audit", help="the audit trail of mailbox operations")
     audit.add_argument("--account")
     audit.add_argument("--since", metavar="YYYY-MM-DD")
@@ -458,6 +463,32 @@ async def _folders(ctx: CliContext, args: argparse.Namespace) -> int:
         table(rows, ["FOLDER", "ROLE", "MESSAGES", "UNREAD", "GONE", ""])
         if rows
         else ["No folder yet: run pli sync"],
+    )
+    return 0
+
+
+async def _quota(ctx: CliContext, args: argparse.Namespace) -> int:
+    services = await ctx.services()
+    account = await services.accounts.get(args.name)
+    found = await services.sync.quota(account)
+    if found is None:
+        ctx.out.result(
+            {"account": account.name, "quota": None},
+            ["The server does not say how full the mailbox is."],
+        )
+        return 0
+    used, limit = found
+    percent = round(100 * used / limit) if limit else 0
+    ctx.out.result(
+        {"account": account.name, "used_kib": used, "limit_kib": limit, "percent": percent},
+        [
+            f"{account.name}: {_size(used * 1024)} used of {_size(limit * 1024)} ({percent} %)"
+            + (
+                "  — nearly full: a full mailbox can neither send nor receive"
+                if percent >= 90
+                else ""
+            )
+        ],
     )
     return 0
 

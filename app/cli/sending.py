@@ -267,6 +267,11 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
         lines.append(
             f"  refused by the server: {refused['address']} ({refused['code']} {refused['text']})"
         )
+    if outcome.not_filed:
+        ctx.out.warn(
+            "sent, but the copy in Sent could not be made yet "
+            f"({describe(KnownError(outcome.not_filed))}); it is tried again at the next sync"
+        )
     if outcome.dsn_requested and outcome.dsn_offered is False:
         lines.append("  note: this server offers no delivery reports (DSN): none will come")
     ctx.out.result(

@@ -122,6 +122,7 @@ class SendOutcome:
     dsn_offered: bool | None = None
     warnings: tuple[Issue, ...] = ()
     offline_reason: str | None = None
+    not_filed: str | None = None
 
 
 @dataclass
@@ -134,6 +135,7 @@ class FlushReport:
     reconciled: int = 0
     unconfirmed: int = 0  # sent or not: still looked for before sending again
     offline: str | None = None  # error code when the server could not be reached
+    not_filed: str | None = None  # sent, but the copy in Sent could not be made (code)
 
 
 class OutboxService:
@@ -197,10 +199,10 @@ class OutboxService:
         warnings: Iterable[Issue],
         flush: bool,
     ) -> SendOutcome:
-        offline = None
+        offline = not_filed = None
         if flush:
             report = await self.flush(account)
-            offline = report.offline
+            offline, not_filed = report.offline, report.not_filed
         entry = await self._store.read(lambda a: a.outbox.get(entry_id))
         return SendOutcome(
             entry_id=entry_id,
@@ -211,6 +213,7 @@ class OutboxService:
             dsn_offered=entry.dsn_offered,
             warnings=tuple(warnings),
             offline_reason=offline,
+            not_filed=not_filed,
         )
 
     async def check(self, account: Account, outgoing: Outgoing) -> CheckReport:
@@ -817,7 +820,15 @@ class _FlushRun:
         appended = False
         if not account.config.server_files_sent and not await self._find(entry, (sent,)):
             when = datetime.fromtimestamp(entry.submitted_at or time.time(), tz=UTC)
-            await self._imap.call(lambda s: s.append(sent, entry.raw, Flag.SEEN, when))
+            try:
+                await self._imap.call(lambda s: s.append(sent, entry.raw, Flag.SEEN, when))
+            except ServerError as error:
+                # Sent all the same; the copy waits (e.g. the mailbox is full, spec §5) and is
+                # tried again at the next flush. The message itself stays in the outbox.
+                code = error.code
+                self._report.not_filed = code
+                await self._store.write(lambda a: a.outbox.note_error(entry.id, code))
+                return
             appended = True
         await self._remove_hidden_copy(entry)
         await self._set(

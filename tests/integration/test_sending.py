@@ -551,3 +551,63 @@ def test_no_health_data_in_the_technical_log_at_info_level(
         "paul.durand",
     ):
         assert secret not in text
+
+
+def test_a_full_mailbox_is_explained_and_the_sent_copy_waits(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    a_account = mail_account_factory(quota_bytes=20_000)
+    b_account = mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    big = "Compte rendu. " * 2_000  # ~28 kB: over A's quota for the copy in Sent
+    result = a(
+        "send",
+        "--to",
+        b_account.address,
+        "--subject",
+        "Gros message",
+        "--body-file",
+        body_file(tmp_path, big),
+        "--json",
+    )
+    assert result.code == 0  # it left: the recipient has it
+    assert "could not be made" in result.err and "full" in result.err
+    assert len(b_account.dovecot.messages(b_account.address)) == 1
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "submitted"
+    assert entry["last_error"] == "server.over_quota"
+    quota = a("quota", "--json").ok().json()
+    assert quota["limit_kib"] in (19, 20)  # 20,000 bytes, rounded by the server
+    assert "nearly full" in a("quota").out or quota["percent"] < 90
+    a_account.dovecot.set_quota(a_account.address, None)
+    a("outbox", "--flush").ok()
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "filed"
+    assert len(a_account.dovecot.messages(a_account.address, "Sent")) == 1
+    assert len(smtp_transactions(b_account, entry["message_id"])) == 1
+
+
+def smtp_transactions(account, message_id: str) -> list:
+    return [m for m in account.dovecot.messages(account.address) if m.message_id == message_id]
+
+
+def test_a_wrong_password_is_a_clear_login_error(tmp_path: Path, mail_account) -> None:
+    pli = Pli(tmp_path / "profile")
+    pli(
+        "account",
+        "add",
+        "cab",
+        "--address",
+        mail_account.address,
+        "--imap",
+        f"{mail_account.imap_host}:{mail_account.imap_port}",
+        "--smtp",
+        f"{mail_account.smtp_host}:{mail_account.smtp_port}",
+        "--ca-file",
+        str(mail_account.ca_bundle),
+        "--password-stdin",
+        stdin="mauvais mot de passe\n",
+    ).ok()
+    result = pli("sync")
+    assert result.code == 5
+    assert "refused the login" in result.err

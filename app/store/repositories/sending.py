@@ -158,6 +158,10 @@ class OutboxRepository:
         ).fetchone()
         return _entry(row) if row else None
 
+    def note_error(self, entry_id: int, error: str) -> None:
+        """Record a problem without changing the state (e.g. Sent copy not made yet)."""
+        self._conn.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error, entry_id))
+
     def mark_uncertain(self, entry_id: int, error: str | None = None) -> None:
         """The submission's outcome is unknown; `updated_at` keeps the attempt's time."""
         self._conn.execute(
