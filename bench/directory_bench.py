@@ -612,8 +612,13 @@ def section(data: dict[str, Any]) -> str:
         "",
         "| target | measured | |",
         "|---|---|---|",
-        f"| import of a 536,000-line extraction under {IMPORT_TARGET_S:.0f} s | "
-        f"{statistics.median(wall):.1f} s (whole process, median; {meta['lines']:,} lines) | "
+        f"| import of a 536,000-line extraction under {IMPORT_TARGET_S:.0f} s | the importer "
+        f"(a process running only it): {statistics.median(bare_wall):.1f} s; the whole `pli "
+        f"directory import` command: {statistics.median(wall):.1f} s, of which "
+        f"{statistics.median(wall) - statistics.median(inner):.1f} s is the command's start-up "
+        f"(importing the whole application); CPU time {statistics.median(cpu):.1f} s; "
+        f"{meta['lines']:,} lines | importer "
+        f"{_met(statistics.median(bare_wall) < IMPORT_TARGET_S)}, whole command "
         f"{_met(statistics.median(wall) < IMPORT_TARGET_S)} |",
         f"| search p95 under {SEARCH_P95_TARGET_MS:.0f} ms | {_ms(search['warm']['p95'])} | "
         f"{_met(search['warm']['p95'] < SEARCH_P95_TARGET_MS)} |",
