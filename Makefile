@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test system-deps oidc-deps venv lint types contracts pytest bench clean
+.PHONY: run test system-deps oidc-deps venv lint types contracts pytest bench clean package test-frozen
 
 run: $(STAMP)
 	@$(BIN)/pli $(ARGS)
@@ -41,6 +41,14 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The frozen bundle dist/pli (wheel -> clean venv -> PyInstaller, 1-3 minutes) and the tests run
+# against it and on the installer script (README, "Packaging"); not part of `make test`.
+package: $(STAMP)
+	$(BIN)/python packaging/build.py
+
+test-frozen: package
+	$(BIN)/pytest -m frozen tests/frozen $(PYTEST_ARGS)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

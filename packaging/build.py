@@ -289,7 +289,7 @@ def build_installer(payload: Path, out: Path, *, sign: bool) -> Path:
         defines.append(f'-DSIGN_COMMAND={quoted} "%1"')
     out.parent.mkdir(parents=True, exist_ok=True)
     # -WX: a warning is an error (an unused string or a missing file is a defect here).
-    _run([makensis, "-V2", "-WX", "-NOCD", *defines, NSIS_SCRIPT], cwd=NSIS_SCRIPT.parent)
+    _run([makensis, "-V2", "-WX", *defines, NSIS_SCRIPT], cwd=NSIS_SCRIPT.parent)
     if sign and not _verifies(verify, out):
         raise BuildError(f"the installer's signature does not verify: {out}")
     print(f"installer {out} ({out.stat().st_size / 2**20:.1f} MiB)", flush=True)

@@ -1,0 +1,125 @@
+"""The NSIS script compiles (makensis -WX: any warning fails), and the signing steps sign what
+they must. Run by `make test-frozen`; needs makensis (Debian: `apt-get install nsis`), which
+builds Windows installers on Linux too. The payload is a dummy onedir folder: what is checked
+here is the script and the build steps, not the program (tests/frozen/test_frozen_bundle.py)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from frozen_support import ROOT, project_version
+
+pytestmark = [
+    pytest.mark.frozen,
+    pytest.mark.skipif(
+        shutil.which("makensis") is None,
+        reason="makensis is not installed (Debian: apt-get install nsis)",
+    ),
+]
+
+SIGNATURE = b"\n#fake-authenticode"
+
+# Stand-ins for signtool: `sign FILE` appends a marker and logs the file; `verify FILE` exits 0
+# only when the marker is there.
+FAKE_SIGNTOOL = f"""
+import sys
+from pathlib import Path
+action, log, target = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+data = target.read_bytes()
+if action == "verify":
+    sys.exit(0 if data.endswith({SIGNATURE!r}) else 1)
+target.write_bytes(data + {SIGNATURE!r})
+with log.open("a", encoding="utf-8") as out:
+    out.write(str(target) + "\\n")
+"""
+
+
+def _payload(root: Path) -> Path:
+    payload = root / "pli"
+    files = {
+        "pli.exe": b"MZ program",
+        "_internal/python311.dll": b"MZ python",
+        "_internal/sqlcipher3/_sqlite3.cp311-win_amd64.pyd": b"MZ sqlcipher",
+        "_internal/vcruntime140.dll": b"MZ vendor" + SIGNATURE,  # signed by its publisher
+        "_internal/app/resources/trust/igc-sante-prod.pem": b"-----BEGIN CERTIFICATE-----",
+    }
+    for name, content in files.items():
+        path = payload / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return payload
+
+
+def _build(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "build.py"), "--installer-only", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        check=False,
+    )
+
+
+def test_installer_compiles(tmp_path: Path) -> None:
+    out = tmp_path / f"pli-{project_version()}-setup.exe"
+    result = _build("--payload", str(_payload(tmp_path)), "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert out.read_bytes()[:2] == b"MZ"
+    assert "Nullsoft" in out.read_bytes().decode("latin-1")
+
+
+def test_installer_files_are_utf8_with_bom() -> None:
+    # Without the byte order mark, makensis reads the French text in the ANSI code page.
+    for name in ("pli.nsi", "licence-fr.txt"):
+        assert (ROOT / "installer" / name).read_bytes()[:3] == b"\xef\xbb\xbf", name
+    assert b"\r\n" in (ROOT / "installer" / "licence-fr.txt").read_bytes()
+
+
+def test_signing_signs_every_unsigned_binary_then_the_uninstaller_and_installer(
+    tmp_path: Path,
+) -> None:
+    tool = tmp_path / "fake_signtool.py"
+    tool.write_text(FAKE_SIGNTOOL, encoding="utf-8")
+    log = tmp_path / "signed.log"
+    base = f"{shlex.quote(sys.executable)} {shlex.quote(str(tool))}"
+    env = {
+        "PLI_SIGN_COMMAND": f"{base} sign {shlex.quote(str(log))}",
+        "PLI_VERIFY_COMMAND": f"{base} verify {shlex.quote(str(log))}",
+    }
+    payload = _payload(tmp_path)
+    out = tmp_path / "pli-setup.exe"
+    result = _build("--payload", str(payload), "--out", str(out), "--sign", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    signed = log.read_text("utf-8").splitlines()
+    assert signed[:3] == [
+        str(payload / "_internal" / "python311.dll"),
+        str(payload / "_internal" / "sqlcipher3" / "_sqlite3.cp311-win_amd64.pyd"),
+        str(payload / "pli.exe"),
+    ]
+    # Then makensis: the uninstaller (a temporary file) before it is packed, and the installer.
+    assert len(signed) == 5
+    assert signed[4] == str(out)
+    assert out.read_bytes().endswith(SIGNATURE)
+    assert (payload / "_internal" / "vcruntime140.dll").read_bytes().count(SIGNATURE) == 1
+    assert (
+        not (payload / "_internal/app/resources/trust/igc-sante-prod.pem")
+        .read_bytes()
+        .endswith(SIGNATURE)
+    )
+
+
+def test_signing_without_the_commands_is_refused(tmp_path: Path) -> None:
+    env = {"PLI_SIGN_COMMAND": "", "PLI_VERIFY_COMMAND": ""}
+    out = tmp_path / "pli-setup.exe"
+    result = _build("--payload", str(_payload(tmp_path)), "--out", str(out), "--sign", env=env)
+    assert result.returncode == 1
+    assert "--sign needs PLI_SIGN_COMMAND" in result.stderr
+    assert not out.exists()
