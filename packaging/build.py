@@ -239,28 +239,37 @@ def build_bundle(dist: Path, *, keep_temp: bool) -> Path:
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def _command_from_env(variable: str) -> list[str]:
+def _command_from_env(variable: str) -> str:
     value = os.environ.get(variable, "").strip()
     if not value:
         raise BuildError(f"--sign needs {variable} (see installer/README.md)")
-    return shlex.split(value, posix=not WINDOWS)
+    return value
 
 
-def _verifies(verify: Sequence[str], path: Path) -> bool:
-    result = subprocess.run([*verify, str(path)], check=False, capture_output=True)
+def _on_file(command: str, path: Path) -> str | list[str]:
+    # Windows: the command line as written (signtool's own quoting); elsewhere: shell words.
+    if WINDOWS:
+        return f'{command} "{path}"'
+    return [*shlex.split(command), str(path)]
+
+
+def _verifies(verify: str, path: Path) -> bool:
+    result = subprocess.run(_on_file(verify, path), check=False, capture_output=True)
     return result.returncode == 0
 
 
-def sign_payload(payload: Path, sign: Sequence[str], verify: Sequence[str]) -> list[Path]:
+def sign_payload(payload: Path, sign: str, verify: str) -> list[Path]:
     """Sign every PE file of `payload` not already validly signed; then verify them all.
 
-    Files signed by their own publisher (python3.dll, vcruntime140.dll) keep their signature.
-    Returns the files this call signed.
+    Files signed by their own publisher (python311.dll, vcruntime140.dll) keep their
+    signature. Returns the files this call signed.
     """
     files = sorted(p for p in payload.rglob("*") if p.is_file() and p.suffix.lower() in _SIGNABLE)
     unsigned = [path for path in files if not _verifies(verify, path)]
     for path in unsigned:
-        _run([*sign, path])
+        print(f"+ sign {path}", flush=True)
+        if subprocess.run(_on_file(sign, path), check=False).returncode != 0:
+            raise BuildError(f"signing failed: {path}")
     failed = [path for path in files if not _verifies(verify, path)]
     if failed:
         raise BuildError(f"signature not valid after signing: {', '.join(map(str, failed))}")
@@ -280,13 +289,12 @@ def build_installer(payload: Path, out: Path, *, sign: bool) -> Path:
         f"-DSOURCE_DIR={payload.resolve()}",
         f"-DOUTFILE={out.resolve()}",
     ]
-    verify: list[str] = []
+    verify = ""
     if sign:
         signer, verify = _command_from_env(SIGN_ENV), _command_from_env(VERIFY_ENV)
         sign_payload(payload, signer, verify)
         # makensis runs it on the uninstaller and the installer, replacing %1 with the file.
-        quoted = subprocess.list2cmdline(signer) if WINDOWS else shlex.join(signer)
-        defines.append(f'-DSIGN_COMMAND={quoted} "%1"')
+        defines.append(f'-DSIGN_COMMAND={signer} "%1"')
     out.parent.mkdir(parents=True, exist_ok=True)
     # -WX: a warning is an error (an unused string or a missing file is a defect here).
     _run([makensis, "-V2", "-WX", *defines, NSIS_SCRIPT], cwd=NSIS_SCRIPT.parent)
