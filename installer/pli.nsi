@@ -14,11 +14,17 @@
 ;; Built by packaging/build.py --installer (see installer/README.md):
 ;;   makensis -DVERSION=0.1.0 [-DVERSION_NUMERIC=0.1.0.0] [-DSOURCE_DIR=..\dist\pli]
 ;;            [-DOUTFILE=..\dist\pli-0.1.0-setup.exe] [-DSIGN_COMMAND=`signtool sign ... "%1"`]
+;;            [-DTARGET=amd64-unicode]
 ;;            installer\pli.nsi
 ;; This file is UTF-8 with a byte order mark: makensis then reads the French text correctly
 ;; on Windows and on Linux alike.
 
 Unicode true
+!ifdef TARGET
+  ; The release uses the default x86-unicode stubs (official NSIS builds have no others); the
+  ; tests build amd64-unicode to run the installer under a 64-bit-only Wine.
+  Target ${TARGET}
+!endif
 ManifestDPIAware true
 SetCompressor /SOLID lzma
 RequestExecutionLevel user

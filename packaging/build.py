@@ -277,8 +277,12 @@ def sign_payload(payload: Path, sign: str, verify: str) -> list[Path]:
     return unsigned
 
 
-def build_installer(payload: Path, out: Path, *, sign: bool) -> Path:
-    """Run makensis on installer/pli.nsi with `payload` (an onedir folder) inside."""
+def build_installer(payload: Path, out: Path, *, sign: bool, target: str | None = None) -> Path:
+    """Run makensis on installer/pli.nsi with `payload` (an onedir folder) inside.
+
+    `target` is an NSIS stub target (``amd64-unicode`` for the tests under Wine); the default
+    is NSIS's own, x86-unicode, the one official NSIS builds ship.
+    """
     makensis = shutil.which("makensis")
     if makensis is None:
         raise BuildError("makensis not found (Debian: apt-get install nsis; Windows: NSIS 3)")
@@ -289,6 +293,8 @@ def build_installer(payload: Path, out: Path, *, sign: bool) -> Path:
         f"-DSOURCE_DIR={payload.resolve()}",
         f"-DOUTFILE={out.resolve()}",
     ]
+    if target:
+        defines.append(f"-DTARGET={target}")
     verify = ""
     if sign:
         signer, verify = _command_from_env(SIGN_ENV), _command_from_env(VERIFY_ENV)
@@ -319,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, help="installer file (default: DIST/NAME-VERSION-setup.exe)"
     )
+    parser.add_argument("--nsis-target", help="NSIS stub target (tests: amd64-unicode)")
     parser.add_argument(
         "--sign",
         action="store_true",
@@ -337,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not WINDOWS:
                 print("note: a Linux payload in a Windows installer only checks the script")
             out = args.out or dist / f"{name}-{version}-setup.exe"
-            build_installer(payload, out, sign=args.sign)
+            build_installer(payload, out, sign=args.sign, target=args.nsis_target)
     except BuildError as error:
         print(f"build.py: error: {error}", file=sys.stderr)
         return 1

@@ -123,3 +123,109 @@ def test_signing_without_the_commands_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "--sign needs PLI_SIGN_COMMAND" in result.stderr
     assert not out.exists()
+
+
+def _wine() -> str | None:
+    for candidate in ("wine64", "wine", "/usr/lib/wine/wine64"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+class _Wine:
+    """A throwaway Wine prefix (a Windows user profile in a folder); nothing else is touched."""
+
+    def __init__(self, wine: str, prefix: Path) -> None:
+        self.wine = wine
+        self.server = str(Path(wine).with_name("wineserver"))
+        self.env = {
+            **os.environ,
+            "WINEPREFIX": str(prefix),
+            "WINEDEBUG": "-all",
+            "WINEDLLOVERRIDES": "mscoree,mshtml=",  # no Mono or Gecko download prompts
+        }
+        self.env.pop("DISPLAY", None)
+        self.prefix = prefix
+        self.run("wineboot", "--init")
+
+    def run(self, *args: str) -> int:
+        code = subprocess.run(
+            [self.wine, *args], env=self.env, capture_output=True, timeout=180, check=False
+        ).returncode
+        # The uninstaller re-launches itself from a temporary copy: wait for every process.
+        subprocess.run([self.server, "-w"], env=self.env, timeout=180, check=False)
+        return code
+
+    def stop(self) -> None:
+        subprocess.run([self.server, "-k"], env=self.env, timeout=60, check=False)
+
+    @property
+    def user(self) -> Path:
+        [home] = [p for p in (self.prefix / "drive_c" / "users").iterdir() if p.name != "Public"]
+        return home
+
+    def uninstall_key(self) -> str | None:
+        text = (self.prefix / "user.reg").read_text("utf-8", errors="replace")
+        start = text.find(
+            "[Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\Pli]"
+        )
+        if start < 0:
+            return None
+        end = text.find("\n\n", start)
+        return text[start : end if end > 0 else None]
+
+
+@pytest.mark.skipif(
+    _wine() is None,
+    reason="Wine is not installed (Debian: apt-get install --no-install-recommends wine64)",
+)
+def test_per_user_install_update_and_uninstall_keeping_then_deleting_data(tmp_path: Path) -> None:
+    setup = tmp_path / "pli-setup.exe"
+    payload = _payload(tmp_path)
+    result = _build("--payload", str(payload), "--out", str(setup), "--nsis-target=amd64-unicode")
+    assert result.returncode == 0, result.stdout + result.stderr
+    wine = _Wine(str(_wine()), tmp_path / "prefix")
+    try:
+        local = wine.user / "AppData" / "Local"
+        program = local / "Programs" / "Pli"
+        shortcut = wine.user / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Pli.lnk"
+        data = local / "Pli" / "Pli"
+
+        assert wine.run(str(setup), "/S") == 0  # silent, no administrator rights asked
+        assert (program / "pli.exe").read_bytes() == b"MZ program"
+        assert (program / "_internal/app/resources/trust/igc-sante-prod.pem").is_file()
+        assert (program / "uninstall.exe").is_file()
+        assert shortcut.is_file()
+        key = wine.uninstall_key()
+        assert key is not None
+        assert f'"DisplayVersion"="{project_version()}"' in key
+        assert '"QuietUninstallString"=' in key and 'uninstall.exe\\" /S' in key
+
+        # What Pli and the user leave: the archive, a stale module of an older version, a file
+        # of the user's own in the program folder.
+        data.mkdir(parents=True)
+        (data / "archive.db").write_bytes(b"encrypted health data")
+        (program / "_internal" / "old_module.pyd").write_bytes(b"MZ old")
+        (program / "mes notes.txt").write_text("à garder", "utf-8")
+
+        assert wine.run(str(setup), "/S") == 0  # an update
+        assert not (program / "_internal" / "old_module.pyd").exists()
+        assert (data / "archive.db").read_bytes() == b"encrypted health data"
+
+        assert wine.run(str(program / "uninstall.exe"), "/S") == 0
+        assert not (program / "pli.exe").exists()
+        assert not (program / "_internal").exists()
+        assert not (program / "uninstall.exe").exists()
+        assert not shortcut.exists()
+        assert wine.uninstall_key() is None
+        assert (program / "mes notes.txt").read_text("utf-8") == "à garder"
+        assert (data / "archive.db").read_bytes() == b"encrypted health data"  # kept
+
+        (program / "mes notes.txt").unlink()
+        assert wine.run(str(setup), "/S") == 0
+        assert wine.run(str(program / "uninstall.exe"), "/S", "/DELETEDATA") == 0
+        assert not (local / "Pli").exists()
+        assert not program.exists()
+    finally:
+        wine.stop()
