@@ -192,6 +192,7 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     indexed = None
     if not args.no_bodies and not args.no_index:
         indexed = await services.documents.index_attachments()
+    await services.archive.compact()
     lines = [line for r in reports for line in _report_lines(r)]
     for name, sent in outbox.items():
         if sent["submitted"]:

@@ -332,6 +332,10 @@ MESSAGES: dict[str, str] = {
     "store.sort_key_exhausted": "too many messages with the same arrival second",
     "store.wrong_key_or_damaged": "the archive cannot be decrypted: wrong key, or damaged file",
     "store.wrong_passphrase": "wrong passphrase",
+    "store.blob_missing": "a message's stored body is missing (a file under blobs/ was deleted "
+    "or truncated)",
+    "store.blob_damaged": "a message's stored body is damaged (a file under blobs/ was altered)",
+    "store.blobs_unavailable": "the archive's body files are not available",
 }
 
 

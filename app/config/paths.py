@@ -53,6 +53,11 @@ class AppPaths:
         return self.root / "archive.db"
 
     @property
+    def blobs_dir(self) -> Path:
+        """The archive's encrypted segment files (message bodies)."""
+        return self.root / "blobs"
+
+    @property
     def backups_dir(self) -> Path:
         """Copies of the archive taken before a migration."""
         return self.root / "backups"
@@ -84,7 +89,13 @@ class AppPaths:
 
     def ensure(self) -> None:
         """Create the profile folder, private to the user (0700)."""
-        for folder in (self.root, self.backups_dir, self.crl_cache_dir, self.log_dir):
+        for folder in (
+            self.root,
+            self.blobs_dir,
+            self.backups_dir,
+            self.crl_cache_dir,
+            self.log_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
             if os.name == "posix":
                 folder.chmod(0o700)

@@ -136,6 +136,9 @@ class EnvelopeRecord:
     structure: Structure
     #: Selected extra headers, lower-case names (x-mss-mes, disposition-notification-to…).
     headers: dict[str, str] = field(default_factory=dict)
+    #: The top-level Content-Type suggests attached files (the structure, read with the
+    #: body, says for sure).
+    likely_attachments: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class FetchedBody:
     uid: int
     raw: bytes
     texts: tuple[tuple[str, str], ...]  # (content_type, decoded text)
+    structure: Structure = field(default_factory=Structure)
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,10 @@ class ArchiveService:
             )
         )
 
+    async def compact(self) -> int:
+        """Reclaim the space of deleted messages' bodies (bytes reclaimed)."""
+        return await self._store.read(lambda a: a.messages.compact())
+
     @staticmethod
     def audit_csv(entries: list[AuditEntry]) -> str:
         """The trail as CSV (an export the user asked for)."""

@@ -542,7 +542,7 @@ def _fetch_batch(session: ImapSession, batch: list[BodyTask]) -> list[FetchedBod
     valid = [t for t in batch if t.uidvalidity == selected.state.uidvalidity]
     if not valid:
         return []
-    return session.fetch_bodies([t.uid for t in valid], {t.uid: t.text_parts for t in valid})
+    return session.fetch_bodies([t.uid for t in valid])
 
 
 def _batches(tasks: list[BodyTask]) -> list[list[BodyTask]]:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from app.store.blobs import BlobStore
 from app.store.database import Connection, open_archive, transaction
 from app.store.repositories.accounts import AccountRepository, SecretRepository
 from app.store.repositories.folders import FolderRepository
@@ -29,12 +30,12 @@ T = TypeVar("T")
 class Archive:
     """Repositories over one connection."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, blobs: BlobStore | None = None) -> None:
         self.conn = conn
         self.accounts = AccountRepository(conn)
         self.secrets = SecretRepository(conn)
         self.folders = FolderRepository(conn)
-        self.messages = MessageRepository(conn)
+        self.messages = MessageRepository(conn, blobs)
         self.pending = PendingOpRepository(conn)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
@@ -44,9 +45,20 @@ class Archive:
         self.contacts = ContactRepository(conn)
 
     @classmethod
-    def open(cls, path: Path, key_hex: str, backups_dir: Path | None = None) -> Archive:
-        """Open (create, migrate) the archive file with the raw data key."""
-        return cls(open_archive(path, key_hex, backups_dir=backups_dir))
+    def open(
+        cls,
+        path: Path,
+        key_hex: str,
+        backups_dir: Path | None = None,
+        blobs_dir: Path | None = None,
+    ) -> Archive:
+        """Open (create, migrate) the archive file with the raw data key.
+
+        Message bodies go to encrypted segment files in `blobs_dir` (default: ``blobs``
+        beside the archive file).
+        """
+        folder = blobs_dir if blobs_dir is not None else path.parent / "blobs"
+        return cls(open_archive(path, key_hex, backups_dir=backups_dir), BlobStore(folder))
 
     @contextmanager
     def write(self) -> Iterator[Archive]:

@@ -11,30 +11,22 @@ certificate is checked before any credential is sent.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import email.header
-import email.utils
 import imaplib
 import logging
-import quopri
 import re
 import socket
 import ssl
-import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from email.parser import BytesHeaderParser
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import imapclient
 import imapclient.exceptions
 from imapclient.imapclient import seq_to_parenstr_upper
-from imapclient.response_parser import parse_fetch_response
-from imapclient.response_types import BodyData
 
+from app.domain import mime
 from app.domain.account import AuthMethod, Endpoint, Security
 from app.domain.errors import (
     AuthError,
@@ -45,7 +37,7 @@ from app.domain.errors import (
     TlsError,
 )
 from app.domain.mailbox import FolderInfo, SyncState
-from app.domain.message import EnvelopeRecord, FetchedBody, Flag, Part, Person, Structure
+from app.domain.message import EnvelopeRecord, FetchedBody, Flag, Structure
 from app.transport.revocation import RevocationChecker, RevocationResult
 from app.transport.tls import classify_ssl_error, peer_chain_der
 
@@ -333,19 +325,25 @@ class ImapSession:
         return sorted(int(u) for u in self._call(client.search, "ALL"))
 
     def fetch_envelopes(self, uids: Sequence[int]) -> list[EnvelopeRecord]:
-        """Envelope, flags, size, dates and structure of messages of the selected folder."""
+        """Flags, size, arrival date and header block of messages of the selected folder.
+
+        The header block comes as one literal and is read by `app.domain.mime`: ENVELOPE and
+        BODYSTRUCTURE would have to go through imapclient's character-by-character lexer,
+        which costs most of a mailbox listing's time. The MIME structure is read from the
+        whole message when its body is archived.
+        """
         if not uids:
             return []
         client = self._require()
-        items = [*_ENVELOPE_ITEMS, _HEADER_ITEM]
+        items = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER]"]
         if self.has("CONDSTORE"):
             items.append("MODSEQ")
-        response = self._call(_uid_fetch, client, _uid_set(uids), items)
         records: list[EnvelopeRecord] = []
-        for uid, data in response.items():
-            if b"ENVELOPE" not in data:
+        for meta, literals in self._call(_fast_fetch, client, _uid_set(uids), items, None):
+            uid = _meta_int(_UID_RE, meta)
+            if uid is None or not literals:
                 continue  # an unsolicited FETCH (flags only): not ours
-            records.append(_envelope_record(int(uid), data))
+            records.append(_header_record(uid, meta, literals[0]))
         return records
 
     def fetch_flags(
@@ -364,52 +362,43 @@ class ImapSession:
             modifiers = [f"CHANGEDSINCE {changed_since}"]
             if self._qresync:
                 modifiers.append("VANISHED")
-        target: Any = "1:*" if uids is None else _uid_set(uids)
         if uids is not None and not uids:
             return [], []
+        target = "1:*" if uids is None else _uid_set(uids)
         client._imap.untagged_responses.pop("VANISHED", None)
-        response = self._call(_uid_fetch, client, target, items, modifiers)
+        fetched = self._call(_fast_fetch, client, target, items, modifiers)
         vanished_raw = client._imap.untagged_responses.pop("VANISHED", [])
         changes = []
-        for uid, data in response.items():
-            flags, keywords = Flag.from_imap([_text(f) for f in data.get(b"FLAGS", ())])
-            modseq = data.get(b"MODSEQ")
+        for meta, _literals in fetched:
+            uid = _meta_int(_UID_RE, meta)
+            if uid is None:
+                continue
+            flags, keywords = _meta_flags(meta)
             changes.append(
                 FlagChange(
-                    uid=int(uid),
+                    uid=uid,
                     flags=int(flags),
                     keywords=keywords,
-                    modseq=int(modseq[0]) if modseq else None,
+                    modseq=_meta_int(_MODSEQ_RE, meta),
                 )
             )
         return changes, _parse_vanished(vanished_raw)
 
-    def fetch_bodies(
-        self, uids: Sequence[int], text_parts: dict[int, tuple[Part, ...]]
-    ) -> list[FetchedBody]:
-        """Whole messages (BODY.PEEK[], flags untouched) and the decoded text of their text parts.
-
-        Messages are grouped by the part numbers of their text, so one FETCH per group.
-        """
+    def fetch_bodies(self, uids: Sequence[int]) -> list[FetchedBody]:
+        """Whole messages (BODY.PEEK[]: flags untouched), their structure and text."""
         client = self._require()
-        groups: dict[tuple[str, ...], list[int]] = {}
-        for uid in uids:
-            key = tuple(p.part for p in text_parts.get(uid, ()))
-            groups.setdefault(key, []).append(uid)
         bodies: list[FetchedBody] = []
-        for part_numbers, group in groups.items():
-            items = ["BODY.PEEK[]"] + [f"BODY.PEEK[{n}]" for n in part_numbers]
-            response = self._call(_uid_fetch, client, _uid_set(group), items)
-            for uid, data in response.items():
-                raw = data.get(b"BODY[]")
-                if raw is None:
-                    continue
-                texts = []
-                for part in text_parts.get(int(uid), ()):
-                    content = data.get(f"BODY[{part.part}]".encode("ascii"))
-                    if content is not None:
-                        texts.append((part.content_type, decode_part(content, part)))
-                bodies.append(FetchedBody(uid=int(uid), raw=bytes(raw), texts=tuple(texts)))
+        for meta, literals in self._call(
+            _fast_fetch, client, _uid_set(uids), ["UID", "BODY.PEEK[]"], None
+        ):
+            uid = _meta_int(_UID_RE, meta)
+            if uid is None or not literals:
+                continue
+            raw = literals[0]
+            scanned = mime.scan(raw)
+            bodies.append(
+                FetchedBody(uid=uid, raw=raw, texts=scanned.texts, structure=scanned.structure)
+            )
         return bodies
 
     # -- changing ---------------------------------------------------------------------------
@@ -557,13 +546,27 @@ def _connect_error(error: BaseException, host: str, port: int) -> BaseException:
     return error
 
 
-def _uid_fetch(
-    client: ImapClient, uid_set: str, items: Sequence[str], modifiers: Sequence[str] | None = None
-) -> dict[int, dict[bytes, Any]]:
-    """UID FETCH with a compact UID set (``1:500``, ``1:*``).
+_UID_RE = re.compile(rb"\bUID (\d+)")
+_MODSEQ_RE = re.compile(rb"\bMODSEQ \((\d+)\)")
+_SIZE_RE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+_FLAGS_RE = re.compile(rb"\bFLAGS \(([^)]*)\)")
+_DATE_RE = re.compile(rb'\bINTERNALDATE "([^"]+)"')
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 
-    imapclient's own `fetch` filters its answer by the UIDs it was given as integers, which
-    rules out ranges and ``*``; this sends the same command and uses its response parser.
+
+def _fast_fetch(
+    client: ImapClient, uid_set: str, items: Sequence[str], modifiers: Sequence[str] | None
+) -> list[tuple[bytes, list[bytes]]]:
+    """UID FETCH, answered as (the response's non-literal text, its literals) per message.
+
+    imaplib already reads literals as whole byte strings; the few simple items around them
+    (UID, FLAGS, INTERNALDATE, RFC822.SIZE, MODSEQ) are found with regular expressions
+    instead of imapclient's lexer, which reads responses one character at a time.
     """
     args = [
         "UID",
@@ -576,8 +579,102 @@ def _uid_fetch(
     typ, data = client._imap._command_complete("FETCH", tag)
     client._checkok("fetch", typ, data)
     typ, data = client._imap._untagged_response(typ, data, "FETCH")
-    parsed: dict[int, dict[bytes, Any]] = parse_fetch_response(data, False, True)
-    return parsed
+    out: list[tuple[bytes, list[bytes]]] = []
+    current: tuple[bytearray, list[bytes]] | None = None
+    for element in data:
+        if element is None:
+            continue
+        if isinstance(element, tuple):
+            head, literal = element
+            if current is None or _starts_message(head):
+                if current is not None:
+                    out.append((bytes(current[0]), current[1]))
+                current = (bytearray(), [])
+            current[0].extend(head)
+            current[1].append(bytes(literal))
+        else:
+            if current is not None and not _starts_message(element):
+                current[0].extend(element)  # the rest of the line after a literal
+                continue
+            if current is not None:
+                out.append((bytes(current[0]), current[1]))
+            current = (bytearray(element), [])
+    if current is not None:
+        out.append((bytes(current[0]), current[1]))
+    return out
+
+
+def _starts_message(chunk: bytes) -> bool:
+    """A FETCH response starts with ``<seq> (``; the rest of a line after a literal does not."""
+    head = chunk[:16].lstrip()
+    number, _, rest = head.partition(b" ")
+    return number.isdigit() and rest.startswith(b"(")
+
+
+def _meta_int(pattern: re.Pattern[bytes], meta: bytes) -> int | None:
+    match = pattern.search(meta)
+    return int(match.group(1)) if match else None
+
+
+def _meta_flags(meta: bytes) -> tuple[Flag, tuple[str, ...]]:
+    match = _FLAGS_RE.search(meta)
+    names = match.group(1).decode("utf-8", "replace").split() if match else []
+    return Flag.from_imap(names)
+
+
+def _internaldate(meta: bytes) -> int:
+    """INTERNALDATE (``02-Nov-2026 10:00:00 +0100``) as epoch seconds (0 when unreadable)."""
+    match = _DATE_RE.search(meta)
+    if not match:
+        return 0
+    try:
+        day, month, rest = match.group(1).decode("ascii").strip().split("-", 2)
+        year, clock, zone = rest.split(" ")
+        hours, minutes, seconds = (int(x) for x in clock.split(":"))
+        offset = (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60) * (-1 if zone[0] == "-" else 1)
+        moment = datetime(
+            int(year), _MONTHS[month.lower()], int(day), hours, minutes, seconds, tzinfo=UTC
+        )
+        return int(moment.timestamp()) - offset
+    except (ValueError, KeyError, IndexError):
+        return 0
+
+
+def _header_record(uid: int, meta: bytes, header: bytes) -> EnvelopeRecord:
+    fields = mime.parse_headers(header)
+    flags, keywords = _meta_flags(meta)
+    kind, _params = mime.content_type(fields.get("content-type"))
+    extra = {
+        name.lower(): mime.decode_words(fields[name.lower()])
+        for name in EXTRA_HEADERS
+        if name.lower() in fields and name != "REFERENCES"
+    }
+    senders = mime.people(fields.get("from"))
+    return EnvelopeRecord(
+        uid=uid,
+        flags=int(flags),
+        keywords=keywords,
+        internal_date=_internaldate(meta),
+        size=_meta_int(_SIZE_RE, meta) or len(header),
+        modseq=_meta_int(_MODSEQ_RE, meta),
+        message_id=mime.message_id(fields.get("message-id")),
+        in_reply_to=mime.message_id(fields.get("in-reply-to")),
+        references=mime.message_ids(fields.get("references")),
+        subject=mime.decode_words(fields.get("subject", "")).strip(),
+        sender=senders[0] if senders else None,
+        to=mime.people(fields.get("to")),
+        cc=mime.people(fields.get("cc")),
+        reply_to=mime.people(fields.get("reply-to")),
+        sent_date=mime.date_epoch(fields.get("date")),
+        structure=Structure(),
+        headers=extra,
+        likely_attachments=kind in _ATTACHMENT_CONTAINERS
+        or not (kind.startswith(("text/", "multipart/"))),
+    )
+
+
+#: Containers that usually carry attached files (refined when the body is read).
+_ATTACHMENT_CONTAINERS = ("multipart/mixed", "multipart/report")
 
 
 def _tune(client: ImapClient) -> None:
@@ -664,211 +761,3 @@ def _parse_copyuid(text: Any) -> dict[int, int]:
         return {}
     old, new = parse_uid_set(match.group(1)), parse_uid_set(match.group(2))
     return dict(zip(old, new, strict=False)) if len(old) == len(new) else {}
-
-
-# -- envelopes and structures ---------------------------------------------------------------
-
-
-def decode_header_text(value: Any) -> str:
-    """An RFC 2047 (or raw 8-bit) header value as text."""
-    if value is None:
-        return ""
-    raw = value if isinstance(value, bytes) else str(value).encode("utf-8", "replace")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    if "=?" not in text:
-        return text
-    try:
-        return str(email.header.make_header(email.header.decode_header(text)))
-    except (email.errors.HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
-        return text
-
-
-def _person(address: Any) -> Person | None:
-    if address.mailbox is None or address.host is None:
-        return None  # group syntax markers
-    mailbox, host = _text(address.mailbox), _text(address.host)
-    return Person(name=decode_header_text(address.name), address=f"{mailbox}@{host}".lower())
-
-
-def _people(addresses: Any) -> tuple[Person, ...]:
-    if not addresses:
-        return ()
-    out = []
-    for address in addresses:
-        person = _person(address)
-        if person is not None:
-            out.append(person)
-    return tuple(out)
-
-
-def _msgid(value: Any) -> str | None:
-    text = _text(value).strip() if value else ""
-    match = re.search(r"<[^<>\s]+>", text)
-    return match.group(0) if match else (text or None)
-
-
-def _epoch(value: Any) -> int | None:
-    # normalise_times is off (_tune): datetimes keep their offset.
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    return None
-
-
-def _envelope_record(uid: int, data: dict[bytes, Any]) -> EnvelopeRecord:
-    env = data[b"ENVELOPE"]
-    flags, keywords = Flag.from_imap([_text(f) for f in data.get(b"FLAGS", ())])
-    extra: dict[str, str] = {}
-    for key, value in data.items():
-        if key.startswith(b"BODY[HEADER.FIELDS") and value:
-            parsed = BytesHeaderParser().parsebytes(bytes(value))
-            for name, header_value in parsed.items():
-                extra[name.lower()] = decode_header_text(str(header_value)).strip()
-    references = tuple(re.findall(r"<[^<>\s]+>", extra.pop("references", "")))
-    senders = _people(env.from_)
-    modseq = data.get(b"MODSEQ")
-    internal = _epoch(data.get(b"INTERNALDATE"))
-    return EnvelopeRecord(
-        uid=uid,
-        flags=int(flags),
-        keywords=keywords,
-        internal_date=internal if internal is not None else 0,
-        size=int(data.get(b"RFC822.SIZE", 0)),
-        modseq=int(modseq[0]) if modseq else None,
-        message_id=_msgid(env.message_id),
-        in_reply_to=_msgid(env.in_reply_to),
-        references=references,
-        subject=decode_header_text(env.subject),
-        sender=senders[0] if senders else None,
-        to=_people(env.to),
-        cc=_people(env.cc),
-        reply_to=_people(env.reply_to),
-        sent_date=_epoch(env.date),
-        structure=parse_structure(data.get(b"BODYSTRUCTURE")),
-        headers=extra,
-    )
-
-
-def parse_structure(body: Any) -> Structure:
-    """The leaves of an IMAP BODYSTRUCTURE, numbered as IMAP part specifiers."""
-    if body is None:
-        return Structure()
-    parts: list[Part] = []
-    _walk(body, "", parts)
-    return Structure(tuple(parts))
-
-
-def _walk(body: Any, prefix: str, out: list[Part]) -> None:
-    if isinstance(body, BodyData) and body.is_multipart:
-        for index, child in enumerate(body[0], start=1):
-            _walk(child, f"{prefix}.{index}" if prefix else str(index), out)
-        return
-    number = prefix or "1"
-    main = _text(body[0]).lower() if body[0] else "application"
-    sub = _text(body[1]).lower() if len(body) > 1 and body[1] else "octet-stream"
-    params = _pairs(body[2] if len(body) > 2 else None)
-    encoding = _text(body[5]).lower() if len(body) > 5 and body[5] else "7bit"
-    size = int(body[6]) if len(body) > 6 and isinstance(body[6], int) else 0
-    content_type = f"{main}/{sub}"
-    if main == "text":
-        disposition_index = 9
-    elif content_type == "message/rfc822":
-        disposition_index = 11
-    else:
-        disposition_index = 8
-    disposition: str | None = None
-    disposition_params: dict[str, str] = {}
-    if len(body) > disposition_index and isinstance(body[disposition_index], tuple):
-        raw = body[disposition_index]
-        if raw and raw[0]:
-            disposition = _text(raw[0]).lower()
-            disposition_params = _pairs(raw[1] if len(raw) > 1 else None)
-    filename = _filename(disposition_params) or _filename(params, key="name")
-    out.append(
-        Part(
-            part=number,
-            content_type=content_type,
-            charset=params.get("charset"),
-            encoding=encoding,
-            size=size,
-            filename=filename,
-            disposition=disposition,
-        )
-    )
-
-
-def _pairs(raw: Any) -> dict[str, str]:
-    if not raw or not isinstance(raw, tuple | list):
-        return {}
-    values = [_text(v) if v is not None else "" for v in raw]
-    return {values[i].lower(): values[i + 1] for i in range(0, len(values) - 1, 2)}
-
-
-def _filename(params: dict[str, str], key: str = "filename") -> str | None:
-    if f"{key}*" in params:  # RFC 2231: charset'language'percent-encoded
-        encoded = params[f"{key}*"]
-        charset, _, rest = encoded.partition("'")
-        _language, _, text = rest.partition("'")
-        if not text:  # no charset'language' prefix: plain percent-encoding
-            charset, text = "utf-8", encoded
-        try:
-            return urllib.parse.unquote(text, encoding=charset or "utf-8", errors="strict")
-        except (UnicodeDecodeError, LookupError):
-            return urllib.parse.unquote(text, encoding="latin-1")
-    continued = [params[k] for k in sorted(params) if k.startswith(f"{key}*") and k[-1].isdigit()]
-    if continued:
-        return "".join(continued)
-    value = params.get(key)
-    return decode_header_text(value) if value else None
-
-
-def decode_part(content: bytes, part: Part) -> str:
-    """Decode a part's transfer encoding and charset into text (HTML reduced to text)."""
-    data = bytes(content)
-    if part.encoding == "base64":
-        try:
-            data = base64.b64decode(data, validate=False)
-        except (binascii.Error, ValueError):
-            data = b""
-    elif part.encoding == "quoted-printable":
-        data = quopri.decodestring(data)
-    charset = (part.charset or "utf-8").lower()
-    try:
-        text = data.decode(charset, errors="replace")
-    except LookupError:
-        text = data.decode("utf-8", errors="replace")
-    if part.content_type == "text/html":
-        return html_to_text(text)
-    return text
-
-
-def html_to_text(html: str) -> str:
-    """Readable text of an HTML part (scripts and styles dropped)."""
-    from html.parser import HTMLParser
-
-    class _Text(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.chunks: list[str] = []
-            self._skip = 0
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag in ("script", "style"):
-                self._skip += 1
-            elif tag in ("br", "p", "div", "li", "tr"):
-                self.chunks.append("\n")
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag in ("script", "style") and self._skip:
-                self._skip -= 1
-
-        def handle_data(self, data: str) -> None:
-            if not self._skip:
-                self.chunks.append(data)
-
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return re.sub(r"\n\s*\n+", "\n\n", "".join(parser.chunks)).strip()

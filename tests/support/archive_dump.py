@@ -23,14 +23,16 @@ def dump(profile: Path, passphrase: str) -> dict[str, Any]:
     archive = open_archive(profile, passphrase)
     try:
         conn = archive.conn
-        rows = conn.execute(
-            "SELECT f.name, m.uidvalidity, m.uid, m.message_id, m.subject, m.flags, m.keywords,"
-            " m.gone_at IS NOT NULL, m.body_state, m.size, m.has_attachments, m.patient_ins,"
-            " b.raw, m.thread_id, t.body"
-            " FROM messages m JOIN folders f ON f.id = m.folder_id"
-            " LEFT JOIN message_bodies b ON b.message_id = m.id"
-            " LEFT JOIN message_text t ON t.sort_key = m.sort_key"
-        ).fetchall()
+        rows = [
+            (*r[:12], archive.messages.raw(r[12]), *r[13:])
+            for r in conn.execute(
+                "SELECT f.name, m.uidvalidity, m.uid, m.message_id, m.subject, m.flags,"
+                " m.keywords, m.gone_at IS NOT NULL, m.body_state, m.size, m.has_attachments,"
+                " m.patient_ins, m.id, m.thread_id, t.body"
+                " FROM messages m JOIN folders f ON f.id = m.folder_id"
+                " LEFT JOIN message_text t ON t.sort_key = m.sort_key"
+            ).fetchall()
+        ]
         threads: dict[int, set[tuple[str, int]]] = {}
         for r in rows:
             threads.setdefault(r[13], set()).add((r[0], r[2]))

@@ -28,6 +28,7 @@ from app.domain.message import (
     Person,
     Structure,
 )
+from app.store.blobs import BlobRef, BlobStore
 from app.store.database import Connection
 
 SORT_SHIFT = 20  # sort_key = internal_date << 20 | sequence within that second
@@ -44,7 +45,6 @@ class BodyTask:
     uidvalidity: int
     uid: int
     size: int
-    text_parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,17 @@ def _people_text(record: EnvelopeRecord) -> str:
 _PATIENT_SUFFIX = "@" + PATIENT_DOMAIN
 
 
+def _people_json(people: Sequence[Person]) -> str:
+    return json.dumps([[p.name, p.address] for p in people], ensure_ascii=False)
+
+
+def _refs(record: EnvelopeRecord) -> list[str]:
+    refs = list(record.references)
+    if record.in_reply_to and record.in_reply_to not in refs:
+        refs.append(record.in_reply_to)
+    return refs
+
+
 def _patient_of(record: EnvelopeRecord) -> str | None:
     """The patient a message is from, else the first patient it is addressed to."""
     candidates = ([record.sender] if record.sender else []) + list(record.to) + list(record.cc)
@@ -174,9 +185,9 @@ def _patient_of(record: EnvelopeRecord) -> str | None:
 class MessageRepository:
     """The `messages` table and its satellites."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, blobs: BlobStore | None = None) -> None:
         self._conn = conn
-        self._last_sort_key: dict[int, int] = {}
+        self._blobs = blobs
 
     # -- sync: envelopes --------------------------------------------------------------------
 
@@ -240,25 +251,157 @@ class MessageRepository:
     def insert_envelopes(
         self, account_id: int, folder_id: int, uidvalidity: int, records: Sequence[EnvelopeRecord]
     ) -> InsertOutcome:
-        """Add envelopes (idempotent): already held UIDs are skipped, unbound copies rebound."""
+        """Add envelopes (idempotent): already held UIDs are skipped, unbound copies rebound.
+
+        Batched: a handful of statements per batch rather than per message, since listing a
+        mailbox is what makes it usable (the threads are joined in one pass too).
+        """
         tombstones = self.tombstoned_uids(folder_id, uidvalidity)
-        added: list[int] = []
+        held = self._held_uids(folder_id, uidvalidity, [r.uid for r in records])
+        todo = [r for r in records if r.uid not in tombstones and r.uid not in held]
+        if not todo:
+            return InsertOutcome(0, 0, ())
         rebound = 0
+        if self._has_unbound(folder_id):
+            fresh = []
+            for record in todo:
+                if self._rebind(folder_id, uidvalidity, record):
+                    rebound += 1
+                else:
+                    fresh.append(record)
+            todo = fresh
+        if not todo:
+            return InsertOutcome(0, rebound, ())
         now = int(time.time())
-        for record in records:
-            if record.uid in tombstones:
-                continue
-            exists = self._conn.execute(
-                "SELECT 1 FROM messages WHERE folder_id = ? AND uidvalidity = ? AND uid = ?",
-                (folder_id, uidvalidity, record.uid),
+        keys = self._alloc_sort_keys([r.internal_date for r in todo])
+        rows = []
+        for record, sort_key in zip(todo, keys, strict=True):
+            sender = record.sender
+            rows.append(
+                (
+                    account_id,
+                    folder_id,
+                    uidvalidity,
+                    record.uid,
+                    sort_key,
+                    record.message_id,
+                    record.in_reply_to,
+                    " ".join(record.references),
+                    record.subject,
+                    sender.address if sender else None,
+                    sender.name if sender else None,
+                    _people_json(record.to),
+                    _people_json(record.cc),
+                    _people_json(record.reply_to),
+                    record.sent_date,
+                    record.internal_date,
+                    record.size,
+                    record.flags,
+                    " ".join(record.keywords),
+                    record.modseq,
+                    int(bool(record.structure.attachments) or record.likely_attachments),
+                    structure_to_json(record.structure) if record.structure.parts else None,
+                    _patient_of(record),
+                    now,
+                    json.dumps(record.headers, ensure_ascii=False) if record.headers else None,
+                )
+            )
+        self._conn.executemany(
+            "INSERT INTO messages (account_id, folder_id, uidvalidity, uid, sort_key, message_id,"
+            " in_reply_to, refs, subject, from_addr, from_name, to_json, cc_json, reply_to,"
+            " sent_date, internal_date, size, flags, keywords, modseq, has_attachments,"
+            " structure, patient_ins, added_at, headers)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        pk_of = self._pks_by_sort_key(keys)
+        pks = [pk_of[k] for k in keys]
+        people_rows: list[tuple[int, str, str, str]] = []
+        ref_rows: list[tuple[int, str]] = []
+        text_rows: list[tuple[int, str, str, str, str]] = []
+        for record, pk, sort_key in zip(todo, pks, keys, strict=True):
+            people = [("from", record.sender)] if record.sender else []
+            people += [("to", p) for p in record.to] + [("cc", p) for p in record.cc]
+            people += [("reply_to", p) for p in record.reply_to]
+            people_rows.extend((pk, role, p.address, p.name) for role, p in people)
+            ref_rows.extend((pk, ref) for ref in _refs(record))
+            names = " ".join(a.filename for a in record.structure.attachments if a.filename)
+            text_rows.append((sort_key, record.subject, _people_text(record), "", names))
+        self._conn.executemany(
+            "INSERT INTO message_people (message_id, role, address, name) VALUES (?, ?, ?, ?)",
+            people_rows,
+        )
+        self._conn.executemany("INSERT INTO message_refs (message_id, ref) VALUES (?, ?)", ref_rows)
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO message_text (sort_key, subject, people, body, attachments)"
+            " VALUES (?, ?, ?, ?, ?)",
+            text_rows,
+        )
+        self._conn.executemany(
+            "INSERT INTO message_fts (rowid, subject, people, body, attachments)"
+            " VALUES (?, ?, ?, ?, ?)",
+            text_rows,
+        )
+        self._thread_batch(account_id, list(zip(pks, todo, strict=True)))
+        return InsertOutcome(added=len(pks), rebound=rebound, added_pks=tuple(pks))
+
+    def _held_uids(self, folder_id: int, uidvalidity: int, uids: Sequence[int]) -> set[int]:
+        held: set[int] = set()
+        for start in range(0, len(uids), 500):
+            chunk = uids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            held.update(
+                r[0]
+                for r in self._conn.execute(
+                    f"SELECT uid FROM messages WHERE folder_id = ? AND uidvalidity = ?"
+                    f" AND uid IN ({marks})",
+                    (folder_id, uidvalidity, *chunk),
+                )
+            )
+        return held
+
+    def _has_unbound(self, folder_id: int) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM messages WHERE folder_id = ? AND uid IS NULL LIMIT 1", (folder_id,)
             ).fetchone()
-            if exists:
-                continue
-            if self._rebind(folder_id, uidvalidity, record):
-                rebound += 1
-                continue
-            added.append(self._insert(account_id, folder_id, uidvalidity, record, now))
-        return InsertOutcome(added=len(added), rebound=rebound, added_pks=tuple(added))
+            is not None
+        )
+
+    def _alloc_sort_keys(self, dates: Sequence[int]) -> list[int]:
+        """Unique arrival-ordered keys: ``date << 20 | n`` (n counts within the second)."""
+        wanted = sorted({max(d, 0) for d in dates})
+        last: dict[int, int] = {}
+        if wanted:
+            low, high = wanted[0] << SORT_SHIFT, (wanted[-1] + 1) << SORT_SHIFT
+            for second, key in self._conn.execute(
+                "SELECT sort_key >> ?, max(sort_key) FROM messages"
+                " WHERE sort_key >= ? AND sort_key < ? GROUP BY sort_key >> ?",
+                (SORT_SHIFT, low, high, SORT_SHIFT),
+            ):
+                last[int(second)] = int(key)
+        keys = []
+        for date in dates:
+            second = max(date, 0)
+            key = last.get(second, (second << SORT_SHIFT) - 1) + 1
+            if key >= (second + 1) << SORT_SHIFT:  # pragma: no cover - a million a second
+                raise ValidationError("store.sort_key_exhausted")
+            last[second] = key
+            keys.append(key)
+        return keys
+
+    def _pks_by_sort_key(self, keys: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (int(r[0]), int(r[1]))
+                for r in self._conn.execute(
+                    f"SELECT sort_key, id FROM messages WHERE sort_key IN ({marks})", chunk
+                )
+            )
+        return found
 
     def _rebind(self, folder_id: int, uidvalidity: int, record: EnvelopeRecord) -> bool:
         if record.message_id:
@@ -289,123 +432,86 @@ class MessageRepository:
         )
         return True
 
-    def _alloc_sort_key(self, internal_date: int) -> int:
-        base = max(internal_date, 0) << SORT_SHIFT
-        cached = self._last_sort_key.get(internal_date)
-        if cached is None:
-            row = self._conn.execute(
-                "SELECT max(sort_key) FROM messages WHERE sort_key >= ? AND sort_key < ?",
-                (base, base + (1 << SORT_SHIFT)),
-            ).fetchone()
-            cached = row[0] if row and row[0] is not None else base - 1
-        key = cached + 1
-        if key >= base + (1 << SORT_SHIFT):  # pragma: no cover - a million messages a second
-            raise ValidationError("store.sort_key_exhausted")
-        if len(self._last_sort_key) > 4096:
-            self._last_sort_key.clear()
-        self._last_sort_key[internal_date] = key
-        return key
+    def _thread_batch(self, account_id: int, batch: list[tuple[int, EnvelopeRecord]]) -> None:
+        """Join threads: parents (References, In-Reply-To), children already held, copies.
 
-    def _insert(
-        self,
-        account_id: int,
-        folder_id: int,
-        uidvalidity: int,
-        record: EnvelopeRecord,
-        now: int,
-    ) -> int:
-        sort_key = self._alloc_sort_key(record.internal_date)
-        sender = record.sender
-        attachments = record.structure.attachments
-        cursor = self._conn.execute(
-            "INSERT INTO messages (account_id, folder_id, uidvalidity, uid, sort_key, message_id,"
-            " in_reply_to, refs, subject, from_addr, from_name, to_json, cc_json, reply_to,"
-            " sent_date, internal_date, size, flags, keywords, modseq, has_attachments,"
-            " structure, patient_ins, added_at, headers)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                account_id,
-                folder_id,
-                uidvalidity,
-                record.uid,
-                sort_key,
-                record.message_id,
-                record.in_reply_to,
-                " ".join(record.references),
-                record.subject,
-                sender.address if sender else None,
-                sender.name if sender else None,
-                json.dumps([[p.name, p.address] for p in record.to], ensure_ascii=False),
-                json.dumps([[p.name, p.address] for p in record.cc], ensure_ascii=False),
-                json.dumps([[p.name, p.address] for p in record.reply_to], ensure_ascii=False),
-                record.sent_date,
-                record.internal_date,
-                record.size,
-                record.flags,
-                " ".join(record.keywords),
-                record.modseq,
-                int(bool(attachments)),
-                structure_to_json(record.structure),
-                _patient_of(record),
-                now,
-                json.dumps(record.headers, ensure_ascii=False) if record.headers else None,
-            ),
-        )
-        pk = int(cursor.lastrowid)
-        people = [("from", record.sender)] if record.sender else []
-        people += [("to", p) for p in record.to] + [("cc", p) for p in record.cc]
-        people += [("reply_to", p) for p in record.reply_to]
-        self._conn.executemany(
-            "INSERT INTO message_people (message_id, role, address, name) VALUES (?, ?, ?, ?)",
-            [(pk, role, p.address, p.name) for role, p in people],
-        )
-        self._conn.executemany(
-            "INSERT OR IGNORE INTO attachments (message_id, part, filename, content_type, size)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(pk, a.part, a.filename, a.content_type, a.size) for a in attachments],
-        )
-        attachment_names = " ".join(a.filename for a in attachments if a.filename)
-        self._index(sort_key, record.subject, _people_text(record), "", attachment_names)
-        self._thread(account_id, pk, record)
-        return pk
+        One union-find over the batch and the threads it touches in the archive.
+        """
+        parent: dict[int, int] = {}
 
-    def _thread(self, account_id: int, pk: int, record: EnvelopeRecord) -> None:
-        """Join the thread of parents (References, In-Reply-To), children and copies."""
-        refs = list(record.references)
-        if record.in_reply_to and record.in_reply_to not in refs:
-            refs.append(record.in_reply_to)
+        def find(x: int) -> int:
+            root = x
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while parent.get(x, x) != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        def union(a: int, b: int) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        # Threads are named by the smallest message id they contain; a new message starts
+        # as its own thread.
+        ids_in_batch: dict[str, list[int]] = {}
+        for pk, record in batch:
+            parent.setdefault(pk, pk)
+            if record.message_id:
+                ids_in_batch.setdefault(record.message_id, []).append(pk)
+        wanted = set(ids_in_batch)
+        for _pk, record in batch:
+            wanted.update(_refs(record))
+        known = self._threads_of_message_ids(account_id, wanted)
+        existing_threads: set[int] = set()
+        for pk, record in batch:
+            for related in [*_refs(record), record.message_id]:
+                if not related:
+                    continue
+                for other in ids_in_batch.get(related, ()):
+                    union(pk, other)
+                for thread in known.get(related, ()):
+                    existing_threads.add(thread)
+                    parent.setdefault(thread, thread)
+                    union(pk, thread)
+        # Children already in the archive that name a message of this batch.
+        for message_id, pks in ids_in_batch.items():
+            for thread in self._threads_referring_to(account_id, message_id):
+                existing_threads.add(thread)
+                parent.setdefault(thread, thread)
+                union(pks[0], thread)
         self._conn.executemany(
-            "INSERT INTO message_refs (message_id, ref) VALUES (?, ?)", [(pk, r) for r in refs]
+            "UPDATE messages SET thread_id = ? WHERE id = ?",
+            [(find(pk), pk) for pk, _ in batch],
         )
-        related = list(refs)
-        if record.message_id:
-            related.append(record.message_id)
-        threads: set[int] = set()
-        if related:
-            marks = ",".join("?" * len(related))
-            rows = self._conn.execute(
-                f"SELECT DISTINCT thread_id FROM messages WHERE account_id = ? AND id != ?"
+        merged = [(find(t), t) for t in existing_threads if find(t) != t]
+        if merged:
+            self._conn.executemany("UPDATE messages SET thread_id = ? WHERE thread_id = ?", merged)
+
+    def _threads_of_message_ids(self, account_id: int, ids: set[str]) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = {}
+        values = [i for i in ids if i]
+        for start in range(0, len(values), 400):
+            chunk = values[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            for message_id, thread in self._conn.execute(
+                f"SELECT message_id, thread_id FROM messages WHERE account_id = ?"
                 f" AND message_id IN ({marks}) AND thread_id IS NOT NULL",
-                (account_id, pk, *related),
-            )
-            threads.update(r[0] for r in rows)
-        if record.message_id:
-            rows = self._conn.execute(
+                (account_id, *chunk),
+            ):
+                found.setdefault(message_id, set()).add(int(thread))
+        return found
+
+    def _threads_referring_to(self, account_id: int, message_id: str) -> set[int]:
+        return {
+            int(r[0])
+            for r in self._conn.execute(
                 "SELECT DISTINCT m.thread_id FROM message_refs r JOIN messages m"
-                " ON m.id = r.message_id WHERE r.ref = ? AND m.account_id = ? AND m.id != ?"
+                " ON m.id = r.message_id WHERE r.ref = ? AND m.account_id = ?"
                 " AND m.thread_id IS NOT NULL",
-                (record.message_id, account_id, pk),
+                (message_id, account_id),
             )
-            threads.update(r[0] for r in rows)
-        thread_id = min(threads) if threads else pk
-        self._conn.execute("UPDATE messages SET thread_id = ? WHERE id = ?", (thread_id, pk))
-        others = threads - {thread_id}
-        if others:
-            marks = ",".join("?" * len(others))
-            self._conn.execute(
-                f"UPDATE messages SET thread_id = ? WHERE thread_id IN ({marks})",
-                (thread_id, *others),
-            )
+        }
 
     def _index(self, sort_key: int, subject: str, people: str, body: str, attachments: str) -> None:
         old = self._conn.execute(
@@ -468,15 +574,12 @@ class MessageRepository:
     def missing_bodies(self, account_id: int, limit: int = 100_000) -> list[BodyTask]:
         """Messages on the server whose body is not archived yet, newest first."""
         rows = self._conn.execute(
-            "SELECT m.id, f.name, m.uidvalidity, m.uid, m.size, m.structure FROM messages m"
+            "SELECT m.id, f.name, m.uidvalidity, m.uid, m.size FROM messages m"
             " JOIN folders f ON f.id = m.folder_id WHERE m.account_id = ? AND m.body_state = 0"
             " AND m.uid IS NOT NULL AND m.gone_at IS NULL ORDER BY m.sort_key DESC LIMIT ?",
             (account_id, limit),
         ).fetchall()
-        return [
-            BodyTask(r[0], r[1], r[2], r[3], r[4], structure_from_json(r[5]).text_parts())
-            for r in rows
-        ]
+        return [BodyTask(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def count_missing_bodies(self, account_id: int) -> int:
         """How many bodies are still to fetch."""
@@ -490,22 +593,52 @@ class MessageRepository:
     def store_bodies(self, items: Sequence[tuple[int, FetchedBody]]) -> int:
         """Archive fetched messages and index their text; returns the bytes stored."""
         stored = 0
-        for pk, body in items:
+        rows = {}
+        for pk, _body in items:
             row = self._conn.execute(
-                "SELECT m.sort_key, t.subject, t.people, t.attachments FROM messages m"
+                "SELECT m.sort_key, t.subject, t.people FROM messages m"
                 " LEFT JOIN message_text t ON t.sort_key = m.sort_key WHERE m.id = ?",
                 (pk,),
             ).fetchone()
-            if row is None:
-                continue  # deleted by the user meanwhile
-            self._conn.execute(
-                "INSERT OR REPLACE INTO message_bodies (message_id, raw, sha256) VALUES (?, ?, ?)",
-                (pk, body.raw, hashlib.sha256(body.raw).digest()),
+            if row is not None:  # else deleted by the user meanwhile
+                rows[pk] = row
+        kept = [(pk, body) for pk, body in items if pk in rows]
+        # The records are on disk (synced) before the rows that point at them are committed.
+        refs = self._blobs.append([body.raw for _, body in kept]) if self._blobs else []
+        for index, (pk, body) in enumerate(kept):
+            row = rows[pk]
+            digest = hashlib.sha256(body.raw).digest()
+            if self._blobs is not None:
+                ref = refs[index]
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO message_bodies (message_id, segment, offset, length,"
+                    " blob_key, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+                    (pk, ref.segment, ref.offset, ref.length, ref.key, digest),
+                )
+            else:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO message_bodies (message_id, raw, sha256)"
+                    " VALUES (?, ?, ?)",
+                    (pk, body.raw, digest),
+                )
+            attachments = body.structure.attachments
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO attachments (message_id, part, filename, content_type,"
+                " size) VALUES (?, ?, ?, ?, ?)",
+                [(pk, a.part, a.filename, a.content_type, a.size) for a in attachments],
             )
             text = "\n".join(t for _, t in body.texts)[:MAX_INDEXED_TEXT]
-            self._index(row[0], row[1] or "", row[2] or "", text, row[3] or "")
+            names = " ".join(a.filename for a in attachments if a.filename)
+            self._index(row[0], row[1] or "", row[2] or "", text, names)
             self._conn.execute(
-                "UPDATE messages SET body_state = ? WHERE id = ?", (BODY_ARCHIVED, pk)
+                "UPDATE messages SET body_state = ?, structure = ?, has_attachments = ?"
+                " WHERE id = ?",
+                (
+                    BODY_ARCHIVED,
+                    structure_to_json(body.structure),
+                    int(bool(attachments)),
+                    pk,
+                ),
             )
             stored += len(body.raw)
         return stored
@@ -739,11 +872,70 @@ class MessageRepository:
         )
 
     def raw(self, pk: int) -> bytes | None:
-        """The archived message bytes, or None when not archived yet."""
+        """The archived message bytes, or None when not archived yet.
+
+        Raises:
+            StoreError: ``store.blob_missing``/``store.blob_damaged`` (segment file lost or
+                altered).
+        """
         row = self._conn.execute(
-            "SELECT raw FROM message_bodies WHERE message_id = ?", (pk,)
+            "SELECT raw, segment, offset, length, blob_key FROM message_bodies"
+            " WHERE message_id = ?",
+            (pk,),
         ).fetchone()
-        return bytes(row[0]) if row else None
+        if row is None:
+            return None
+        if row[0] is not None:
+            return bytes(row[0])
+        if self._blobs is None:
+            raise ValidationError("store.blobs_unavailable")
+        return self._blobs.read(BlobRef(row[1], row[2], row[3], bytes(row[4])))
+
+    def compact(self, *, threshold: float = 0.5) -> int:
+        """Rewrite segment files whose live records are under `threshold` of their size.
+
+        Deleted messages' records stay in their segment (their keys are gone) until then.
+        Returns the bytes reclaimed. Crash-safe: records are copied and synced, the rows
+        updated and committed, and only then is the old file removed.
+        """
+        if self._blobs is None:
+            return 0
+        blobs = self._blobs
+        live = dict(
+            self._conn.execute(
+                "SELECT segment, sum(length) FROM message_bodies WHERE segment IS NOT NULL"
+                " GROUP BY segment"
+            ).fetchall()
+        )
+        segments = blobs.segments()
+        reclaimed = 0
+        for segment in segments[:-1]:  # never the one being appended to
+            size = blobs.size(segment)
+            if size == 0 or live.get(segment, 0) >= threshold * size:
+                continue
+            records = self._conn.execute(
+                "SELECT message_id, offset, length, blob_key FROM message_bodies"
+                " WHERE segment = ? ORDER BY offset",
+                (segment,),
+            ).fetchall()
+            data = [blobs.read(BlobRef(segment, r[1], r[2], bytes(r[3]))) for r in records]
+            blobs.start_new_segment()
+            refs = blobs.append(data)
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for record, ref in zip(records, refs, strict=True):
+                    self._conn.execute(
+                        "UPDATE message_bodies SET segment = ?, offset = ?, length = ?,"
+                        " blob_key = ? WHERE message_id = ?",
+                        (ref.segment, ref.offset, ref.length, ref.key, record[0]),
+                    )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            blobs.remove(segment)
+            reclaimed += size - sum(ref.length for ref in refs)
+        return reclaimed
 
     def thread(self, thread_id: int) -> list[MessageSummary]:
         """Every message of a thread, oldest first."""

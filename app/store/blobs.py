@@ -1,0 +1,158 @@
+"""Encrypted segment files for message bodies (the archive's bulk).
+
+Messages are appended to segment files (``blobs/seg-000001.pli``, up to `SEGMENT_LIMIT`
+bytes each), each record sealed with AES-256-GCM under a random key of its own. The key and the
+record's place live in the SQLCipher database, so:
+
+- the segment files hold nothing readable without the database (and its data key);
+- deleting the database row destroys the only copy of the record's key (crypto-shredding), and
+  `compact` later reclaims the space;
+- writing a body costs one AES-GCM pass and one sequential write, instead of SQLCipher's page
+  encryption, page authentication and the write-ahead log's double write
+  (notes/PERFORMANCE.md: the body path is where a full sync spends its time).
+
+Crash safety: records are written and the segment synced *before* the database transaction that
+references them commits. A crash in between leaves unreferenced bytes (reclaimed by `compact`),
+never a row pointing at missing data. Blocking; used on the store's thread only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from app.domain.errors import StoreError
+
+SEGMENT_LIMIT = 256 * 1024 * 1024
+_NONCE = 12
+_SUFFIX = ".pli"
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    """Where a record is and the key that opens it."""
+
+    segment: int
+    offset: int
+    length: int
+    key: bytes
+
+
+class BlobStore:
+    """Append-only encrypted segments in one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._current: int | None = None
+        self._handle: object | None = None
+
+    def _path(self, segment: int) -> Path:
+        return self._folder / f"seg-{segment:06d}{_SUFFIX}"
+
+    def segments(self) -> list[int]:
+        """Numbers of the segment files present."""
+        if not self._folder.exists():
+            return []
+        found = []
+        for path in self._folder.iterdir():
+            name = path.name
+            if name.startswith("seg-") and name.endswith(_SUFFIX):
+                try:
+                    found.append(int(name[4 : -len(_SUFFIX)]))
+                except ValueError:
+                    continue
+        return sorted(found)
+
+    def _open_segment(self, size_needed: int) -> tuple[int, int]:
+        """(segment, file descriptor) with room for `size_needed` more bytes."""
+        self._folder.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            self._folder.chmod(0o700)
+        if self._current is None:
+            existing = self.segments()
+            self._current = existing[-1] if existing else 1
+        path = self._path(self._current)
+        if (
+            path.exists()
+            and path.stat().st_size + size_needed > SEGMENT_LIMIT
+            and (path.stat().st_size > 0)
+        ):
+            self._current += 1
+            path = self._path(self._current)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        return self._current, os.open(path, flags, 0o600)
+
+    def append(self, items: list[bytes]) -> list[BlobRef]:
+        """Seal and append records; synced to disk before returning (see the module text)."""
+        if not items:
+            return []
+        total = sum(len(i) + _NONCE + 16 for i in items)
+        segment, fd = self._open_segment(total)
+        refs: list[BlobRef] = []
+        try:
+            offset = os.fstat(fd).st_size  # after any half-written record of a crash
+            for data in items:
+                key = secrets.token_bytes(32)
+                nonce = secrets.token_bytes(_NONCE)
+                sealed = nonce + AESGCM(key).encrypt(nonce, data, _aad(segment, offset))
+                written = 0
+                while written < len(sealed):
+                    written += os.write(fd, sealed[written:])
+                refs.append(BlobRef(segment, offset, len(sealed), key))
+                offset += len(sealed)
+            os.fsync(fd)
+        except OSError as error:
+            raise StoreError("store.io_error") from error
+        finally:
+            os.close(fd)
+        return refs
+
+    def read(self, ref: BlobRef) -> bytes:
+        """Open one record.
+
+        Raises:
+            StoreError: ``store.blob_missing`` (segment gone or short), ``store.blob_damaged``
+                (authentication failed: altered or wrong key).
+        """
+        try:
+            with self._path(ref.segment).open("rb") as handle:
+                handle.seek(ref.offset)
+                sealed = handle.read(ref.length)
+        except OSError as error:
+            raise StoreError("store.blob_missing") from error
+        if len(sealed) != ref.length:
+            raise StoreError("store.blob_missing")
+        try:
+            return AESGCM(ref.key).decrypt(
+                sealed[:_NONCE], sealed[_NONCE:], _aad(ref.segment, ref.offset)
+            )
+        except InvalidTag as error:
+            raise StoreError("store.blob_damaged") from error
+
+    def size(self, segment: int) -> int:
+        """Bytes in a segment file."""
+        try:
+            return self._path(segment).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def remove(self, segment: int) -> None:
+        """Delete a segment file (after compaction moved its live records)."""
+        self._path(segment).unlink(missing_ok=True)
+        if self._current == segment:
+            self._current = None
+
+    def start_new_segment(self) -> None:
+        """The next append goes to a fresh segment (compaction writes into its own)."""
+        existing = self.segments()
+        self._current = (existing[-1] + 1) if existing else 1
+
+
+def _aad(segment: int, offset: int) -> bytes:
+    # Binds a record to its place: a record copied elsewhere in the files does not open.
+    return f"pli-blob-v1:{segment}:{offset}".encode("ascii")
