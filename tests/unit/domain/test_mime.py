@@ -20,7 +20,7 @@ def test_headers_are_unfolded_and_decoded() -> None:
     block = (
         b"Subject: =?utf-8?q?R=C3=A9sultats?= de\r\n biologie\r\n"
         b"From: =?iso-8859-1?q?=C9lodie?= LEF\xc3\x88VRE <279035121518989@patient.mssante.fr>\r\n"
-        b"To: a@x.fr, \"Dr B\" <B@Y.FR>\r\n"
+        b'To: a@x.fr, "Dr B" <B@Y.FR>\r\n'
         b"References: <a@1>\r\n <b@2>\r\n"
         b"Date: Mon, 2 Nov 2026 10:00:00 +0100\r\n"
     )
@@ -38,15 +38,21 @@ def test_the_structure_of_a_nested_message_with_accented_file_names() -> None:
     msg["Subject"] = "x"
     msg.set_content("texte brut é")
     msg.add_alternative("<p>texte <b>html</b></p>", subtype="html")
-    msg.add_attachment(b"%PDF-1.4 ...", maintype="application", subtype="pdf",
-                       filename="résultats été.pdf")
-    msg.add_attachment(b"\x89PNG...", maintype="image", subtype="png", filename="a.png",
-                       disposition="inline")
+    msg.add_attachment(
+        b"%PDF-1.4 ...", maintype="application", subtype="pdf", filename="résultats été.pdf"
+    )
+    msg.add_attachment(
+        b"\x89PNG...", maintype="image", subtype="png", filename="a.png", disposition="inline"
+    )
     scanned = mime.scan(crlf(msg.as_bytes()))
     parts = scanned.structure.parts
     assert [p.part for p in parts] == ["1.1", "1.2", "2", "3"]
-    assert [p.content_type for p in parts] == ["text/plain", "text/html", "application/pdf",
-                                               "image/png"]
+    assert [p.content_type for p in parts] == [
+        "text/plain",
+        "text/html",
+        "application/pdf",
+        "image/png",
+    ]
     assert parts[2].filename == "résultats été.pdf"
     assert [p.filename for p in scanned.structure.attachments] == ["résultats été.pdf", "a.png"]
     assert scanned.texts == (("text/plain", "texte brut é\r\n"),)
@@ -54,8 +60,9 @@ def test_the_structure_of_a_nested_message_with_accented_file_names() -> None:
 
 def test_html_only_messages_are_indexed_as_text_without_scripts() -> None:
     msg = EmailMessage()
-    msg.set_content("<p>Bonjour&nbsp;Docteur</p><script>alert(1)</script><p>Fin</p>",
-                    subtype="html")
+    msg.set_content(
+        "<p>Bonjour&nbsp;Docteur</p><script>alert(1)</script><p>Fin</p>", subtype="html"
+    )
     (text,) = mime.scan(msg.as_bytes()).texts
     assert text == ("text/html", "Bonjour\xa0Docteur\nFin")
 
@@ -70,9 +77,7 @@ def test_transfer_encodings_and_charsets() -> None:
 
 
 def test_rfc2231_continuations() -> None:
-    kind, params = mime.content_type(
-        "application/pdf; name*0*=utf-8''r%C3%A9sul; name*1*=tats.pdf"
-    )
+    kind, params = mime.content_type("application/pdf; name*0*=utf-8''r%C3%A9sul; name*1*=tats.pdf")
     assert kind == "application/pdf"
     assert params["name"] == "résultats.pdf"
 
@@ -85,11 +90,15 @@ def test_hostile_bytes_never_break_the_reader(data: bytes) -> None:
 
 
 def test_a_fetch_response_becomes_an_envelope_record() -> None:
-    meta = (b'7 (UID 42 FLAGS (\\Seen $MDNSent) INTERNALDATE " 2-Nov-2026 10:00:00 +0100" '
-            b"RFC822.SIZE 1234 MODSEQ (99) BODY[HEADER] {10})")
-    header = (b"From: Dr Paul Durand <paul.durand@medecin.mssante.fr>\r\n"
-              b"Subject: Bilan\r\nMessage-ID: <m1@x>\r\nIn-Reply-To: <p@x>\r\n"
-              b"X-MSS-MES: FIN\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n")
+    meta = (
+        b'7 (UID 42 FLAGS (\\Seen $MDNSent) INTERNALDATE " 2-Nov-2026 10:00:00 +0100" '
+        b"RFC822.SIZE 1234 MODSEQ (99) BODY[HEADER] {10})"
+    )
+    header = (
+        b"From: Dr Paul Durand <paul.durand@medecin.mssante.fr>\r\n"
+        b"Subject: Bilan\r\nMessage-ID: <m1@x>\r\nIn-Reply-To: <p@x>\r\n"
+        b"X-MSS-MES: FIN\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n"
+    )
     record = _header_record(42, meta, header)
     assert record.uid == 42
     assert record.size == 1234

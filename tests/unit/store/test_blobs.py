@@ -46,10 +46,22 @@ def test_an_altered_or_moved_record_does_not_open(tmp_path: Path) -> None:
 
 def _record(uid: int) -> EnvelopeRecord:
     return EnvelopeRecord(
-        uid=uid, flags=0, keywords=(), internal_date=1_700_000_000 + uid, size=1000,
-        modseq=None, message_id=f"<m{uid}@x>", in_reply_to=None, references=(),
-        subject=f"Message {uid}", sender=Person("A", "a@x.fr"), to=(), cc=(), reply_to=(),
-        sent_date=None, structure=Structure(),
+        uid=uid,
+        flags=0,
+        keywords=(),
+        internal_date=1_700_000_000 + uid,
+        size=1000,
+        modseq=None,
+        message_id=f"<m{uid}@x>",
+        in_reply_to=None,
+        references=(),
+        subject=f"Message {uid}",
+        sender=Person("A", "a@x.fr"),
+        to=(),
+        cc=(),
+        reply_to=(),
+        sent_date=None,
+        structure=Structure(),
     )
 
 
@@ -61,8 +73,10 @@ def test_deleted_bodies_are_reclaimed_and_the_others_survive(
     try:
         conn = archive.conn
         with archive.write():
-            conn.execute("INSERT INTO accounts (id, name, address, config, created_at) VALUES"
-                         " (1, 'a', 'a@x.fr', '{}', 0)")
+            conn.execute(
+                "INSERT INTO accounts (id, name, address, config, created_at) VALUES"
+                " (1, 'a', 'a@x.fr', '{}', 0)"
+            )
             conn.execute("INSERT INTO folders (id, account_id, name) VALUES (1, 1, 'INBOX')")
             archive.messages.insert_envelopes(1, 1, 1, [_record(u) for u in range(1, 41)])
         pks = [r[0] for r in conn.execute("SELECT id FROM messages ORDER BY uid")]
@@ -70,8 +84,10 @@ def test_deleted_bodies_are_reclaimed_and_the_others_survive(
         for start in range(0, 40, 5):
             with archive.write():
                 archive.messages.store_bodies(
-                    [(pk, FetchedBody(uid=0, raw=bodies[pk], texts=())) for pk in
-                     pks[start : start + 5]]
+                    [
+                        (pk, FetchedBody(uid=0, raw=bodies[pk], texts=()))
+                        for pk in pks[start : start + 5]
+                    ]
                 )
         blob_dir = tmp_path / "blobs"
         before = sum(p.stat().st_size for p in blob_dir.iterdir())
