@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import subprocess
 import sys
 import time
@@ -89,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--quick", action="store_true", help="small smoke run, docs untouched")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="measure nothing: rewrite the sections from bench/work/results/*.json",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.messages, args.runs, args.index_runs = 500, 1, 1
@@ -96,6 +102,18 @@ def main(argv: list[str] | None = None) -> int:
         args.skip.append("directory")
 
     from bench import search_bench, sync_bench
+
+    if args.render_only:
+        results = REPO / "bench" / "work" / "results"
+        rendered = {}
+        for name, module in (("sync", sync_bench), ("search", search_bench)):
+            path = results / f"{name}.json"
+            if name not in args.skip and path.exists():
+                rendered[name] = module.markdown(json.loads(path.read_text(encoding="utf-8")))
+                print(rendered[name])
+        if rendered and not args.no_doc:
+            write_sections(rendered)
+        return 0
 
     failures: list[str] = []
     sections: dict[str, str] = {}

@@ -200,6 +200,7 @@ def measure(
 ) -> dict[str, Any]:
     """Run the whole benchmark; returns the raw results (JSON-friendly)."""
     info = machine()
+    measured_at = time.strftime("%Y-%m-%d %H:%M")
     corpus, generated = load_or_generate("full", messages, seed_value)
     work = WORK / "sync"
     shutil.rmtree(work, ignore_errors=True)
@@ -255,6 +256,7 @@ def measure(
 
     data = {
         "machine": info,
+        "measured": measured_at,
         "messages": corpus.count,
         "runs": runs,
         "security": security,
@@ -315,10 +317,11 @@ def markdown(data: dict[str, Any]) -> str:
     cmd = f".venv/bin/python -m bench.sync_bench --messages {n} --runs {data['runs']}"
     if data["security"] != "starttls":
         cmd += f" --security {data['security']}"
+    when = data.get("measured") or time.strftime("%Y-%m-%d %H:%M")
     lines = [
         "## Sync",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} by `make bench` (alone: `{cmd}`).",
+        f"Measured {when} by `make bench` (alone: `{cmd}`).",
         "",
         *machine_lines(data["machine"]),
         f"- Corpus (bench/corpus.py, seed {data['seed']}): {n:,} messages, "
@@ -332,7 +335,7 @@ def markdown(data: dict[str, Any]) -> str:
         f"{data['runs']} runs in rotating order after one warm-up fetch; medians, with the "
         "spread (min–max) of the runs.",
         "",
-        "| what | median | spread | peak RSS | vs the floor | vs mbsync |",
+        "| what | median | spread | peak RSS | time ÷ floor's | time ÷ mbsync's |",
         "|---|---:|---:|---:|---:|---:|",
         f"| floor: raw `UID FETCH 1:* (BODY.PEEK[])` over TLS, discarded | {fmt_s(m_floor)} | "
         f"{spread(floor)} | | 1.00× | {_ratio(m_floor, m_mb)} |",
@@ -390,47 +393,94 @@ def markdown(data: dict[str, Any]) -> str:
         "",
     ]
     lines += _targets(
-        m_mb=m_mb,
-        m_floor=m_floor,
-        archive=median(p_archive),
-        process=median(p_process),
-        list_launch=median(p_list_launch),
-        list_inproc=median(p_list),
+        mb=mb,
+        floor=floor,
+        archive=p_archive,
+        process=p_process,
+        list_launch=p_list_launch,
+        list_inproc=p_list,
         resync=median(resync_inproc),
         rss=max(p_rss) if p_rss else float("nan"),
     )
+    lines += PROFILE_NOTES
     return "\n".join(lines) + "\n"
+
+
+#: What profiling showed (by hand, not re-measured by each run: dated).
+PROFILE_NOTES = [
+    "Where Pli's time goes (profiled by hand on 2026-11-22, 10,000 messages of this corpus; "
+    "not re-measured by each run):",
+    "",
+    "- **The list is CPU-bound in Python, not network-bound** (the list floor above is a few "
+    "hundred ms). Offline, on the captured `UID FETCH` response of the 10,000 envelopes: "
+    "imapclient's response parser 3.3–3.8 s, turning its output into records 1.5 s (a third of "
+    "it the stdlib header parser run on the extra header fields), storing the envelopes "
+    "2.7–3.0 s. Fetching the next batch while storing the current one was tried and gained "
+    "nothing: both halves hold the GIL. A regex tokenizer for FETCH responses (prototype) "
+    "parsed the same response 2.3× faster than imapclient's.",
+    "- **The bodies are store-bound**: `MessageRepository.store_bodies` alone, offline, stores "
+    "about 60 MB/s here; bare blob inserts into SQLCipher (WAL, synchronous=NORMAL) 90 MB/s, "
+    "180 MB/s without the fsyncs of the automatic checkpoints: every body is written twice "
+    "(WAL, then the database file) and synced. Two body connections already fetch faster than "
+    "the writer stores.",
+    "- **Process start-up** (about 1.3 s): importing the application 1.0–1.2 s (fpdf/fontTools "
+    "0.3 s and pypdf 0.1 s are imported by every command), and unwrapping the data key with a "
+    "passphrase, scrypt N=2^17, 0.5 s and 128 MiB (with an OS keyring there is no scrypt). "
+    "That scrypt sets the peak memory of every `pli` process measured here (the same figure "
+    "for a first sync and a no-change resync): the sync itself stays below it.",
+    "- **Attachment text indexing** (after the archive, in `pli sync`): 30–60 ms a PDF, about "
+    "70 % of it the stdlib `email` parser run twice over the whole message "
+    "(`list_attachments` and `attachment_payloads` each parse it), pypdf's text extraction "
+    "about 12 %.",
+    "",
+]
 
 
 def _targets(
     *,
-    m_mb: float,
-    m_floor: float,
-    archive: float,
-    process: float,
-    list_launch: float,
-    list_inproc: float,
+    mb: list[float],
+    floor: list[float],
+    archive: list[float],
+    process: list[float],
+    list_launch: list[float],
+    list_inproc: list[float],
     resync: float,
     rss: float,
 ) -> list[str]:
+    """The targets, judged on same-run ratios (mbsync's time moves with the machine's load)."""
+
     def met(ok: bool) -> str:
         return "**met**" if ok else "**not met**"
 
+    def per_run(a: list[float], b: list[float]) -> list[float]:
+        return [x / y for x, y in zip(a, b, strict=False) if y]
+
+    def show(ratios: list[float]) -> str:
+        runs = ", ".join(f"{r:.2f}" for r in ratios)
+        return f"{median(ratios):.2f}× (runs: {runs})"
+
+    speed = per_run(mb, process)  # > 1: Pli's whole process is faster than mbsync
+    speed_inproc = per_run(mb, archive)
+    floor_speed = per_run(mb, floor)
+    list_share = per_run(list_launch, mb)  # < 0.1 wanted
+    list_share_inproc = per_run(list_inproc, mb)
     return [
-        "Targets (issue 2, requirement 7):",
+        "Targets (issue 2, requirement 7), judged on each run's Pli against the same run's "
+        "mbsync (`FSync yes`, its default):",
         "",
         "| target | measured | |",
         "|---|---|---|",
-        f"| full archive faster than mbsync's full sync | whole pli process {fmt_s(process)} vs "
-        f"mbsync {fmt_s(m_mb)} ({_ratio(m_mb, process)} as fast) | {met(process < m_mb)} |",
-        f"| aim: twice as fast as mbsync | {_ratio(m_mb, archive)} in the process, "
-        f"{_ratio(m_mb, process)} for the whole process (the TLS floor is "
-        f"{_ratio(m_mb, m_floor)} as fast as mbsync here) | {met(process * 2 <= m_mb)} |",
-        f"| list complete in under a tenth of mbsync's time | {fmt_s(list_launch)} from launch, "
-        f"{fmt_s(list_inproc)} in the process; a tenth of mbsync is {fmt_s(m_mb / 10)} | "
-        f"{met(list_launch < m_mb / 10)} |",
-        f"| no-change resync under 100 ms | {fmt_s(resync)} in-process | {met(resync < 0.1)} |",
-        f"| peak memory under 300 MB | {fmt_mb(rss)} (highest run of the first sync) | "
+        f"| full archive faster than mbsync's full sync | mbsync time ÷ whole `pli sync` process: "
+        f"{show(speed)} | {met(median(speed) > 1)} |",
+        f"| aim: twice as fast as mbsync | as above; the sync alone, in the process: "
+        f"{show(speed_inproc)}; the raw TLS fetch (the floor): {show(floor_speed)} | "
+        f"{met(median(speed) >= 2)} |",
+        f"| list complete in under a tenth of mbsync's time | list from launch ÷ mbsync: "
+        f"{show(list_share)}; in the process: {show(list_share_inproc)} | "
+        f"{met(median(list_share) < 0.1)} |",
+        f"| no-change resync under 100 ms | {fmt_s(resync)} in-process (median) | "
+        f"{met(resync < 0.1)} |",
+        f"| peak memory under 300 MB | {fmt_mb(rss)} (highest of the first syncs) | "
         f"{met(rss < 300e6)} |",
         "",
     ]
