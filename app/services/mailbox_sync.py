@@ -39,13 +39,14 @@ from app.domain.events import (
     SyncStarted,
 )
 from app.domain.mailbox import FolderRole, SyncState
-from app.domain.message import EnvelopeRecord, FetchedBody
+from app.domain.message import EnvelopeRecord
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.imap_connection import ImapConnection
 from app.services.operation_queue import OperationQueue
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
+from app.store.blobs import PreparedBody, prepare
 from app.store.repositories.folders import FolderRow
 from app.store.repositories.messages import BodyTask
 from app.transport.imap_session import ImapSession, SelectResult
@@ -53,6 +54,7 @@ from app.transport.imap_session import ImapSession, SelectResult
 log = logging.getLogger(__name__)
 
 HEADER_BATCH = 500
+GROUP_BYTES = 48 * 1024 * 1024  # bodies stored per transaction (and per segment sync)
 BODY_BATCH_BYTES = 6 * 1024 * 1024
 BODY_BATCH_COUNT = 150
 IDLE_CHECK_SECONDS = 5.0
@@ -378,8 +380,8 @@ class SyncService:
         queue: asyncio.Queue[list[BodyTask]] = asyncio.Queue()
         for batch in batches:
             queue.put_nowait(batch)
-        results: asyncio.Queue[tuple[list[BodyTask], list[FetchedBody]] | None] = asyncio.Queue(
-            maxsize=4
+        results: asyncio.Queue[tuple[list[BodyTask], list[PreparedBody]] | None] = asyncio.Queue(
+            maxsize=6
         )
         progress = {"done": 0, "bytes": 0}
         extra = [
@@ -397,18 +399,35 @@ class SyncService:
                 await results.put((batch, fetched))
 
         async def writer() -> None:
-            while True:
+            finished = False
+            while not finished:
                 item = await results.get()
                 if item is None:
                     return
-                batch, fetched = item
-                by_uid = {(t.folder, t.uid): t.message_pk for t in batch}
-                folder = batch[0].folder
-                pairs = [(by_uid[(folder, body.uid)], body) for body in fetched]
+                # Group commit: whatever else is ready goes in the same transaction (one sync
+                # of the segment file, one commit), up to GROUP_BYTES.
+                group = [item]
+                size = sum(len(p.body.raw) for p in item[1])
+                while size < GROUP_BYTES:
+                    try:
+                        more = results.get_nowait()
+                    except asyncio.QueueEmpty:
+                        break
+                    if more is None:
+                        finished = True
+                        break
+                    group.append(more)
+                    size += sum(len(p.body.raw) for p in more[1])
+                entries = []
+                for batch, fetched in group:
+                    by_uid = {t.uid: t.message_pk for t in batch}
+                    entries.append(
+                        (batch, [(by_uid[p.body.uid], p) for p in fetched if p.body.uid in by_uid])
+                    )
                 stored = await self._store.write(
-                    partial(self._store_bodies, account=account, batch=batch, pairs=pairs)
+                    partial(self._store_bodies, account=account, entries=entries)
                 )
-                progress["done"] += len(pairs)
+                progress["done"] += sum(len(pairs) for _, pairs in entries)
                 progress["bytes"] += stored
                 self._events.publish(
                     BodiesProgress(account.name, progress["done"], total, progress["bytes"])
@@ -443,18 +462,18 @@ class SyncService:
     def _store_bodies(
         archive: Archive,
         account: Account,
-        batch: list[BodyTask],
-        pairs: list[tuple[int, FetchedBody]],
+        entries: list[tuple[list[BodyTask], list[tuple[int, PreparedBody]]]],
     ) -> int:
-        stored = archive.messages.store_bodies(pairs)
-        archive.audit.add(
-            account_id=account.id,
-            actor=account.address,
-            action="sync.fetch_bodies",
-            target=batch[0].folder,
-            request=f"UID FETCH {_describe_uids([t.uid for t in batch])} (BODY.PEEK[])",
-            detail=f"{len(pairs)} messages, {stored} bytes",
-        )
+        stored = archive.messages.store_bodies([pair for _, pairs in entries for pair in pairs])
+        for batch, pairs in entries:
+            archive.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="sync.fetch_bodies",
+                target=batch[0].folder,
+                request=f"UID FETCH {_describe_uids([t.uid for t in batch])} (BODY.PEEK[])",
+                detail=f"{len(pairs)} messages, {sum(len(p.body.raw) for _, p in pairs)} bytes",
+            )
         return stored
 
     # -- push -------------------------------------------------------------------------------
@@ -535,14 +554,18 @@ def _enter_idle(session: ImapSession) -> None:
     session.idle_start()
 
 
-def _fetch_batch(session: ImapSession, batch: list[BodyTask]) -> list[FetchedBody]:
-    """Runs on a connection's thread: EXAMINE the batch's folder, fetch its bodies."""
+def _fetch_batch(session: ImapSession, batch: list[BodyTask]) -> list[PreparedBody]:
+    """Fetch one batch of bodies on a connection's thread.
+
+    The batch's folder is EXAMINEd, its bodies fetched, sealed and hashed here, in parallel
+    with the other connections, not on the store's thread.
+    """
     folder = batch[0].folder
     selected = session.select(folder, readonly=True)
     valid = [t for t in batch if t.uidvalidity == selected.state.uidvalidity]
     if not valid:
         return []
-    return session.fetch_bodies([t.uid for t in valid])
+    return [prepare(body) for body in session.fetch_bodies([t.uid for t in valid])]
 
 
 def _batches(tasks: list[BodyTask]) -> list[list[BodyTask]]:

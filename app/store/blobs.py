@@ -18,6 +18,7 @@ never a row pointing at missing data. Blocking; used on the store's thread only.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.domain.errors import StoreError
+from app.domain.message import FetchedBody
 
 SEGMENT_LIMIT = 256 * 1024 * 1024
 _NONCE = 12
@@ -89,22 +91,24 @@ class BlobStore:
 
     def append(self, items: list[bytes]) -> list[BlobRef]:
         """Seal and append records; synced to disk before returning (see the module text)."""
+        return self.append_sealed([seal(data) for data in items])
+
+    def append_sealed(self, items: list[Sealed]) -> list[BlobRef]:
+        """Append records sealed beforehand (by `seal`, on any thread); synced on return."""
         if not items:
             return []
-        total = sum(len(i) + _NONCE + 16 for i in items)
+        total = sum(len(i.data) for i in items)
         segment, fd = self._open_segment(total)
         refs: list[BlobRef] = []
         try:
             offset = os.fstat(fd).st_size  # after any half-written record of a crash
-            for data in items:
-                key = secrets.token_bytes(32)
-                nonce = secrets.token_bytes(_NONCE)
-                sealed = nonce + AESGCM(key).encrypt(nonce, data, _aad(segment, offset))
+            for item in items:
                 written = 0
-                while written < len(sealed):
-                    written += os.write(fd, sealed[written:])
-                refs.append(BlobRef(segment, offset, len(sealed), key))
-                offset += len(sealed)
+                view = memoryview(item.data)
+                while written < len(view):
+                    written += os.write(fd, view[written:])
+                refs.append(BlobRef(segment, offset, len(item.data), item.key))
+                offset += len(item.data)
             os.fsync(fd)
         except OSError as error:
             raise StoreError("store.io_error") from error
@@ -128,11 +132,21 @@ class BlobStore:
         if len(sealed) != ref.length:
             raise StoreError("store.blob_missing")
         try:
-            return AESGCM(ref.key).decrypt(
-                sealed[:_NONCE], sealed[_NONCE:], _aad(ref.segment, ref.offset)
-            )
+            return AESGCM(ref.key).decrypt(sealed[:_NONCE], sealed[_NONCE:], _AAD)
         except InvalidTag as error:
             raise StoreError("store.blob_damaged") from error
+
+    def read_sealed(self, ref: BlobRef) -> Sealed:
+        """A record as stored (still sealed), to move it during compaction."""
+        try:
+            with self._path(ref.segment).open("rb") as handle:
+                handle.seek(ref.offset)
+                data = handle.read(ref.length)
+        except OSError as error:
+            raise StoreError("store.blob_missing") from error
+        if len(data) != ref.length:
+            raise StoreError("store.blob_missing")
+        return Sealed(ref.key, data)
 
     def size(self, segment: int) -> int:
         """Bytes in a segment file."""
@@ -153,6 +167,35 @@ class BlobStore:
         self._current = (existing[-1] + 1) if existing else 1
 
 
-def _aad(segment: int, offset: int) -> bytes:
-    # Binds a record to its place: a record copied elsewhere in the files does not open.
-    return f"pli-blob-v1:{segment}:{offset}".encode("ascii")
+@dataclass(frozen=True)
+class Sealed:
+    """A record sealed under its own key, ready to be appended."""
+
+    key: bytes
+    data: bytes  # nonce + ciphertext + tag
+
+
+#: Every record has a key of its own, so a record moved or swapped within the files does not
+#: open with the key of the row that points there: the place needs no binding of its own.
+_AAD = b"pli-blob-v1"
+
+
+@dataclass(frozen=True)
+class PreparedBody:
+    """A fetched message made ready for the store: sealed and hashed, off the store thread."""
+
+    body: FetchedBody
+    sealed: Sealed
+    sha256: bytes
+
+
+def prepare(body: FetchedBody) -> PreparedBody:
+    """Seal and hash a fetched message (CPU only: call it on the fetching thread)."""
+    return PreparedBody(body, seal(body.raw), hashlib.sha256(body.raw).digest())
+
+
+def seal(data: bytes) -> Sealed:
+    """Encrypt one record under a fresh random key (CPU only: any thread may call it)."""
+    key = secrets.token_bytes(32)
+    nonce = secrets.token_bytes(_NONCE)
+    return Sealed(key, nonce + AESGCM(key).encrypt(nonce, data, _AAD))

@@ -6,7 +6,6 @@ and UID), so replaying any batch after a crash neither loses nor doubles a messa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -28,7 +27,7 @@ from app.domain.message import (
     Person,
     Structure,
 )
-from app.store.blobs import BlobRef, BlobStore
+from app.store.blobs import BlobRef, BlobStore, PreparedBody, prepare
 from app.store.database import Connection
 
 SORT_SHIFT = 20  # sort_key = internal_date << 20 | sequence within that second
@@ -590,11 +589,15 @@ class MessageRepository:
         ).fetchone()
         return int(row[0])
 
-    def store_bodies(self, items: Sequence[tuple[int, FetchedBody]]) -> int:
-        """Archive fetched messages and index their text; returns the bytes stored."""
+    def store_bodies(self, items: Sequence[tuple[int, FetchedBody | PreparedBody]]) -> int:
+        """Archive fetched messages and index their text; returns the bytes stored.
+
+        Bodies are best prepared (sealed, hashed) on the fetching threads (`prepare`); raw
+        `FetchedBody` values are prepared here.
+        """
         stored = 0
         rows = {}
-        for pk, _body in items:
+        for pk, _item in items:
             row = self._conn.execute(
                 "SELECT m.sort_key, t.subject, t.people FROM messages m"
                 " LEFT JOIN message_text t ON t.sort_key = m.sort_key WHERE m.id = ?",
@@ -602,24 +605,32 @@ class MessageRepository:
             ).fetchone()
             if row is not None:  # else deleted by the user meanwhile
                 rows[pk] = row
-        kept = [(pk, body) for pk, body in items if pk in rows]
+        kept = [
+            (pk, item if isinstance(item, PreparedBody) else prepare(item))
+            for pk, item in items
+            if pk in rows
+        ]
         # The records are on disk (synced) before the rows that point at them are committed.
-        refs = self._blobs.append([body.raw for _, body in kept]) if self._blobs else []
-        for index, (pk, body) in enumerate(kept):
+        refs = (
+            self._blobs.append_sealed([prepared.sealed for _, prepared in kept])
+            if self._blobs
+            else []
+        )
+        for index, (pk, prepared) in enumerate(kept):
             row = rows[pk]
-            digest = hashlib.sha256(body.raw).digest()
+            body = prepared.body
             if self._blobs is not None:
                 ref = refs[index]
                 self._conn.execute(
                     "INSERT OR REPLACE INTO message_bodies (message_id, segment, offset, length,"
                     " blob_key, sha256) VALUES (?, ?, ?, ?, ?, ?)",
-                    (pk, ref.segment, ref.offset, ref.length, ref.key, digest),
+                    (pk, ref.segment, ref.offset, ref.length, ref.key, prepared.sha256),
                 )
             else:
                 self._conn.execute(
                     "INSERT OR REPLACE INTO message_bodies (message_id, raw, sha256)"
                     " VALUES (?, ?, ?)",
-                    (pk, body.raw, digest),
+                    (pk, body.raw, prepared.sha256),
                 )
             attachments = body.structure.attachments
             self._conn.executemany(
@@ -633,12 +644,7 @@ class MessageRepository:
             self._conn.execute(
                 "UPDATE messages SET body_state = ?, structure = ?, has_attachments = ?"
                 " WHERE id = ?",
-                (
-                    BODY_ARCHIVED,
-                    structure_to_json(body.structure),
-                    int(bool(attachments)),
-                    pk,
-                ),
+                (BODY_ARCHIVED, structure_to_json(body.structure), int(bool(attachments)), pk),
             )
             stored += len(body.raw)
         return stored
@@ -918,9 +924,9 @@ class MessageRepository:
                 " WHERE segment = ? ORDER BY offset",
                 (segment,),
             ).fetchall()
-            data = [blobs.read(BlobRef(segment, r[1], r[2], bytes(r[3]))) for r in records]
+            moved = [blobs.read_sealed(BlobRef(segment, r[1], r[2], bytes(r[3]))) for r in records]
             blobs.start_new_segment()
-            refs = blobs.append(data)
+            refs = blobs.append_sealed(moved)
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 for record, ref in zip(records, refs, strict=True):
