@@ -87,7 +87,7 @@ def _version(cmd: Sequence[str]) -> str:
 
 def machine() -> dict[str, str]:
     """What the numbers were measured on."""
-    import psutil
+    import psutil  # type: ignore[import-untyped]
     import sqlcipher3
 
     cpu = "?"

@@ -736,7 +736,7 @@ class MailboxGenerator:
         if has_pdf:
             size = rng.randint(PDF_MIN, PDF_MAX)
             name = pdf_title.replace(" ", "_")
-            who = ascii_fold(patient.last).upper().replace(" ", "") if patient else "DOSSIER"
+            who = ascii_fold(patient.last).upper().replace(" ", "")
             filename = f"{ascii_fold(name)}_{who}_{local_when:%Y%m%d}.pdf"
             lines = [pdf_title.upper(), "", *_pdf_header_lines(patient, local_when), ""]
             lines += body_lines[2:-3]
@@ -1340,6 +1340,7 @@ def _check(corpus: Corpus, n: int) -> None:
         for part in msg.walk():
             if part.get_content_type() == "application/pdf":
                 data = part.get_payload(decode=True)
+                assert isinstance(data, bytes)
                 reader = pypdf.PdfReader(io.BytesIO(data))
                 text = reader.pages[0].extract_text()
                 assert len(text) > 100, text

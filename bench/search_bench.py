@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,7 @@ def queries(corpus: Corpus) -> list[Query]:
         ),
     ]
     return [
-        Query(label, text, flabel, **kwargs)  # type: ignore[arg-type]
-        for label, text in texts
-        for flabel, kwargs in filters
+        Query(label, text, flabel, **kwargs) for label, text in texts for flabel, kwargs in filters
     ]
 
 
@@ -147,7 +146,7 @@ async def _measure_queries(
                 started = time.perf_counter()
                 found = await services.archive.search(q.text, filters)
                 times.append(time.perf_counter() - started)
-            hits = await services.store.read(lambda a, q=q, f=filters: _count_hits(a, q.text, f))
+            hits = await services.store.read(partial(_count_hits, text=q.text, filters=filters))
             ordered = all(
                 found[i].internal_date >= found[i + 1].internal_date for i in range(len(found) - 1)
             )
