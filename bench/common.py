@@ -354,6 +354,14 @@ class PliProfile:
         """Delete the profile folder."""
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def archive_size(self) -> int:
+        """Bytes of the archive: the SQLCipher file (and WAL) and the body segment files."""
+        files = list(self.root.glob("archive.db*"))
+        blobs = self.root / "blobs"
+        if blobs.is_dir():
+            files += [p for p in blobs.rglob("*") if p.is_file()]
+        return sum(p.stat().st_size for p in files)
+
 
 # -- the floor: a raw IMAP fetch ------------------------------------------------------------------
 

@@ -352,7 +352,7 @@ def _sync_archive(
             f"pli sync: list {listed:.1f} s, archive {archived:.1f} s,"
             f" process {sync.seconds:.1f} s, {sync.max_rss / 1e6:.0f} MB"
         )
-        archive_size = sum(p.stat().st_size for p in profile.root.glob("archive.db*"))
+        archive_size = profile.archive_size()
     finally:
         servers.stop()
     return {
@@ -399,8 +399,8 @@ def markdown(data: dict[str, Any]) -> str:
         f"archived by `pli sync` in the same run: list {fmt_s(sync['list_seconds'])}, every "
         f"body {fmt_s(sync['archive_seconds'])}, process {fmt_s(sync['process'])}, peak RSS "
         f"{fmt_mb(sync['max_rss'])} (a raw TLS fetch of the same mail: "
-        f"{fmt_s(data['floor']['seconds'])}). Archive file {data['archive_size'] / 1e6:.0f} MB "
-        "(SQLCipher).",
+        f"{fmt_s(data['floor']['seconds'])}). Archive {data['archive_size'] / 1e6:.0f} MB "
+        "(SQLCipher database and body files).",
         f"- Each query: {data['repeat']} timed calls of `ArchiveService.search` after 3 warm-up "
         f"calls, newest first, {LIMIT} results (what `pli search` asks), in-process: the call "
         "crosses to the store's thread and back, process start-up excluded. Baselines on the "

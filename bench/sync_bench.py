@@ -94,10 +94,6 @@ class Results:
     pli: list[PliRun] = field(default_factory=list)
 
 
-def _size_on_disk(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.glob("archive.db*"))
-
-
 async def _inprocess_resyncs(
     root: Path, count: int, index_sample: int
 ) -> tuple[float, list[float], float, int]:
@@ -150,7 +146,7 @@ def _pli_run(
         report = json.loads(first.out)["accounts"][0]
         if report["new"] != corpus.count or report["missing_bodies"] != 0:
             raise RuntimeError(f"pli sync did not archive everything: {report}")
-        size = _size_on_disk(folder)
+        size = profile.archive_size()
         indexing: Measured | None = None
         indexed: dict[str, Any] = {}
         if index:
@@ -388,7 +384,7 @@ def markdown(data: dict[str, Any]) -> str:
         f"| pli process start-up and exit (resync process − its sync) | {fmt_s(median(startup))} "
         f"| {spread(startup)} | | | |",
         "",
-        f"The archive (SQLCipher, bodies and text index) takes {archive_size / 1e9:.2f} GB for "
+        f"The archive (SQLCipher database and body files) takes {archive_size / 1e9:.2f} GB for "
         f"{data['corpus_bytes'] / 1e9:.2f} GB of mail.",
         "",
     ]
