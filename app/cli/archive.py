@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from app.cli.context import CliContext
-from app.cli.output import add_json_flag, table
+from app.cli.output import add_json_flag, iso_time, table
 from app.domain.errors import NetworkError, ValidationError
 from app.domain.events import (
     ArchiveComplete,
@@ -319,8 +319,8 @@ def _summary_json(m: MessageSummary) -> dict[str, Any]:
         "account": m.account,
         "folder": m.folder,
         "uid": m.uid,
-        "date": _iso(m.internal_date),
-        "sent": _iso(m.sent_date) if m.sent_date else None,
+        "date": iso_time(m.internal_date),
+        "sent": iso_time(m.sent_date) if m.sent_date else None,
         "from": _person_json(m.sender),
         "subject": m.subject,
         "flags": Flag(m.flags).labels(),
@@ -336,12 +336,6 @@ def _summary_json(m: MessageSummary) -> dict[str, Any]:
 
 def _person_json(p: Person | None) -> dict[str, str] | None:
     return {"name": p.name, "address": p.address} if p else None
-
-
-def _iso(epoch: int | None) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
 def _size(n: int) -> str:
@@ -417,7 +411,7 @@ async def _show(ctx: CliContext, args: argparse.Namespace) -> int:
     if detail.cc:
         lines.append(f"Cc:      {', '.join(_fmt_person(p) for p in detail.cc)}")
     lines += [
-        f"Date:    {_iso(s.sent_date or s.internal_date)}",
+        f"Date:    {iso_time(s.sent_date or s.internal_date)}",
         f"Subject: {s.subject}",
         f"Folder:  {s.account}/{s.folder}"
         + ("  (gone from the server)" if s.gone_from_server else ""),

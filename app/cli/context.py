@@ -36,6 +36,10 @@ class CliContext:
             self._services = await self.open_services()
         return self._services
 
+    def has_archive(self) -> bool:
+        """Whether this profile has an archive (its data key exists), without unlocking it."""
+        return self.paths.profile_file.exists()
+
     def directory(self) -> DirectoryService:
         """The health directory service (no unlock needed)."""
         return self.open_directory()

@@ -3,15 +3,17 @@
 Offline from the national extraction, online through its FHIR API (spec §7); the list of
 domains of spec §1.
 
-No archive is needed: the directory is public data, in its own clear file. The online
-directory's API key comes from ``PLI_ESANTE_API_KEY`` or ``--api-key-file`` (never printed).
+No archive is needed: the directory is public data, in its own clear file; when there is an
+archive, a search reads the favourites and recent correspondents from it to rank them first.
+The online directory's API key comes from ``PLI_ESANTE_API_KEY`` or ``--api-key-file``
+(never printed).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from app.cli.context import CliContext
 from app.cli.messages import describe
 from app.cli.output import Output, add_json_flag
+from app.domain.contacts import FAVOURITE_WEIGHT
 from app.domain.directory import (
     DirectoryEntry,
     DirectoryInfo,
@@ -32,7 +35,7 @@ from app.domain.directory import (
     WhitelistInfo,
     entry_to_dict,
 )
-from app.domain.errors import DirectoryError, ValidationError
+from app.domain.errors import DirectoryError, StoreError, ValidationError
 from app.services.directory_service import DirectoryService
 
 
@@ -59,7 +62,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "search",
         help="find professionals and structures and their MSSanté mailboxes",
         description="Every criterion given must match; words match by their beginning, "
-        "ignoring case and accents. Exact surnames come first.",
+        "ignoring case and accents. Exact surnames come first, then favourites and recent "
+        "correspondents (read from the archive when it exists: see pli contacts).",
     )
     search.add_argument("query", nargs="*", metavar="QUERY", help="free text (any field)")
     search.add_argument("--name", metavar="N", default="", help="surname")
@@ -80,6 +84,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     where.add_argument("--online", action="store_true", help="ask the online directory only")
     where.add_argument("--offline", action="store_true", help="never ask the online directory")
     search.add_argument("--limit", type=int, default=20, metavar="N", help="most entries (20)")
+    search.add_argument(
+        "--no-contacts",
+        action="store_true",
+        help="do not open the archive to rank favourites and recent correspondents first",
+    )
     _add_api_key_option(search)
     add_json_flag(search)
     search.set_defaults(handler=_search)
@@ -171,14 +180,27 @@ async def _search(ctx: CliContext, args: argparse.Namespace) -> int:
         types=frozenset(types),
     )
     online = True if args.online else False if args.offline else None
+    boost = {} if args.no_contacts else await _contacts_boost(ctx)
     async with ctx.directory() as service:
         await _use_api_key_file(service, args)
-        result = await service.search(query, limit=max(1, args.limit), online=online)
+        result = await service.search(query, limit=max(1, args.limit), online=online, boost=boost)
     if result.online_error:
         reason = describe(DirectoryError(result.online_error))
         ctx.out.warn(f"online directory not used: {reason}")
-    ctx.out.result(search_json(result), search_lines(result))
+    ctx.out.result(search_json(result, boost), search_lines(result, boost))
     return 0
+
+
+async def _contacts_boost(ctx: CliContext) -> dict[str, float]:
+    """Favourites and recent correspondents from the archive, if there is one to unlock."""
+    if not ctx.has_archive():
+        return {}
+    try:
+        services = await ctx.services()
+        return await services.contacts.boost()
+    except StoreError as error:
+        ctx.out.warn(f"favourites and recent correspondents not used: {describe(error)}")
+        return {}
 
 
 async def _info(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -294,29 +316,48 @@ def report_lines(report: ImportReport) -> list[str]:
     return lines
 
 
-def search_json(result: SearchResult) -> dict[str, Any]:
-    """Search results for ``--json`` (stable keys)."""
+def search_json(result: SearchResult, boost: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Search results for ``--json`` (stable keys).
+
+    ``contacts`` maps the found addresses that are favourites or recent correspondents to
+    ``"favourite"`` or ``"recent"``.
+    """
     return {
         "source": result.source.value,
         "truncated": result.truncated,
         "stale": result.stale,
         "online_error": result.online_error,
         "entries": [entry_to_dict(e) for e in result.entries],
+        "contacts": {
+            m.address: mark
+            for e in result.entries
+            for m in e.mailboxes
+            if (mark := _contact_mark(m.address, boost))
+        },
     }
 
 
-def search_lines(result: SearchResult) -> list[str]:
+def search_lines(result: SearchResult, boost: Mapping[str, float] | None = None) -> list[str]:
     """Search results as text: an entry per block, a mailbox per line."""
     if not result.entries:
         return ["no match"]
     lines: list[str] = []
     for entry in result.entries:
         lines.append(_entry_title(entry))
-        lines.extend(f"  {_mailbox_line(m)}" for m in entry.mailboxes)
+        for mailbox in entry.mailboxes:
+            mark = _contact_mark(mailbox.address, boost)
+            lines.append(f"  {_mailbox_line(mailbox)}" + (f"  [{mark}]" if mark else ""))
     more = " (more match: refine the search)" if result.truncated else ""
     stale = " — the offline directory is old: 'pli directory refresh'" if result.stale else ""
     lines.append(f"{len(result.entries)} entries, {result.source.value}{more}{stale}")
     return lines
+
+
+def _contact_mark(address: str, boost: Mapping[str, float] | None) -> str:
+    weight = (boost or {}).get(address.lower(), 0.0)
+    if weight >= FAVOURITE_WEIGHT:
+        return "favourite"
+    return "recent" if weight > 0 else ""
 
 
 def _entry_title(entry: DirectoryEntry) -> str:

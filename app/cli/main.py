@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from app import __version__
-from app.cli import accounts, archive, directory, documents, sending
+from app.cli import accounts, archive, contacts, directory, documents, sending
 from app.cli.context import CliContext
 from app.cli.exit_codes import ExitCode, exit_code_for
 from app.cli.messages import describe
@@ -33,7 +33,7 @@ class _Registrar(Protocol):
 
 
 #: Command areas, in the order `pli --help` lists them.
-AREAS: tuple[_Registrar, ...] = (accounts, archive, sending, documents, directory)
+AREAS: tuple[_Registrar, ...] = (accounts, archive, sending, documents, directory, contacts)
 
 
 def build_parser() -> argparse.ArgumentParser:

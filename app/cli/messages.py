@@ -13,6 +13,8 @@ from app.domain.errors import KnownError
 MESSAGES: dict[str, str] = {
     # Addresses and patients
     "address.malformed": "'{value}' is not a valid e-mail address",
+    "contact.patient": "{address} is a patient's address: patients are followed with "
+    "pli patients, not as contacts",
     "ins.malformed": "'{value}' is not an INS: 15 characters expected (13 digits, or 2A/2B for "
     "Corsica, then a 2-digit key)",
     "ins.bad_key": "'{value}' is not a valid INS: its control key does not match",

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, TextIO
 
 
@@ -53,6 +54,13 @@ class Output:
         """The one-line error of a failed command, on stderr."""
         self._stderr.write(f"pli: error: {line}\n")
         self._stderr.flush()
+
+
+def iso_time(epoch: int | None) -> str | None:
+    """Epoch seconds as local ISO 8601 time (None stays None)."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
 def table(rows: list[list[str]], headers: list[str]) -> list[str]:

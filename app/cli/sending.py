@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.exit_codes import ExitCode
 from app.cli.messages import describe
-from app.cli.output import add_json_flag, table
+from app.cli.output import add_json_flag, iso_time, table
 from app.config.templates import load_templates
 from app.domain.addresses import Ins, MailAddress
 from app.domain.checks import Issue
@@ -365,7 +365,7 @@ async def _draft_list(ctx: CliContext, args: argparse.Namespace) -> int:
                     "to": list(d.to),
                     "subject": d.subject,
                     "attachments": [n for n, _ in d.attachments],
-                    "updated": _iso(upd),
+                    "updated": iso_time(upd),
                 }
                 for i, acc, d, upd in found
             ]
@@ -435,9 +435,9 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                 "kind": entry.kind,
                 "subject": entry.subject,
                 "recipients": list(entry.recipients),
-                "created": _iso(entry.created_at),
-                "submitted": _iso(entry.submitted_at),
-                "filed": _iso(entry.filed_at),
+                "created": iso_time(entry.created_at),
+                "submitted": iso_time(entry.submitted_at),
+                "filed": iso_time(entry.filed_at),
                 "attempts": entry.attempts,
                 "last_error": entry.last_error,
                 "refused": list(entry.refused),
@@ -455,12 +455,6 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
         else ["The outbox is empty."],
     )
     return int(ExitCode.QUEUED) if waiting else int(ExitCode.OK)
-
-
-def _iso(epoch: int | None) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
 
 
 async def _end_exchange(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -485,9 +479,9 @@ def _patient_json(summary: Any) -> dict[str, Any]:
         "source": p.source,
         "objection": p.objection,
         "messages": summary.messages,
-        "last_message": _iso(summary.last_message),
+        "last_message": iso_time(summary.last_message),
         "closed": summary.closed_at is not None,
-        "closed_at": _iso(summary.closed_at),
+        "closed_at": iso_time(summary.closed_at),
     }
 
 
@@ -506,7 +500,7 @@ async def _patients(ctx: CliContext, args: argparse.Namespace) -> int:
     ]
     ctx.out.result(
         {"patients": [_patient_json(s) for s in summaries]},
-        table(rows, ["INS", "NOM", "PRÉNOM", "MESSAGES", "CONVERSATION"])
+        table(rows, ["INS", "NAME", "GIVEN NAME", "MESSAGES", "CONVERSATION"])
         if rows
         else ["No patient yet."],
     )
@@ -518,13 +512,13 @@ async def _patient_show(ctx: CliContext, args: argparse.Namespace) -> int:
     conversation = await services.patients.conversation(args.ins)
     summary = conversation.summary
     events = [
-        {"time": _iso(e.ts), "kind": e.kind, "message_id": e.message_ref, "detail": e.detail}
+        {"time": iso_time(e.ts), "kind": e.kind, "message_id": e.message_ref, "detail": e.detail}
         for e in conversation.events
     ]
     messages = []
     lines = [
         f"{summary.patient.family_name} {summary.patient.given_name} — INS {summary.patient.ins}",
-        "Conversation closed on " + (_iso(summary.closed_at) or "")
+        "Conversation closed on " + (iso_time(summary.closed_at) or "")
         if summary.closed_at
         else "Conversation open",
     ]
@@ -537,7 +531,7 @@ async def _patient_show(ctx: CliContext, args: argparse.Namespace) -> int:
                 "id": m.id,
                 "account": m.account,
                 "folder": m.folder,
-                "date": _iso(m.internal_date),
+                "date": iso_time(m.internal_date),
                 "from": {"name": m.sender.name, "address": m.sender.address} if m.sender else None,
                 "subject": m.subject,
                 "message_id": detail.message_id,

@@ -9,6 +9,7 @@ from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.services.account_service import AccountService
 from app.services.archive_service import ArchiveService
+from app.services.contact_service import ContactService
 from app.services.directory_service import DirectoryService
 from app.services.document_service import DocumentService
 from app.services.event_bus import EventBus
@@ -37,6 +38,7 @@ class Services:
     patients: PatientService
     incoming: IncomingService
     directory: DirectoryService
+    contacts: ContactService
 
     @classmethod
     def build(
@@ -63,6 +65,7 @@ class Services:
             patients=PatientService(store),
             incoming=IncomingService(store),
             directory=directory,
+            contacts=ContactService(store),
         )
 
     async def aclose(self) -> None:

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.addresses import PATIENT_DOMAIN
+from app.domain.contacts import Contact
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.receipts import MessageStatus, merge_status
 from app.store.database import Connection
@@ -453,10 +455,29 @@ class ContactRepository:
             (address.lower(), name, int(favourite)),
         )
 
-    def all(self) -> list[tuple[str, str | None, bool, int | None, int]]:
-        """(address, name, favourite, last_used, use_count), favourites then most recent."""
+    def saved(self) -> list[Contact]:
+        """The contacts table: favourites and addresses Pli sent to (patients left out)."""
         rows = self._conn.execute(
             "SELECT address, display_name, favourite, last_used, use_count FROM contacts"
-            " ORDER BY favourite DESC, last_used DESC NULLS LAST"
+            " WHERE address NOT LIKE ?",
+            (f"%@{PATIENT_DOMAIN}",),
         ).fetchall()
-        return [(r[0], r[1], bool(r[2]), r[3], r[4]) for r in rows]
+        return [Contact(r[0], r[1] or None, bool(r[2]), r[3], r[4]) for r in rows]
+
+    def sent_to(self, since: int) -> list[Contact]:
+        """Recipients (To, Cc) of the archived Sent folders' messages dated after `since`.
+
+        Mail sent by another client counts too. Patients are left out: they are followed in
+        their conversation, not in the directory.
+        """
+        rows = self._conn.execute(
+            "SELECT p.address, max(p.name), max(coalesce(m.sent_date, m.internal_date)), count(*)"
+            " FROM folders f JOIN messages m ON m.folder_id = f.id"
+            " JOIN message_people p ON p.message_id = m.id"
+            " WHERE f.role = 'sent' AND p.role IN ('to', 'cc')"
+            " AND coalesce(m.sent_date, m.internal_date) >= ?"
+            " AND p.address NOT LIKE ?"
+            " GROUP BY p.address",
+            (since, f"%@{PATIENT_DOMAIN}"),
+        ).fetchall()
+        return [Contact(r[0], r[1] or None, False, r[2], r[3]) for r in rows]
