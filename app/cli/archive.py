@@ -13,6 +13,7 @@ from typing import Any
 
 from app.cli.context import CliContext
 from app.cli.output import add_json_flag, iso_time, table
+from app.domain.documents import display_subject
 from app.domain.errors import NetworkError, ValidationError
 from app.domain.events import (
     ArchiveComplete,
@@ -323,6 +324,7 @@ def _summary_json(m: MessageSummary) -> dict[str, Any]:
         "sent": iso_time(m.sent_date) if m.sent_date else None,
         "from": _person_json(m.sender),
         "subject": m.subject,
+        "display_subject": display_subject(m.subject),
         "flags": Flag(m.flags).labels(),
         "keywords": list(m.keywords),
         "size": m.size,
@@ -355,7 +357,9 @@ def _summary_rows(messages: list[MessageSummary]) -> list[str]:
         marks += "x" if m.gone_from_server else ""
         sender = m.sender.name or m.sender.address if m.sender else ""
         date = datetime.fromtimestamp(m.internal_date).strftime("%Y-%m-%d %H:%M")
-        rows.append([str(m.id), date, marks, m.folder, sender[:28], m.subject[:60]])
+        rows.append(
+            [str(m.id), date, marks, m.folder, sender[:28], display_subject(m.subject)[:60]]
+        )
     if not rows:
         return ["No message."]
     return table(rows, ["ID", "DATE", "", "FOLDER", "FROM", "SUBJECT"])
@@ -412,7 +416,7 @@ async def _show(ctx: CliContext, args: argparse.Namespace) -> int:
         lines.append(f"Cc:      {', '.join(_fmt_person(p) for p in detail.cc)}")
     lines += [
         f"Date:    {iso_time(s.sent_date or s.internal_date)}",
-        f"Subject: {s.subject}",
+        f"Subject: {display_subject(s.subject)}",
         f"Folder:  {s.account}/{s.folder}"
         + ("  (gone from the server)" if s.gone_from_server else ""),
     ]

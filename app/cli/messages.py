@@ -13,6 +13,11 @@ from app.domain.errors import KnownError
 MESSAGES: dict[str, str] = {
     # Addresses and patients
     "address.malformed": "'{value}' is not a valid e-mail address",
+    "patient.bad_birth_date": "'{value}' is not a date of birth (YYYY-MM-DD, in the past)",
+    "xdm.subject_given": "a document sent as IHE_XDM.zip gets its subject from the MSSanté "
+    "rules (XDM/1.0/DDM+…): leave out --subject",
+    "send.xdm_option_missing": "{option} is needed with --xdm",
+    "send.xdm_option_alone": "{option} only goes with --xdm FILE",
     "contact.patient": "{address} is a patient's address: patients are followed with "
     "pli patients, not as contacts",
     "ins.malformed": "'{value}' is not an INS: 15 characters expected (13 digits, or 2A/2B for "

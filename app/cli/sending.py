@@ -14,13 +14,15 @@ from app.cli.exit_codes import ExitCode
 from app.cli.messages import describe
 from app.cli.output import add_json_flag, iso_time, table
 from app.config.templates import load_templates
+from app.documents.xdm_writer import parse_iso_date
 from app.domain.addresses import Ins, MailAddress
 from app.domain.checks import Issue
+from app.domain.documents import LOINC_OID, CodedValue, OutgoingDocument, display_subject
 from app.domain.errors import KnownError, ValidationError
 from app.domain.templates import render, standard_values
 from app.services.account_service import Account
 from app.services.container import Services
-from app.services.outbox_service import NewPatient, Outgoing, SendOutcome
+from app.services.outbox_service import NewPatient, Outgoing, SendOutcome, XdmRequest
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,6 +77,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     send.add_argument("--patient-given", metavar="PRENOM")
     send.add_argument("--patient-birth-date", metavar="YYYY-MM-DD")
+    xdm = send.add_argument_group(
+        "a PDF as a structured document (IHE_XDM.zip)",
+        "Sends FILE to professionals as a CDA R2 level-1 document in an IHE_XDM.zip, with the "
+        "PDF beside it under its standard name; the subject (XDM/1.0/DDM+…) and the "
+        "X-MSS-CODECDA and X-MSS-INS headers are set by the rules, so --subject is left out. "
+        "The patient's name comes from their record, or from --patient-name/--patient-given.",
+    )
+    xdm.add_argument("--xdm", metavar="FILE", help="the PDF to send as a CDA document")
+    xdm.add_argument("--xdm-patient", metavar="INS", help="the patient it is about")
+    xdm.add_argument("--xdm-title", metavar="TITLE", help="the document's title")
+    xdm.add_argument(
+        "--xdm-type-code", metavar="CODE", help="LOINC document type (e.g. 11488-4, 11490-0)"
+    )
+    xdm.add_argument("--xdm-type-display", metavar="TEXT", help="the type's libellé")
+    xdm.add_argument("--xdm-act-date", metavar="YYYY-MM-DD", help="date of the act (today)")
+    xdm.add_argument("--xdm-file-number", metavar="N", help="patient file number (PDF name)")
     send.add_argument("--yes", action="store_true", help="accept the warnings of the checks")
     send.add_argument("--queue-only", action="store_true", help="queue without trying to send now")
     add_json_flag(send)
@@ -197,12 +215,13 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
         attachments.extend(template_files)
     else:
         text = (await _read(args.body_file)).decode("utf-8", errors="replace")
-    if not subject:
-        raise ValidationError("send.subject_required")
     for path in args.attach:
         attachments.append((Path(path).name, await _read(path)))
+    xdm = await _xdm_request(args)
+    if not subject and xdm is None and not _has_xdm_package(attachments):
+        raise ValidationError("send.subject_required")
     new_patients: dict[str, NewPatient] = {}
-    if args.patient_name or args.patient_given:
+    if (args.patient_name or args.patient_given) and xdm is None:
         patients = [
             a.patient_ins.value
             for a in map(MailAddress.try_parse, args.to + args.cc)
@@ -217,7 +236,7 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
         to=tuple(args.to),
         cc=tuple(args.cc),
         bcc=tuple(args.bcc),
-        subject=subject,
+        subject=subject or "",
         text=text,
         attachments=tuple(attachments),
         reply_to_message=args.reply_to_message,
@@ -226,6 +245,7 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
         convert_to_pdf=args.convert_to_pdf,
         accept_warnings=args.yes,
         new_patients=new_patients,
+        xdm=xdm,
     )
     try:
         outcome = await services.outbox.send(account, outgoing, flush=not args.queue_only)
@@ -238,6 +258,40 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
                 ctx.out.progress("  (add --yes to send anyway)")
         raise
     return _report_outcome(ctx, outcome)
+
+
+async def _xdm_request(args: argparse.Namespace) -> XdmRequest | None:
+    """The ``--xdm`` options as a request (None without ``--xdm``)."""
+    if not args.xdm:
+        given = [o for o in ("xdm_patient", "xdm_title", "xdm_type_code") if getattr(args, o)]
+        if given:
+            raise ValidationError("send.xdm_option_alone", option="--" + given[0].replace("_", "-"))
+        return None
+    for option in ("xdm_patient", "xdm_title", "xdm_type_code"):
+        if not (getattr(args, option) or "").strip():
+            raise ValidationError("send.xdm_option_missing", option="--" + option.replace("_", "-"))
+    patient = None
+    if args.patient_name or args.patient_given:
+        if not (args.patient_name and args.patient_given):
+            raise ValidationError("send.patient_identity_ambiguous")
+        patient = NewPatient(args.patient_name, args.patient_given, args.patient_birth_date)
+    document = OutgoingDocument(
+        title=args.xdm_title.strip(),
+        type_code=CodedValue(args.xdm_type_code.strip(), LOINC_OID, args.xdm_type_display or ""),
+        act_date=parse_iso_date(args.xdm_act_date),
+        file_number=args.xdm_file_number or None,
+    )
+    return XdmRequest(
+        pdf=await _read(args.xdm),
+        patient_ins=args.xdm_patient,
+        document=document,
+        patient=patient,
+    )
+
+
+def _has_xdm_package(attachments: list[tuple[str, bytes]]) -> bool:
+    """An IHE_XDM.zip is attached: its subject can come from its metadata."""
+    return any(name.lower() == "ihe_xdm.zip" for name, _data in attachments)
 
 
 def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
@@ -447,7 +501,15 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
             }
         )
         status = ", ".join(f"{r}: {s}" for r, (s, _d) in statuses.items()) or entry.state
-        rows.append([str(entry.id), entry.state, entry.kind, entry.subject[:40], status[:60]])
+        rows.append(
+            [
+                str(entry.id),
+                entry.state,
+                entry.kind,
+                display_subject(entry.subject)[:40],
+                status[:60],
+            ]
+        )
     ctx.out.result(
         {"entries": data},
         table(rows, ["ID", "STATE", "KIND", "SUBJECT", "STATUS"])
@@ -545,7 +607,11 @@ async def _patient_show(ctx: CliContext, args: argparse.Namespace) -> int:
         )
         shown = ", ".join(sorted({s for s, _d in status.values()}))
         timeline.append(
-            (m.internal_date, f"  [{m.id}] {who}: {m.subject}" + (f" ({shown})" if shown else ""))
+            (
+                m.internal_date,
+                f"  [{m.id}] {who}: {display_subject(m.subject)}"
+                + (f" ({shown})" if shown else ""),
+            )
         )
     for e in conversation.events:
         text = {

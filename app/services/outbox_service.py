@@ -18,16 +18,18 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
 from app.config.settings import Settings
 from app.documents.conversion import to_patient_pdf
+from app.documents.pdf import inspect_pdf
 from app.documents.sniffing import check_attachment, detect_kind
 from app.documents.xdm_reader import package_headers, read_xdm
-from app.domain.addresses import MailAddress
+from app.documents.xdm_writer import XdmBuild, build_xdm
+from app.domain.addresses import Ins, MailAddress
 from app.domain.checks import CheckReport, Issue, check_draft, issues_from_verdicts, warning
 from app.domain.compose import (
     Attachment,
@@ -38,7 +40,14 @@ from app.domain.compose import (
     from_display_name,
     reply_references,
 )
-from app.domain.documents import DocumentKind
+from app.domain.documents import (
+    DocumentAuthor,
+    DocumentKind,
+    OutgoingDocument,
+    PatientIdentity,
+    PatientIdKind,
+    PersonName,
+)
 from app.domain.errors import (
     AuthError,
     DocumentError,
@@ -50,6 +59,7 @@ from app.domain.errors import (
 )
 from app.domain.mailbox import FolderRole
 from app.domain.message import Flag
+from app.domain.patient import birth_date as checked_birth_date
 from app.domain.receipts import MessageStatus, build_mdn, mdn_request, needs_confirmation
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
@@ -83,16 +93,47 @@ TrustLookup = Callable[[Sequence[str]], Awaitable[dict[str, bool | None]]]
 
 @dataclass(frozen=True)
 class NewPatient:
-    """The identity of a patient written to for the first time (spec §3: INS and name)."""
+    """The identity of a patient written to for the first time (spec §3: INS and name).
+
+    Raises:
+        ValidationError: ``patient.bad_birth_date``.
+    """
 
     family: str
     given: str
     birth_date: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "birth_date", checked_birth_date(self.birth_date))
+
+
+@dataclass(frozen=True)
+class XdmRequest:
+    """A PDF to send to professionals as a CDA R2 level-1 document in ``IHE_XDM.zip``.
+
+    The message then carries the package and, beside it, the PDF under its standard name;
+    its subject is ``XDM/1.0/DDM+<libellé> <NOM> <prénom> <date de naissance>`` and it gets
+    the ``X-MSS-CODECDA`` and ``X-MSS-INS`` headers (spec §3).
+
+    Attributes:
+        pdf: the PDF.
+        patient_ins: whom the document is about (a known patient, or one named in `patient`).
+        document: title, LOINC type, act date…
+        patient: the patient's name when Pli does not know them yet (the record is created).
+    """
+
+    pdf: bytes = field(repr=False)
+    patient_ins: str
+    document: OutgoingDocument
+    patient: NewPatient | None = None
+
 
 @dataclass(frozen=True)
 class Outgoing:
-    """What the user asked to send."""
+    """What the user asked to send.
+
+    With `xdm`, the subject is left empty: the rules set it.
+    """
 
     to: tuple[str, ...]
     subject: str
@@ -108,6 +149,7 @@ class Outgoing:
     new_patients: dict[str, NewPatient] = field(default_factory=dict)
     x_mss_codecda: str | None = None
     x_mss_ins: str | None = None
+    xdm: XdmRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +210,7 @@ class OutboxService:
             ValidationError: ``send.refused`` (nothing queued, the reasons in ``issues``),
                 ``send.needs_confirmation`` (warnings not accepted), ``patient.unknown``.
         """
-        draft, report, patient = await self._prepare(account, outgoing)
+        draft, report, patient, new_patients = await self._prepare(account, outgoing)
         accepted = (
             [w.key for w in report.warnings]
             if outgoing.accept_warnings
@@ -187,7 +229,7 @@ class OutboxService:
             patient=patient,
             reply_to_pk=outgoing.reply_to_message,
             warnings=report.warnings,
-            new_patients=outgoing.new_patients,
+            new_patients=new_patients,
         )
         return await self._after_queue(account, entry_id, composed, report.warnings, flush)
 
@@ -218,23 +260,35 @@ class OutboxService:
 
     async def check(self, account: Account, outgoing: Outgoing) -> CheckReport:
         """The checks alone (what the window shows before the user presses Send)."""
-        _draft, report, _patient = await self._prepare(account, outgoing)
+        _draft, report, _patient, _new = await self._prepare(account, outgoing)
         return report
 
     async def _prepare(
         self, account: Account, outgoing: Outgoing
-    ) -> tuple[Draft, CheckReport, str | None]:
+    ) -> tuple[Draft, CheckReport, str | None, dict[str, NewPatient]]:
+        """(draft, checks, the patient written to, patients to create on queueing)."""
         config = account.config
         recipients = [MailAddress.try_parse(r) for r in outgoing.to + outgoing.cc + outgoing.bcc]
         patients = [a.patient_ins.value for a in recipients if a and a.patient_ins]
         to_patient = any(a is not None and a.is_patient_domain for a in recipients)
         extra: list[Issue] = []
         await self._require_patients(patients, outgoing.new_patients)
+        new_patients = dict(outgoing.new_patients)
 
         attachments: list[Attachment] = []
         verdicts = []
         codecda, x_ins = outgoing.x_mss_codecda, outgoing.x_mss_ins
-        for name, data in outgoing.attachments:
+        subject = outgoing.subject
+        files = list(outgoing.attachments)
+        if outgoing.xdm is not None:
+            if subject.strip():
+                raise ValidationError("xdm.subject_given")
+            built, new_patient = await self._build_xdm(account, outgoing.xdm)
+            if new_patient is not None:
+                new_patients.setdefault(outgoing.xdm.patient_ins, new_patient)
+            files[:0] = [(built.zip_name, built.zip_bytes), (built.pdf_name, outgoing.xdm.pdf)]
+            subject, codecda, x_ins = built.subject, built.x_mss_codecda, built.x_mss_ins
+        for name, data in files:
             kind = detect_kind(data)
             if (
                 outgoing.convert_to_pdf
@@ -253,9 +307,10 @@ class OutboxService:
                 except DocumentError as error:
                     extra.append(warning(error.code, name=name))
                 else:
-                    _subject, found_codes, found_ins = package_headers(package)
+                    found_subject, found_codes, found_ins = package_headers(package)
                     codecda = codecda or found_codes
                     x_ins = x_ins or found_ins
+                    subject = subject if subject.strip() else found_subject
             attachments.append(
                 Attachment(name, CONTENT_TYPES.get(kind, "application/octet-stream"), data)
             )
@@ -280,7 +335,7 @@ class OutboxService:
             to=outgoing.to,
             cc=outgoing.cc,
             bcc=outgoing.bcc,
-            subject=outgoing.subject,
+            subject=subject,
             text=outgoing.text,
             attachments=tuple(attachments),
             in_reply_to=threading_in_reply_to,
@@ -292,7 +347,52 @@ class OutboxService:
             x_mss_ins=x_ins,
         )
         report = await self._report(draft, extra)
-        return draft, report, patients[0] if patients else None
+        return draft, report, patients[0] if patients else None, new_patients
+
+    async def _build_xdm(
+        self, account: Account, request: XdmRequest
+    ) -> tuple[XdmBuild, NewPatient | None]:
+        """Package the PDF for `request`'s patient; the author is the account's identity.
+
+        Returns the package and, when the patient is new, the record to create.
+
+        Raises:
+            ValidationError: ``patient.unknown`` (an unknown patient without a name).
+            DocumentError: ``xdm.not_pdf``, ``pdf.*`` (encrypted, broken…).
+        """
+        ins = Ins.parse(request.patient_ins)
+        known = await self._store.read(partial(_find_patient, ins=ins.value))
+        new: NewPatient | None = None
+        if known is not None:
+            family, given, born = known.family_name, known.given_name, known.birth_date
+        elif request.patient is not None:
+            new = request.patient
+            family, given, born = new.family, new.given, new.birth_date
+        else:
+            raise ValidationError("patient.unknown", ins=ins.value)
+        if detect_kind(request.pdf) is not DocumentKind.PDF:
+            raise DocumentError("xdm.not_pdf")
+        info = await self._worker.run(inspect_pdf, request.pdf)
+        if info.problem is not None:
+            raise DocumentError(info.problem)
+        identity = account.config.identity
+        patient = PatientIdentity(
+            ins=ins,
+            family=family,
+            given=given,
+            birth_date=date.fromisoformat(born) if born else None,
+            id_kind=PatientIdKind.INS_NIA if ins.value[0] in "78" else PatientIdKind.INS_NIR,
+        )
+        oidc = account.config.oidc
+        author = DocumentAuthor(
+            person_id=f"8{oidc.rpps}" if oidc is not None and oidc.rpps else "",
+            name=PersonName(identity.family_name, identity.given_name),
+            institution=identity.entity,
+        )
+        built = await self._worker.run(
+            build_xdm, request.pdf, patient=patient, document=request.document, author=author
+        )
+        return built, new
 
     async def _report(self, draft: Draft, extra: Iterable[Issue]) -> CheckReport:
         size: int | None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from app.domain.addresses import Ins
 from app.domain.message import MessageSummary
+from app.domain.patient import birth_date as checked_birth_date
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.messages import SearchFilters
@@ -48,11 +49,10 @@ class PatientService:
     ) -> Patient:
         """Create a patient record by hand (the INS is validated, key included)."""
         value = Ins.parse(ins).value
+        born = checked_birth_date(birth_date)
 
         def work(a: Archive) -> Patient:
-            patient = a.patients.add(
-                value, family.strip().upper(), given.strip(), birth_date, "manual"
-            )
+            patient = a.patients.add(value, family.strip().upper(), given.strip(), born, "manual")
             a.audit.add(account_id=None, actor="local", action="patient.add", target=value)
             return patient
 
@@ -61,6 +61,8 @@ class PatientService:
     async def update(self, ins: str, **fields: object) -> Patient:
         """Change a patient's record (name, first name, birth date, objection)."""
         value = Ins.parse(ins).value
+        if "birth_date" in fields:
+            fields["birth_date"] = checked_birth_date(fields["birth_date"])  # type: ignore[arg-type]
 
         def work(a: Archive) -> Patient:
             a.patients.get(value)

@@ -132,6 +132,79 @@ def test_a_colleague_receives_a_message_by_the_rules_and_the_reply_is_threaded(
     assert len(listing) == 2 and len(threads) == 1  # Sent copy and the reply, one thread
 
 
+def test_a_pdf_sent_to_a_colleague_as_an_xdm_package(tmp_path: Path, mail_account_factory) -> None:
+    """Spec §3: IHE_XDM.zip with the PDF beside it, XDM subject, X-MSS-CODECDA/X-MSS-INS; the
+    colleague's Pli reads the package back and hides the subject's technical prefix."""
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    b = Pli(tmp_path / "b")
+    b.add_account("b", b_account)
+    pdf = tmp_path / "cr.pdf"
+    pdf.write_bytes(tiny_pdf("Consultation du 20 novembre"))
+    xdm = ["--xdm", str(pdf), "--xdm-patient", INS, "--xdm-title", "Compte rendu de consultation"]
+    xdm += ["--xdm-type-code", "11488-4", "--xdm-act-date", "2026-11-20"]
+    body = ["--body-file", body_file(tmp_path, "Cher confrère,\nvoici le compte rendu.")]
+
+    # The patient must be known or named; the subject is the rules' own.
+    unknown = a("send", "--to", b_account.address, *body, *xdm)
+    assert unknown.code == 3 and "patient add 279035121518989" in unknown.err
+    named = [*xdm, "--patient-name", "Lefèvre", "--patient-given", "Jeanne"]
+    clash = a("send", "--to", b_account.address, "--subject", "Mon sujet", *body, *named)
+    assert clash.code == 3 and "leave out --subject" in clash.err
+    alone = a("send", "--to", b_account.address, "--subject", "S", *body, "--xdm-patient", INS)
+    assert alone.code == 3 and "--xdm-patient only goes with --xdm" in alone.err
+    assert a("outbox", "--json").json()["entries"] == []
+
+    named += ["--patient-birth-date", "1979-03-14"]
+    sent = a("send", "--to", b_account.address, *body, *named, "--json").ok().json()
+    assert sent["state"] == "filed"
+    received = server_raw(b_account, "INBOX", sent["message_id"])
+    subject = "XDM/1.0/DDM+Compte rendu de consultation LEFÈVRE Jeanne 14/03/1979"
+    assert received["Subject"] == subject
+    assert received["X-MSS-CODECDA"] == "11488-4"
+    assert received["X-MSS-INS"] == "O"
+    names = [part.get_filename() for part in received.iter_attachments()]
+    assert names == ["IHE_XDM.zip", "20261120_CR de consultation_LEFÈVRE_Jeanne.pdf"]
+    beside = list(received.iter_attachments())[1].get_content()
+    assert beside == pdf.read_bytes()
+    # The patient record was created from the names given.
+    patient = a("patient", "show", INS, "--json").ok().json()
+    patient = patient["patient"]
+    assert (patient["family_name"], patient["birth_date"]) == ("LEFÈVRE", "1979-03-14")
+
+    b("sync").ok()
+    (message,) = b("list", "--json").ok().json()["messages"]
+    assert message["subject"] == subject
+    assert message["display_subject"] == "Compte rendu de consultation LEFÈVRE Jeanne 14/03/1979"
+    assert "Subject: Compte rendu de consultation LEFÈVRE" in b("show", str(message["id"])).out
+    attachments = b("attachments", str(message["id"]), "--json").ok().json()["attachments"]
+    package = attachments[0]["xdm"]
+    assert package["ok"] is True
+    assert package["patient"]["id"]["value"] == INS
+    assert (package["patient"]["family"], package["patient"]["given"]) == ("LEFÈVRE", "Jeanne")
+    (document,) = package["documents"]
+    assert document["title"] == "Compte rendu de consultation"
+    assert document["type_code"]["code"] == "11488-4"
+    assert document["author"]["family"] == "MARTIN"
+    assert attachments[1]["pdf"]["pages"] == 1
+
+    # Once known, the patient needs no name, and a wrong birth date is refused plainly.
+    again = a("send", "--to", b_account.address, *body, *xdm, "--json").ok().json()
+    assert server_raw(b_account, "INBOX", again["message_id"])["Subject"] == subject
+    wrong = a(
+        "patient",
+        "add",
+        "180126955222380",
+        "--name",
+        "X",
+        "--given",
+        "Y",
+        "--birth-date",
+        "14/03/1979",
+    )
+    assert wrong.code == 3 and "not a date of birth" in wrong.err
+
+
 def test_a_patient_conversation_from_first_message_to_end_of_exchange(
     tmp_path: Path, mail_account, patient_box
 ) -> None:
