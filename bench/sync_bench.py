@@ -404,30 +404,32 @@ def markdown(data: dict[str, Any]) -> str:
 
 #: What profiling showed (by hand, not re-measured by each run: dated).
 PROFILE_NOTES = [
-    "Where Pli's time goes (profiled by hand on 2026-11-22, 10,000 messages of this corpus; "
-    "not re-measured by each run):",
+    "Where Pli's time goes (profiled by hand on 2026-11-22 at commit 5543d3d, 10,000 messages "
+    "of this corpus, in-process with the time each thread spends working; not re-measured by "
+    "each run):",
     "",
-    "- **The list is CPU-bound in Python, not network-bound** (the list floor above is a few "
-    "hundred ms). Offline, on the captured `UID FETCH` response of the 10,000 envelopes: "
-    "imapclient's response parser 3.3–3.8 s, turning its output into records 1.5 s (a third of "
-    "it the stdlib header parser run on the extra header fields), storing the envelopes "
-    "2.7–3.0 s. Fetching the next batch while storing the current one was tried and gained "
-    "nothing: both halves hold the GIL. A regex tokenizer for FETCH responses (prototype) "
-    "parsed the same response 2.3× faster than imapclient's.",
-    "- **The bodies are store-bound**: `MessageRepository.store_bodies` alone, offline, stores "
-    "about 60 MB/s here; bare blob inserts into SQLCipher (WAL, synchronous=NORMAL) 90 MB/s, "
-    "180 MB/s without the fsyncs of the automatic checkpoints: every body is written twice "
-    "(WAL, then the database file) and synced. Two body connections already fetch faster than "
-    "the writer stores.",
+    "- **The list is CPU-bound in Python**, not network-bound (the list floor is a few hundred "
+    "ms): about 2.7 s, the IMAP thread (fetch and the header parser) 1.4 s, then the store 1.35 s "
+    "for each batch in turn. Fetching the next batch while storing the current one gained "
+    "nothing when tried on the previous code (both halves held the GIL); the two halves are now "
+    "even, so it may be worth another try. From a cold start, add the process start-up: with "
+    "about 1.3 s of start-up, the list cannot finish in a tenth of mbsync's time (about 1.4 s "
+    "here) from launch.",
+    "- **The bodies take about twice the floor**, every thread busy throughout (store and both "
+    "fetchers 13–14 s each for 1.2 GB): TLS decryption, sealing (AES-GCM) and hashing on the "
+    "fetching threads, segment files and SQLCipher on the store's, beside Dovecot's own TLS, "
+    "all on the same two cores.",
+    "- **Peak memory is reached while bodies are in flight** between the fetchers and the "
+    "writer: with group commits of 48 MB the first sync peaked at 270–320 MB (median about "
+    "310 MB over six runs), with 8 MB at 267–274 MB for the same archive time; 8 MB is what "
+    "`GROUP_BYTES` is now.",
     "- **Process start-up** (about 1.3 s): importing the application 1.0–1.2 s (fpdf/fontTools "
     "0.3 s and pypdf 0.1 s are imported by every command), and unwrapping the data key with a "
-    "passphrase, scrypt N=2^17, 0.5 s and 128 MiB (with an OS keyring there is no scrypt). "
-    "That scrypt sets the peak memory of every `pli` process measured here (the same figure "
-    "for a first sync and a no-change resync): the sync itself stays below it.",
-    "- **Attachment text indexing** (after the archive, in `pli sync`): 30–60 ms a PDF, about "
-    "70 % of it the stdlib `email` parser run twice over the whole message "
-    "(`list_attachments` and `attachment_payloads` each parse it), pypdf's text extraction "
-    "about 12 %.",
+    "passphrase, scrypt N=2^17, 0.5 s and 128 MiB, which sets the peak memory of a no-change "
+    "resync (with an OS keyring there is no scrypt).",
+    "- **Attachment text indexing** (after the archive, in `pli sync`): 28–38 ms a PDF, two "
+    "thirds of it the stdlib `email` parser run twice over the whole message "
+    "(`list_attachments` and `attachment_payloads` each parse it).",
     "",
 ]
 
