@@ -71,13 +71,20 @@ def list_attachments(raw: bytes, *, inspect: bool = True) -> list[AttachmentInfo
         raw: the message as received (RFC 5322 bytes).
         inspect: also inspect PDFs, images and XDM packages (off for a quick count).
     """
+    return [info for info, _payload in attachments_with_payloads(raw, inspect=inspect)]
+
+
+def attachments_with_payloads(
+    raw: bytes, *, inspect: bool = True
+) -> list[tuple[AttachmentInfo, AttachmentPayload]]:
+    """`list_attachments` and each attachment's bytes, from one parse of the message."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    out: list[AttachmentInfo] = []
+    out: list[tuple[AttachmentInfo, AttachmentPayload]] = []
     for part_id, part in _leaves(message):
         payload = _payload_of(part_id, part)
         if payload is None:
             continue
-        out.append(_describe(payload, part, inspect))
+        out.append((_describe(payload, part, inspect), payload))
     return out
 
 

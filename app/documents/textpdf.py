@@ -10,9 +10,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
 _ENCODING = "windows-1252"
 _SUBSTITUTES = {
     "\u202f": " ",  # narrow no-break space, before ; : ! ? in French typography
@@ -47,6 +44,11 @@ def text_to_pdf(
         author: stored as the PDF author.
         created: the PDF creation date (fixed by tests for reproducible output).
     """
+    # Imported here: fpdf and fontTools take a fifth of a second to import, and only the
+    # conversions to PDF need them, not every command.
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.core_fonts_encoding = _ENCODING
     pdf.set_margins(20, 20, 20)

@@ -15,7 +15,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from app.documents.attachments import attachment_payloads, list_attachments
+from app.documents.attachments import (
+    attachments_with_payloads,
+    list_attachments,
+)
 from app.documents.filing import PatientRef, plan_export, write_export
 from app.documents.pdf import ExtractionLimits, extract_text
 from app.domain.addresses import MailAddress
@@ -173,13 +176,9 @@ def _plan(raw: bytes, when: date, patient: PatientRef | None) -> Any:
 
 def _index_one(raw: bytes) -> tuple[str, dict[str, tuple[int, str]]]:
     """Runs on the documents thread: text of a message's documents, and a state per part."""
-    infos = {info.part_id: info for info in list_attachments(raw, inspect=True)}
     chunks: list[str] = []
     states: dict[str, tuple[int, str]] = {}
-    for payload in attachment_payloads(raw):
-        info = infos.get(payload.part_id)
-        if info is None:
-            continue
+    for info, payload in attachments_with_payloads(raw, inspect=True):
         summary: dict[str, Any] = {
             "kind": info.kind.value,
             "accepted": info.verdict.accepted,
