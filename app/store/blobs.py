@@ -97,18 +97,15 @@ class BlobStore:
         """Append records sealed beforehand (by `seal`, on any thread); synced on return."""
         if not items:
             return []
-        total = sum(len(i.data) for i in items)
+        total = sum(len(i) for i in items)
         segment, fd = self._open_segment(total)
         refs: list[BlobRef] = []
         try:
             offset = os.fstat(fd).st_size  # after any half-written record of a crash
             for item in items:
-                written = 0
-                view = memoryview(item.data)
-                while written < len(view):
-                    written += os.write(fd, view[written:])
-                refs.append(BlobRef(segment, offset, len(item.data), item.key))
-                offset += len(item.data)
+                _write_all(fd, item.nonce, item.ciphertext)
+                refs.append(BlobRef(segment, offset, len(item), item.key))
+                offset += len(item)
             os.fsync(fd)
         except OSError as error:
             raise StoreError("store.io_error") from error
@@ -146,7 +143,7 @@ class BlobStore:
             raise StoreError("store.blob_missing") from error
         if len(data) != ref.length:
             raise StoreError("store.blob_missing")
-        return Sealed(ref.key, data)
+        return Sealed(ref.key, data[:_NONCE], data[_NONCE:])
 
     def size(self, segment: int) -> int:
         """Bytes in a segment file."""
@@ -172,7 +169,11 @@ class Sealed:
     """A record sealed under its own key, ready to be appended."""
 
     key: bytes
-    data: bytes  # nonce + ciphertext + tag
+    nonce: bytes
+    ciphertext: bytes  # ciphertext + tag; the record is nonce + ciphertext
+
+    def __len__(self) -> int:
+        return len(self.nonce) + len(self.ciphertext)
 
 
 #: Every record has a key of its own, so a record moved or swapped within the files does not
@@ -198,4 +199,16 @@ def seal(data: bytes) -> Sealed:
     """Encrypt one record under a fresh random key (CPU only: any thread may call it)."""
     key = secrets.token_bytes(32)
     nonce = secrets.token_bytes(_NONCE)
-    return Sealed(key, nonce + AESGCM(key).encrypt(nonce, data, _AAD))
+    return Sealed(key, nonce, AESGCM(key).encrypt(nonce, data, _AAD))
+
+
+def _write_all(fd: int, *chunks: bytes) -> None:
+    """Write the chunks in order, whatever the kernel takes at each call (no joined copy)."""
+    views = [memoryview(c) for c in chunks if c]
+    while views:
+        written = os.writev(fd, views)
+        while views and written >= len(views[0]):
+            written -= len(views[0])
+            views.pop(0)
+        if views and written:
+            views[0] = views[0][written:]

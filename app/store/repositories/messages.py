@@ -513,25 +513,39 @@ class MessageRepository:
         }
 
     def _index(self, sort_key: int, subject: str, people: str, body: str, attachments: str) -> None:
-        old = self._conn.execute(
-            "SELECT subject, people, body, attachments FROM message_text WHERE sort_key = ?",
-            (sort_key,),
-        ).fetchone()
-        if old is not None:
-            self._conn.execute(
-                "INSERT INTO message_fts (message_fts, rowid, subject, people, body, attachments)"
-                " VALUES ('delete', ?, ?, ?, ?, ?)",
-                (sort_key, *old),
-            )
-        self._conn.execute(
+        self._index_many([(sort_key, subject, people, body, attachments)])
+
+    def _index_many(self, entries: Sequence[tuple[int, str, str, str, str]]) -> None:
+        """Replace the indexed text of messages: (sort key, subject, people, body, attachments).
+
+        The full-text statements run together, after the others: FTS5 writes its pending
+        terms out whenever a statement on another table intervenes, which made every body's
+        row cost as much as a small index flush.
+        """
+        if not entries:
+            return
+        olds = []
+        for entry in entries:
+            old = self._conn.execute(
+                "SELECT subject, people, body, attachments FROM message_text WHERE sort_key = ?",
+                (entry[0],),
+            ).fetchone()
+            if old is not None:
+                olds.append((entry[0], *old))
+        self._conn.executemany(
             "INSERT OR REPLACE INTO message_text (sort_key, subject, people, body, attachments)"
             " VALUES (?, ?, ?, ?, ?)",
-            (sort_key, subject, people, body, attachments),
+            entries,
         )
-        self._conn.execute(
+        self._conn.executemany(
+            "INSERT INTO message_fts (message_fts, rowid, subject, people, body, attachments)"
+            " VALUES ('delete', ?, ?, ?, ?, ?)",
+            olds,
+        )
+        self._conn.executemany(
             "INSERT INTO message_fts (rowid, subject, people, body, attachments)"
             " VALUES (?, ?, ?, ?, ?)",
-            (sort_key, subject, people, body, attachments),
+            entries,
         )
 
     def _unindex(self, sort_key: int) -> None:
@@ -616,6 +630,7 @@ class MessageRepository:
             if self._blobs
             else []
         )
+        texts: list[tuple[int, str, str, str, str]] = []
         for index, (pk, prepared) in enumerate(kept):
             row = rows[pk]
             body = prepared.body
@@ -640,13 +655,14 @@ class MessageRepository:
             )
             text = "\n".join(t for _, t in body.texts)[:MAX_INDEXED_TEXT]
             names = " ".join(a.filename for a in attachments if a.filename)
-            self._index(row[0], row[1] or "", row[2] or "", text, names)
+            texts.append((row[0], row[1] or "", row[2] or "", text, names))
             self._conn.execute(
                 "UPDATE messages SET body_state = ?, structure = ?, has_attachments = ?"
                 " WHERE id = ?",
                 (BODY_ARCHIVED, structure_to_json(body.structure), int(bool(attachments)), pk),
             )
             stored += len(body.raw)
+        self._index_many(texts)
         return stored
 
     def set_attachment_text(self, sort_key: int, text: str) -> None:

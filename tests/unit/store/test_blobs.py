@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,24 @@ def test_deleted_bodies_are_reclaimed_and_the_others_survive(
         assert archive.messages.compact() == 0  # nothing left to reclaim
     finally:
         archive.close()
+
+
+def test_records_survive_partial_writes() -> None:
+    """A pipe takes at most its buffer per call: every byte still arrives, in order."""
+    nonce, body = os.urandom(12), os.urandom(300_000)
+    read_fd, write_fd = os.pipe()
+    received = bytearray()
+
+    def drain() -> None:
+        while chunk := os.read(read_fd, 7_000):
+            received.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        blobs_module._write_all(write_fd, nonce, b"", body)
+    finally:
+        os.close(write_fd)
+        reader.join()
+        os.close(read_fd)
+    assert bytes(received) == nonce + body
