@@ -407,32 +407,38 @@ def markdown(data: dict[str, Any]) -> str:
 
 #: What profiling showed (by hand, not re-measured by each run: dated).
 PROFILE_NOTES = [
-    "Where Pli's time goes (profiled by hand on 2026-11-22 at commit 5543d3d, 10,000 messages "
-    "of this corpus, in-process with the time each thread spends working; not re-measured by "
-    "each run):",
+    "Where Pli's time goes (profiled by hand on 2026-11-22 at commit d775d62 with py-spy and "
+    "the process's CPU counters, 10,000 messages of this corpus, in-process; not re-measured "
+    "by each run):",
     "",
     "- **The list is CPU-bound in Python**, not network-bound (the list floor is a few hundred "
-    "ms): about 2.7 s, the IMAP thread (fetch and the header parser) 1.4 s, then the store 1.35 s "
-    "for each batch in turn. Fetching the next batch while storing the current one gained "
-    "nothing when tried on the previous code (both halves held the GIL); the two halves are now "
-    "even, so it may be worth another try. From a cold start, add the process start-up: with "
-    "about 1.3 s of start-up, the list cannot finish in a tenth of mbsync's time (about 1.4 s "
-    "here) from launch.",
-    "- **The bodies take about twice the floor**, every thread busy throughout (store and both "
-    "fetchers 13–14 s each for 1.2 GB): TLS decryption, sealing (AES-GCM) and hashing on the "
-    "fetching threads, segment files and SQLCipher on the store's, beside Dovecot's own TLS, "
-    "all on the same two cores.",
+    "ms): the IMAP thread (fetch, imaplib's reader and the header parser, 0.53 s of parsing) "
+    "about 1.3 s, the store thread (rows, threads, people, full-text) about 1.6 s. The next "
+    "batch is now fetched while the current one is stored, but both halves hold the GIL most "
+    "of the time, so the overlap gains little: 2.1-2.3 s. A tenth of mbsync's time (about "
+    "1.3 s here) would need the header parsing and row building out of Python, and from a "
+    "cold start the process start-up alone is 1.1 s.",
+    "- **The bodies: the two cores are saturated.** During a 13.3 s in-process sync the "
+    "machine's cores were busy 22 s out of 26.7: Pli 11.8 s of CPU (user 9.1, system 2.7) "
+    "and Dovecot (its imap processes and TLS) about 10 s. Pli's fetching threads spend about "
+    "40 % of their time waiting for the GIL after a TLS record is read (one release and "
+    "re-acquisition per 16 KB record, some 70,000 for 1.2 GB), while the threads together hold "
+    "it only about 4.3 s. Tried: a 1 ms switch interval instead of 5 (13.0 s against 13.4 s, "
+    "within the noise); one body connection instead of two (15.4 s). Full-text writes batched "
+    "after each group's other statements (FTS5 flushes its pending terms whenever a statement "
+    "on another table intervenes) took the store's body step from 1.87 s to 1.37 s per 3,000 "
+    "messages.",
     "- **Peak memory is reached while bodies are in flight** between the fetchers and the "
     "writer: with group commits of 48 MB the first sync peaked at 270–320 MB (median about "
     "310 MB over six runs), with 8 MB at 267–274 MB for the same archive time; 8 MB is what "
     "`GROUP_BYTES` is now.",
-    "- **Process start-up** (about 1.3 s): importing the application 1.0–1.2 s (fpdf/fontTools "
-    "0.3 s and pypdf 0.1 s are imported by every command), and unwrapping the data key with a "
-    "passphrase, scrypt N=2^17, 0.5 s and 128 MiB, which sets the peak memory of a no-change "
-    "resync (with an OS keyring there is no scrypt).",
-    "- **Attachment text indexing** (after the archive, in `pli sync`): 28–38 ms a PDF, two "
-    "thirds of it the stdlib `email` parser run twice over the whole message "
-    "(`list_attachments` and `attachment_payloads` each parse it).",
+    "- **Process start-up** (about 1.1 s): importing the application 0.6 s (fpdf is now "
+    "imported only when a PDF is written), and unwrapping the data key with a passphrase, "
+    "scrypt N=2^17, 0.5 s and 128 MiB, which sets the peak memory of a no-change resync (with "
+    "an OS keyring there is no scrypt).",
+    "- **Attachment text indexing** (after the archive, in `pli sync`): 17–18 ms a PDF, each "
+    "message parsed once (`attachments_with_payloads`; it was parsed twice, 28–38 ms a PDF, "
+    "before commit becc117).",
     "",
 ]
 
