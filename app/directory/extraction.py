@@ -178,36 +178,8 @@ class ParseStats:
             self.malformed_lines.append(line_no)
 
 
-#: A row ready for the database, in the order of `ROW_FIELDS`.
+#: A row ready for the database, in the order of `app.directory.schema.ROW_FIELDS`.
 Row = tuple[str | int | None, ...]
-
-#: The columns of a parsed row, in order (columns of the directory's `mailbox` table).
-ROW_FIELDS: tuple[str, ...] = (
-    "address",
-    "type",
-    "person_key",
-    "id_type",
-    "id_pp",
-    "civility",
-    "family",
-    "given",
-    "family_key",
-    "category",
-    "profession_code",
-    "profession",
-    "speciality_code",
-    "speciality",
-    "digitization",
-    "structure_id",
-    "service",
-    "organisation",
-    "enseigne",
-    "street",
-    "postcode",
-    "town",
-    "department",
-    "country",
-)
 
 
 class ExtractionReader:

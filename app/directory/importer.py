@@ -22,12 +22,13 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from app.directory.extraction import ROW_FIELDS, ExtractionReader, generation_date, open_extraction
+from app.directory.extraction import ExtractionReader, generation_date, open_extraction
 from app.directory.schema import (
     ADDRESS_INDEX_DDL,
     BASE_DDL,
     FILL_TERMS,
     INDEX_DDL,
+    ROW_FIELDS,
     SCHEMA_VERSION,
 )
 from app.domain.directory import ImportProgress, ImportReport

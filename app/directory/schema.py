@@ -14,9 +14,8 @@ from __future__ import annotations
 #: Revision of this layout (``PRAGMA user_version``).
 SCHEMA_VERSION = 1
 
-#: The columns of `mailbox` a search reads to build entries.
-MAILBOX_COLUMNS: tuple[str, ...] = (
-    "id",
+#: The columns of `mailbox` an import fills, in the order of a parsed extraction row.
+ROW_FIELDS: tuple[str, ...] = (
     "address",
     "type",
     "person_key",
@@ -42,6 +41,9 @@ MAILBOX_COLUMNS: tuple[str, ...] = (
     "department",
     "country",
 )
+
+#: The columns of `mailbox` a search reads to build entries.
+MAILBOX_COLUMNS: tuple[str, ...] = ("id", *ROW_FIELDS)
 
 #: Tables every directory database has (also created empty before any import, so the list of
 #: domains can be imported first).

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from app.directory.extraction import (
-    ROW_FIELDS,
     ExtractionReader,
     department_of,
     generation_date,
     open_extraction,
 )
+from app.directory.schema import ROW_FIELDS
 from app.domain.errors import DirectoryError, NotFoundError
 from tests.support.directory_extraction import HEADER, person_line, structure_line
 
