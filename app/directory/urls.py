@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
-import urllib.parse
-
 from app.domain.errors import DirectoryError
+from app.domain.urls import is_secure_url
 
 
 def require_secure(url: str, code: str) -> str:
@@ -14,19 +12,6 @@ def require_secure(url: str, code: str) -> str:
     Raises:
         DirectoryError: with `code` (and the URL as ``url``).
     """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+    if is_secure_url(url):
         return url
     raise DirectoryError(code, url=url)
-
-
-def is_loopback(host: str) -> bool:
-    """``localhost`` or a loopback IP address."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

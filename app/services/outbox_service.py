@@ -41,6 +41,7 @@ from app.domain.compose import (
     reply_references,
 )
 from app.domain.documents import (
+    MIME_TYPES,
     DocumentAuthor,
     DocumentKind,
     OutgoingDocument,
@@ -75,16 +76,6 @@ from app.transport.smtp_submitter import DsnRequest, SmtpSubmitter, SubmissionUn
 log = logging.getLogger(__name__)
 
 USER_AGENT = "Pli/0.1"
-#: Content types of attachments by what they really are.
-CONTENT_TYPES = {
-    DocumentKind.PDF: "application/pdf",
-    DocumentKind.JPEG: "image/jpeg",
-    DocumentKind.PNG: "image/png",
-    DocumentKind.TIFF: "image/tiff",
-    DocumentKind.RTF: "application/rtf",
-    DocumentKind.ZIP: "application/zip",
-    DocumentKind.XML: "text/xml",
-}
 #: Warnings that inform without needing the user's confirmation.
 INFORMATIVE = frozenset({"trust_list.missing"})
 
@@ -312,7 +303,7 @@ class OutboxService:
                     x_ins = x_ins or found_ins
                     subject = subject if subject.strip() else found_subject
             attachments.append(
-                Attachment(name, CONTENT_TYPES.get(kind, "application/octet-stream"), data)
+                Attachment(name, MIME_TYPES.get(kind, "application/octet-stream"), data)
             )
         extra.extend(issues_from_verdicts(verdicts))
 

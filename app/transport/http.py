@@ -6,7 +6,6 @@ of a desktop login) and for CRLs, which are signed objects published over HTTP b
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import ssl
 import urllib.error
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.errors import NetworkError, ValidationError
+from app.domain.urls import is_secure_url
 
 USER_AGENT = "Pli/0.1 (MSSante client)"
 MAX_BODY = 20 * 1024 * 1024
@@ -41,27 +41,14 @@ class HttpResponse:
             raise NetworkError("http.bad_json", status=self.status) from error
 
 
-def is_loopback_url(url: str) -> bool:
-    """Whether the URL's host is a loopback address or ``localhost``."""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def require_secure_url(url: str) -> None:
     """HTTPS, or HTTP towards loopback only.
 
     Raises:
         ValidationError: ``http.insecure_url``.
     """
-    scheme = urllib.parse.urlsplit(url).scheme
-    if scheme == "https" or (scheme == "http" and is_loopback_url(url)):
-        return
-    raise ValidationError("http.insecure_url", url=url)
+    if not is_secure_url(url):
+        raise ValidationError("http.insecure_url", url=url)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -512,9 +512,6 @@ class MessageRepository:
             )
         }
 
-    def _index(self, sort_key: int, subject: str, people: str, body: str, attachments: str) -> None:
-        self._index_many([(sort_key, subject, people, body, attachments)])
-
     def _index_many(self, entries: Sequence[tuple[int, str, str, str, str]]) -> None:
         """Replace the indexed text of messages: (sort key, subject, people, body, attachments).
 
@@ -672,7 +669,7 @@ class MessageRepository:
         ).fetchone()
         if row is None:
             return
-        self._index(sort_key, row[0], row[1], row[2], text)
+        self._index_many([(sort_key, row[0], row[1], row[2], text)])
 
     def attachments_to_index(self, limit: int | None = None) -> list[tuple[int, int]]:
         """(message id, sort key) of archived messages with attachments not inspected yet."""
