@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -174,8 +175,8 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     )
     if not accounts:
         raise ValidationError("account.none")
-    if not args.quiet and not args.json:
-        _follow_progress(ctx, services)
+    # The bus holds handlers weakly: this reference keeps progress shown until the end.
+    _progress = _follow_progress(ctx, services) if not args.quiet and not args.json else None
     reports = []
     for account in accounts:
         report = await services.sync.sync(account, bodies=not args.no_bodies)
@@ -265,7 +266,7 @@ def _report_lines(report: SyncReport) -> list[str]:
     return lines
 
 
-def _follow_progress(ctx: CliContext, services: Services) -> None:
+def _follow_progress(ctx: CliContext, services: Services) -> Callable[[Event], None]:
     last = {"t": 0.0}
 
     def show(event: Event) -> None:
@@ -288,6 +289,7 @@ def _follow_progress(ctx: CliContext, services: Services) -> None:
             ctx.out.warn(f"{event.account}: login session ended: run pli account login")
 
     services.events.subscribe(Event, show)
+    return show
 
 
 async def _watch(

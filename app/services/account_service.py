@@ -343,7 +343,7 @@ class AccountService:
                 if error.code == "auth.session_ended":
                     state.tokens = None
                     await self._forget_refresh_token(account, "auth.session_ended")
-                    self._events.publish(SessionEnded(account.name))
+                    self._events.publish(SessionEnded(account_id=account.id, account=account.name))
                 raise
             await self._keep_tokens(account, tokens)
             return tokens.access_token

@@ -136,7 +136,9 @@ class SyncService:
             try:
                 return await self._sync(account, connection, bodies=bodies)
             except KnownError as error:
-                self._events.publish(SyncFailed(account.name, error.code))
+                self._events.publish(
+                    SyncFailed(account_id=account.id, account=account.name, code=error.code)
+                )
                 await self._accounts.audit(account, "sync", outcome=f"error:{error.code}")
                 raise
             finally:
@@ -147,13 +149,20 @@ class SyncService:
     ) -> SyncReport:
         started = time.monotonic()
         report = SyncReport(account.name)
-        self._events.publish(SyncStarted(account.name))
+        self._events.publish(SyncStarted(account_id=account.id, account=account.name))
         report.replayed = await OperationQueue(self._store, self._accounts, self._events).replay(
             account, connection
         )
         await self._sync_folders(account, connection, report, only=None)
         report.list_seconds = time.monotonic() - started
-        self._events.publish(MailboxListed(account.name, report.added, report.list_seconds))
+        self._events.publish(
+            MailboxListed(
+                account_id=account.id,
+                account=account.name,
+                new_messages=report.added,
+                elapsed=report.list_seconds,
+            )
+        )
         if bodies:
             await self._archive_bodies(account, connection, report)
             report.missing_bodies = await self._store.read(
@@ -161,7 +170,11 @@ class SyncService:
             )
             report.archive_seconds = time.monotonic() - started
             if report.missing_bodies == 0:
-                self._events.publish(ArchiveComplete(account.name, report.archive_seconds))
+                self._events.publish(
+                    ArchiveComplete(
+                        account_id=account.id, account=account.name, elapsed=report.archive_seconds
+                    )
+                )
         # Counts only: never subjects, addresses or folder names at INFO (health data).
         log.info(
             "sync of account %d: %d folders, %d new, %d gone, %d flag changes, %d bodies "
@@ -188,7 +201,9 @@ class SyncService:
     ) -> None:
         listed = await connection.call(lambda s: s.list_folders())
         rows = await self._store.write(lambda a: a.folders.record_listing(account.id, listed))
-        self._events.publish(FoldersListed(account.name, len(rows)))
+        self._events.publish(
+            FoldersListed(account_id=account.id, account=account.name, count=len(rows))
+        )
         for folder in rows:
             if not folder.selectable or not folder.on_server:
                 continue
@@ -199,11 +214,10 @@ class SyncService:
             if folder_report.added or folder_report.gone or folder_report.flags_changed:
                 self._events.publish(
                     MessagesChanged(
-                        account.name,
-                        folder.name,
-                        added=folder_report.added,
-                        changed=folder_report.flags_changed,
-                        gone=folder_report.gone,
+                        account_id=account.id,
+                        account=account.name,
+                        folder_id=folder.id,
+                        folder=folder.name,
                     )
                 )
 
@@ -266,7 +280,15 @@ class SyncService:
             report.added += added
             report.rebound += rebound
             stored += count
-            self._events.publish(HeadersProgress(account.name, folder.name, stored, len(missing)))
+            self._events.publish(
+                HeadersProgress(
+                    account_id=account.id,
+                    account=account.name,
+                    folder=folder.name,
+                    done=stored,
+                    total=len(missing),
+                )
+            )
 
         previous = 0
         for batch in _header_batches(missing):
@@ -455,7 +477,13 @@ class SyncService:
                 progress["done"] += sum(len(pairs) for _, pairs in entries)
                 progress["bytes"] += stored
                 self._events.publish(
-                    BodiesProgress(account.name, progress["done"], total, progress["bytes"])
+                    BodiesProgress(
+                        account_id=account.id,
+                        account=account.name,
+                        done=progress["done"],
+                        total=total,
+                        bytes=progress["bytes"],
+                    )
                 )
 
         writer_task = asyncio.create_task(writer())
@@ -534,7 +562,9 @@ class SyncService:
                     if stop.is_set():
                         break
                     if events:
-                        self._events.publish(NewMail(account.name, "INBOX"))
+                        self._events.publish(
+                            NewMail(account_id=account.id, account=account.name, folder="INBOX")
+                        )
                     due_full = time.monotonic() - last_full > full_pass_seconds
                     await self._incremental(account, None if due_full else ["INBOX"])
                     if after is not None:

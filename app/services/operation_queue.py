@@ -150,7 +150,15 @@ class OperationQueue:
                 raise
             except KnownError as refused:
                 await self._store.write(partial(self._undo, account=account, op=op, error=refused))
-                self._events.publish(OperationFailed(account.name, op.kind, refused.code))
+                self._events.publish(
+                    OperationFailed(
+                        account_id=account.id,
+                        account=account.name,
+                        kind=op.kind,
+                        code=refused.code,
+                        operation_id=op.id,
+                    )
+                )
                 continue
             replayed += 1
 
