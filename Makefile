@@ -8,10 +8,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test system-deps oidc-deps venv lint types contracts pytest bench clean package test-frozen
+.PHONY: run window-deps test test-quick system-deps oidc-deps venv lint types contracts pytest bench clean package test-frozen
 
-run: $(STAMP)
+run: window-deps $(STAMP)
 	@$(BIN)/pli $(ARGS)
+
+window-deps:
+	@tools/install-system-deps window
 
 test: system-deps $(STAMP) oidc-deps lint types contracts pytest
 
@@ -41,6 +44,10 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A quicker local run: everything but the slow crash/resume loops (make test runs them too).
+test-quick: $(STAMP)
+	$(BIN)/pytest -m "not slow and not frozen" $(PYTEST_ARGS)
 
 # The frozen bundle dist/pli (wheel -> clean venv -> PyInstaller, 1-3 minutes) and the tests run
 # against it and on the installer script (README, "Packaging"); not part of `make test`.
