@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from app.domain.message import FetchedBody
 from app.store.archive import Archive
 from app.store.database import schema_version
 from app.store.repositories.messages import SearchFilters
@@ -44,3 +45,50 @@ def test_opening_again_does_not_migrate_or_back_up_twice(tmp_path: Path) -> None
     Archive.open(path, FIXTURE_KEY, backups).close()
     Archive.open(path, FIXTURE_KEY, backups).close()
     assert len(list(backups.iterdir())) == 1
+
+
+def test_a_schema_2_archive_is_backed_up_then_upgraded_to_segment_bodies(tmp_path: Path) -> None:
+    """Schema 2 -> 3: inline bodies kept readable, new bodies go to segment files."""
+    path = tmp_path / "archive.db"
+    shutil.copy(FIXTURES / "v0002.sqlite", path)
+    backups = tmp_path / "backups"
+    archive = Archive.open(path, FIXTURE_KEY, backups)
+    try:
+        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == schema_version() >= 3
+        listed = archive.messages.summaries(SearchFilters(limit=-1))
+        assert [m.subject for m in listed] == [f"Compte rendu schema deux {n}" for n in (3, 2, 1)]
+        first, second = listed[2], listed[1]
+        assert first.thread_id == second.thread_id == first.id
+        assert first.archived and second.archived and not listed[0].archived
+        # Bodies written inline by schema 2 are still read from the database row.
+        assert archive.messages.raw(first.id) == (
+            b"Message-ID: <m1@schema2.example>\r\nSubject: Compte rendu schema deux 1\r\n"
+            b"\r\nTexte archive en schema 2, message 1.\r\n"
+        )
+        assert archive.messages.raw(listed[0].id) is None
+        assert {m.id for m in archive.messages.search("schema", SearchFilters())} == {
+            first.id,
+            second.id,
+            listed[0].id,
+        }
+        assert archive.messages.headers(listed[0].id) == {"x-mss-mes": "1"}
+        (queued,) = archive.outbox.all()
+        assert queued.subject == "Envoi en attente"
+        assert archive.drafts.all()[0][2]["subject"] == "Brouillon schema deux"
+        # A body fetched after the upgrade goes to a segment file, beside the inline ones.
+        raw = b"Subject: Compte rendu schema deux 3\r\n\r\nArrive apres la migration.\r\n"
+        with archive.write() as a:
+            a.messages.store_bodies(
+                [(listed[0].id, FetchedBody(3, raw, (("text/plain", "Arrive apres"),)))]
+            )
+        segment, inline = archive.conn.execute(
+            "SELECT segment, raw FROM message_bodies WHERE message_id = ?", (listed[0].id,)
+        ).fetchone()
+        assert segment is not None and inline is None
+        assert archive.messages.raw(listed[0].id) == raw
+        assert [m.id for m in archive.messages.search("apres", SearchFilters())] == [listed[0].id]
+    finally:
+        archive.close()
+    (backup,) = backups.iterdir()
+    assert backup.name.startswith("archive-v0002-")
+    assert backup.read_bytes() == (FIXTURES / "v0002.sqlite").read_bytes()
