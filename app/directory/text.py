@@ -2,33 +2,20 @@
 
 The full-text index (FTS5 ``unicode61 remove_diacritics 2``) folds what it indexes; these
 helpers fold what we compute ourselves (sort keys, squashed surnames) and the user's query,
-so both sides agree.
+so both sides agree. Folding itself is the domain's one rule (`app.domain.text.fold`).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from app.domain.text import fold
+
+__all__ = ["fold", "squash", "tokens"]
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _TOKEN = re.compile(r"[^\W_]+")
-
-
-@lru_cache(maxsize=131072)
-def fold(text: str) -> str:
-    """Lower case without accents: ``"Élodie D'Aché"`` → ``"elodie d'ache"``.
-
-    Cached: names and towns repeat a great deal in the extraction.
-    """
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # Letters NFKD does not decompose.
-    stripped = stripped.replace("ß", "ss").replace("Œ", "OE").replace("œ", "oe")
-    stripped = stripped.replace("Æ", "AE").replace("æ", "ae").replace("Ø", "O").replace("ø", "o")
-    return stripped.lower()
 
 
 @lru_cache(maxsize=131072)
