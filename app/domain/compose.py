@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -38,6 +37,7 @@ from app.domain.account import BoxType, Identity
 from app.domain.addresses import MailAddress
 from app.domain.documents import sanitize_filename
 from app.domain.errors import ValidationError
+from app.domain.headers import one_line as _one_line
 
 #: Serialisation: CRLF line ends, RFC 2047/2231 encoding of non-ASCII header text.
 MAIL_POLICY = policy.SMTP
@@ -537,13 +537,6 @@ def _technical(name: str, value: str) -> str:
     ):
         raise ValidationError("draft.header_invalid", header=name)
     return clean
-
-
-def _one_line(text: str) -> str:
-    """Collapse line breaks and control characters: header text is one line."""
-    kept = "".join(" " if ch in "\t\r\n\v\f\x85\u2028\u2029" else ch for ch in text or "")
-    kept = "".join(ch for ch in kept if unicodedata.category(ch) != "Cc")
-    return re.sub(r"\s+", " ", kept).strip()
 
 
 def _lines(text: str) -> str:

@@ -25,7 +25,6 @@ Pure: parsing and building bytes, no I/O.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +45,8 @@ from app.domain.compose import (
     normalize_message_id,
 )
 from app.domain.errors import ValidationError
+from app.domain.headers import one_line as _one_line
+from app.domain.text import fold as _fold
 
 # ---------------------------------------------------------------------------------------------
 # Status of a sent message
@@ -1151,16 +1152,6 @@ def _header_block(raw: bytes) -> bytes:
     normalised = raw.replace(b"\r\n", b"\n")
     head, _, _ = normalised.partition(b"\n\n")
     return head.replace(b"\n", b"\r\n")
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, typographic apostrophes made plain: for keyword search."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\x00", "")).strip()
 
 
 def _lf(text: str) -> str:
