@@ -1,0 +1,354 @@
+"""The message list: one row per message, newest first, loaded page by page as the user scrolls.
+
+Rows are plain `MessageSummary` values from a `MessageSource`. The model is updated in place
+from `MessagesChanged` (rows inserted at their date, refreshed, removed), never reset, so the
+view keeps its selection and scroll position. A new folder or search replaces the source
+(that one is a reset).
+
+Each row also speaks as a sentence (``Qt.AccessibleTextRole``: sender, patient, subject,
+date, state), not just a subject: screen readers read that (notes/UI.md).
+
+Must run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from app.domain.addresses import PATIENT_DOMAIN
+from app.domain.message import Flag, MessageSummary
+from app.ui.async_bridge import run_operation
+from app.ui.models.formatting import format_ins, format_list_date, format_spoken_date
+from app.ui.models.message_source import Cursor, MessageSource
+
+translate = QCoreApplication.translate
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: Rows fetched per page (a screen holds about 15; a page covers a few flicks of the wheel).
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class RowText:
+    """What a row shows, computed once per row from its summary.
+
+    Attributes:
+        sender: the sender's name (or address).
+        patient: the row is about a patient (sent by one, or carrying their INS).
+        patient_sender: the sender is the patient (Mon espace santé's domain).
+        ins: the patient's INS, grouped for reading.
+        subject: the subject (a placeholder when empty).
+        date: the short date of the list.
+    """
+
+    sender: str
+    patient: bool
+    patient_sender: bool
+    ins: str
+    subject: str
+    date: str
+
+
+def row_text(summary: MessageSummary) -> RowText:
+    """The visible texts of a row."""
+    sender = summary.sender
+    sender_name = (sender.name or sender.address) if sender else ""
+    patient_sender = bool(sender and sender.address.lower().endswith("@" + PATIENT_DOMAIN))
+    ins = summary.patient_ins or ""
+    if patient_sender and not ins and sender is not None:
+        ins = sender.address.split("@", 1)[0].upper()
+    return RowText(
+        sender=sender_name or translate("MessageListModel", "(unknown sender)"),
+        patient=patient_sender or bool(summary.patient_ins),
+        patient_sender=patient_sender,
+        ins=format_ins(ins) if ins else "",
+        subject=summary.subject or translate("MessageListModel", "(no subject)"),
+        date=format_list_date(summary.internal_date),
+    )
+
+
+def _patient_word(ins: str) -> str:
+    """``patiente`` for an INS of a woman (NIR starting with 2), else ``patient``."""
+    if ins[:1] == "2":
+        return translate("MessageListModel", "patient", "a woman")
+    return translate("MessageListModel", "patient", "a man or unknown")
+
+
+def row_sentence(summary: MessageSummary) -> str:
+    """The row as one spoken sentence: state, sender, patient, subject, date, markers."""
+    text = row_text(summary)
+    parts: list[str] = []
+    if not summary.flags & Flag.SEEN:
+        parts.append(translate("MessageListModel", "Unread."))
+    if text.patient_sender:
+        who = (
+            translate("MessageListModel", "From %1, %2, INS %3.")
+            .replace("%1", text.sender)
+            .replace("%2", _patient_word(text.ins))
+            .replace("%3", text.ins)
+        )
+    elif text.patient and text.ins:
+        who = (
+            translate("MessageListModel", "From %1, about the %2 with INS %3.")
+            .replace("%1", text.sender)
+            .replace("%2", _patient_word(text.ins))
+            .replace("%3", text.ins)
+        )
+    else:
+        who = translate("MessageListModel", "From %1.").replace("%1", text.sender)
+    parts.append(who)
+    parts.append(translate("MessageListModel", "Subject: %1.").replace("%1", text.subject))
+    when = format_spoken_date(summary.internal_date)
+    parts.append(translate("MessageListModel", "Received %1.").replace("%1", when))
+    if summary.has_attachments:
+        parts.append(translate("MessageListModel", "Attachment."))
+    if summary.flags & Flag.FLAGGED:
+        parts.append(translate("MessageListModel", "Followed up."))
+    if summary.flags & Flag.ANSWERED:
+        parts.append(translate("MessageListModel", "Answered."))
+    if summary.gone_from_server:
+        parts.append(translate("MessageListModel", "Deleted from the server, kept here."))
+    return " ".join(parts)
+
+
+def _sort_key(summary: MessageSummary) -> tuple[int, int]:
+    """Newest first: rows are kept in descending (date, id) order; bisect on the negation."""
+    return (-summary.internal_date, -summary.id)
+
+
+class MessageListModel(QAbstractListModel):
+    """Messages of a folder or a search, newest first, one column.
+
+    Signals:
+        loading_changed(bool): a page is being read (True) or arrived (False).
+        source_loaded(int): the first page of a new source is shown (its row count).
+        load_failed(object): reading a page failed (the error).
+    """
+
+    SummaryRole = Qt.ItemDataRole.UserRole + 1
+    IdRole = Qt.ItemDataRole.UserRole + 2
+    RowTextRole = Qt.ItemDataRole.UserRole + 3
+    TermsRole = Qt.ItemDataRole.UserRole + 4
+
+    loading_changed = Signal(bool)
+    source_loaded = Signal(int)
+    load_failed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, *, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self._rows: list[MessageSummary] = []
+        self._keys: list[tuple[int, int]] = []
+        self._texts: dict[int, RowText] = {}
+        self._source: MessageSource | None = None
+        self._next: Cursor | None = None
+        self._at_end = True
+        self._loading = False
+        self._generation = 0
+        self._page_size = page_size
+        self._terms: list[str] = []
+
+    # -- the source ----------------------------------------------------------------------------
+
+    @property
+    def source(self) -> MessageSource | None:
+        """Where the rows come from."""
+        return self._source
+
+    @property
+    def terms(self) -> list[str]:
+        """The search words highlighted in the rows."""
+        return list(self._terms)
+
+    @property
+    def loading(self) -> bool:
+        """A page is being read."""
+        return self._loading
+
+    def set_source(self, source: MessageSource | None, terms: Sequence[str] = ()) -> None:
+        """Show another folder or search: rows cleared; call `load_first` next."""
+        self._generation += 1
+        self.beginResetModel()
+        self._source = source
+        self._terms = list(terms)
+        self._rows, self._keys, self._texts = [], [], {}
+        self._next = None
+        self._at_end = source is None
+        self._loading = False
+        self.endResetModel()
+
+    async def load_first(self) -> int:
+        """Read the source's first page; returns the rows shown."""
+        await self._load(self._generation)
+        if self._source is not None:
+            self.source_loaded.emit(len(self._rows))
+        return len(self._rows)
+
+    async def load_more(self) -> int:
+        """Read the next page (what scrolling does); returns how many rows came."""
+        before = len(self._rows)
+        if not self._at_end and not self._loading:
+            await self._load(self._generation)
+        return len(self._rows) - before
+
+    async def _load(self, generation: int) -> None:
+        source = self._source
+        if source is None or self._loading:
+            return
+        self._loading = True
+        self.loading_changed.emit(True)
+        try:
+            page = await source.page(self._next, self._page_size)
+        finally:
+            if generation == self._generation:
+                self._loading = False
+                self.loading_changed.emit(False)
+        if generation != self._generation:
+            return  # another folder or search was opened meanwhile
+        known = {r.id for r in self._rows}
+        items = [s for s in page.items if s.id not in known]
+        if items:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
+            for item in items:
+                self._rows.append(item)
+                self._keys.append(_sort_key(item))
+            self.endInsertRows()
+        self._next = page.next
+        self._at_end = page.next is None
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+        """More rows wait in the archive (and none is being read)."""
+        if parent.isValid():
+            return False
+        return self._source is not None and not self._at_end and not self._loading
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: N802, B008
+        """The view scrolled near the end: read the next page in the background."""
+        if not self.canFetchMore(parent):
+            return
+        run_operation(self, self._load(self._generation), on_failure=self.load_failed.emit)
+
+    # -- updates from the engine ----------------------------------------------------------------
+
+    def apply_changes(
+        self,
+        *,
+        added: Iterable[MessageSummary] = (),
+        changed: Iterable[MessageSummary] = (),
+        removed: Iterable[int] = (),
+    ) -> None:
+        """Merge fresh rows in place: refresh, move when the date changed, insert, remove.
+
+        `added` rows older than the last row shown are left for the next page when more pages
+        wait (they would otherwise appear out of order at the end).
+        """
+        for message_id in set(removed):
+            self.remove_id(message_id)
+        for summary in changed:
+            row = self.row_of(summary.id)
+            if row is None:
+                continue
+            if _sort_key(summary) == self._keys[row]:
+                self._rows[row] = summary
+                self._texts.pop(summary.id, None)
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+            else:
+                self.remove_id(summary.id)
+                self._insert(summary)
+        for summary in added:
+            if self.row_of(summary.id) is not None:
+                continue
+            self._insert(summary)
+
+    def _insert(self, summary: MessageSummary) -> None:
+        key = _sort_key(summary)
+        row = bisect.bisect_left(self._keys, key)
+        if row == len(self._rows) and not self._at_end:
+            return  # beyond what is loaded: the next page brings it
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, summary)
+        self._keys.insert(row, key)
+        self.endInsertRows()
+
+    def remove_id(self, message_id: int) -> bool:
+        """Remove a message's row; False when it is not shown."""
+        row = self.row_of(message_id)
+        if row is None:
+            return False
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        del self._keys[row]
+        self._texts.pop(message_id, None)
+        self.endRemoveRows()
+        return True
+
+    # -- reading rows ---------------------------------------------------------------------------
+
+    def row_of(self, message_id: int) -> int | None:
+        """The row of a message (None when not shown)."""
+        for row, summary in enumerate(self._rows):
+            if summary.id == message_id:
+                return row
+        return None
+
+    def summary(self, row: int) -> MessageSummary | None:
+        """The row's message."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def ids(self) -> list[int]:
+        """Every message shown, in order."""
+        return [r.id for r in self._rows]
+
+    def text(self, row: int) -> RowText:
+        """The row's visible texts (cached)."""
+        summary = self._rows[row]
+        cached = self._texts.get(summary.id)
+        if cached is None:
+            cached = self._texts[summary.id] = row_text(summary)
+        return cached
+
+    # -- Qt model API ---------------------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        """Standard override."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        """Rows are selectable; nothing is editable."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Standard override; the delegate paints from `SummaryRole` and `RowTextRole`."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        summary = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = self.text(index.row())
+            return f"{text.sender} — {text.subject}"
+        if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            return row_sentence(summary)
+        if role == self.SummaryRole:
+            return summary
+        if role == self.IdRole:
+            return summary.id
+        if role == self.RowTextRole:
+            return self.text(index.row())
+        if role == self.TermsRole:
+            return self._terms
+        return None
