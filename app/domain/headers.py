@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import unicodedata
 
-#: Format characters kept: joiners are part of emoji sequences and of some scripts' spelling.
-_KEPT_FORMAT = frozenset("\u200c\u200d")
-#: Categories removed: controls, surrogates, and format characters (bidirectional overrides
-#: such as U+202E, which can disguise text, zero-width spaces, soft hyphens).
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cs", "Cf"})
+#: Categories removed: controls (C0, DEL, C1) and lone surrogates (which cannot be encoded).
+#: Format characters (joiners, bidirectional marks) are text and stay: a file name, which
+#: must not disguise its extension, is cleaned further by `sanitize_filename`.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cs"})
 
 
 def one_line(text: str | None) -> str:
     r"""`text` as one line of header text.
 
     Every whitespace character (tab, CR, LF, VT, FF, NEL, U+2028/U+2029, no-break spaces…)
-    becomes a space, runs of spaces become one, the ends are trimmed; control, surrogate and
-    format characters are removed (but the zero-width joiners ZWJ/ZWNJ are kept).
+    becomes a space, runs of spaces become one, the ends are trimmed; other control characters
+    and lone surrogates are removed.
 
     >>> one_line("Résultats\r\nBcc: x@evil.fr")
     'Résultats Bcc: x@evil.fr'
@@ -34,6 +33,6 @@ def one_line(text: str | None) -> str:
     for ch in text:
         if ch.isspace():
             kept.append(" ")
-        elif ch in _KEPT_FORMAT or unicodedata.category(ch) not in _DROPPED_CATEGORIES:
+        elif unicodedata.category(ch) not in _DROPPED_CATEGORIES:
             kept.append(ch)
     return " ".join("".join(kept).split())
