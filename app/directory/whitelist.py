@@ -20,7 +20,6 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from app.domain.errors import DirectoryError, NotFoundError
 
-NAMESPACE = "https://listeblanche.mssante.fr/schema"
 #: The list is a few megabytes; anything far larger is not it.
 MAX_BYTES = 64 * 1024 * 1024
 _FIELDS = {

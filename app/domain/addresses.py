@@ -72,12 +72,6 @@ class Ins:
         """The patient's Mon espace santé mailbox."""
         return MailAddress(self.value, PATIENT_DOMAIN)
 
-    @property
-    def birth_year_month(self) -> tuple[int, int] | None:
-        """(2-digit year, month) encoded in the NIR, when the month is a real month."""
-        year, month = int(self.value[1:3]), int(self.value[3:5])
-        return (year, month) if 1 <= month <= 12 else None
-
     def __str__(self) -> str:
         return self.value
 
@@ -158,15 +152,3 @@ class MailAddress:
     def formatted(self, display_name: str | None = None) -> str:
         """RFC 5322 form with an optional display name (encoded when not ASCII)."""
         return formataddr((display_name or "", str(self)), charset="utf-8")
-
-
-def validate_patient_address(text: str) -> MailAddress:
-    """An address in the patient domain must carry a valid INS (or be the test mailbox).
-
-    Raises:
-        ValidationError: ``address.malformed``, ``ins.malformed`` or ``ins.bad_key``.
-    """
-    address = MailAddress.parse(text)
-    if address.is_patient_domain and not address.is_patient_test_mailbox:
-        Ins.parse(address.local)
-    return address

@@ -32,18 +32,6 @@ _PARAM_RE = re.compile(
 _MSGID_RE = re.compile(r"<[^<>\s]+>")
 
 
-def split_header(raw: bytes) -> tuple[bytes, bytes]:
-    """(header block, body) of a message or a part (CRLF or LF line ends)."""
-    crlf = raw.find(b"\r\n\r\n")
-    # A bare LF blank line may come first when line ends are mixed: look only before.
-    lf = raw.find(b"\n\n", 0, crlf if crlf >= 0 else len(raw))
-    if lf >= 0:
-        return raw[:lf], raw[lf + 2 :]
-    if crlf >= 0:
-        return raw[:crlf], raw[crlf + 4 :]
-    return raw, b""
-
-
 def parse_headers(block: bytes) -> dict[str, str]:
     """Header fields, lower-case names, unfolded; the first occurrence of a name wins.
 

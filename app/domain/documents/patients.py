@@ -81,11 +81,6 @@ class PatientId:
         return f"{self.value}^^^&{self.oid}&ISO^{self.id_type}"
 
     @property
-    def is_ins(self) -> bool:
-        """A valid INS in one of the INS domains (real, test or demo)."""
-        return self.ins_valid
-
-    @property
     def is_test(self) -> bool:
         """From the test or demonstration domain: not a real patient."""
         return self.kind in (PatientIdKind.TEST, PatientIdKind.DEMO)
