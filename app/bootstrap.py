@@ -7,18 +7,20 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app.cli.context import CliContext
-from app.cli.main import run
+from app.cli.context import CliContext, HoldRequest
+from app.cli.main import command_runner, run
 from app.cli.output import Output
 from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.domain.errors import StoreError
 from app.services.container import Services
 from app.services.directory_service import API_KEY_ENV, DirectoryService
-from app.services.profile import open_services
+from app.services.event_bus import EventBus
+from app.services.instance import Holder
+from app.services.profile import PassphraseProvider, open_services
 
 PASSPHRASE_ENV = "PLI_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 
@@ -47,9 +49,18 @@ def _make_cli_context(args: argparse.Namespace, out: Output) -> CliContext:
             return None
         return await asyncio.to_thread(_prompt, new)
 
-    async def services() -> Services:
+    async def services(hold: HoldRequest | None) -> Services:
         explicit = bool(passphrase_file or os.environ.get(PASSPHRASE_ENV))
-        return await open_services(paths, settings, ask, prefer_passphrase=explicit)
+        if hold is None:
+            return await open_services(paths, settings, ask, prefer_passphrase=explicit)
+        return await open_held_services(
+            paths,
+            settings,
+            ask,
+            prefer_passphrase=explicit,
+            wait=hold.wait,
+            on_wait=lambda holder: hold.on_wait(holder.pid),
+        )
 
     def open_directory() -> DirectoryService:
         return DirectoryService(
@@ -62,6 +73,35 @@ def _make_cli_context(args: argparse.Namespace, out: Output) -> CliContext:
         out=out,
         open_services=services,
         open_directory=open_directory,
+    )
+
+
+async def open_held_services(
+    paths: AppPaths,
+    settings: Settings,
+    passphrase: PassphraseProvider,
+    *,
+    prefer_passphrase: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[Holder], None] | None = None,
+    events: EventBus | None = None,
+) -> Services:
+    """Services of a long-lived process (the window, ``pli sync --watch``).
+
+    The profile is held (``profile.busy`` if another process holds it after `wait` seconds)
+    and the commands other ``pli`` processes forward run on these services, through the
+    command line's own handlers. `Services.aclose` gives the profile back.
+    """
+    return await open_services(
+        paths,
+        settings,
+        passphrase,
+        prefer_passphrase=prefer_passphrase,
+        hold=True,
+        wait=wait,
+        on_wait=on_wait,
+        serve=command_runner,
+        events=events,
     )
 
 

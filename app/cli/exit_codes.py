@@ -22,6 +22,7 @@ class ExitCode(IntEnum):
     STORE = 9  # archive locked (passphrase), newer schema, damaged
     DOCUMENT = 10  # broken or hostile attachment / package
     DIRECTORY = 11  # directory import or online API failed
+    BUSY = 12  # Pli is open on this profile: the command could not be passed to it, or waited
     QUEUED = 75  # accepted but not sent yet: the server is unreachable (EX_TEMPFAIL)
 
 
@@ -38,8 +39,15 @@ _BY_TYPE: tuple[tuple[type[errors.KnownError], ExitCode], ...] = (
 )
 
 
+#: Codes whose exit status is not their family's.
+_BY_CODE_PREFIX: tuple[tuple[str, ExitCode], ...] = (("profile.", ExitCode.BUSY),)
+
+
 def exit_code_for(error: errors.KnownError) -> ExitCode:
     """The exit code of a user-presentable error."""
+    for prefix, code in _BY_CODE_PREFIX:
+        if error.code.startswith(prefix):
+            return code
     for kind, code in _BY_TYPE:
         if isinstance(error, kind):
             return code

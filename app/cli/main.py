@@ -3,6 +3,9 @@
 Each area registers its subcommands (`register(subparsers)`) and sets ``handler`` to an async
 function ``(ctx, args) -> int``. Known errors become a one-line English message on stderr and
 a documented exit code (`app.cli.exit_codes`); anything else is reported as a bug.
+
+When another process holds the profile (the window, ``pli sync --watch``), the command is
+forwarded to it and runs there (`app.cli.forward`); `command_runner` is that process's side.
 """
 
 from __future__ import annotations
@@ -10,17 +13,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from app import __version__
-from app.cli import accounts, archive, contacts, directory, documents, sending
-from app.cli.context import CliContext
+from app.cli import accounts, archive, contacts, directory, documents, forward, sending
+from app.cli.context import CliContext, HoldRequest
 from app.cli.exit_codes import ExitCode, exit_code_for
 from app.cli.messages import describe
 from app.cli.output import Output
 from app.domain.errors import KnownError
+from app.services.container import Services
+from app.services.directory_service import API_KEY_ENV, DirectoryService
+from app.services.instance import CommandRunner, ForwardedCommand
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the archive passphrase from FILE (when no OS keyring is used)",
     )
     parser.add_argument(
+        "--wait",
+        type=float,
+        default=forward.DEFAULT_WAIT,
+        metavar="SECONDS",
+        help="when Pli is open on this profile and the command cannot be passed to it, wait "
+        f"this long for it to close (default {forward.DEFAULT_WAIT:.0f}; then exit 12)",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="technical log on stderr (-vv: debug)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -67,8 +82,9 @@ ContextFactory = Callable[[argparse.Namespace, Output], CliContext]
 
 def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
     """Parse `argv`, run the command, return the exit code."""
+    words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if args.command is None:
         # The desktop window will open here; until then, say what Pli can do.
         parser.print_help()
@@ -80,9 +96,8 @@ def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
     except KnownError as error:
         out.error(describe(error))
         return int(exit_code_for(error))
-    handler: Handler = args.handler
     try:
-        return asyncio.run(_run_handler(handler, ctx, args))
+        return asyncio.run(_dispatch(words, args, ctx))
     except KnownError as error:
         out.error(describe(error))
         return int(exit_code_for(error))
@@ -95,11 +110,78 @@ def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
         return int(ExitCode.INTERNAL)
 
 
-async def _run_handler(handler: Handler, ctx: CliContext, args: argparse.Namespace) -> int:
+async def _dispatch(argv: list[str], args: argparse.Namespace, ctx: CliContext) -> int:
+    """Forward to the profile's holder, wait for it, hold the profile, or run here."""
+    wait = max(0.0, float(args.wait))
+    kind = forward.route(args)
+    if kind is forward.Route.FORWARD:
+        code = await forward.try_forward(ctx, argv, args, wait=wait)
+        if code is not None:
+            return code
+    elif kind is forward.Route.HOLD:
+        out = ctx.out
+        ctx.hold = HoldRequest(wait=wait, on_wait=lambda pid: forward.say_waiting(out, pid))
+    elif kind is forward.Route.WAIT:
+        await forward.wait_for_no_holder(ctx, wait=wait)
+    return await execute(args, ctx)
+
+
+async def execute(args: argparse.Namespace, ctx: CliContext) -> int:
+    """Run the parsed command's handler; known errors become a line and an exit code."""
+    handler: Handler = args.handler
     try:
         return await handler(ctx, args)
+    except KnownError as error:
+        ctx.out.error(describe(error))
+        return int(exit_code_for(error))
     finally:
         await ctx.aclose()
+
+
+def command_runner(services: Services) -> CommandRunner:
+    """What runs the commands other `pli` processes forward to this one, on `services`.
+
+    The same parser and handlers as here; the command's output goes back to its caller.
+    """
+
+    async def run_forwarded(command: ForwardedCommand) -> int:
+        with forward.borrowed_process(command) as (stdout, stderr):
+            out = Output(as_json=False, stdout=stdout, stderr=stderr)
+            try:
+                args = build_parser().parse_args(command.argv)
+            except SystemExit as exit_:  # argparse said why on the (borrowed) stderr
+                return exit_.code if isinstance(exit_.code, int) else int(ExitCode.USAGE)
+            if args.command is None or forward.route(args) is not forward.Route.FORWARD:
+                out.error("this command cannot be passed to the Pli holding this profile")
+                return int(ExitCode.USAGE)
+            out.as_json = bool(getattr(args, "json", False))
+
+            async def given(_hold: HoldRequest | None) -> Services:
+                return services
+
+            def open_directory() -> DirectoryService:
+                return DirectoryService(
+                    services.paths.directory_db,
+                    services.settings.directory,
+                    api_key=os.environ.get(API_KEY_ENV),
+                )
+
+            ctx = CliContext(
+                paths=services.paths,
+                settings=services.settings,
+                out=out,
+                open_services=given,
+                open_directory=open_directory,
+                owns_services=False,
+            )
+            try:
+                return await execute(args, ctx)
+            except Exception:
+                log.exception("unexpected error in forwarded command %s", args.command)
+                out.error("internal error (a bug): run again with -v for details and report it")
+                return int(ExitCode.INTERNAL)
+
+    return run_forwarded
 
 
 def _configure_logging(verbosity: int) -> None:

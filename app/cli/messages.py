@@ -314,6 +314,17 @@ MESSAGES: dict[str, str] = {
     "template.not_found": "there is no template '{id}'",
     "template.attachment_missing": "the template '{id}' names an attachment that does not "
     "exist: {name}",
+    # One Pli per profile (app/services/instance.py, app/cli/forward.py)
+    "profile.busy": "Pli is open on this profile (pid {pid}) and the command could not run "
+    "beside it in time: close it, or try again (--wait SECONDS waits longer)",
+    "profile.forward_refused": "Pli is open on this profile (pid {pid}) but refused the "
+    "command (its instance.json does not match it): close it and try again",
+    "profile.other_version": "another version of Pli is open on this profile (pid {pid}): close "
+    "it, then run the command again",
+    "profile.forward_lost": "the Pli holding this profile (pid {pid}) stopped before the command "
+    "ended: check what it did (pli outbox, pli list) before running it again",
+    "profile.stdin_too_large": "the standard input is larger than the {limit} bytes a command "
+    "passed to the open Pli may read",
     # Engine: the archive (encrypted store)
     "store.cannot_open": "the archive cannot be opened",
     "store.busy": "the archive is in use by another Pli: try again",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.config.paths import AppPaths
 from app.config.settings import Settings
@@ -14,6 +14,7 @@ from app.services.directory_service import DirectoryService
 from app.services.document_service import DocumentService
 from app.services.event_bus import EventBus
 from app.services.incoming_service import IncomingService
+from app.services.instance import ProfileHold
 from app.services.mailbox_sync import SyncService
 from app.services.operation_queue import OperationQueue
 from app.services.outbox_service import OutboxService
@@ -39,6 +40,9 @@ class Services:
     incoming: IncomingService
     directory: DirectoryService
     contacts: ContactService
+    #: The profile's lock and forwarding endpoint when this process holds the profile
+    #: (`app.services.profile.open_services(hold=True)`); released by `aclose`.
+    hold: ProfileHold | None = field(default=None, kw_only=True)
 
     @classmethod
     def build(
@@ -70,6 +74,8 @@ class Services:
 
     async def aclose(self) -> None:
         """Stop background work, close connections and the archive."""
+        if self.hold is not None:
+            await self.hold.stop_serving()  # no forwarded command starts on closing services
         try:
             await self.accounts.aclose()
             await self.documents.aclose()
@@ -77,4 +83,8 @@ class Services:
             await self.incoming.aclose()
             await self.directory.aclose()
         finally:
-            await self.store.close()
+            try:
+                await self.store.close()
+            finally:
+                if self.hold is not None:
+                    await self.hold.release()  # last: the next holder finds the archive closed

@@ -1,4 +1,9 @@
-"""Opening a profile: unlock the data key, open the archive, wire the services."""
+"""Opening a profile: unlock the data key, open the archive, wire the services.
+
+A long-lived process (the window, ``pli sync --watch``) opens with ``hold=True``: it takes the
+profile's OS lock first (`app.services.instance`), and with `serve` it runs the commands other
+``pli`` processes forward to it, on these services. Closing the services gives the profile back.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,15 @@ from app.credentials.data_keys import DataKeyManager, keyring_usable
 from app.domain.errors import StoreError
 from app.services.container import Services
 from app.services.event_bus import EventBus
+from app.services.instance import CommandRunner, Holder, ProfileHold, hold_profile
 from app.services.store_gateway import StoreGateway
 
 #: Asked for the passphrase; the argument is True when a new one is being chosen.
 #: Returns None when none can be had (no terminal, nothing in the environment).
 PassphraseProvider = Callable[[bool], Awaitable[str | None]]
+
+#: Builds what runs forwarded commands, once the services exist (the command line's handlers).
+RunnerFactory = Callable[[Services], CommandRunner]
 
 
 async def open_services(
@@ -24,16 +33,52 @@ async def open_services(
     passphrase: PassphraseProvider,
     *,
     prefer_passphrase: bool = False,
+    hold: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[Holder], None] | None = None,
+    serve: RunnerFactory | None = None,
+    events: EventBus | None = None,
 ) -> Services:
     """Unlock (creating on first use) the profile and return its services.
 
     On creation the OS keyring keeps the data key when there is one, unless a passphrase was
     given explicitly (`prefer_passphrase`, e.g. ``PLI_PASSPHRASE`` for automation).
 
+    With `hold`, the profile's lock is taken first (waiting up to `wait` seconds for another
+    holder, `on_wait` told once when waiting begins) and kept until `Services.aclose`; with
+    `serve` too, commands forwarded by other ``pli`` processes run on these services.
+
     Raises:
-        StoreError: ``store.no_keyring``, ``store.passphrase_required``,
-            ``store.wrong_passphrase``, ``store.newer_schema``…
+        StoreError: ``profile.busy`` (held by another process), ``store.no_keyring``,
+            ``store.passphrase_required``, ``store.wrong_passphrase``, ``store.newer_schema``…
     """
+    held: ProfileHold | None = None
+    if hold:
+        held = await hold_profile(paths, wait=wait, on_wait=on_wait)
+    try:
+        services = await _open(paths, settings, passphrase, prefer_passphrase, events)
+    except BaseException:
+        if held is not None:
+            await held.release()
+        raise
+    if held is not None:
+        services.hold = held
+        if serve is not None:
+            try:
+                await held.serve(serve(services))
+            except BaseException:
+                await services.aclose()
+                raise
+    return services
+
+
+async def _open(
+    paths: AppPaths,
+    settings: Settings,
+    passphrase: PassphraseProvider,
+    prefer_passphrase: bool,
+    events: EventBus | None,
+) -> Services:
     await asyncio.to_thread(paths.ensure)
     keys = DataKeyManager(paths.profile_file)
     if not await asyncio.to_thread(keys.exists):
@@ -51,4 +96,4 @@ async def open_services(
                 raise StoreError("store.passphrase_required")
         key = await asyncio.to_thread(keys.unlock, secret)
     store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
-    return Services.build(paths, settings, store, EventBus())
+    return Services.build(paths, settings, store, events if events is not None else EventBus())

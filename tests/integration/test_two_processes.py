@@ -1,0 +1,266 @@
+"""Two processes on one profile: the window's role played by a test process holding the profile
+while `pli send` and `pli flag` run as separate processes (issue 9, items 1 and 6).
+
+The holder is built like the window's (`app.bootstrap.open_held_services`: hold=True, serving
+forwarded commands through the command line's handlers) and runs its own event loop in a
+thread of this process; the `pli` processes are real ones (`Pli.run_process`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from app.bootstrap import open_held_services
+from app.config.paths import AppPaths
+from app.config.settings import Settings
+from app.domain.errors import StoreError
+from app.domain.events import Cause, Event, MessagesChanged, OutboxChanged
+from app.services import instance
+from app.services.container import Services
+from app.services.event_bus import EventBus
+from app.services.instance import CommandRequest, Holder
+from tests.support.cli import PASSPHRASE, REPO, Pli
+from tests.support.mail import message
+
+pytestmark = pytest.mark.integration
+
+T = TypeVar("T")
+BUSY = 12
+
+
+class WindowStandIn:
+    """Holds a profile like the window: its own loop in a thread, services with hold=True."""
+
+    def __init__(self, profile: Path) -> None:
+        self.paths = AppPaths.at(profile)
+        self.events: list[Event] = []
+        self.loop = asyncio.new_event_loop()
+        self.services: Services | None = None
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        """Run `coro` on the holder's loop and wait for its result."""
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout)
+
+    def open(self) -> Services:
+        async def ask(_new: bool) -> str | None:
+            return PASSPHRASE
+
+        async def opening() -> Services:
+            bus = EventBus(strict=True)
+            services = await open_held_services(
+                self.paths, Settings.load(self.paths.settings_file), ask, events=bus
+            )
+            services.events.subscribe(Event, self._record)
+            return services
+
+        self.services = self.call(opening())
+        return self.services
+
+    def _record(self, event: Event) -> None:
+        self.events.append(event)
+
+    def seen(self, kind: type[Event]) -> list[Any]:
+        return [e for e in list(self.events) if isinstance(e, kind)]
+
+    def close(self) -> None:
+        if self.services is not None:
+            self.call(self.services.aclose())
+            self.services = None
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture
+def window(tmp_path: Path) -> Iterator[WindowStandIn]:
+    stand_in = WindowStandIn(tmp_path / "a")
+    yield stand_in
+    stand_in.close()
+
+
+def _user(tmp_path: Path, account: Any) -> Pli:
+    pli = Pli(tmp_path / "a")
+    pli.add_account(
+        "a",
+        account,
+        "--title",
+        "Dr",
+        "--given-name",
+        "Marie",
+        "--family-name",
+        "Martin",
+    )
+    return pli
+
+
+def test_send_and_flag_from_other_processes_run_in_the_holder_and_publish_there(
+    tmp_path: Path, mail_account_factory, window: WindowStandIn
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a = _user(tmp_path, a_account)
+    raw, _ = message(subject="Résultats de biologie")
+    a_account.dovecot.deliver(a_account.address, raw)
+    a("sync").ok()
+    (listed,) = a("list", "--json").ok().json()["messages"]
+    assert "flagged" not in listed["flags"]
+
+    services = window.open()
+    holder = instance.probe(window.paths)
+    assert holder is not None and holder.pid == os.getpid() and holder.serving
+
+    # `pli send` in another process, its body on standard input: passed to the holder.
+    sent = a.run_process(
+        "send",
+        "--to",
+        b_account.address,
+        "--subject",
+        "Compte rendu",
+        "--body-file",
+        "-",
+        "--json",
+        stdin="Cher confrère,\nci-joint le compte rendu.\n",
+    ).ok()
+    assert "waiting" not in sent.err
+    state = sent.json()
+    assert state["state"] == "filed"
+    delivered = [m for m in b_account.dovecot.messages(b_account.address, "INBOX")]
+    assert [m.message_id for m in delivered] == [state["message_id"]]
+    # In the holder's archive, and announced on its bus.
+    entries = window.call(services.outbox.entries())
+    assert [e.message_id for e in entries] == [state["message_id"]]
+    assert window.seen(OutboxChanged)
+
+    # `pli flag` in another process: applied by the holder, published as another process's.
+    window.events.clear()
+    a.run_process("flag", str(listed["id"]), "--set", "flagged", "--json").ok()
+    detail = window.call(services.archive.detail(listed["id"]))
+    assert "flagged" in _labels(detail.summary.flags)
+    changed = window.seen(MessagesChanged)
+    assert changed and listed["id"] in changed[0].changed
+    assert changed[0].cause is Cause.OTHER_PROCESS
+    # And visible to the next command, forwarded too.
+    assert "flagged" in a.run_process("list", "--json").ok().json()["messages"][0]["flags"]
+
+
+def _labels(flags: int) -> list[str]:
+    from app.domain.message import Flag
+
+    return Flag(flags).labels()
+
+
+def test_a_wrong_token_is_refused_and_nothing_runs(
+    tmp_path: Path, mail_account_factory, window: WindowStandIn
+) -> None:
+    account = mail_account_factory()
+    a = _user(tmp_path, account)
+    window.open()
+    holder = instance.probe(window.paths)
+    assert holder is not None and holder.serving and holder.token is not None
+    forged = Holder(pid=holder.pid, port=holder.port, token="0" * 64, version=holder.version)
+    out: list[bytes] = []
+    request = CommandRequest(argv=["account", "remove", "a", "--yes"], cwd=str(tmp_path))
+    with pytest.raises(StoreError) as refused:
+        asyncio.run(instance.forward(forged, request, on_stdout=out.append, on_stderr=out.append))
+    assert refused.value.code == "profile.forward_refused"
+    assert out == []
+    # The account is still there; the right token works.
+    assert [x["name"] for x in a.run_process("account", "list", "--json").ok().json()["accounts"]]
+    assert instance.read_info(window.paths) == holder
+
+
+def test_a_second_long_lived_process_waits_with_a_message_then_gives_up(
+    tmp_path: Path, mail_account_factory, window: WindowStandIn
+) -> None:
+    a = _user(tmp_path, mail_account_factory())
+    window.open()
+    started = time.monotonic()
+    second = a.run_process("--wait", "1.5", "sync", "--watch", "--quiet")
+    assert second.code == BUSY, second.err
+    assert f"Pli is open on this profile (pid {os.getpid()}); waiting…" in second.err
+    assert time.monotonic() - started >= 1.5
+    # A login cannot be passed to the holder either: it waits the same way.
+    login = a.run_process("--wait", "0", "account", "login", "a", "--no-browser")
+    assert login.code == BUSY and "Pli is open on this profile" in login.err
+
+
+def _holder_process(profile: Path) -> subprocess.Popen[str]:
+    """A window stand-in in its own process (this module run as a script)."""
+    env = dict(os.environ, PLI_PASSPHRASE=PASSPHRASE, PLI_TESTING="1")
+    env.setdefault("PYTHONPATH", str(REPO))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.test_two_processes", str(profile)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.strip() == "holding", process.stderr.read() if process.stderr else line
+    return process
+
+
+def test_a_holder_killed_with_sigkill_frees_the_profile_at_once(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    a = _user(tmp_path, mail_account_factory())
+    paths = AppPaths.at(tmp_path / "a")
+    process = _holder_process(tmp_path / "a")
+    try:
+        holder = instance.probe(paths)
+        assert holder is not None and holder.pid == process.pid and holder.serving
+        # A command from a third process is passed to it.
+        assert a.run_process("account", "list", "--json").ok().json()["accounts"]
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+        killed_at = time.monotonic()
+        assert instance.probe(paths) is None  # free at once, instance.json left behind or not
+        listing = a.run_process("--wait", "0", "account", "list", "--json").ok()
+        assert "waiting" not in listing.err
+        assert time.monotonic() - killed_at < 30
+        # And another process can hold it straight away.
+        stand_in = WindowStandIn(tmp_path / "a")
+        try:
+            stand_in.open()
+            assert instance.probe(paths) == instance.read_info(paths)
+        finally:
+            stand_in.close()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _hold_until_stdin_closes(profile: Path) -> None:
+    stand_in = WindowStandIn(profile)
+    stand_in.open()
+    sys.stdout.write("holding\n")
+    sys.stdout.flush()
+    try:
+        sys.stdin.read()
+    finally:
+        stand_in.close()
+
+
+if __name__ == "__main__":
+    _hold_until_stdin_closes(Path(sys.argv[1]))
