@@ -196,3 +196,23 @@ class MessageDetail:
     reply_to: tuple[Person, ...]
     body_text: str
     attachments: tuple[AttachmentSummary, ...]
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """Where a message list page ends: the last line's arrival date and id (keyset paging).
+
+    The next page holds what comes after this line in the list's order (newest first, by
+    arrival, then by id), so rows are neither skipped nor repeated while sync adds others.
+    """
+
+    date: int
+    id: int
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    """One page of a message list, newest first; `next` is None on the last page."""
+
+    items: list[MessageSummary]
+    next: PageKey | None

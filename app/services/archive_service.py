@@ -1,23 +1,37 @@
-"""Reading the archive: lists, messages, search, folders, the audit trail."""
+"""Reading the archive: lists, messages, search, folders, the audit trail.
+
+Every read runs on the gateway's read thread (`StoreGateway.query`): the window's lists and
+messages never wait behind a sync writing bodies.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.domain.message import MessageDetail, MessageSummary
+from app.domain.message import MessageDetail, MessagePage, MessageSummary, PageKey
 from app.services.account_service import Account
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.journal import AuditEntry, AuditRepository
 from app.store.repositories.messages import SearchFilters
 
-__all__ = ["ArchiveService", "AuditEntry", "FolderStatus", "SearchFilters"]
+__all__ = [
+    "ArchiveService",
+    "AuditEntry",
+    "FolderStatus",
+    "MessagePage",
+    "PageKey",
+    "SearchFilters",
+]
 
 
 @dataclass(frozen=True)
 class FolderStatus:
     """A folder and what the archive holds of it."""
 
+    id: int
+    account_id: int
     name: str
     role: str | None
     on_server: bool
@@ -37,38 +51,69 @@ class AccountStatus:
 
 
 class ArchiveService:
-    """Read access for front ends (every query runs on the store's thread)."""
+    """Read access for front ends (every query runs on the store's read thread)."""
 
     def __init__(self, store: StoreGateway) -> None:
         self._store = store
 
+    async def page(
+        self, filters: SearchFilters, after: PageKey | None = None, limit: int = 200
+    ) -> MessagePage:
+        """A page of messages, newest first, after the line `after` (keyset, never OFFSET).
+
+        Pass the previous page's `next` to get the following one: rows sync adds meanwhile
+        neither shift nor repeat the lines already shown. `filters.limit`/`offset` are ignored.
+        """
+        return await self._store.query(lambda a: a.messages.page(filters, after, limit))
+
+    async def search_page(
+        self,
+        query: str,
+        filters: SearchFilters,
+        after: PageKey | None = None,
+        limit: int = 200,
+    ) -> MessagePage:
+        """A page of full-text matches, newest first, after `after` (as `page`).
+
+        Raises:
+            ValidationError: ``search.empty_query``.
+        """
+        return await self._store.query(
+            lambda a: a.messages.search_page(query, filters, after, limit)
+        )
+
+    async def summaries(self, ids: Sequence[int]) -> list[MessageSummary]:
+        """The list lines of these messages, in the order given (deleted ones left out)."""
+        wanted = list(ids)
+        return await self._store.query(lambda a: a.messages.summaries_of(wanted))
+
     async def messages(self, filters: SearchFilters) -> list[MessageSummary]:
-        """Messages newest first."""
-        return await self._store.read(lambda a: a.messages.summaries(filters))
+        """Messages newest first (`filters.limit`/`offset`; `page` is the keyset form)."""
+        return await self._store.query(lambda a: a.messages.summaries(filters))
 
     async def count(self, filters: SearchFilters) -> int:
         """How many messages match."""
-        return await self._store.read(lambda a: a.messages.count(filters))
+        return await self._store.query(lambda a: a.messages.count(filters))
 
     async def search(self, query: str, filters: SearchFilters) -> list[MessageSummary]:
         """Full-text search, newest first."""
-        return await self._store.read(lambda a: a.messages.search(query, filters))
+        return await self._store.query(lambda a: a.messages.search(query, filters))
 
     async def detail(self, message_id: int) -> MessageDetail:
         """One message, opened."""
-        return await self._store.read(lambda a: a.messages.detail(message_id))
+        return await self._store.query(lambda a: a.messages.detail(message_id))
 
     async def raw(self, message_id: int) -> bytes | None:
         """The archived RFC 5322 bytes (None before the body is archived)."""
-        return await self._store.read(lambda a: a.messages.raw(message_id))
+        return await self._store.query(lambda a: a.messages.raw(message_id))
 
     async def thread(self, thread_id: int) -> list[MessageSummary]:
         """A conversation, oldest first."""
-        return await self._store.read(lambda a: a.messages.thread(thread_id))
+        return await self._store.query(lambda a: a.messages.thread(thread_id))
 
     async def folder_id(self, account: Account, name: str) -> int:
         """The archive id of a folder."""
-        row = await self._store.read(lambda a: a.folders.get(account.id, name))
+        row = await self._store.query(lambda a: a.folders.get(account.id, name))
         return row.id
 
     async def folders(self, account: Account) -> list[FolderStatus]:
@@ -80,6 +125,8 @@ class ArchiveService:
                 counts = a.messages.counts(folder_id=row.id)
                 out.append(
                     FolderStatus(
+                        id=row.id,
+                        account_id=account.id,
                         name=row.name,
                         role=row.role.value if row.role else None,
                         on_server=row.on_server,
@@ -90,7 +137,7 @@ class ArchiveService:
                 )
             return out
 
-        return await self._store.read(work)
+        return await self._store.query(work)
 
     async def status(self, account: Account) -> AccountStatus:
         """Counts for an account."""
@@ -104,7 +151,7 @@ class ArchiveService:
                 pending_operations=a.pending.count(account.id),
             )
 
-        return await self._store.read(work)
+        return await self._store.query(work)
 
     async def audit(
         self,
@@ -116,14 +163,21 @@ class ArchiveService:
     ) -> list[AuditEntry]:
         """Audit trail entries, oldest first."""
         account_id = account.id if account else None
-        return await self._store.read(
+        return await self._store.query(
             lambda a: a.audit.entries(
                 since=since, account_id=account_id, action_prefix=action_prefix, limit=limit
             )
         )
 
     async def compact(self) -> int:
-        """Reclaim the space of deleted messages' bodies (bytes reclaimed)."""
+        """Reclaim the space of deleted messages' bodies (bytes reclaimed).
+
+        On the writer's thread (compaction runs its own write transaction: see
+        `BodyArchive.compact` for why that makes it safe against other processes).
+
+        Raises:
+            StoreError: ``store.busy`` when another process keeps writing.
+        """
         return await self._store.read(lambda a: a.messages.compact())
 
     @staticmethod

@@ -1,6 +1,7 @@
 """The open archive: one SQLCipher connection and its repositories.
 
-Blocking and thread-bound: create, use and close it on the store's serial executor only.
+Blocking and thread-bound: create, use and close it on its executor's thread only (the store's
+serial executor for the writer, the read thread for a reader).
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.store.blobs import BlobStore
-from app.store.database import Connection, open_archive, transaction
+from app.store.database import (
+    Connection,
+    open_archive,
+    open_reader,
+    read_transaction,
+    transaction,
+)
 from app.store.repositories.accounts import AccountRepository, SecretRepository
 from app.store.repositories.folders import FolderRepository
 from app.store.repositories.journal import AuditRepository, PendingOpRepository
@@ -30,8 +37,11 @@ T = TypeVar("T")
 class Archive:
     """Repositories over one connection."""
 
-    def __init__(self, conn: Connection, blobs: BlobStore | None = None) -> None:
+    def __init__(
+        self, conn: Connection, blobs: BlobStore | None = None, *, writer: bool = True
+    ) -> None:
         self.conn = conn
+        self.writer = writer
         self.accounts = AccountRepository(conn)
         self.secrets = SecretRepository(conn)
         self.folders = FolderRepository(conn)
@@ -60,6 +70,21 @@ class Archive:
         folder = blobs_dir if blobs_dir is not None else path.parent / "blobs"
         return cls(open_archive(path, key_hex, backups_dir=backups_dir), BlobStore(folder))
 
+    @classmethod
+    def open_reader(cls, path: Path, key_hex: str, blobs_dir: Path | None = None) -> Archive:
+        """A read-only view of an archive already opened (and migrated) by `open`.
+
+        Its own connection (same key and pragmas, ``query_only``) and its own `BlobStore`
+        over the same folder, for a thread of its own: reads never queue behind writes.
+        """
+        folder = blobs_dir if blobs_dir is not None else path.parent / "blobs"
+        return cls(open_reader(path, key_hex), BlobStore(folder), writer=False)
+
+    def in_snapshot(self, work: Callable[[Archive], T]) -> T:
+        """Run `work` in one read transaction: every statement sees the same committed state."""
+        with read_transaction(self.conn):
+            return work(self)
+
     @contextmanager
     def write(self) -> Iterator[Archive]:
         """A write transaction over every repository."""
@@ -72,8 +97,9 @@ class Archive:
             return work(self)
 
     def close(self) -> None:
-        """Checkpoint the WAL and close."""
+        """Checkpoint the WAL (the writer) and close."""
         try:
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self.writer:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             self.conn.close()

@@ -1,0 +1,310 @@
+"""Sync bookkeeping: envelopes listed by the server, UIDs, tombstones, server flags.
+
+Sync writes are idempotent (keyed by folder, UIDVALIDITY and UID), so replaying any batch after
+a crash neither loses nor doubles a message. Blocking: the store's thread only.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+
+from app.domain.addresses import PATIENT_DOMAIN, MailAddress
+from app.domain.errors import ValidationError
+from app.domain.message import EnvelopeRecord, Person
+from app.store.database import Connection
+from app.store.repositories.messages.rows import (
+    SORT_SHIFT,
+    InsertOutcome,
+    TextRow,
+    refs_of,
+    structure_to_json,
+)
+from app.store.repositories.messages.text_index import TextIndex
+from app.store.repositories.messages.threads import ThreadJoiner
+
+_PATIENT_SUFFIX = "@" + PATIENT_DOMAIN
+
+
+def _people_text(record: EnvelopeRecord) -> str:
+    people = ([record.sender] if record.sender else []) + list(record.to) + list(record.cc)
+    return " ".join(f"{p.name} {p.address}".strip() for p in people)
+
+
+def _people_json(people: Sequence[Person]) -> str:
+    return json.dumps([[p.name, p.address] for p in people], ensure_ascii=False)
+
+
+def _patient_of(record: EnvelopeRecord) -> str | None:
+    """The patient a message is from, else the first patient it is addressed to."""
+    candidates = ([record.sender] if record.sender else []) + list(record.to) + list(record.cc)
+    for person in candidates:
+        # Only patient addresses can carry an INS: skip the full parse (the stdlib address
+        # parser) for every other one, a third of the store's time when listing a mailbox.
+        if not person.address.lower().endswith(_PATIENT_SUFFIX):
+            continue
+        address = MailAddress.try_parse(person.address)
+        if address is not None and address.patient_ins is not None:
+            return address.patient_ins.value
+    return None
+
+
+class EnvelopeSync:
+    """What sync records of a folder: envelopes, UID bindings, tombstones, server flags."""
+
+    def __init__(self, conn: Connection, text: TextIndex, threads: ThreadJoiner) -> None:
+        self._conn = conn
+        self._text = text
+        self._threads = threads
+
+    def bound_uids(self, folder_id: int, uidvalidity: int) -> set[int]:
+        """UIDs of the folder the archive already holds (under this UIDVALIDITY)."""
+        rows = self._conn.execute(
+            "SELECT uid FROM messages WHERE folder_id = ? AND uidvalidity = ? AND uid IS NOT NULL",
+            (folder_id, uidvalidity),
+        )
+        return {r[0] for r in rows}
+
+    def tombstoned_uids(self, folder_id: int, uidvalidity: int) -> set[int]:
+        """UIDs the user deleted in Pli (never fetched again)."""
+        rows = self._conn.execute(
+            "SELECT uid FROM tombstones WHERE folder_id = ? AND uidvalidity = ?",
+            (folder_id, uidvalidity),
+        )
+        return {r[0] for r in rows}
+
+    def forget_tombstones(self, folder_id: int, uidvalidity: int, uids: Iterable[int]) -> None:
+        """Drop tombstones of messages the server no longer has."""
+        self._conn.executemany(
+            "DELETE FROM tombstones WHERE folder_id = ? AND uidvalidity = ? AND uid = ?",
+            [(folder_id, uidvalidity, uid) for uid in uids],
+        )
+
+    def unbind_folder(self, folder_id: int) -> int:
+        """UIDVALIDITY changed: every message of the folder loses its UID (content kept).
+
+        They are bound again when the server lists them under the new UIDVALIDITY (same
+        Message-ID and size), and marked gone from the server if it does not.
+        """
+        cursor = self._conn.execute(
+            "UPDATE messages SET uid = NULL, uidvalidity = NULL WHERE folder_id = ?"
+            " AND uid IS NOT NULL",
+            (folder_id,),
+        )
+        self._conn.execute("DELETE FROM tombstones WHERE folder_id = ?", (folder_id,))
+        return int(cursor.rowcount)
+
+    def mark_unbound_gone(self, folder_id: int) -> int:
+        """After a complete listing: messages still unbound are not on the server any more."""
+        cursor = self._conn.execute(
+            "UPDATE messages SET gone_at = ? WHERE folder_id = ? AND uid IS NULL"
+            " AND gone_at IS NULL",
+            (int(time.time()), folder_id),
+        )
+        return int(cursor.rowcount)
+
+    def mark_gone(self, folder_id: int, uidvalidity: int, uids: Iterable[int]) -> int:
+        """The server no longer has these messages (purge): kept, marked gone."""
+        now = int(time.time())
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "UPDATE messages SET gone_at = ? WHERE folder_id = ? AND uidvalidity = ? AND uid = ?"
+            " AND gone_at IS NULL",
+            [(now, folder_id, uidvalidity, uid) for uid in uids],
+        )
+        return int(self._conn.total_changes - before)
+
+    def insert_envelopes(
+        self, account_id: int, folder_id: int, uidvalidity: int, records: Sequence[EnvelopeRecord]
+    ) -> InsertOutcome:
+        """Add envelopes (idempotent): already held UIDs are skipped, unbound copies rebound.
+
+        Batched: a handful of statements per batch rather than per message, since listing a
+        mailbox is what makes it usable (the threads are joined in one pass too).
+        """
+        tombstones = self.tombstoned_uids(folder_id, uidvalidity)
+        held = self._held_uids(folder_id, uidvalidity, [r.uid for r in records])
+        todo = [r for r in records if r.uid not in tombstones and r.uid not in held]
+        if not todo:
+            return InsertOutcome(0, 0, ())
+        rebound = 0
+        if self._has_unbound(folder_id):
+            fresh = []
+            for record in todo:
+                if self._rebind(folder_id, uidvalidity, record):
+                    rebound += 1
+                else:
+                    fresh.append(record)
+            todo = fresh
+        if not todo:
+            return InsertOutcome(0, rebound, ())
+        now = int(time.time())
+        keys = self._alloc_sort_keys([r.internal_date for r in todo])
+        rows = []
+        for record, sort_key in zip(todo, keys, strict=True):
+            sender = record.sender
+            rows.append(
+                (
+                    account_id,
+                    folder_id,
+                    uidvalidity,
+                    record.uid,
+                    sort_key,
+                    record.message_id,
+                    record.in_reply_to,
+                    " ".join(record.references),
+                    record.subject,
+                    sender.address if sender else None,
+                    sender.name if sender else None,
+                    _people_json(record.to),
+                    _people_json(record.cc),
+                    _people_json(record.reply_to),
+                    record.sent_date,
+                    record.internal_date,
+                    record.size,
+                    record.flags,
+                    " ".join(record.keywords),
+                    record.modseq,
+                    int(bool(record.structure.attachments) or record.likely_attachments),
+                    structure_to_json(record.structure) if record.structure.parts else None,
+                    _patient_of(record),
+                    now,
+                    json.dumps(record.headers, ensure_ascii=False) if record.headers else None,
+                )
+            )
+        self._conn.executemany(
+            "INSERT INTO messages (account_id, folder_id, uidvalidity, uid, sort_key, message_id,"
+            " in_reply_to, refs, subject, from_addr, from_name, to_json, cc_json, reply_to,"
+            " sent_date, internal_date, size, flags, keywords, modseq, has_attachments,"
+            " structure, patient_ins, added_at, headers)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        pk_of = self._pks_by_sort_key(keys)
+        pks = [pk_of[k] for k in keys]
+        people_rows: list[tuple[int, str, str, str]] = []
+        ref_rows: list[tuple[int, str]] = []
+        text_rows: list[TextRow] = []
+        for record, pk, sort_key in zip(todo, pks, keys, strict=True):
+            people = [("from", record.sender)] if record.sender else []
+            people += [("to", p) for p in record.to] + [("cc", p) for p in record.cc]
+            people += [("reply_to", p) for p in record.reply_to]
+            people_rows.extend((pk, role, p.address, p.name) for role, p in people)
+            ref_rows.extend((pk, ref) for ref in refs_of(record))
+            names = " ".join(a.filename for a in record.structure.attachments if a.filename)
+            text_rows.append((sort_key, record.subject, _people_text(record), "", names))
+        self._conn.executemany(
+            "INSERT INTO message_people (message_id, role, address, name) VALUES (?, ?, ?, ?)",
+            people_rows,
+        )
+        self._conn.executemany("INSERT INTO message_refs (message_id, ref) VALUES (?, ?)", ref_rows)
+        self._text.add(text_rows)
+        self._threads.join(account_id, list(zip(pks, todo, strict=True)))
+        return InsertOutcome(added=len(pks), rebound=rebound, added_pks=tuple(pks))
+
+    def _held_uids(self, folder_id: int, uidvalidity: int, uids: Sequence[int]) -> set[int]:
+        held: set[int] = set()
+        for start in range(0, len(uids), 500):
+            chunk = uids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            held.update(
+                r[0]
+                for r in self._conn.execute(
+                    f"SELECT uid FROM messages WHERE folder_id = ? AND uidvalidity = ?"
+                    f" AND uid IN ({marks})",
+                    (folder_id, uidvalidity, *chunk),
+                )
+            )
+        return held
+
+    def _has_unbound(self, folder_id: int) -> bool:
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM messages WHERE folder_id = ? AND uid IS NULL LIMIT 1", (folder_id,)
+            ).fetchone()
+            is not None
+        )
+
+    def _alloc_sort_keys(self, dates: Sequence[int]) -> list[int]:
+        """Unique arrival-ordered keys: ``date << 20 | n`` (n counts within the second)."""
+        wanted = sorted({max(d, 0) for d in dates})
+        last: dict[int, int] = {}
+        if wanted:
+            low, high = wanted[0] << SORT_SHIFT, (wanted[-1] + 1) << SORT_SHIFT
+            for second, key in self._conn.execute(
+                "SELECT sort_key >> ?, max(sort_key) FROM messages"
+                " WHERE sort_key >= ? AND sort_key < ? GROUP BY sort_key >> ?",
+                (SORT_SHIFT, low, high, SORT_SHIFT),
+            ):
+                last[int(second)] = int(key)
+        keys = []
+        for date in dates:
+            second = max(date, 0)
+            key = last.get(second, (second << SORT_SHIFT) - 1) + 1
+            if key >= (second + 1) << SORT_SHIFT:  # pragma: no cover - a million a second
+                raise ValidationError("store.sort_key_exhausted")
+            last[second] = key
+            keys.append(key)
+        return keys
+
+    def _pks_by_sort_key(self, keys: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                (int(r[0]), int(r[1]))
+                for r in self._conn.execute(
+                    f"SELECT sort_key, id FROM messages WHERE sort_key IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def _rebind(self, folder_id: int, uidvalidity: int, record: EnvelopeRecord) -> bool:
+        if record.message_id:
+            row = self._conn.execute(
+                "SELECT id FROM messages WHERE folder_id = ? AND uid IS NULL AND message_id = ?"
+                " AND size = ? ORDER BY id LIMIT 1",
+                (folder_id, record.message_id, record.size),
+            ).fetchone()
+        else:
+            row = self._conn.execute(
+                "SELECT id FROM messages WHERE folder_id = ? AND uid IS NULL"
+                " AND message_id IS NULL AND internal_date = ? AND size = ? ORDER BY id LIMIT 1",
+                (folder_id, record.internal_date, record.size),
+            ).fetchone()
+        if row is None:
+            return False
+        self._conn.execute(
+            "UPDATE messages SET uid = ?, uidvalidity = ?, flags = ?, keywords = ?, modseq = ?,"
+            " gone_at = NULL WHERE id = ?",
+            (
+                record.uid,
+                uidvalidity,
+                record.flags,
+                " ".join(record.keywords),
+                record.modseq,
+                row[0],
+            ),
+        )
+        return True
+
+    def apply_flags(
+        self,
+        folder_id: int,
+        uidvalidity: int,
+        changes: Iterable[tuple[int, int, tuple[str, ...], int | None]],
+    ) -> int:
+        """Take the server's flags (uid, flags, keywords, modseq); returns how many changed."""
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "UPDATE messages SET flags = ?, keywords = ?, modseq = coalesce(?, modseq)"
+            " WHERE folder_id = ? AND uidvalidity = ? AND uid = ?"
+            " AND (flags != ? OR keywords != ?)",
+            [
+                (flags, " ".join(kw), modseq, folder_id, uidvalidity, uid, flags, " ".join(kw))
+                for uid, flags, kw, modseq in changes
+            ],
+        )
+        return int(self._conn.total_changes - before)
