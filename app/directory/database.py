@@ -42,8 +42,9 @@ _C = {name: i for i, name in enumerate(MAILBOX_COLUMNS)}
 _TYPE_ORDER = {"PER": 0, "CAB": 1, "ORG": 2, "APP": 3}
 #: SQLite's limit on parameters is far higher; chunks keep statements small.
 _CHUNK = 500
-#: Tiers of the ranking: exact surname, favourites/recents, surname prefix, the rest.
-_EXACT, _BOOSTED, _PREFIX, _REST = 0, 1, 2, 3
+#: Tiers of the ranking: exact surname, favourites/recents, a structure's own boxes when it
+#: is searched by name, surname prefix, the rest.
+_EXACT, _BOOSTED, _STRUCTURE, _PREFIX, _REST = 0, 1, 2, 3, 4
 #: The longest prefix the full-text index has a prefix index for (schema: prefix='1 2 3').
 PREFIX_INDEXED = 3
 #: A longer prefix is expanded into the words it stands for when they are at most this many.
@@ -133,7 +134,8 @@ class DirectoryDatabase:
         """Entries matching `query`, best first, and whether more matched than `limit`.
 
         Ranking: surname equal to the query first, then addresses in `boost` (favourites and
-        recent correspondents, highest boost first), then surnames starting with the query,
+        recent correspondents, highest boost first), then the boxes of structures whose name
+        matches (before the people working there), then surnames starting with the query,
         then the rest; alphabetically within each tier. A person's entry lists every mailbox
         of theirs, the matching ones first.
         """
@@ -161,7 +163,7 @@ class DirectoryDatabase:
                 base = query.match_expression(self._expand)
             except NoMatch:
                 return [], False  # a word is in no row: nothing at all can match
-            for tier in (_EXACT, _BOOSTED, _PREFIX, _REST):
+            for tier in (_EXACT, _BOOSTED, _STRUCTURE, _PREFIX, _REST):
                 if len(keys) > limit:
                     # Later tiers rank below every entry already found: they cannot show.
                     truncated = True
@@ -180,6 +182,14 @@ class DirectoryDatabase:
                     if expression is None:
                         continue
                     ranks = self._fts_ranks(expression, want + 1)
+                elif tier == _STRUCTURE:
+                    try:
+                        structures = query.structure_expression(self._expand)
+                    except NoMatch:
+                        continue
+                    if structures is None:
+                        continue
+                    ranks = self._fts_ranks(structures, want + 1)
                 elif tier == _PREFIX:
                     ranks = self._ranks_in_surname_ranges(base, query, want + 1)
                 else:

@@ -33,6 +33,7 @@ from app.directory.schema import (
 )
 from app.domain.directory import ImportProgress, ImportReport
 from app.domain.errors import DirectoryError
+from app.domain.text import SPELLED_OUT_LETTERS
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,27 @@ INSERT INTO mailbox_rank (mailbox_id, family_key)
 SELECT id, family_key FROM mailbox
 ORDER BY family_key = '', family_key, given COLLATE NOCASE, organisation, service, address
 """
-_FILL_FTS = """
+
+
+def _spelled(expression: str) -> str:
+    """`expression` with the letters the tokenizer keeps whole spelled out (``œ`` → ``oe``).
+
+    The index then holds the words `app.domain.text.fold` makes of a query: ``coeur`` and
+    ``cœur`` both find *Cœur* and *Coeur*.
+    """
+    for letter, spelled in SPELLED_OUT_LETTERS.items():
+        expression = f"replace({expression}, '{letter}', '{spelled}')"
+    return expression
+
+
+_ORG_TEXT = (
+    "m.organisation || ' ' || m.enseigne || ' ' || m.service || ' ' || coalesce(m.org_extra, '')"
+)
+_FILL_FTS = f"""
 INSERT INTO mailbox_fts (rowid, fam, famx, given, prof, spec, org, town, cp, dept, type)
-SELECT r.rank, m.family, m.family_key, m.given, m.profession, m.speciality,
-       m.organisation || ' ' || m.enseigne || ' ' || m.service || ' ' || coalesce(m.org_extra, ''),
-       m.town, m.postcode, m.department, lower(m.type)
+SELECT r.rank, {_spelled("m.family")}, m.family_key, {_spelled("m.given")},
+       {_spelled("m.profession")}, {_spelled("m.speciality")}, {_spelled(_ORG_TEXT)},
+       {_spelled("m.town")}, m.postcode, m.department, lower(m.type)
 FROM mailbox_rank AS r JOIN mailbox AS m ON m.id = r.mailbox_id
 ORDER BY r.rank
 """

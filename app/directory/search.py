@@ -2,17 +2,22 @@
 
 Every field given must match (AND); each word of a field matches by prefix, ignoring case and
 accents (``card`` finds *Cardiologie*, ``helene`` finds *Hélène*). The surname also matches
-squashed (``dalembert`` finds *D'ALEMBERT*, ``legoff`` finds *LE GOFF*). The same rules are
-available as a Python predicate for rows found another way (by identifier, by address, among
-favourites) and for online results, so every path answers alike.
+squashed (``dalembert`` finds *D'ALEMBERT*, ``legoff`` finds *LE GOFF*). Ligatures fold both
+ways (``coeur`` finds *Cœur*, ``cœur`` finds *Coeur*), punctuation and quotes are ignored, a
+dotted abbreviation is one word (``C.H.U.`` is ``chu``), and the abbreviations of health
+structures match their full names and back (``chu`` finds *Centre hospitalier universitaire*,
+``centre hospitalier universitaire`` finds *CHU*; see `app.directory.abbreviations`). The same
+rules are available as a Python predicate for rows found another way (by identifier, by
+address, among favourites) and for online results, so every path answers alike.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from app.directory.abbreviations import Abbreviations, stem
 from app.directory.text import fold, squash, tokens
 from app.domain.directory import DirectoryQuery, MailboxType
 from app.domain.errors import ValidationError
@@ -32,6 +37,17 @@ TEXT_COLUMNS: tuple[str, ...] = (
 NAME_COLUMNS: tuple[str, ...] = ("fam", "famx")
 #: National identifiers are 8 + RPPS (11 digits) or 0 + ADELI (9 digits).
 _IDENTIFIER = re.compile(r"^\d{9,12}$")
+#: Letters each followed by a dot (``C.H.U.``, ``S.A.M.U``): one word once the dots are gone.
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
+#: The mailbox types of a structure's own boxes (not a person's).
+STRUCTURE_TYPES: frozenset[MailboxType] = frozenset({MailboxType.ORG, MailboxType.APP})
+
+#: A folded word, and whether it matches as a word prefix (else whole).
+Word = tuple[str, bool]
+#: Words that must all match.
+Alternative = tuple[Word, ...]
+#: Alternatives of which one must match (a typed abbreviation or its full names…).
+Group = tuple[Alternative, ...]
 
 
 #: Turns a word prefix into the index's words starting with it, or None to keep a prefix
@@ -44,6 +60,20 @@ Expander = Callable[[str], Sequence[str] | None]
 
 class NoMatch(Exception):  # noqa: N818 (a signal, not an error)
     """A word of the query is in no row: nothing can match."""
+
+
+def _group(group: Group, expand: Expander | None) -> str:
+    alternatives = []
+    for alternative in group:
+        try:
+            alternatives.append(" AND ".join(_phrase(w, p, expand) for w, p in alternative))
+        except NoMatch:
+            continue
+    if not alternatives:
+        raise NoMatch(" ".join(w for w, _ in group[0]))
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return "(" + " OR ".join(f"({a})" for a in alternatives) + ")"
 
 
 def _phrase(term: str, prefix: bool, expand: Expander | None) -> str:
@@ -61,13 +91,15 @@ def _phrase(term: str, prefix: bool, expand: Expander | None) -> str:
 
 @dataclass(frozen=True)
 class Constraint:
-    """Every term must match, by prefix (or exactly), in one of the columns."""
+    """Every term and group must match, by prefix (or exactly), in one of the columns."""
 
     columns: tuple[str, ...]
     terms: tuple[str, ...]
     prefix: bool = True
     #: Another way to match the whole constraint: the surname squashed to one word.
     squashed: str = ""
+    #: Words with other ways to match (abbreviations and full names), each group ANDed.
+    groups: tuple[Group, ...] = ()
 
     def fts(self, expand: Expander | None = None) -> str:
         """The constraint as an FTS5 expression.
@@ -76,7 +108,10 @@ class Constraint:
             NoMatch: no row can satisfy it.
         """
         try:
-            phrases = " AND ".join(_phrase(t, self.prefix, expand) for t in self.terms)
+            phrases = " AND ".join(
+                [_phrase(t, self.prefix, expand) for t in self.terms]
+                + [_group(g, expand) for g in self.groups]
+            )
             expression: str | None = f"{_colspec(self.columns)} : ({phrases})"
         except NoMatch:
             if not self.squashed:
@@ -91,10 +126,14 @@ class Constraint:
     def matches(self, columns: Mapping[str, tuple[str, ...]]) -> bool:
         """Whether a row's column words satisfy the constraint."""
         words = [w for c in self.columns for w in columns.get(c, ())]
-        if self.prefix:
-            ok = all(any(w.startswith(t) for w in words) for t in self.terms)
-        else:
-            ok = all(t in words for t in self.terms)
+
+        def has(term: str, prefix: bool) -> bool:
+            return any(w.startswith(term) for w in words) if prefix else term in words
+
+        ok = all(has(t, self.prefix) for t in self.terms) and all(
+            any(all(has(w, p) for w, p in alternative) for alternative in group)
+            for group in self.groups
+        )
         if not ok and self.squashed:
             ok = any(w.startswith(self.squashed) for w in columns.get("famx", ()))
         return ok
@@ -135,6 +174,28 @@ class CompiledQuery:
             kinds = " OR ".join(f'"{t.value.lower()}"' for t in sorted(self.types))
             parts.append(f"type : ({kinds})")
         return " AND ".join(parts) if parts else None
+
+    def structure_expression(self, expand: Expander | None = None) -> str | None:
+        """The match expression for structures found by their name, or None.
+
+        The free text must match a structure box's own name (organisation, sign, service)
+        and the box be a structure's (ORG, APP): a structure searched by name shows its
+        own boxes before the people working there.
+
+        Raises:
+            NoMatch: no row can match.
+        """
+        kinds = STRUCTURE_TYPES & self.types if self.types else STRUCTURE_TYPES
+        named = any(c.columns in (TEXT_COLUMNS, ("org",)) for c in self.constraints)
+        if not kinds or not named:
+            return None
+        parts = [
+            (replace(c, columns=("org",)) if c.columns == TEXT_COLUMNS else c).fts(expand)
+            for c in self.constraints
+        ]
+        types = " OR ".join(f'"{t.value.lower()}"' for t in sorted(kinds))
+        parts.append(f"type : ({types})")
+        return " AND ".join(parts)
 
     def exact_expression(
         self, expand: Expander | None = None, is_surname: Callable[[str], bool] | None = None
@@ -205,8 +266,63 @@ def row_words(
     }
 
 
-def compile_query(query: DirectoryQuery) -> CompiledQuery:
+def _covering(stems: tuple[str, ...], words: list[str], last: str | None) -> list[int] | None:
+    """Indexes of distinct `words` whose stems are `stems`, or None when one has no word.
+
+    The last word typed may be only the beginning of its stem (``centre hospitalier univ``).
+    """
+    used: list[int] = []
+    for wanted in stems:
+        for index, word in enumerate(words):
+            if index in used:
+                continue
+            typed_prefix = word is last and len(word) >= 3 and wanted.startswith(word)
+            if stem(word) == wanted or typed_prefix:
+                used.append(index)
+                break
+        else:
+            return None
+    return used
+
+
+def _abbreviated(
+    words: list[str], abbreviations: Abbreviations
+) -> tuple[tuple[str, ...], tuple[Group, ...]]:
+    """Split query words into plain terms and groups matching abbreviations both ways."""
+    plain = list(words)
+    last = plain[-1] if plain else None
+    groups: list[Group] = []
+    # A full name typed out also finds its abbreviation (longest names first).
+    for stems, keys in abbreviations.by_stems:
+        used = _covering(stems, plain, last)
+        if used is None:
+            continue
+        typed: Alternative = tuple((plain[i], True) for i in sorted(used))
+        groups.append((typed, *(((k, False),) for k in keys)))
+        plain = [w for i, w in enumerate(plain) if i not in used]
+    # An abbreviation typed also finds the full names.
+    rest: list[str] = []
+    for word in plain:
+        names = abbreviations.expansions.get(word)
+        if names:
+            full = tuple(tuple((s, True) for s in stems) for stems in names)
+            groups.append((((word, True),), *full))
+        else:
+            rest.append(word)
+    return tuple(rest), tuple(groups)
+
+
+def _undotted(text: str) -> str:
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+
+
+def compile_query(
+    query: DirectoryQuery, abbreviations: Abbreviations | None = None
+) -> CompiledQuery:
     """Compile a query.
+
+    `abbreviations` is the table of health structures' abbreviations matched both ways (the
+    default one when None).
 
     Raises:
         ValidationError: ``directory.query.empty`` when nothing is asked.
@@ -219,6 +335,7 @@ def compile_query(query: DirectoryQuery) -> CompiledQuery:
     identifier = "".join(query.identifier.split())
     address_prefix = ""
 
+    table = abbreviations or Abbreviations.default()
     text_terms: list[str] = []
     for word in query.text.split():
         if "@" in word:
@@ -226,9 +343,10 @@ def compile_query(query: DirectoryQuery) -> CompiledQuery:
         elif _IDENTIFIER.match(word) and not identifier:
             identifier = word
         else:
-            text_terms.extend(tokens(word))
+            text_terms.extend(tokens(_undotted(word)))
     if text_terms:
-        constraints.append(Constraint(TEXT_COLUMNS, tuple(dict.fromkeys(text_terms))))
+        plain, groups = _abbreviated(list(dict.fromkeys(text_terms)), table)
+        constraints.append(Constraint(TEXT_COLUMNS, plain, groups=groups))
         if not query.family.strip():
             whole = squash(" ".join(text_terms))
             exact.extend(dict.fromkeys([*text_terms, whole]))
@@ -254,8 +372,11 @@ def compile_query(query: DirectoryQuery) -> CompiledQuery:
         (query.organisation, "org"),
         (query.postcode, "cp"),
     ):
-        words = tokens(value)
-        if words:
+        words = tokens(_undotted(value) if column == "org" else value)
+        if words and column == "org":
+            plain, groups = _abbreviated(list(dict.fromkeys(words)), table)
+            constraints.append(Constraint((column,), plain, groups=groups))
+        elif words:
             constraints.append(Constraint((column,), tuple(words)))
     department = fold(query.department).strip()
     if department:

@@ -142,9 +142,10 @@ def test_structure_boxes(database: DirectoryDatabase) -> None:
     app = _find(database, text="ypsilon resultats")
     assert [m.type for e in app for m in e.mailboxes] == [MailboxType.APP]
     both = _keys(_find(database, text="zeugma cardiologie"))
-    # Same tier (no surname matches): people first, then structures.
-    assert both.index("810009999991") < both.index(
-        "mailbox:secretariat.cardio@chu-zeugma.mssante.fr"
+    # The words name the structure's box (CHU ZEUGMA, secrétariat de cardiologie): its own
+    # box before the people working there (issue 12: structures searched by name).
+    assert both.index("mailbox:secretariat.cardio@chu-zeugma.mssante.fr") < both.index(
+        "810009999991"
     )
 
 
