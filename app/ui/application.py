@@ -1,0 +1,401 @@
+"""The window's process: show the frame at once, open the profile behind it, run, shut down.
+
+Start-up order (the window is visible within a second): Qt, the bridge and the frame are
+imported and shown first; the services (SQLCipher, TLS, IMAP…) are imported on a worker thread,
+then the profile is unlocked (system keyring, or the French passphrase dialog), and the first
+screen appears: the welcome page on a profile without a mailbox, the mail otherwise, with
+background sync started. Closing the window stops sync and closes the services gracefully,
+with time limits. Must run on the Qt thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.config.paths import AppPaths
+from app.domain import events as ev
+from app.domain.errors import KnownError, StoreError
+from app.ui import async_bridge
+from app.ui.async_bridge import install_event_loop, run_dialog, ui_slot
+from app.ui.error_presenter import ErrorPresenter
+from app.ui.i18n import install_translators
+from app.ui.lock import InactivityWatch, lock_delay_minutes
+from app.ui.main_window import MainWindow
+from app.ui.theme import apply_theme
+from app.ui.tray import PliTray
+
+if TYPE_CHECKING:
+    from app.config.settings import Settings
+    from app.services.container import Services
+    from app.ui.context import UiContext
+
+log = logging.getLogger(__name__)
+
+#: Same variable as the command line's (app/bootstrap.py): automation and screenshots.
+PASSPHRASE_ENV = "PLI_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+#: Loop debug mode (slow callbacks logged) outside the tests.
+DEBUG_ENV = "PLI_UI_DEBUG"
+#: Time limits of the shutdown (seconds).
+STOP_SYNC_SECONDS = 8.0
+CLOSE_SERVICES_SECONDS = 10.0
+#: The services' modules, imported on a worker thread while the window already shows.
+_HEAVY_MODULES = ("app.services.profile", "app.services.container", "app.services.unlock")
+
+
+class PliApplication(QObject):
+    """Owns the window, the tray, the services and the lock for the process's lifetime."""
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        errors: ErrorPresenter,
+        *,
+        passphrase: str | None = None,
+        settings: Settings | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.errors = errors
+        self._passphrase = passphrase
+        self._settings = settings
+        self.services: Services | None = None
+        self.ctx: UiContext | None = None
+        self.protection: str | None = None
+        # The process ends when `run` returns (after the shutdown), not when the window closes.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setQuitOnLastWindowClosed(False)
+        self.state = QSettings(str(paths.root / "window.ini"), QSettings.Format.IniFormat)
+        self.window = MainWindow(self.state)
+        self.tray = PliTray(self)
+        self.watch = InactivityWatch(lock_delay_minutes(None), self)
+        self._closed: asyncio.Future[None] | None = None
+        self._started = asyncio.Event()
+        self._demo_busy = False
+        self._stopping = False
+        self.window.closed.connect(self._on_window_closed)
+        self.window.lock_requested.connect(self.lock_now)
+        self.window.sync_requested.connect(self._on_sync_requested)
+        self.window.demo_requested.connect(self._on_demo_requested)
+        self.window.add_account_requested.connect(self._on_add_account_requested)
+        self.window.remove_demo_requested.connect(self._on_remove_demo_requested)
+        self.window.lock_screen.unlock_requested.connect(self._on_unlock_requested)
+        self.tray.show_requested.connect(self._on_tray_show_requested)
+        self.tray.lock_requested.connect(self.lock_now)
+        self.tray.sync_requested.connect(self._on_sync_requested)
+        self.tray.quit_requested.connect(self.window.close)
+        self.watch.idle.connect(self.lock_now)
+
+    # -- running ---------------------------------------------------------------------------------
+
+    @property
+    def started(self) -> asyncio.Event:
+        """Set once the first screen (welcome or mail) is shown."""
+        return self._started
+
+    async def run(self) -> int:
+        """The whole life of the window: start, wait for it to close, shut down."""
+        self._closed = asyncio.get_running_loop().create_future()
+        try:
+            await self.start()
+        except KnownError as error:
+            self.errors.report(error, self.window)
+            if error.code in ("store.no_keyring", "store.passphrase_required"):
+                await self.shutdown()
+                return 1
+        if not self._closed.done():
+            await self._closed
+        await self.shutdown()
+        return 0
+
+    async def start(self) -> None:
+        """Open the profile behind the shown window and show the first screen.
+
+        Raises:
+            KnownError: the profile could not be opened (the error is shown by `run`).
+        """
+        self.window.loading.set_text(self.tr("Opening your archive…"))
+        for name in _HEAVY_MODULES:
+            await asyncio.to_thread(importlib.import_module, name)
+        from app.config.settings import Settings
+        from app.services.unlock import profile_protection
+        from app.ui.context import UiContext
+
+        if self._settings is None:
+            self._settings = await asyncio.to_thread(Settings.load, self.paths.settings_file)
+        minutes = lock_delay_minutes(self._settings.lock_after_minutes)
+        self.watch.set_delay_ms(minutes * 60_000)
+        services = await self._open(self._settings)
+        self.services = services
+        self.protection = await profile_protection(self.paths)
+        self.errors.logs_dir = self.paths.root / "logs"
+        ctx = UiContext.create(services, self.errors, self)
+        self.ctx = ctx
+        ctx.signals.new_mail.connect(self._on_engine_new_mail)
+        ctx.signals.accounts_changed.connect(self._on_engine_accounts_changed)
+        self.window.status.connect_signals(ctx.signals)
+        ctx.signals.connection_changed.connect(self.window.offline_banner.on_event)
+        self.tray.show()
+        self.watch.start()
+        accounts = await services.accounts.list()
+        if not accounts:
+            self.window.show_page("welcome")
+        else:
+            await self._open_mail()
+            if any(services.demo.is_demo(a) for a in accounts):
+                self.window.set_demo(True)
+                await services.demo.start()
+            await services.supervisor.start()
+        self._started.set()
+
+    async def _open(self, settings: Settings) -> Services:
+        from app.services.profile import open_services
+
+        given = self._passphrase
+
+        async def provider(new: bool) -> str | None:
+            if given:
+                return given
+            return await self._ask_passphrase(new)
+
+        while True:
+            try:
+                return await open_services(
+                    self.paths, settings, provider, prefer_passphrase=bool(given), hold=True
+                )
+            except StoreError as error:
+                if error.code == "store.wrong_passphrase" and not given:
+                    self._retry_text = self.errors.describe(error).title
+                    continue
+                raise
+
+    _retry_text: str | None = None
+
+    async def _ask_passphrase(self, new: bool) -> str | None:
+        from app.ui.dialogs.passphrase_dialog import PassphraseDialog
+
+        dialog = PassphraseDialog(new=new, parent=self.window)
+        if self._retry_text:
+            dialog.show_error(self._retry_text)
+            self._retry_text = None
+        result = await run_dialog(dialog)
+        value = dialog.value()
+        dialog.deleteLater()
+        if result != PassphraseDialog.DialogCode.Accepted:
+            return None
+        return value
+
+    async def _open_mail(self) -> None:
+        if self.window.page("mail") is not None or self.ctx is None:
+            if self.window.page("mail") is not None:
+                self.window.show_page("mail")
+            return
+        from app.ui.mail_page import MailPage
+
+        page = MailPage(self.ctx, self.window)
+        self.window.add_page("mail", page, self.tr("Mail"), "mail", "Ctrl+1")
+        self.window.set_message_actions(page.actions())
+        if self.state is not None:
+            page.restore_state(self.state)
+        self.window.add_state_saver(page.save_state)
+        self.window.show_page("mail")
+
+    # -- shutting down -----------------------------------------------------------------------------
+
+    def _on_window_closed(self) -> None:
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    async def shutdown(self) -> None:
+        """Stop sync, close the services (each step with a time limit), hide everything."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self.watch.stop()
+        self.tray.hide()
+        self.window.hide()
+        services, self.services = self.services, None
+        if self.ctx is not None:
+            self.ctx.signals.close()
+        if services is not None:
+            try:
+                await asyncio.wait_for(services.supervisor.stop(), STOP_SYNC_SECONDS)
+            except (TimeoutError, KnownError) as error:
+                log.warning("sync did not stop cleanly: %s", type(error).__name__)
+            try:
+                await asyncio.wait_for(services.aclose(), CLOSE_SERVICES_SECONDS)
+            except (TimeoutError, KnownError) as error:
+                log.warning("services did not close cleanly: %s", type(error).__name__)
+        await async_bridge.cancel_all()
+
+    # -- the lock ----------------------------------------------------------------------------------
+
+    def lock_now(self) -> None:
+        """Hide the window's content until the user unlocks."""
+        if self.services is None or self.window.locked:
+            return
+        self.watch.pause()
+        minutes = self.watch.delay_ms // 60_000
+        self.window.lock(needs_passphrase=self.protection == "passphrase", minutes=minutes)
+
+    @ui_slot(str)
+    async def _on_unlock_requested(self, passphrase: str) -> None:
+        if self.protection == "passphrase":
+            from app.services.unlock import check_passphrase
+
+            if not await check_passphrase(self.paths, passphrase):
+                self.window.lock_screen.show_wrong_passphrase()
+                return
+        self.window.unlock()
+        self.watch.resume()
+
+    # -- user requests -----------------------------------------------------------------------------
+
+    @ui_slot()
+    async def _on_sync_requested(self) -> None:
+        if self.services is not None:
+            await self.services.supervisor.sync_now()
+
+    @ui_slot()
+    async def _on_demo_requested(self) -> None:
+        services = self.services
+        if services is None or self._demo_busy:
+            return
+        self._demo_busy = True
+        self.window.welcome.set_busy(self.tr("Preparing the demonstration mailbox…"))
+        try:
+            account = await services.demo.start()
+            await self._open_mail()
+            self.window.set_demo(True)
+            await services.supervisor.start([account])
+        finally:
+            self._demo_busy = False
+            self.window.welcome.set_busy(None)
+
+    @ui_slot()
+    async def _on_remove_demo_requested(self) -> None:
+        services = self.services
+        if services is None:
+            return
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Pli"))
+        box.setText(self.tr("Remove the demonstration mailbox?"))
+        box.setInformativeText(self.tr("Its fictitious messages are deleted from this computer."))
+        remove = box.addButton(self.tr("&Remove"), QMessageBox.ButtonRole.AcceptRole)
+        remove.setAccessibleName(self.tr("Remove"))
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel.setAccessibleName(cancel.text().replace("&", ""))
+        box.setDefaultButton(cancel)
+        await run_dialog(box)
+        confirmed = box.clickedButton() is remove
+        box.deleteLater()
+        if not confirmed:
+            return
+        demo = await services.demo.account()
+        if demo is not None:
+            await services.supervisor.stop()
+        await services.demo.remove()
+        self.window.set_demo(False)
+        remaining = await services.accounts.list()
+        if remaining:
+            await services.supervisor.start(remaining)
+        else:
+            self.window.show_page("welcome")
+
+    @ui_slot()
+    async def _on_add_account_requested(self) -> None:
+        services = self.services
+        if services is None:
+            return
+        from app.ui.dialogs.account_dialog import AccountDialog
+
+        dialog = AccountDialog(self.window, self.errors.describe)
+        accepted = await run_dialog(dialog) == AccountDialog.DialogCode.Accepted
+        config, password = dialog.result_config, dialog.password.text()
+        dialog.deleteLater()
+        if not accepted or config is None:
+            return
+        account = await services.accounts.add(config, password=password)
+        await self._open_mail()
+        await services.supervisor.start([account])
+
+    def _on_tray_show_requested(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    # -- engine events -----------------------------------------------------------------------------
+
+    def _on_engine_new_mail(self, event: object) -> None:
+        if not isinstance(event, ev.NewMail):
+            return
+        if self.window.isActiveWindow() and not self.window.locked:
+            return  # the list shows it already
+        self.tray.notify_new_mail(event)
+
+    def _on_engine_accounts_changed(self, event: object) -> None:
+        if isinstance(event, ev.AccountRemoved):
+            self.window.offline_banner.forget(event.account_id)
+            self.window.status.connections.remove_account(event.account_id)
+
+
+# -- the process ---------------------------------------------------------------------------------
+
+
+def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
+    """``--profile DIR`` (tests, screenshots, portable use) and ``--debug-loop``."""
+    parser = argparse.ArgumentParser(prog="pli", add_help=True)
+    parser.add_argument("--profile", metavar="DIR", help="profile folder")
+    parser.add_argument("--debug-loop", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(list(argv))
+
+
+def run_gui(argv: Sequence[str]) -> int:
+    """Open the window; returns the exit status when it is closed."""
+    args = parse_gui_args(argv)
+    paths = AppPaths.at(args.profile) if args.profile else AppPaths.default()
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("Pli")
+    app.setApplicationDisplayName("Pli")
+    app.setOrganizationName("Pli")
+    app.setDesktopFileName("pli")
+    app.setQuitOnLastWindowClosed(False)  # the application ends when `run` returns
+    apply_theme(app)
+    translators = install_translators(app)
+    debug = args.debug_loop or bool(os.environ.get(DEBUG_ENV))
+    loop = install_event_loop(app, debug=debug)
+    errors = ErrorPresenter(paths.root / "logs")
+    async_bridge.set_error_sink(errors)
+    errors.install_excepthook()
+    loop.set_exception_handler(errors.loop_exception_handler)
+    controller = PliApplication(paths, errors, passphrase=os.environ.get(PASSPHRASE_ENV))
+    controller.window.show()
+    try:
+        with loop:  # type: ignore[attr-defined]  # qasync's loop is a context manager
+            status = loop.run_until_complete(controller.run())
+    finally:
+        errors.uninstall_excepthook()
+        del translators
+    return int(status)
+
+
+def screenshot(widget: QObject, path: Path) -> bool:
+    """Save a picture of a widget (documentation screenshots)."""
+    from PySide6.QtWidgets import QWidget
+
+    return isinstance(widget, QWidget) and widget.grab().save(str(path))
