@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +13,22 @@ from app.cli.exit_codes import ExitCode
 from app.cli.messages import describe
 from app.cli.output import add_json_flag, iso_time, table
 from app.config.templates import load_templates
-from app.documents.xdm_writer import parse_iso_date
-from app.domain.addresses import Ins, MailAddress
+from app.domain.addresses import Ins
 from app.domain.checks import Issue
-from app.domain.documents import LOINC_OID, CodedValue, OutgoingDocument, display_subject
+from app.domain.documents import display_subject
 from app.domain.errors import KnownError, ValidationError
-from app.domain.templates import render, standard_values
 from app.services.account_service import Account
+from app.services.compose_service import (
+    ComposeService,
+    NewPatient,
+    Outgoing,
+    SendOutcome,
+    SendVerdict,
+    XdmRequest,
+    has_xdm_package,
+    new_patient_for,
+)
 from app.services.container import Services
-from app.services.outbox_service import NewPatient, Outgoing, SendOutcome, XdmRequest
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -218,19 +224,12 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
     for path in args.attach:
         attachments.append((Path(path).name, await _read(path)))
     xdm = await _xdm_request(args)
-    if not subject and xdm is None and not _has_xdm_package(attachments):
+    if not subject and xdm is None and not has_xdm_package(attachments):
         raise ValidationError("send.subject_required")
     new_patients: dict[str, NewPatient] = {}
-    if (args.patient_name or args.patient_given) and xdm is None:
-        patients = [
-            a.patient_ins.value
-            for a in map(MailAddress.try_parse, args.to + args.cc)
-            if a is not None and a.patient_ins is not None
-        ]
-        if len(patients) != 1 or not (args.patient_name and args.patient_given):
-            raise ValidationError("send.patient_identity_ambiguous")
-        new_patients[patients[0]] = NewPatient(
-            args.patient_name, args.patient_given, args.patient_birth_date
+    if xdm is None:
+        new_patients = new_patient_for(
+            args.to + args.cc, args.patient_name, args.patient_given, args.patient_birth_date
         )
     outgoing = Outgoing(
         to=tuple(args.to),
@@ -248,7 +247,7 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
         xdm=xdm,
     )
     try:
-        outcome = await services.outbox.send(account, outgoing, flush=not args.queue_only)
+        outcome = await services.compose.send(account, outgoing, flush=not args.queue_only)
     except ValidationError as error:
         issues = error.params.get("issues")
         if isinstance(issues, tuple | list):
@@ -275,34 +274,28 @@ async def _xdm_request(args: argparse.Namespace) -> XdmRequest | None:
         if not (args.patient_name and args.patient_given):
             raise ValidationError("send.patient_identity_ambiguous")
         patient = NewPatient(args.patient_name, args.patient_given, args.patient_birth_date)
-    document = OutgoingDocument(
-        title=args.xdm_title.strip(),
-        type_code=CodedValue(args.xdm_type_code.strip(), LOINC_OID, args.xdm_type_display or ""),
-        act_date=parse_iso_date(args.xdm_act_date),
-        file_number=args.xdm_file_number or None,
-    )
-    return XdmRequest(
-        pdf=await _read(args.xdm),
+    return ComposeService.xdm_request(
+        await _read(args.xdm),
         patient_ins=args.xdm_patient,
-        document=document,
+        title=args.xdm_title,
+        type_code=args.xdm_type_code,
+        type_display=args.xdm_type_display or "",
+        act_date=args.xdm_act_date,
+        file_number=args.xdm_file_number,
         patient=patient,
     )
-
-
-def _has_xdm_package(attachments: list[tuple[str, bytes]]) -> bool:
-    """An IHE_XDM.zip is attached: its subject can come from its metadata."""
-    return any(name.lower() == "ihe_xdm.zip" for name, _data in attachments)
 
 
 def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
     lines: list[str] = []
     for issue in outcome.warnings:
         ctx.out.warn(_issue_line(issue))
-    if outcome.state in ("submitted", "filed"):
+    verdict = outcome.verdict
+    if verdict is SendVerdict.SENT:
         lines.append(f"Sent ({outcome.message_id}).")
-    elif outcome.state == "failed":
+    elif verdict is SendVerdict.REFUSED:
         lines.append("Refused by the server: see pli outbox.")
-    elif outcome.state == "uncertain":
+    elif verdict is SendVerdict.UNCERTAIN:
         lines.append(
             "The server's answer was lost: Pli checks whether the message arrived "
             "before sending it again (pli outbox --flush)."
@@ -326,23 +319,12 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
             "sent, but the copy in Sent could not be made yet "
             f"({describe(KnownError(outcome.not_filed))}); it is tried again at the next sync"
         )
-    if outcome.dsn_requested and outcome.dsn_offered is False:
+    if outcome.dsn_unavailable:
         lines.append("  note: this server offers no delivery reports (DSN): none will come")
-    ctx.out.result(
-        {
-            "outbox_id": outcome.entry_id,
-            "message_id": outcome.message_id,
-            "state": outcome.state,
-            "refused": list(outcome.refused),
-            "dsn_requested": outcome.dsn_requested,
-            "dsn_offered": outcome.dsn_offered,
-            "warnings": [w.to_json_dict() for w in outcome.warnings],
-        },
-        lines,
-    )
-    if outcome.state in ("submitted", "filed"):
+    ctx.out.result(outcome.to_json_dict(), lines)
+    if verdict is SendVerdict.SENT:
         return int(ExitCode.OK)
-    if outcome.state == "failed":
+    if verdict is SendVerdict.REFUSED:
         return int(ExitCode.SERVER)
     return int(ExitCode.QUEUED)
 
@@ -350,41 +332,19 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
 async def _from_template(
     ctx: CliContext, services: Services, account: Account, args: argparse.Namespace
 ) -> tuple[str, str, list[tuple[str, bytes]]]:
-    library = await asyncio.to_thread(load_templates, ctx.paths.templates_dir)
-    template = library.get(args.template)
-    family = given = ""
-    birth: date | None = None
-    patients = [
-        a.patient_ins.value
-        for a in map(MailAddress.try_parse, args.to)
-        if a is not None and a.patient_ins is not None
-    ]
-    if len(patients) == 1:
-        known = [s.patient for s in await services.patients.list() if s.patient.ins == patients[0]]
-        if known:
-            family, given = known[0].family_name, known[0].given_name
-            if known[0].birth_date:
-                birth = date.fromisoformat(known[0].birth_date)
-        else:
-            family, given = args.patient_name or "", args.patient_given or ""
-    values = standard_values(
-        account.config.identity,
-        date.today(),
-        patient_family=family,
-        patient_given=given,
-        patient_birth_date=birth,
-    )
+    values: dict[str, str] = {}
     for item in args.var:
         key, sep, value = item.partition("=")
         if not sep:
             raise ValidationError("send.bad_var", value=item)
         values[key.strip()] = value
-    rendered = render(template, values)
-    files = []
-    for name in rendered.attachments:
-        path = await asyncio.to_thread(library.attachment_path, template.id, name)
-        files.append((path.name, await asyncio.to_thread(path.read_bytes)))
-    return rendered.body, rendered.subject, files
+    patient = None
+    if args.patient_name or args.patient_given:
+        patient = NewPatient(args.patient_name or "", args.patient_given or "")
+    rendered = await services.compose.render_template(
+        account, args.template, to=args.to, values=values, patient=patient
+    )
+    return rendered.text, rendered.subject, list(rendered.attachments)
 
 
 # -- drafts ----------------------------------------------------------------------------------
@@ -402,30 +362,33 @@ async def _draft_save(ctx: CliContext, args: argparse.Namespace) -> int:
         text=text,
         attachments=tuple(files),
     )
-    draft_id = await services.outbox.save_draft(account, outgoing, args.id)
+    draft_id = await services.drafts.save(account, outgoing, args.id)
     ctx.out.result({"id": draft_id}, [f"Draft {draft_id} saved."])
     return 0
 
 
 async def _draft_list(ctx: CliContext, args: argparse.Namespace) -> int:
     services = await ctx.services()
-    found = await services.outbox.drafts()
+    found = await services.drafts.list()
     ctx.out.result(
         {
             "drafts": [
                 {
-                    "id": i,
-                    "account": acc,
-                    "to": list(d.to),
-                    "subject": d.subject,
-                    "attachments": [n for n, _ in d.attachments],
-                    "updated": iso_time(upd),
+                    "id": d.id,
+                    "account": d.account,
+                    "to": list(d.outgoing.to),
+                    "subject": d.outgoing.subject,
+                    "attachments": [n for n, _ in d.outgoing.attachments],
+                    "updated": iso_time(d.updated_at),
                 }
-                for i, acc, d, upd in found
+                for d in found
             ]
         },
         table(
-            [[str(i), acc, ", ".join(d.to)[:40], d.subject[:50]] for i, acc, d, _ in found],
+            [
+                [str(d.id), d.account, ", ".join(d.outgoing.to)[:40], d.outgoing.subject[:50]]
+                for d in found
+            ],
             ["ID", "ACCOUNT", "TO", "SUBJECT"],
         )
         if found
@@ -436,22 +399,13 @@ async def _draft_list(ctx: CliContext, args: argparse.Namespace) -> int:
 
 async def _draft_send(ctx: CliContext, args: argparse.Namespace) -> int:
     services = await ctx.services()
-    account_name, outgoing = await services.outbox.draft(args.id)
-    account = await services.accounts.get(account_name)
-    if not outgoing.to:
-        raise ValidationError("draft.no_recipient")
-    if args.yes:
-        from dataclasses import replace
-
-        outgoing = replace(outgoing, accept_warnings=True)
-    outcome = await services.outbox.send(account, outgoing)
-    await services.outbox.delete_draft(args.id)  # queued now: the outbox holds it
+    outcome = await services.drafts.send(args.id, accept_warnings=args.yes)
     return _report_outcome(ctx, outcome)
 
 
 async def _draft_delete(ctx: CliContext, args: argparse.Namespace) -> int:
     services = await ctx.services()
-    await services.outbox.delete_draft(args.id)
+    await services.drafts.delete(args.id)
     ctx.out.text(f"Draft {args.id} deleted.")
     return 0
 
@@ -523,7 +477,7 @@ async def _end_exchange(ctx: CliContext, args: argparse.Namespace) -> int:
     services = await ctx.services()
     account = await services.accounts.get(args.account)
     ins = Ins.parse(args.patient).value
-    outcome = await services.outbox.end_exchange(account, ins, text=args.text)
+    outcome = await services.receipts.end_exchange(account, ins, text=args.text)
     return _report_outcome(ctx, outcome)
 
 
@@ -711,9 +665,9 @@ async def _receipts(ctx: CliContext, args: argparse.Namespace) -> int:
     if args.send:
         if args.id is None:
             raise ValidationError("receipt.id_required")
-        outcome = await services.outbox.send_receipt(args.id, confirmed=args.confirm)
+        outcome = await services.receipts.send_receipt(args.id, confirmed=args.confirm)
         return _report_outcome(ctx, outcome)
-    requests = await services.outbox.receipt_requests()
+    requests = await services.receipts.receipt_requests()
     rows = [
         [
             str(r["id"]),

@@ -9,9 +9,11 @@ from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.services.account_service import AccountService
 from app.services.archive_service import ArchiveService
+from app.services.compose_service import ComposeService
 from app.services.contact_service import ContactService
 from app.services.directory_service import DirectoryService
 from app.services.document_service import DocumentService
+from app.services.draft_service import DraftService
 from app.services.event_bus import EventBus
 from app.services.incoming_service import IncomingService
 from app.services.instance import ProfileHold
@@ -19,6 +21,7 @@ from app.services.mailbox_sync import SyncService
 from app.services.operation_queue import OperationQueue
 from app.services.outbox_service import OutboxService
 from app.services.patient_service import PatientService
+from app.services.receipt_service import ReceiptService
 from app.services.store_gateway import StoreGateway
 
 
@@ -40,6 +43,9 @@ class Services:
     incoming: IncomingService
     directory: DirectoryService
     contacts: ContactService
+    compose: ComposeService
+    drafts: DraftService
+    receipts: ReceiptService
     #: The profile's lock and forwarding endpoint when this process holds the profile
     #: (`app.services.profile.open_services(hold=True)`); released by `aclose`.
     hold: ProfileHold | None = field(default=None, kw_only=True)
@@ -55,6 +61,10 @@ class Services:
         async def trust(domains: Sequence[str]) -> dict[str, bool | None]:
             return {d: await directory.is_trusted_domain(d) for d in domains}
 
+        outbox = OutboxService(store, accounts, events, settings)
+        compose = ComposeService(
+            store, accounts, events, settings, trust, outbox, paths.templates_dir
+        )
         return cls(
             paths=paths,
             settings=settings,
@@ -65,11 +75,14 @@ class Services:
             sync=SyncService(store, accounts, events),
             operations=OperationQueue(store, accounts, events),
             documents=DocumentService(store),
-            outbox=OutboxService(store, accounts, events, settings, trust),
+            outbox=outbox,
             patients=PatientService(store),
             incoming=IncomingService(store),
             directory=directory,
             contacts=ContactService(store),
+            compose=compose,
+            drafts=DraftService(store, accounts, events, compose),
+            receipts=ReceiptService(store, accounts, settings, compose),
         )
 
     async def aclose(self) -> None:
@@ -80,6 +93,7 @@ class Services:
             await self.accounts.aclose()
             await self.documents.aclose()
             await self.outbox.aclose()
+            await self.compose.aclose()
             await self.incoming.aclose()
             await self.directory.aclose()
         finally:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from app.domain.addresses import PATIENT_DOMAIN
 from app.domain.contacts import Contact
 from app.domain.errors import NotFoundError, ValidationError
+from app.domain.outbox import PENDING_STATES, WAITING_STATES, OutboxState, allowed
 from app.domain.receipts import MessageStatus, merge_status
 from app.store.database import Connection
 
-OUTBOX_STATES = ("queued", "submitting", "uncertain", "submitted", "filed", "failed")
-PENDING_STATES = ("queued", "submitting", "uncertain", "submitted")
+#: Columns a transition may record besides the state.
+_TRANSITION_FIELDS = frozenset(
+    {"last_error", "refused", "dsn_offered", "server_reply", "submitted_at", "filed_at"}
+)
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class OutboxEntry:
     id: int
     account_id: int
     message_id: str
-    state: str
+    state: OutboxState
     kind: str
     raw: bytes
     envelope_from: str
@@ -55,7 +59,7 @@ def _entry(r: Any) -> OutboxEntry:
         id=r[0],
         account_id=r[1],
         message_id=r[2],
-        state=r[3],
+        state=OutboxState(r[3]),
         kind=r[4],
         raw=bytes(r[5]),
         envelope_from=r[6],
@@ -126,22 +130,40 @@ class OutboxRepository:
         Raises:
             NotFoundError: ``outbox.not_found``.
         """
+        entry = self.find(entry_id)
+        if entry is None:
+            raise NotFoundError("outbox.not_found", id=entry_id)
+        return entry
+
+    def find(self, entry_id: int) -> OutboxEntry | None:
+        """One entry, or None when it is gone (its account was removed)."""
         row = self._conn.execute(
             f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (entry_id,)
         ).fetchone()
-        if row is None:
-            raise NotFoundError("outbox.not_found", id=entry_id)
-        return _entry(row)
+        return _entry(row) if row else None
 
-    def pending(self, account_id: int) -> list[OutboxEntry]:
-        """Entries not yet filed or failed, oldest first."""
+    def pending(self, account_id: int) -> list[int]:
+        """Ids of the entries not yet filed or failed, oldest first.
+
+        Only ids: a flush reads each entry again just before acting on it, since another
+        flush (in this process or another) may have moved it meanwhile.
+        """
         marks = ",".join("?" * len(PENDING_STATES))
         rows = self._conn.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE account_id = ? AND state IN ({marks})"
-            " ORDER BY id",
+            f"SELECT id FROM outbox WHERE account_id = ? AND state IN ({marks}) ORDER BY id",
             (account_id, *PENDING_STATES),
         ).fetchall()
-        return [_entry(r) for r in rows]
+        return [int(r[0]) for r in rows]
+
+    def counts(self, account_id: int) -> tuple[int, int]:
+        """(waiting to leave, failed) entries of an account."""
+        marks = ",".join("?" * len(WAITING_STATES))
+        row = self._conn.execute(
+            f"SELECT coalesce(sum(state IN ({marks})), 0), coalesce(sum(state = ?), 0)"
+            " FROM outbox WHERE account_id = ?",
+            (*WAITING_STATES, OutboxState.FAILED, account_id),
+        ).fetchone()
+        return int(row[0]), int(row[1])
 
     def all(self, *, account_id: int | None = None, limit: int = 200) -> list[OutboxEntry]:
         """Recent entries, newest first."""
@@ -153,47 +175,84 @@ class OutboxRepository:
         ).fetchall()
         return [_entry(r) for r in rows]
 
-    def by_message_id(self, message_id: str) -> OutboxEntry | None:
-        """The entry of a Message-ID, if Pli wrote it."""
-        row = self._conn.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE message_id = ?", (message_id,)
-        ).fetchone()
-        return _entry(row) if row else None
+    def transition(
+        self,
+        entry_id: int,
+        expected: OutboxState | Iterable[OutboxState],
+        state: OutboxState,
+        **fields: Any,
+    ) -> bool:
+        """Move an entry to `state` only if it is still in `expected` (compare-and-set).
 
-    def note_error(self, entry_id: int, error: str) -> None:
-        """Record a problem without changing the state (e.g. Sent copy not made yet)."""
-        self._conn.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error, entry_id))
-
-    def mark_uncertain(self, entry_id: int, error: str | None = None) -> None:
-        """The submission's outcome is unknown; `updated_at` keeps the attempt's time."""
-        self._conn.execute(
-            "UPDATE outbox SET state = 'uncertain', last_error = coalesce(?, last_error)"
-            " WHERE id = ?",
-            (error, entry_id),
-        )
-
-    def set_state(self, entry_id: int, state: str, **fields: Any) -> None:
-        """Move an entry to `state`, recording the given columns."""
-        if state not in OUTBOX_STATES:
-            raise ValueError(state)
-        allowed = {
-            "last_error",
-            "refused",
-            "dsn_offered",
-            "server_reply",
-            "submitted_at",
-            "filed_at",
-        }
-        sets = ["state = ?", "updated_at = ?"]
-        values: list[Any] = [state, int(time.time())]
+        Returns whether it moved: False means another flush (in this process or another)
+        changed it since it was read, and the caller must leave it alone. Moving to
+        ``uncertain`` keeps ``updated_at`` (the time of the attempt, which the grace period
+        counts from); moving to ``submitting`` counts an attempt.
+        """
+        sources = (expected,) if isinstance(expected, OutboxState) else tuple(expected)
+        for source in sources:
+            if not allowed(source, state):
+                raise ValueError(f"{source} -> {state}")
+        sets = ["state = ?"]
+        values: list[Any] = [state.value]
+        if state is not OutboxState.UNCERTAIN:
+            sets.append("updated_at = ?")
+            values.append(int(time.time()))
         for name, value in fields.items():
-            if name not in allowed:
+            if name not in _TRANSITION_FIELDS:
                 raise ValueError(name)
-            sets.append(f"{name} = ?")
+            if name == "last_error" and state is OutboxState.UNCERTAIN:
+                sets.append("last_error = coalesce(?, last_error)")
+            else:
+                sets.append(f"{name} = ?")
             values.append(json.dumps(value) if name == "refused" else value)
-        if state == "submitting":
+        if state is OutboxState.SUBMITTING:
             sets.append("attempts = attempts + 1")
-        self._conn.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*values, entry_id))
+        marks = ",".join("?" * len(sources))
+        cursor = self._conn.execute(
+            f"UPDATE outbox SET {', '.join(sets)} WHERE id = ? AND state IN ({marks})",
+            (*values, entry_id, *(s.value for s in sources)),
+        )
+        return bool(cursor.rowcount == 1)
+
+    def record_submission(self, entry_id: int, **fields: Any) -> None:
+        """Record what the server answered, whatever the state is now.
+
+        Another flush may have moved the entry on meanwhile, having found the message on the
+        server; the first submission time is kept.
+        """
+        sets, values = [], []
+        for name, value in fields.items():
+            if name not in _TRANSITION_FIELDS:
+                raise ValueError(name)
+            sets.append(
+                f"{name} = coalesce({name}, ?)" if name == "submitted_at" else f"{name} = ?"
+            )
+            values.append(json.dumps(value) if name == "refused" else value)
+        if sets:
+            self._conn.execute(
+                f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*values, entry_id)
+            )
+
+    def claim_filing(self, entry_id: int, *, now: int, lease: int) -> bool:
+        """Take the filing of a submitted entry for `lease` seconds (compare-and-set).
+
+        ``updated_at`` carries the lease: a submitted entry whose ``updated_at`` lies in the
+        future is being filed by another flush, which keeps it until then (or files it).
+        Returns whether this caller has it.
+        """
+        cursor = self._conn.execute(
+            "UPDATE outbox SET updated_at = ? WHERE id = ? AND state = ? AND updated_at <= ?",
+            (now + lease, entry_id, OutboxState.SUBMITTED.value, now),
+        )
+        return bool(cursor.rowcount == 1)
+
+    def release_filing(self, entry_id: int, error: str) -> None:
+        """Filing failed (the copy waits for the next flush): record why, give the lease back."""
+        self._conn.execute(
+            "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ? AND state = ?",
+            (error, int(time.time()), entry_id, OutboxState.SUBMITTED.value),
+        )
 
 
 class DraftRepository:

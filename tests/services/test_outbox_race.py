@@ -1,0 +1,99 @@
+"""Two flushes racing on the same profile submit each queued message exactly once.
+
+Two sets of services (two archive connections, as two processes would have) flush the same
+account's outbox at the same moment against the suite's SMTP server, which delivers into
+Dovecot; the deliveries are counted there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from app.config.paths import AppPaths
+from app.config.settings import Settings
+from app.credentials.data_keys import DataKeyManager
+from app.domain.outbox import OutboxState
+from app.services.container import Services
+from app.services.event_bus import EventBus
+from app.services.outbox_service import FlushReport
+from app.services.store_gateway import StoreGateway
+from app.store.repositories.sending import OutboxEntry
+from tests.support.cli import PASSPHRASE, Pli
+
+pytestmark = pytest.mark.integration
+
+COUNT = 6
+
+
+async def open_profile(profile: Path) -> Services:
+    """The services of a profile made by `pli`, with a strict event bus (tests only)."""
+    paths = AppPaths.at(profile)
+    settings = Settings.load(paths.settings_file)
+    key = await asyncio.to_thread(DataKeyManager(paths.profile_file).unlock, PASSPHRASE)
+    store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
+    return Services.build(paths, settings, store, EventBus(strict=True))
+
+
+def queue_offline(pli: Pli, name: str, account, to: str, tmp_path: Path) -> list[str]:
+    """Write COUNT messages while the submission server is unreachable: all queued."""
+    good = f"{account.smtp_host}:{account.smtp_port}"
+    pli("account", "set", name, "--smtp", "127.0.0.1:9").ok()
+    body = tmp_path / "body.txt"
+    body.write_text("Compte rendu de consultation.\n" * 2000, encoding="utf-8")
+    ids = []
+    for n in range(COUNT):
+        result = pli(
+            "send", "--to", to, "--subject", f"Message {n}", "--body-file", str(body), "--json"
+        )
+        assert result.code == 75, result.err
+        ids.append(result.json()["message_id"])
+    pli("account", "set", name, "--smtp", good).ok()
+    return ids
+
+
+async def race(profile: Path) -> tuple[list[FlushReport], list[OutboxEntry]]:
+    """Two services on one profile flush its account at the same moment."""
+    first, second = await open_profile(profile), await open_profile(profile)
+    try:
+        one = await first.accounts.get("cab")
+        two = await second.accounts.get("cab")
+        reports = await asyncio.gather(first.outbox.flush(one), second.outbox.flush(two))
+        # Whatever one of them left uncertain (the other's submission in flight) is settled.
+        await first.outbox.flush(one)
+        return list(reports), await first.outbox.entries(one)
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+def test_two_flushes_racing_on_one_profile_submit_each_message_once(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    pli = Pli(tmp_path / "profile")
+    pli.add_account("cab", a_account)
+    ids = queue_offline(pli, "cab", a_account, b_account.address, tmp_path)
+
+    reports, entries = asyncio.run(race(pli.profile))
+    # Both really worked on the same entries: each found the other at work on some entry it
+    # had read as waiting.
+    assert sum(r.submitted for r in reports) >= COUNT
+    assert any(r.busy or r.unconfirmed for r in reports), reports
+
+    assert sorted(e.message_id for e in entries) == sorted(ids)
+    assert {e.state for e in entries} == {OutboxState.FILED}
+    for message_id in ids:
+        delivered = [
+            t
+            for t in smtp_server.transactions_with_message_id(message_id)
+            if any(r.status == "delivered" for r in t.results.values())
+        ]
+        assert len(delivered) == 1, f"{message_id} delivered {len(delivered)} times"
+    received = [m.message_id for m in b_account.dovecot.messages(b_account.address)]
+    assert sorted(received) == sorted(ids)
+    filed = [m.message_id for m in a_account.dovecot.messages(a_account.address, "Sent")]
+    assert sorted(filed) == sorted(ids)
+    assert a_account.dovecot.messages(a_account.address, "INBOX") == []
