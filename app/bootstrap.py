@@ -20,13 +20,14 @@ from app.services.container import Services
 from app.services.directory_service import API_KEY_ENV, DirectoryService
 from app.services.event_bus import EventBus
 from app.services.instance import Holder
-from app.services.profile import PassphraseProvider, open_services
+from app.services.profile import PassphraseProvider, open_services, serve_commands_with
 
 PASSPHRASE_ENV = "PLI_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 
 
 def main(argv: Sequence[str]) -> int:
     """Run the command line with `argv`; returns the exit status."""
+    serve_commands_with(command_runner)  # a process holding its profile runs forwarded commands
     return run(argv, _make_cli_context)
 
 

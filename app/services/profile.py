@@ -26,6 +26,19 @@ PassphraseProvider = Callable[[bool], Awaitable[str | None]]
 #: Builds what runs forwarded commands, once the services exist (the command line's handlers).
 RunnerFactory = Callable[[Services], CommandRunner]
 
+_default_runner: list[RunnerFactory] = []
+
+
+def serve_commands_with(factory: RunnerFactory | None) -> None:
+    """What runs forwarded commands in a process holding its profile, unless `serve` is given.
+
+    Set once by the composition root (`app.bootstrap`), so that a front end that cannot see
+    the command line (the window) serves its commands by opening with ``hold=True`` alone.
+    """
+    _default_runner.clear()
+    if factory is not None:
+        _default_runner.append(factory)
+
 
 async def open_services(
     paths: AppPaths,
@@ -45,8 +58,9 @@ async def open_services(
     given explicitly (`prefer_passphrase`, e.g. ``PLI_PASSPHRASE`` for automation).
 
     With `hold`, the profile's lock is taken first (waiting up to `wait` seconds for another
-    holder, `on_wait` told once when waiting begins) and kept until `Services.aclose`; with
-    `serve` too, commands forwarded by other ``pli`` processes run on these services.
+    holder, `on_wait` told once when waiting begins) and kept until `Services.aclose`; the
+    commands other ``pli`` processes forward then run on these services, through `serve`, or
+    the factory `serve_commands_with` set (none: the profile is held but nothing is served).
 
     Raises:
         StoreError: ``profile.busy`` (held by another process), ``store.no_keyring``,
@@ -63,9 +77,10 @@ async def open_services(
         raise
     if held is not None:
         services.hold = held
-        if serve is not None:
+        factory = serve or next(iter(_default_runner), None)
+        if factory is not None:
             try:
-                await held.serve(serve(services))
+                await held.serve(factory(services))
             except BaseException:
                 await services.aclose()
                 raise

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import pytest
 
 from app.bootstrap import open_held_services
+from app.cli.main import command_runner
 from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.domain.errors import StoreError
@@ -31,6 +32,7 @@ from app.services import instance
 from app.services.container import Services
 from app.services.event_bus import EventBus
 from app.services.instance import CommandRequest, Holder
+from app.services.profile import open_services, serve_commands_with
 from tests.support.cli import PASSPHRASE, REPO, Pli
 from tests.support.mail import message
 
@@ -43,8 +45,9 @@ BUSY = 12
 class WindowStandIn:
     """Holds a profile like the window: its own loop in a thread, services with hold=True."""
 
-    def __init__(self, profile: Path) -> None:
+    def __init__(self, profile: Path, *, as_the_window_opens: bool = False) -> None:
         self.paths = AppPaths.at(profile)
+        self.as_the_window_opens = as_the_window_opens
         self.events: list[Event] = []
         self.loop = asyncio.new_event_loop()
         self.services: Services | None = None
@@ -62,9 +65,13 @@ class WindowStandIn:
 
         async def opening() -> Services:
             bus = EventBus(strict=True)
-            services = await open_held_services(
-                self.paths, Settings.load(self.paths.settings_file), ask, events=bus
-            )
+            settings = Settings.load(self.paths.settings_file)
+            if self.as_the_window_opens:
+                # app/ui/application.py: hold=True alone; bootstrap.main registered the runner.
+                serve_commands_with(command_runner)
+                services = await open_services(self.paths, settings, ask, hold=True, events=bus)
+            else:
+                services = await open_held_services(self.paths, settings, ask, events=bus)
             services.events.subscribe(Event, self._record)
             return services
 
@@ -252,7 +259,7 @@ def test_a_holder_killed_with_sigkill_frees_the_profile_at_once(
 
 
 def _hold_until_stdin_closes(profile: Path) -> None:
-    stand_in = WindowStandIn(profile)
+    stand_in = WindowStandIn(profile, as_the_window_opens=True)
     stand_in.open()
     sys.stdout.write("holding\n")
     sys.stdout.flush()
