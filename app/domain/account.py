@@ -142,6 +142,8 @@ class AccountConfig:
     #: The user confirmed these hand-typed servers belong to the mailbox's operator, so an
     #: access token may be sent to them (spec §2).
     servers_confirmed: bool = False
+    #: Pli's demonstration mailbox (`app.services.demo`): local servers, fictional content.
+    demo: bool = False
 
     def __post_init__(self) -> None:
         MailAddress.parse(self.address)
