@@ -11,6 +11,7 @@ from app.services.account_service import AccountService
 from app.services.archive_service import ArchiveService
 from app.services.compose_service import ComposeService
 from app.services.contact_service import ContactService
+from app.services.demo import DemoService
 from app.services.directory_service import DirectoryService
 from app.services.document_service import DocumentService
 from app.services.draft_service import DraftService
@@ -46,6 +47,7 @@ class Services:
     compose: ComposeService
     drafts: DraftService
     receipts: ReceiptService
+    demo: DemoService
     #: The profile's lock and forwarding endpoint when this process holds the profile
     #: (`app.services.profile.open_services(hold=True)`); released by `aclose`.
     hold: ProfileHold | None = field(default=None, kw_only=True)
@@ -83,6 +85,7 @@ class Services:
             compose=compose,
             drafts=DraftService(store, accounts, events, compose),
             receipts=ReceiptService(store, accounts, settings, compose),
+            demo=DemoService(paths, accounts),
         )
 
     async def aclose(self) -> None:
@@ -96,6 +99,7 @@ class Services:
             await self.compose.aclose()
             await self.incoming.aclose()
             await self.directory.aclose()
+            await self.demo.stop()
         finally:
             try:
                 await self.store.close()
