@@ -13,7 +13,8 @@ record's place live in the SQLCipher database, so:
 
 Crash safety: records are written and the segment synced *before* the database transaction that
 references them commits. A crash in between leaves unreferenced bytes (reclaimed by `compact`),
-never a row pointing at missing data. Blocking; used on the store's thread only.
+never a row pointing at missing data. Blocking; appends on the store's thread only, reads on
+the store's or the read thread (each with its own `BlobStore`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.domain.errors import StoreError
 from app.domain.message import FetchedBody
+from app.store.database import classify_os
 
 SEGMENT_LIMIT = 256 * 1024 * 1024
 _NONCE = 12
@@ -98,7 +100,10 @@ class BlobStore:
         if not items:
             return []
         total = sum(len(i) for i in items)
-        segment, fd = self._open_segment(total)
+        try:
+            segment, fd = self._open_segment(total)
+        except OSError as error:
+            raise classify_os(error) from error
         refs: list[BlobRef] = []
         try:
             offset = os.fstat(fd).st_size  # after any half-written record of a crash
@@ -108,7 +113,7 @@ class BlobStore:
                 offset += len(item)
             os.fsync(fd)
         except OSError as error:
-            raise StoreError("store.io_error") from error
+            raise classify_os(error) from error
         finally:
             os.close(fd)
         return refs

@@ -182,11 +182,12 @@ class BodyArchive:
         if not emptied:
             return 0
         with classified():
+            usual = int(self._conn.execute("PRAGMA busy_timeout").fetchone()[0])
             self._conn.execute(f"PRAGMA busy_timeout = {int(reader_wait_ms)}")
             try:
                 busy = self._conn.execute("PRAGMA wal_checkpoint(FULL)").fetchone()[0]
             finally:
-                self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._conn.execute(f"PRAGMA busy_timeout = {usual}")
             if busy:
                 return 0  # a reader may still see the old rows: the next compaction removes them
             reclaimed = 0
