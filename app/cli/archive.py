@@ -15,7 +15,7 @@ from typing import Any
 from app.cli.context import CliContext
 from app.cli.output import add_json_flag, iso_time, table
 from app.domain.documents import display_subject
-from app.domain.errors import NetworkError, ValidationError
+from app.domain.errors import ValidationError
 from app.domain.events import (
     ArchiveComplete,
     BodiesProgress,
@@ -29,7 +29,6 @@ from app.domain.message import FLAG_WORDS, Flag, MessageSummary, Person
 from app.services.account_service import Account
 from app.services.archive_service import SearchFilters
 from app.services.container import Services
-from app.services.imap_connection import ImapConnection
 from app.services.mailbox_sync import SyncReport
 
 
@@ -177,35 +176,32 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
         raise ValidationError("account.none")
     # The bus holds handlers weakly: this reference keeps progress shown until the end.
     _progress = _follow_progress(ctx, services) if not args.quiet and not args.json else None
-    reports = []
-    for account in accounts:
-        report = await services.sync.sync(account, bodies=not args.no_bodies)
-        reports.append(report)
-    await services.incoming.examine()
-    outbox: dict[str, dict[str, Any]] = {}
-    for account in accounts:
-        flushed = await services.outbox.flush(account)
-        outbox[account.name] = {
-            "submitted": flushed.submitted,
-            "filed": flushed.filed,
-            "failed": flushed.failed,
-            "waiting_reason": flushed.offline,
+    reports = await services.supervisor.run_once(
+        accounts, bodies=not args.no_bodies, index=not args.no_index
+    )
+    outbox: dict[str, dict[str, Any]] = {
+        r.account: {
+            "submitted": r.outbox_submitted,
+            "filed": r.outbox_filed,
+            "failed": r.outbox_failed,
+            "waiting_reason": r.outbox_waiting,
         }
-    indexed = None
-    if not args.no_bodies and not args.no_index:
-        indexed = await services.documents.index_attachments()
-    await services.archive.compact()
+        for r in reports
+    }
+    # Profile-wide figures: the same in every report.
+    indexed_documents = reports[0].indexed_documents if reports else None
+    documents_to_index = reports[0].documents_to_index if reports else None
     lines = [line for r in reports for line in _report_lines(r)]
     for name, sent in outbox.items():
         if sent["submitted"]:
             lines.append(f"{name}: {sent['submitted']} queued message(s) sent")
-    if indexed is not None and indexed.documents:
-        lines.append(f"{indexed.documents} attached document(s) indexed for search")
+    if indexed_documents:
+        lines.append(f"{indexed_documents} attached document(s) indexed for search")
     ctx.out.result(
         {
             "accounts": [_report_json(r) | {"outbox": outbox[r.account]} for r in reports],
-            "indexed_documents": indexed.documents if indexed else 0,
-            "documents_to_index": indexed.remaining if indexed else None,
+            "indexed_documents": indexed_documents or 0,
+            "documents_to_index": documents_to_index,
         },
         lines,
     )
@@ -301,15 +297,11 @@ async def _watch(
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C ends the process
             loop.add_signal_handler(sig, stop.set)
     ctx.out.progress("Watching for new mail (Ctrl+C to stop)…")
-
-    async def after(account: Account) -> None:
-        await services.incoming.examine()
-        await services.outbox.flush(account)
-        await services.documents.index_attachments()
-
-    await asyncio.gather(
-        *(services.sync.watch(a, stop, full_pass_seconds=interval, after=after) for a in accounts)
-    )
+    await services.supervisor.start(accounts, full_pass_seconds=interval)
+    try:
+        await stop.wait()
+    finally:
+        await services.supervisor.stop()
     ctx.out.progress("Stopped.")
 
 
@@ -536,14 +528,7 @@ async def _audit(ctx: CliContext, args: argparse.Namespace) -> int:
 
 async def _replay_now(services: Services, account: Account) -> bool:
     """Try to send queued changes right away; False when the server is unreachable."""
-    connection = ImapConnection(services.accounts, account, "ops")
-    try:
-        await services.operations.replay(account, connection)
-    except NetworkError:
-        return False
-    finally:
-        await connection.close()
-    return True
+    return await services.supervisor.replay_now(account)
 
 
 def _flags(words: list[str]) -> Flag:

@@ -16,6 +16,7 @@ from app.services.directory_service import DirectoryService
 from app.services.document_service import DocumentService
 from app.services.draft_service import DraftService
 from app.services.event_bus import EventBus
+from app.services.imap_connection import ConnectionPool
 from app.services.incoming_service import IncomingService
 from app.services.instance import ProfileHold
 from app.services.mailbox_sync import SyncService
@@ -24,11 +25,17 @@ from app.services.outbox_service import OutboxService
 from app.services.patient_service import PatientService
 from app.services.receipt_service import ReceiptService
 from app.services.store_gateway import StoreGateway
+from app.services.sync_supervisor import SyncSupervisor
 
 
 @dataclass
 class Services:
-    """Everything a front end uses once the archive is unlocked."""
+    """Everything a front end uses once the archive is unlocked.
+
+    One instance per process, living as long as it: the persistent IMAP connections
+    (`connections`), the one operation queue and the supervisor's background work are shared
+    by every front end; `aclose` stops them all.
+    """
 
     paths: AppPaths
     settings: Settings
@@ -48,6 +55,8 @@ class Services:
     drafts: DraftService
     receipts: ReceiptService
     demo: DemoService
+    connections: ConnectionPool
+    supervisor: SyncSupervisor
     #: The profile's lock and forwarding endpoint when this process holds the profile
     #: (`app.services.profile.open_services(hold=True)`); released by `aclose`.
     hold: ProfileHold | None = field(default=None, kw_only=True)
@@ -58,7 +67,13 @@ class Services:
     ) -> Services:
         """Wire the services over an open archive."""
         accounts = AccountService(store, paths, settings, events)
-        directory = DirectoryService(paths.directory_db, settings.directory)
+        directory = DirectoryService(paths.directory_db, settings.directory, events=events)
+        connections = ConnectionPool(accounts)
+        operations = OperationQueue(store, accounts, events)
+        sync = SyncService(store, accounts, events, operations=operations, connections=connections)
+        archive = ArchiveService(store)
+        documents = DocumentService(store)
+        incoming = IncomingService(store)
 
         async def trust(domains: Sequence[str]) -> dict[str, bool | None]:
             return {d: await directory.is_trusted_domain(d) for d in domains}
@@ -67,25 +82,39 @@ class Services:
         compose = ComposeService(
             store, accounts, events, settings, trust, outbox, paths.templates_dir
         )
+        supervisor = SyncSupervisor(
+            store=store,
+            accounts=accounts,
+            events=events,
+            sync=sync,
+            operations=operations,
+            connections=connections,
+            incoming=incoming,
+            outbox=outbox,
+            documents=documents,
+            archive=archive,
+        )
         return cls(
             paths=paths,
             settings=settings,
             events=events,
             store=store,
             accounts=accounts,
-            archive=ArchiveService(store),
-            sync=SyncService(store, accounts, events),
-            operations=OperationQueue(store, accounts, events),
-            documents=DocumentService(store),
+            archive=archive,
+            sync=sync,
+            operations=operations,
+            documents=documents,
             outbox=outbox,
             patients=PatientService(store),
-            incoming=IncomingService(store),
+            incoming=incoming,
             directory=directory,
             contacts=ContactService(store),
             compose=compose,
             drafts=DraftService(store, accounts, events, compose),
             receipts=ReceiptService(store, accounts, settings, compose),
             demo=DemoService(paths, accounts),
+            connections=connections,
+            supervisor=supervisor,
         )
 
     async def aclose(self) -> None:
@@ -93,6 +122,11 @@ class Services:
         if self.hold is not None:
             await self.hold.stop_serving()  # no forwarded command starts on closing services
         try:
+            try:
+                await self.supervisor.stop()
+            finally:
+                await self.connections.aclose()
+                await self.sync.aclose()
             await self.accounts.aclose()
             await self.documents.aclose()
             await self.outbox.aclose()

@@ -3,8 +3,10 @@
 Asyncio facade over the blocking `app.directory` adapter. The directory database is used on
 one worker thread (one SQLite connection, always on that thread); calls to the FHIR API and
 downloads run on a second one, so a slow network never delays an offline search. Progress and
-changes are published as plain values (`ImportProgress`, `ImportReport`, `WhitelistInfo`) to
-callbacks on the event loop's thread; the window adapts them into Qt signals.
+changes are published on the profile's event bus, on the event loop's thread, as ordinary
+events (`DirectoryImportProgress`, `DirectoryChanged`, keyed by `PROFILE_WIDE`); the window
+adapts them into Qt signals. A command line may also pass an `on_progress` callback to an
+import, to print the phase of the import.
 
 The directory is public data (its own clear file). Favourites and recent correspondents are
 not: the encrypted archive keeps them and passes them to `search` as a ``boost``.
@@ -43,16 +45,14 @@ from app.domain.directory import (
     WhitelistInfo,
 )
 from app.domain.errors import DirectoryError
+from app.domain.events import PROFILE_WIDE, DirectoryChanged, DirectoryImportProgress
+from app.services.event_bus import EventBus
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 #: Where the command line finds the online directory's API key (until the archive stores it).
 API_KEY_ENV = "PLI_ESANTE_API_KEY"
-#: What subscribers receive: progress while an import runs, then the import's report (or the
-#: new list of domains' summary) once the directory has changed.
-DirectoryEvent = ImportProgress | ImportReport | WhitelistInfo
-Listener = Callable[[DirectoryEvent], None]
 
 
 class DirectoryService:
@@ -62,6 +62,7 @@ class DirectoryService:
         db_path: the directory's database file (`AppPaths.directory_db`).
         settings: the directory settings (API base URL, maximum age, rate, cache…).
         api_key: the ``ESANTE-API-KEY`` of the online directory, if any (never logged).
+        events: the profile's event bus (a private one when None: nobody listens).
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class DirectoryService:
         settings: DirectorySettings,
         *,
         api_key: str | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self._db_path = db_path
         self._settings = settings
@@ -83,7 +85,7 @@ class DirectoryService:
             max_workers=1, thread_name_prefix="directory-net"
         )
         self._limiter = TokenBucket(settings.requests_per_second)
-        self._listeners: list[Listener] = []
+        self._events = events if events is not None else EventBus()
         self._closed = False
 
     # ------------------------------------------------------------------ configuration
@@ -97,15 +99,10 @@ class DirectoryService:
         """An API key is set: online lookups are possible."""
         return self._api_key is not None
 
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call `listener` on the loop thread with each `DirectoryEvent`; returns unsubscribe."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+    @property
+    def events(self) -> EventBus:
+        """The bus the directory publishes on."""
+        return self._events
 
     # ------------------------------------------------------------------ imports
 
@@ -121,7 +118,7 @@ class DirectoryService:
             NotFoundError: ``directory.import.file_not_found``.
         """
         report = await self._run_import(path, None, on_progress)
-        self._publish(report)
+        self._changed("directory", report.mailboxes)
         return report
 
     async def refresh(
@@ -155,7 +152,7 @@ class DirectoryService:
             report = await self._run_import(fetched.path, fetched.name, on_progress)
         finally:
             fetched.path.unlink(missing_ok=True)
-        self._publish(report)
+        self._changed("directory", report.mailboxes)
         return report
 
     async def _run_import(
@@ -321,7 +318,7 @@ class DirectoryService:
             )
 
         info = await self._on_db(job)
-        self._publish(info)
+        self._changed("whitelist", info.domains)
         return info
 
     async def whitelist_info(self) -> WhitelistInfo | None:
@@ -456,14 +453,17 @@ class DirectoryService:
     ) -> None:
         if on_progress is not None:
             on_progress(progress)
-        self._publish(progress)
+        self._events.publish(
+            DirectoryImportProgress(
+                account_id=PROFILE_WIDE,
+                lines=progress.rows,
+                bytes_read=progress.done,
+                total_bytes=progress.total or 0,
+            )
+        )
 
-    def _publish(self, event: DirectoryEvent) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("directory listener failed")
+    def _changed(self, what: str, entries: int) -> None:
+        self._events.publish(DirectoryChanged(account_id=PROFILE_WIDE, what=what, entries=entries))
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:

@@ -9,18 +9,28 @@ reported (OperationFailed) and audited.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from app.domain.errors import KnownError, NetworkError, NotFoundError, ValidationError
-from app.domain.events import OperationFailed
+from app.domain.events import (
+    Cause,
+    MessagesChanged,
+    OperationFailed,
+    OperationQueued,
+    OperationReplayed,
+    PendingOperationsChanged,
+)
 from app.domain.mailbox import FolderRole
 from app.domain.message import Flag
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.imap_connection import ImapConnection
+from app.services.instance import change_cause
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.journal import PendingOp
@@ -29,27 +39,60 @@ from app.transport.imap_session import ImapSession
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class _Touched:
+    """Messages a local change touched, by folder (what MessagesChanged reports)."""
+
+    names: dict[int, str] = field(default_factory=dict)
+    added: dict[int, list[int]] = field(default_factory=dict)
+    changed: dict[int, list[int]] = field(default_factory=dict)
+    removed: dict[int, list[int]] = field(default_factory=dict)
+
+    def note(self, kind: str, folder_id: int, folder: str, pk: int) -> None:
+        self.names[folder_id] = folder
+        getattr(self, kind).setdefault(folder_id, []).append(pk)
+
+
+@dataclass
+class _Applied:
+    account_id: int
+    operation_id: int = 0
+    touched: _Touched = field(default_factory=_Touched)
+    pending: int = 0
+
+
 class OperationQueue:
-    """Local changes and their replay."""
+    """Local changes and their replay.
+
+    Publishes MessagesChanged (cause USER) as soon as a change is applied locally, with
+    OperationQueued and PendingOperationsChanged; the replay publishes OperationReplayed, or
+    OperationFailed with MessagesChanged (cause UNDO) when the server refused and the change
+    was undone. One queue serves the whole process: sync and the supervisor replay through
+    it, one replay at a time per account.
+    """
 
     def __init__(self, store: StoreGateway, accounts: AccountService, events: EventBus) -> None:
         self._store = store
         self._accounts = accounts
         self._events = events
+        self._replaying: dict[int, asyncio.Lock] = {}
 
     # -- local actions ----------------------------------------------------------------------
 
     async def set_flags(self, message_ids: Sequence[int], add: Flag, remove: Flag) -> Account:
         """Change flags locally and queue the change."""
 
-        def work(a: Archive) -> int:
-            account_id = _same_account(a, message_ids)
+        def work(a: Archive) -> _Applied:
+            applied = _Applied(_same_account(a, message_ids))
             previous = {}
             for pk in message_ids:
-                previous[str(pk)] = a.messages.summary(pk).flags
+                summary = a.messages.summary(pk)
+                previous[str(pk)] = summary.flags
                 a.messages.set_flags(pk, add, remove)
-            a.pending.add(
-                account_id,
+                folder = a.folders.get(applied.account_id, summary.folder)
+                applied.touched.note("changed", folder.id, folder.name, pk)
+            applied.operation_id = a.pending.add(
+                applied.account_id,
                 "flags",
                 {
                     "pks": list(message_ids),
@@ -58,16 +101,18 @@ class OperationQueue:
                     "previous": previous,
                 },
             )
-            return account_id
+            applied.pending = a.pending.count(applied.account_id)
+            return applied
 
-        account_id = await self._store.write(work)
-        return await self._account(account_id)
+        applied = await self._store.write(work)
+        return await self._applied(applied, "flags", message_ids)
 
     async def move(self, message_ids: Sequence[int], destination: str) -> Account:
         """File messages in another folder locally and queue the move."""
 
-        def work(a: Archive) -> int:
+        def work(a: Archive) -> _Applied:
             account_id = _same_account(a, message_ids)
+            applied = _Applied(account_id)
             target = a.folders.get(account_id, destination)
             origins = []
             for pk in message_ids:
@@ -76,6 +121,8 @@ class OperationQueue:
                     continue
                 position = a.messages.position(pk)
                 source = a.folders.get(account_id, summary.folder)
+                applied.touched.note("removed", source.id, source.name, pk)
+                applied.touched.note("added", target.id, target.name, pk)
                 origins.append(
                     {
                         "pk": pk,
@@ -87,19 +134,25 @@ class OperationQueue:
                 )
                 a.messages.move_local(pk, target.id)
             if origins:
-                a.pending.add(account_id, "move", {"to": destination, "from": origins})
-            return account_id
+                applied.operation_id = a.pending.add(
+                    account_id, "move", {"to": destination, "from": origins}
+                )
+            applied.pending = a.pending.count(account_id)
+            return applied
 
-        account_id = await self._store.write(work)
-        return await self._account(account_id)
+        applied = await self._store.write(work)
+        return await self._applied(applied, "move", message_ids)
 
     async def delete(self, message_ids: Sequence[int]) -> Account:
         """Remove messages from the archive for good, and from the server on replay."""
 
-        def work(a: Archive) -> int:
+        def work(a: Archive) -> _Applied:
             account_id = _same_account(a, message_ids)
+            applied = _Applied(account_id)
             positions = []
             for pk in message_ids:
+                folder = a.folders.get(account_id, a.messages.summary(pk).folder)
+                applied.touched.note("removed", folder.id, folder.name, pk)
                 position = a.messages.position(pk)
                 if position is not None:
                     positions.append(
@@ -111,7 +164,9 @@ class OperationQueue:
                     )
                 a.messages.delete_local(pk)
             if positions:
-                a.pending.add(account_id, "expunge", {"positions": positions})
+                applied.operation_id = a.pending.add(
+                    account_id, "expunge", {"positions": positions}
+                )
             a.audit.add(
                 account_id=account_id,
                 actor="local",
@@ -119,14 +174,51 @@ class OperationQueue:
                 target=",".join(str(pk) for pk in message_ids),
                 outcome="ok",
             )
-            return account_id
+            applied.pending = a.pending.count(account_id)
+            return applied
 
-        account_id = await self._store.write(work)
-        return await self._account(account_id)
+        applied = await self._store.write(work)
+        return await self._applied(applied, "delete", message_ids)
 
     async def _account(self, account_id: int) -> Account:
         row = await self._store.read(lambda a: a.accounts.by_id(account_id))
         return Account(row.id, row.config)
+
+    async def _applied(self, applied: _Applied, kind: str, message_ids: Sequence[int]) -> Account:
+        """Tell what a local change did (on the loop thread, after its transaction)."""
+        account = await self._account(applied.account_id)
+        self._publish_touched(account, applied.touched, change_cause())
+        if applied.operation_id:
+            self._events.publish(
+                OperationQueued(
+                    account_id=account.id,
+                    account=account.name,
+                    operation_id=applied.operation_id,
+                    kind=kind,
+                    message_ids=tuple(message_ids),
+                )
+            )
+            self._events.publish(
+                PendingOperationsChanged(
+                    account_id=account.id, account=account.name, pending=applied.pending
+                )
+            )
+        return account
+
+    def _publish_touched(self, account: Account, touched: _Touched, cause: Cause) -> None:
+        for folder_id, name in touched.names.items():
+            self._events.publish(
+                MessagesChanged(
+                    account_id=account.id,
+                    account=account.name,
+                    folder_id=folder_id,
+                    folder=name,
+                    cause=cause,
+                    added=tuple(touched.added.get(folder_id, ())),
+                    changed=tuple(touched.changed.get(folder_id, ())),
+                    removed=tuple(touched.removed.get(folder_id, ())),
+                )
+            )
 
     async def pending_count(self, account: Account) -> int:
         """How many local changes wait for the server."""
@@ -137,42 +229,70 @@ class OperationQueue:
     async def replay(self, account: Account, connection: ImapConnection) -> int:
         """Replay queued operations in order; returns how many reached the server.
 
+        One replay at a time per account (sync and the supervisor share this queue).
+
         Raises:
             NetworkError: the server became unreachable (the rest stays queued, in order).
         """
-        ops = await self._store.read(lambda a: a.pending.pending(account.id))
-        replayed = 0
-        for op in ops:
+        lock = self._replaying.setdefault(account.id, asyncio.Lock())
+        async with lock:
+            ops = await self._store.read(lambda a: a.pending.pending(account.id))
+            replayed = settled = 0
             try:
-                request = await self._replay_one(account, connection, op)
-            except NetworkError as offline:
-                await self._store.write(partial(_retry_later, op_id=op.id, code=offline.code))
-                raise
-            except KnownError as refused:
-                await self._store.write(partial(self._undo, account=account, op=op, error=refused))
-                self._events.publish(
-                    OperationFailed(
-                        account_id=account.id,
-                        account=account.name,
-                        kind=op.kind,
-                        code=refused.code,
-                        operation_id=op.id,
+                for op in ops:
+                    if await self._replay_op(account, connection, op):
+                        replayed += 1
+                    settled += 1
+            finally:
+                if settled:
+                    pending = await self.pending_count(account)
+                    self._events.publish(
+                        PendingOperationsChanged(
+                            account_id=account.id, account=account.name, pending=pending
+                        )
                     )
-                )
-                continue
-            replayed += 1
+            return replayed
 
-            def done(a: Archive, o: PendingOp = op, r: str = request) -> None:
-                a.pending.done(o.id)
-                a.audit.add(
+    async def _replay_op(self, account: Account, connection: ImapConnection, op: PendingOp) -> bool:
+        """Replay one operation: True when it reached the server, False when refused."""
+        try:
+            request = await self._replay_one(account, connection, op)
+        except NetworkError as offline:
+            await self._store.write(partial(_retry_later, op_id=op.id, code=offline.code))
+            raise
+        except KnownError as refused:
+            touched = await self._store.write(
+                partial(self._undo, account=account, op=op, error=refused)
+            )
+            self._events.publish(
+                OperationFailed(
                     account_id=account.id,
-                    actor=account.address,
-                    action=f"replay.{o.kind}",
-                    request=r,
+                    account=account.name,
+                    kind=op.kind,
+                    code=refused.code,
+                    operation_id=op.id,
+                    message_ids=_op_messages(op),
                 )
+            )
+            self._publish_touched(account, touched, Cause.UNDO)
+            return False
 
-            await self._store.write(done)
-        return replayed
+        def done(a: Archive, o: PendingOp = op, r: str = request) -> None:
+            a.pending.done(o.id)
+            a.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action=f"replay.{o.kind}",
+                request=r,
+            )
+
+        await self._store.write(done)
+        self._events.publish(
+            OperationReplayed(
+                account_id=account.id, account=account.name, operation_id=op.id, kind=op.kind
+            )
+        )
+        return True
 
     async def _replay_one(self, account: Account, connection: ImapConnection, op: PendingOp) -> str:
         payload = op.payload
@@ -293,20 +413,27 @@ class OperationQueue:
                 await self._store.write(bind)
         return "; ".join(requests) or "nothing on the server"
 
-    def _undo(self, a: Archive, account: Account, op: PendingOp, error: KnownError) -> None:
+    def _undo(self, a: Archive, account: Account, op: PendingOp, error: KnownError) -> _Touched:
         payload = op.payload
+        touched = _Touched()
         if op.kind == "flags":
             for pk, flags in payload.get("previous", {}).items():
                 try:
                     a.messages.restore_flags(int(pk), int(flags))
+                    folder = a.folders.get(account.id, a.messages.summary(int(pk)).folder)
                 except NotFoundError:
                     continue
+                touched.note("changed", folder.id, folder.name, int(pk))
         elif op.kind == "move":
+            destination = a.folders.find(account.id, payload["to"])
             for origin in payload["from"]:
                 if origin["uid"] is not None:
                     a.messages.bind(
                         origin["pk"], origin["folder_id"], origin["uidvalidity"], origin["uid"]
                     )
+                    touched.note("added", origin["folder_id"], origin["folder"], origin["pk"])
+                    if destination is not None:
+                        touched.note("removed", destination.id, destination.name, origin["pk"])
         a.pending.failed(op.id, error.code)
         a.audit.add(
             account_id=account.id,
@@ -318,6 +445,16 @@ class OperationQueue:
             else "refused by the server; the message stays on the server",
         )
         log.warning("replayed %s refused by the server (%s)", op.kind, error.code)
+        return touched
+
+
+def _op_messages(op: PendingOp) -> tuple[int, ...]:
+    payload = op.payload
+    if op.kind in ("flags", "keyword"):
+        return tuple(int(pk) for pk in payload.get("pks", ()))
+    if op.kind == "move":
+        return tuple(int(o["pk"]) for o in payload.get("from", ()))
+    return ()
 
 
 def _retry_later(a: Archive, op_id: int, code: str) -> None:

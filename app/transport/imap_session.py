@@ -15,6 +15,7 @@ import contextlib
 import imaplib
 import logging
 import re
+import select
 import socket
 import ssl
 from collections.abc import Callable, Iterable, Sequence
@@ -24,7 +25,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import imapclient
 import imapclient.exceptions
-from imapclient.imapclient import seq_to_parenstr_upper
+from imapclient.imapclient import _parse_untagged_response, seq_to_parenstr_upper
 
 from app.domain import mime
 from app.domain.account import AuthMethod, Endpoint, Security
@@ -311,7 +312,11 @@ class ImapSession:
         if not self.has("QUOTA"):
             return None
         client = self._require()
-        _roots, quotas = self._call(client.get_quota_root, folder)
+        try:
+            _roots, quotas = self._call(client.get_quota_root, folder)
+        except IndexError:
+            # imapclient cannot read a QUOTAROOT answer naming no root: no quota applies.
+            return None
         for q in quotas:
             if str(q.resource).upper() == "STORAGE":
                 return Quota(used_kib=int(q.usage), limit_kib=int(q.limit))
@@ -468,9 +473,13 @@ class ImapSession:
         self._call(client.idle)
 
     def idle_wait(self, timeout: float) -> list[tuple[int, str]]:
-        """Wait up to `timeout` seconds for server events while idling: (number, kind)."""
+        """Wait up to `timeout` seconds for server events while idling: (number, kind).
+
+        Raises:
+            NetworkError: ``network.connection_lost`` when the server closed the connection.
+        """
         client = self._require()
-        events = self._call(client.idle_check, timeout)
+        events = self._call(_idle_check, client, timeout)
         out: list[tuple[int, str]] = []
         for item in events:
             if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[0], int):
@@ -523,6 +532,34 @@ class ImapSession:
         except (OSError, EOFError) as error:
             self._broken = True
             raise NetworkError("network.connection_lost", host=host) from error
+
+
+def _idle_check(client: ImapClient, timeout: float) -> list[Any]:
+    """Like imapclient's ``idle_check``, except that a closed connection raises.
+
+    imapclient returns an empty list when the server closed the connection: a dead IDLE
+    session would look silent forever (and, the socket staying readable, spin).
+    """
+    sock = client.socket()
+    sock.settimeout(None)
+    sock.setblocking(False)
+    try:
+        responses: list[Any] = []
+        readable, _, _ = select.select([sock], [], [], timeout)
+        if readable:
+            while True:
+                try:
+                    line = client._imap._get_line()
+                except (BlockingIOError, ssl.SSLWantReadError, TimeoutError):
+                    break  # nothing more for now
+                except ssl.SSLError as error:
+                    raise imaplib.IMAP4.abort(f"socket error: {error}") from error
+                responses.append(_parse_untagged_response(line))
+        return responses
+    finally:
+        with contextlib.suppress(OSError):
+            sock.setblocking(True)
+            client._set_read_timeout()
 
 
 def _connect_error(error: BaseException, host: str, port: int) -> BaseException:

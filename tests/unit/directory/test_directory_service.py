@@ -13,12 +13,17 @@ from app.directory.importer import import_extraction
 from app.domain.directory import (
     DirectoryQuery,
     ImportProgress,
-    ImportReport,
     ResultSource,
-    WhitelistInfo,
 )
 from app.domain.errors import DirectoryError, NotFoundError
+from app.domain.events import (
+    PROFILE_WIDE,
+    DirectoryChanged,
+    DirectoryImportProgress,
+    Event,
+)
 from app.services.directory_service import DirectoryService
+from app.services.event_bus import EventBus
 from tests.support.directory_extraction import GeneratedExtraction, person_line, write_extraction
 
 WHITELIST = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -31,8 +36,12 @@ WHITELIST = b"""<?xml version="1.0" encoding="UTF-8"?>
 """  # no closing root tag, as seen in the wild
 
 
-def _service(tmp_path: Path, **settings: object) -> DirectoryService:
-    return DirectoryService(tmp_path / "profile" / "directory.db", DirectorySettings(**settings))  # type: ignore[arg-type]
+def _service(tmp_path: Path, bus: EventBus | None = None, **settings: object) -> DirectoryService:
+    return DirectoryService(
+        tmp_path / "profile" / "directory.db",
+        DirectorySettings(**settings),  # type: ignore[arg-type]
+        events=bus or EventBus(strict=True),
+    )
 
 
 async def test_import_reports_progress_on_the_loop_thread(
@@ -40,20 +49,28 @@ async def test_import_reports_progress_on_the_loop_thread(
 ) -> None:
     loop_thread = threading.current_thread()
     progress: list[ImportProgress] = []
-    events: list[object] = []
+    events: list[Event] = []
 
     def on_progress(p: ImportProgress) -> None:
         assert threading.current_thread() is loop_thread
         progress.append(p)
 
-    async with _service(tmp_path) as service:
-        unsubscribe = service.subscribe(events.append)
+    def on_event(event: Event) -> None:
+        assert threading.current_thread() is loop_thread
+        events.append(event)
+
+    bus = EventBus(strict=True)
+    unsubscribe = bus.subscribe(Event, on_event)  # `on_event` lives as long as the test
+    async with _service(tmp_path, bus) as service:
         report = await service.import_file(generated.path, on_progress=on_progress)
         unsubscribe()
         assert report.mailboxes == generated.mailboxes
         assert {p.phase for p in progress} >= {"read", "index", "finish"}
-        assert isinstance(events[-1], ImportReport)
-        assert any(isinstance(e, ImportProgress) for e in events)
+        assert events[-1] == DirectoryChanged(
+            account_id=PROFILE_WIDE, what="directory", entries=report.mailboxes
+        )
+        assert any(isinstance(e, DirectoryImportProgress) for e in events)
+        assert max(e.lines for e in events if isinstance(e, DirectoryImportProgress)) > 0
         result = await service.search("dalembert")
         assert result.source is ResultSource.OFFLINE
         assert "810009999991" in [e.key for e in result.entries]
@@ -129,11 +146,15 @@ async def test_domain_checks(tmp_path: Path) -> None:
         assert not unknown.whitelist_loaded
         assert unknown.untrusted == ()
         assert await service.is_trusted_domain("medecin.mssante.fr") is None
-        events: list[object] = []
-        service.subscribe(events.append)
+        changes: list[DirectoryChanged] = []
+
+        def on_change(event: DirectoryChanged) -> None:
+            changes.append(event)
+
+        service.events.subscribe(DirectoryChanged, on_change)  # held while `on_change` lives
         info = await service.import_whitelist(xml)
         assert (info.domains, info.generated_at) == (2, "2024-05-14")
-        assert isinstance(events[-1], WhitelistInfo)
+        assert changes == [DirectoryChanged(account_id=PROFILE_WIDE, what="whitelist", entries=2)]
         check = await service.check_domains(
             [
                 "Jean.Martin@Medecin.MSSante.fr",

@@ -1,0 +1,553 @@
+"""Background synchronisation for a process that lives for hours (the window, `pli sync --watch`).
+
+One worker per account runs the refresh pipeline, then watches INBOX with IMAP IDLE on a
+connection of its own (STYLE.md §3.4), looks at every folder every `full_pass_seconds`, and
+starts again with an exponential backoff after an error, publishing the account's
+`ConnectionChanged` (online, offline with the error's code, reconnecting, session ended).
+
+The refresh pipeline of a pass:
+replay pending operations -> folders and message lists (headers first) -> examine what
+arrived (`incoming.examine`) -> flush the outbox (`outbox.flush`) -> bodies -> examine the
+new bodies -> index attachments -> compact.
+
+Connections are persistent, per account and role (``sync`` for passes, ``idle`` for IDLE,
+``ops`` for replaying local changes at once), kept alive with NOOP and reopened when they
+break. While the supervisor runs, a local change (`OperationQueued`) is replayed within a
+moment on the ``ops`` connection. `run_once` is the one-shot pipeline (`pli sync`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from app.domain.errors import AuthError, KnownError, NetworkError, NotFoundError, TlsError
+from app.domain.events import (
+    PROFILE_WIDE,
+    ConnectionChanged,
+    ConnectionState,
+    DocumentsIndexed,
+    MailboxListed,
+    OperationQueued,
+    SyncStarted,
+)
+from app.services.account_service import Account, AccountService
+from app.services.event_bus import EventBus
+from app.services.imap_connection import ConnectionPool, ImapConnection
+from app.services.mailbox_sync import SyncReport, SyncService
+from app.services.operation_queue import OperationQueue
+from app.services.store_gateway import StoreGateway
+from app.transport.imap_session import ImapSession
+
+log = logging.getLogger(__name__)
+
+#: Every folder is looked at this often while running (INBOX is pushed by IDLE at once).
+FULL_PASS_SECONDS = 300.0
+#: Longest blocking wait of the IDLE thread: the stop flag is looked at this often.
+IDLE_CHECK_SECONDS = 2.0
+#: IDLE is re-issued before the 29 minutes of RFC 2177.
+IDLE_RENEW_SECONDS = 25 * 60
+#: Persistent sessions are looked at (NOOP when unused for long) this often.
+KEEPALIVE_CHECK_SECONDS = 60.0
+#: Backoff after an error: first delay, doubled at each failure up to the last.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 300.0
+#: A local change is replayed this long after it was made (changes in a burst go together).
+REPLAY_DELAY_SECONDS = 0.2
+#: How long `stop` waits for a worker to end on its own before cancelling it.
+STOP_GRACE_SECONDS = 15.0
+#: Error codes after which only a new login helps (ECO.1.2.6).
+SESSION_CODES = frozenset({"auth.session_ended", "auth.login_required"})
+
+
+# What the supervisor needs from the other services (they are split and grow elsewhere).
+
+
+class _Flushed(Protocol):
+    @property
+    def submitted(self) -> int: ...
+    @property
+    def filed(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def offline(self) -> str | None: ...
+
+
+class Outbox(Protocol):
+    """What the pipeline asks of the outbox."""
+
+    async def flush(self, account: Account) -> _Flushed:
+        """Move the account's queued messages as far as they can go (never raises offline)."""
+        ...
+
+
+class Incoming(Protocol):
+    """What the pipeline asks of the examination of incoming messages."""
+
+    async def examine(self) -> object:
+        """Examine every archived message not examined yet."""
+        ...
+
+
+class _Indexed(Protocol):
+    @property
+    def documents(self) -> int: ...
+    @property
+    def remaining(self) -> int: ...
+
+
+class Documents(Protocol):
+    """What the pipeline asks of the documents service."""
+
+    async def index_attachments(self) -> _Indexed:
+        """Index the text of archived attachments."""
+        ...
+
+
+class Compactor(Protocol):
+    """What the pipeline asks of the archive."""
+
+    async def compact(self) -> int:
+        """Reclaim the space of deleted messages' bodies."""
+        ...
+
+
+class SyncSupervisor:
+    """Background sync of every account, and the one-shot pipeline of `pli sync`."""
+
+    def __init__(
+        self,
+        *,
+        store: StoreGateway,
+        accounts: AccountService,
+        events: EventBus,
+        sync: SyncService,
+        operations: OperationQueue,
+        connections: ConnectionPool,
+        incoming: Incoming,
+        outbox: Outbox,
+        documents: Documents,
+        archive: Compactor,
+        full_pass_seconds: float = FULL_PASS_SECONDS,
+        idle_check_seconds: float = IDLE_CHECK_SECONDS,
+        max_retry_seconds: float = MAX_RETRY_SECONDS,
+    ) -> None:
+        self._store = store
+        self._accounts = accounts
+        self._events = events
+        self._sync = sync
+        self._operations = operations
+        self._connections = connections
+        self._incoming = incoming
+        self._outbox = outbox
+        self._documents = documents
+        self._archive = archive
+        self.full_pass_seconds = full_pass_seconds
+        self.idle_check_seconds = idle_check_seconds
+        self.max_retry_seconds = max_retry_seconds
+        self._states: dict[int, ConnectionState] = {}
+        self._workers: dict[int, _Worker] = {}
+        self._replays: dict[int, asyncio.Task[None]] = {}
+        self._profile_steps = asyncio.Lock()  # examine, index, compact: profile-wide
+        self._unsubscribe: Callable[[], None] | None = None
+
+    # -- the one-shot pipeline --------------------------------------------------------------
+
+    async def run_once(
+        self, accounts: Sequence[Account], *, bodies: bool = True, index: bool = True
+    ) -> list[SyncReport]:
+        """Sync each account, examine, flush each outbox, index, compact (`pli sync`).
+
+        The reports carry the outbox's figures; `indexed_documents` and `documents_to_index`
+        are profile-wide (the same in every report).
+
+        Raises:
+            KnownError: the first account that failed (nothing after it is done).
+        """
+        reports: list[SyncReport] = []
+        for account in accounts:
+            try:
+                report = await self._sync.sync(account, bodies=bodies)
+            except KnownError as error:
+                self._note_failure(account, error)
+                raise
+            self._set_state(account, ConnectionState.ONLINE)
+            reports.append(report)
+        async with self._profile_steps:
+            await self._incoming.examine()
+        for account, report in zip(accounts, reports, strict=True):
+            await self._flush(account, report)
+        if bodies and index:
+            async with self._profile_steps:
+                indexed = await self._documents.index_attachments()
+            self._indexed(indexed)
+            for report in reports:
+                report.indexed_documents = indexed.documents
+                report.documents_to_index = indexed.remaining
+        async with self._profile_steps:
+            await self._archive.compact()
+        return reports
+
+    async def _flush(self, account: Account, report: SyncReport) -> None:
+        flushed = await self._outbox.flush(account)
+        report.outbox_submitted = flushed.submitted
+        report.outbox_filed = flushed.filed
+        report.outbox_failed = flushed.failed
+        report.outbox_waiting = flushed.offline
+
+    def _indexed(self, indexed: _Indexed) -> None:
+        if indexed.documents:
+            self._events.publish(
+                DocumentsIndexed(
+                    account_id=PROFILE_WIDE,
+                    documents=indexed.documents,
+                    remaining=indexed.remaining,
+                )
+            )
+
+    # -- local changes ----------------------------------------------------------------------
+
+    async def replay_now(self, account: Account) -> bool:
+        """Send the account's queued changes now on its ``ops`` connection.
+
+        Returns False when the server is unreachable (the changes stay queued, in order).
+        """
+        connection = await self._connections.get(account, "ops")
+        try:
+            await self._operations.replay(account, connection)
+        except NetworkError as error:
+            self._note_failure(account, error)
+            return False
+        self._set_state(account, ConnectionState.ONLINE)
+        return True
+
+    def _on_operation_queued(self, event: OperationQueued) -> None:
+        worker = self._workers.get(event.account_id)
+        if worker is None or event.account_id in self._replays:
+            return
+        task = asyncio.get_running_loop().create_task(self._replay_soon(worker))
+        self._replays[event.account_id] = task
+
+    async def _replay_soon(self, worker: _Worker) -> None:
+        try:
+            await asyncio.sleep(REPLAY_DELAY_SECONDS)
+            if not await self.replay_now(worker.account):
+                worker.wake()  # offline: the worker's backoff takes it from here
+        except KnownError as error:
+            log.info("replay of account %d failed (%s)", worker.account.id, error.code)
+        finally:
+            self._replays.pop(worker.account.id, None)
+
+    # -- running in the background ----------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether background sync runs (for at least one account)."""
+        return bool(self._workers)
+
+    async def start(
+        self, accounts: Sequence[Account] | None = None, *, full_pass_seconds: float | None = None
+    ) -> None:
+        """Sync `accounts` (default: every account) in the background until `stop`.
+
+        Idempotent: accounts already followed are left as they are.
+        """
+        if full_pass_seconds is not None:
+            self.full_pass_seconds = full_pass_seconds
+        chosen = list(accounts) if accounts is not None else await self._accounts.list()
+        if self._unsubscribe is None:
+            self._unsubscribe = self._events.subscribe(OperationQueued, self._on_operation_queued)
+        for account in chosen:
+            if account.id not in self._workers:
+                worker = _Worker(self, account)
+                self._workers[account.id] = worker
+                worker.task = asyncio.get_running_loop().create_task(
+                    worker.run(), name=f"sync-{account.id}"
+                )
+
+    async def wait(self) -> None:
+        """Until every worker ended (after `stop`, or their accounts were removed)."""
+        tasks = [w.task for w in self._workers.values() if w.task is not None]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Stop every worker, log out of their sessions and end their threads."""
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+        workers, self._workers = list(self._workers.values()), {}
+        replays, self._replays = list(self._replays.values()), {}
+        for task in replays:
+            task.cancel()
+        for worker in workers:
+            worker.stop()
+        tasks = [w.task for w in workers if w.task is not None]
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*replays, return_exceptions=True)
+        for worker in workers:
+            await self._connections.close_account(worker.account.id, wait=True)
+
+    async def sync_now(self, account: Account | None = None) -> None:
+        """A full pass now (of one account, or all); returns when it ended.
+
+        The next pass of the running workers, or the one-shot pipeline when the supervisor
+        does not run.
+
+        Raises:
+            KnownError: the pass failed (a running worker then retries with its backoff).
+        """
+        if self._workers:
+            workers = (
+                [self._workers[account.id]]
+                if account is not None and account.id in self._workers
+                else list(self._workers.values())
+                if account is None
+                else []
+            )
+            if workers:
+                await asyncio.gather(*(w.request_pass() for w in workers))
+                return
+        accounts = [account] if account is not None else await self._accounts.list()
+        await self.run_once(accounts)
+
+    def state(self, account_id: int) -> ConnectionState:
+        """The account's link with its servers, as last seen."""
+        return self._states.get(account_id, ConnectionState.OFFLINE)
+
+    # -- one background pass ----------------------------------------------------------------
+
+    async def background_pass(self, account: Account, *, only: Sequence[str] | None) -> None:
+        """The refresh pipeline once (`only`: these folders, and no index nor compaction)."""
+        full = only is None
+        started = time.monotonic()
+        report = SyncReport(account.name)
+        async with self._sync.lock(account.id):
+            self._events.publish(SyncStarted(account_id=account.id, account=account.name))
+            try:
+                report.replayed = await self._sync.replay(account)
+                await self._sync.sync_folders(account, report, only=only)
+            except KnownError as error:
+                await self._sync.failed(account, error)
+                raise
+        self._set_state(account, ConnectionState.ONLINE)
+        report.list_seconds = time.monotonic() - started
+        if full:
+            self._events.publish(
+                MailboxListed(
+                    account_id=account.id,
+                    account=account.name,
+                    new_messages=report.added,
+                    elapsed=report.list_seconds,
+                )
+            )
+        async with self._profile_steps:
+            await self._incoming.examine()
+        await self._flush(account, report)
+        async with self._sync.lock(account.id):
+            try:
+                await self._sync.archive_bodies(account, report, started=started)
+            except KnownError as error:
+                await self._sync.failed(account, error)
+                raise
+        if report.bodies:
+            async with self._profile_steps:
+                await self._incoming.examine()
+        if full:
+            async with self._profile_steps:
+                indexed = await self._documents.index_attachments()
+                await self._archive.compact()
+            self._indexed(indexed)
+        self._sync.finished(account, report)
+
+    # -- connection state -------------------------------------------------------------------
+
+    def _set_state(
+        self,
+        account: Account,
+        state: ConnectionState,
+        code: str | None = None,
+        retry_in: float | None = None,
+    ) -> None:
+        previous = self._states.get(account.id)
+        self._states[account.id] = state
+        if previous is state and state is ConnectionState.ONLINE:
+            return
+        if previous is state and retry_in is None:
+            return
+        self._events.publish(
+            ConnectionChanged(
+                account_id=account.id,
+                account=account.name,
+                state=state,
+                code=code,
+                retry_in=retry_in,
+            )
+        )
+
+    def _note_failure(
+        self, account: Account, error: KnownError, retry_in: float | None = None
+    ) -> ConnectionState | None:
+        """The connection state an error means (None: the link itself is fine)."""
+        if isinstance(error, AuthError) and error.code in SESSION_CODES:
+            self._set_state(account, ConnectionState.SESSION_ENDED, error.code)
+            return ConnectionState.SESSION_ENDED
+        if isinstance(error, NetworkError | TlsError | AuthError):
+            self._set_state(account, ConnectionState.OFFLINE, error.code, retry_in)
+            return ConnectionState.OFFLINE
+        return None
+
+    def _reconnecting(self, account: Account) -> None:
+        if self._states.get(account.id) in (
+            ConnectionState.OFFLINE,
+            ConnectionState.SESSION_ENDED,
+        ):
+            self._set_state(account, ConnectionState.RECONNECTING)
+
+    async def _reload(self, account: Account) -> Account:
+        """The account as stored now (its settings may have changed)."""
+        row = await self._store.read(lambda a: a.accounts.by_id(account.id))
+        return Account(row.id, row.config)
+
+    async def connection(self, account: Account, role: str) -> ImapConnection:
+        """The account's persistent connection for `role`."""
+        return await self._connections.get(account, role)
+
+
+class _Worker:
+    """One account's background loop: full pass, IDLE on INBOX, backoff after errors."""
+
+    def __init__(self, supervisor: SyncSupervisor, account: Account) -> None:
+        self._sup = supervisor
+        self.account = account
+        self.task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._requested: list[asyncio.Future[None]] = []
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Do a full pass as soon as possible (and retry now when waiting after an error)."""
+        self._wake.set()
+
+    async def request_pass(self) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._requested.append(future)
+        self._wake.set()
+        await future
+
+    def _take_requests(self) -> list[asyncio.Future[None]]:
+        requested, self._requested = self._requested, []
+        return requested
+
+    @staticmethod
+    def _settle(requested: list[asyncio.Future[None]], error: BaseException | None) -> None:
+        for future in requested:
+            if future.done():
+                continue
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+    async def run(self) -> None:
+        sup = self._sup
+        delay = FIRST_RETRY_SECONDS
+        requested: list[asyncio.Future[None]] = []
+        try:
+            while not self._stop.is_set():
+                self._wake.clear()
+                requested = self._take_requests()
+                try:
+                    self.account = await sup._reload(self.account)
+                except NotFoundError:
+                    return  # the account was removed
+                sup._reconnecting(self.account)
+                try:
+                    await sup.background_pass(self.account, only=None)
+                    self._settle(requested, None)
+                    delay = FIRST_RETRY_SECONDS
+                    await self._watch()
+                except KnownError as error:
+                    self._settle(requested, error)
+                    state = sup._note_failure(self.account, error, retry_in=delay)
+                    if state is ConnectionState.SESSION_ENDED:
+                        log.warning("account %d: login session ended", self.account.id)
+                        await self._sleep(None)
+                        continue
+                    log.warning(
+                        "account %d: sync stopped (%s); retrying in %.0f s",
+                        self.account.id,
+                        error.code,
+                        delay,
+                    )
+                    await self._sleep(delay)
+                    delay = min(delay * 2, sup.max_retry_seconds)
+                except Exception as error:
+                    self._settle(requested, error)
+                    log.exception("account %d: background sync failed", self.account.id)
+                    await self._sleep(delay)
+                    delay = min(delay * 2, sup.max_retry_seconds)
+        finally:
+            for future in requested + self._take_requests():
+                future.cancel()
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """Until `seconds` passed, or a wake-up (`sync_now`, a local change, `stop`)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+    async def _watch(self) -> None:
+        """IDLE on INBOX until a full pass is due or asked for; INBOX synced on each push."""
+        sup = self._sup
+        idle = await sup.connection(self.account, "idle")
+        full_at = time.monotonic() + sup.full_pass_seconds
+        keepalive_at = time.monotonic() + KEEPALIVE_CHECK_SECONDS
+        await idle.call(_enter_idle)
+        renew_at = time.monotonic() + IDLE_RENEW_SECONDS
+        idling = True
+        try:
+            while not self._stop.is_set() and not self._wake.is_set():
+                if time.monotonic() >= full_at:
+                    return
+                events = await idle.call(lambda s: s.idle_wait(sup.idle_check_seconds))
+                if self._stop.is_set():
+                    return
+                if events:
+                    # The server said something about INBOX: take it now. IDLE goes on (what
+                    # arrives meanwhile waits on the socket for the next check).
+                    await sup.background_pass(self.account, only=["INBOX"])
+                now = time.monotonic()
+                if now >= renew_at:
+                    await idle.call(lambda s: s.idle_stop())
+                    idling = False
+                    await idle.call(lambda s: s.idle_start())
+                    idling = True
+                    renew_at = now + IDLE_RENEW_SECONDS
+                if now >= keepalive_at:
+                    keepalive_at = now + KEEPALIVE_CHECK_SECONDS
+                    await sup._connections.keepalive(self.account.id)
+        finally:
+            if idling and idle.is_open:
+                with contextlib.suppress(KnownError):
+                    await idle.call(lambda s: s.idle_stop())
+
+
+def _enter_idle(session: ImapSession) -> None:
+    session.select("INBOX", readonly=True)
+    session.idle_start()
+
+
+__all__ = ["FULL_PASS_SECONDS", "SyncSupervisor"]

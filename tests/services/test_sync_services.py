@@ -1,0 +1,281 @@
+"""Sync, local changes and the supervisor, through one container and one loop, events asserted.
+
+Real Dovecot on loopback, real SQLCipher profile; the event bus is strict (a failing
+subscriber fails the test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from app.domain.events import (
+    Cause,
+    ConnectionChanged,
+    ConnectionState,
+    FolderCountsChanged,
+    MessagesChanged,
+    NewMail,
+    OperationFailed,
+    OperationQueued,
+    OperationReplayed,
+    PendingOperationsChanged,
+    QuotaChanged,
+    SyncFinished,
+)
+from app.domain.message import Flag
+from app.services.account_service import Account
+from app.services.archive_service import SearchFilters
+from app.services.container import Services
+from app.services.event_bus import EventBus
+from tests.services.support import (
+    EventLog,
+    add_account,
+    imap_threads,
+    no_imap_threads,
+    open_test_services,
+)
+from tests.support.mail import message
+
+pytestmark = pytest.mark.integration
+
+PATIENT = "Marie DUPONT <279035121518989@patient.mssante.fr>"
+
+
+async def _inbox(services: Services, account: Account) -> dict[str, Any]:
+    """subject -> summary of the account's INBOX."""
+    folder = await services.archive.folder_id(account, "INBOX")
+    found = await services.archive.messages(
+        SearchFilters(account_id=account.id, folder_id=folder, limit=-1)
+    )
+    return {m.subject: m for m in found}
+
+
+def _server_flags(mail: Any, folder: str = "INBOX") -> dict[str | None, tuple[str, ...]]:
+    return {m.message_id: m.flags for m in mail.dovecot.messages(mail.address, folder)}
+
+
+async def test_one_container_serves_sync_and_local_changes_with_events(
+    services: Services, events: EventLog, mail_account_factory: Any
+) -> None:
+    mail_account = mail_account_factory(quota_bytes=2_000_000)
+    dove, address = mail_account.dovecot, mail_account.address
+    for subject in ("Un", "Deux", "Trois"):
+        dove.deliver(address, message(subject=subject)[0])
+    account = await add_account(services, mail_account)
+
+    # First sync: every message added, with its archive id; not "new mail" (first listing).
+    [report] = await services.supervisor.run_once([account])
+    assert report.added == 3
+    inbox = await _inbox(services, account)
+    inbox_id = await services.archive.folder_id(account, "INBOX")
+    ids = {m.id for m in inbox.values()}
+    [listed] = events.of(MessagesChanged, lambda e: e.folder_id == inbox_id)
+    assert listed.cause is Cause.SERVER
+    assert set(listed.added) == ids
+    assert events.of(NewMail) == []
+    counts = events.of(FolderCountsChanged, lambda e: e.folder_id == inbox_id)[-1]
+    assert (counts.messages, counts.unread) == (3, 3)
+    finished = events.of(SyncFinished)[-1]
+    assert (finished.account_id, finished.added) == (account.id, 3)
+    assert events.of(ConnectionChanged)[-1].state is ConnectionState.ONLINE
+    assert services.supervisor.state(account.id) is ConnectionState.ONLINE
+
+    # A local flag change: published at once with its id, then replayed.
+    events.clear()
+    one = inbox["Un"]
+    await services.operations.set_flags([one.id], Flag.SEEN, Flag.NONE)
+    [changed] = events.of(MessagesChanged)
+    assert (changed.cause, changed.folder_id, changed.changed) == (Cause.USER, inbox_id, (one.id,))
+    [queued] = events.of(OperationQueued)
+    assert (queued.kind, queued.message_ids) == ("flags", (one.id,))
+    assert events.of(PendingOperationsChanged)[-1].pending == 1
+    assert await services.supervisor.replay_now(account)
+    [replayed] = events.of(OperationReplayed)
+    assert replayed.operation_id == queued.operation_id
+    assert events.of(PendingOperationsChanged)[-1].pending == 0
+    seen = {mid for mid, flags in _server_flags(mail_account).items() if "\\Seen" in flags}
+    assert len(seen) == 1
+
+    # Changes on the server: a flag set elsewhere, new mail from a patient.
+    events.clear()
+    two = inbox["Deux"]
+    assert two.uid is not None
+    dove.add_flags(address, "INBOX", [two.uid], ["\\Flagged"])
+    dove.deliver(address, message(subject="Du patient", sender=PATIENT)[0])
+    await services.supervisor.run_once([account])
+    [server] = events.of(MessagesChanged, lambda e: e.folder_id == inbox_id)
+    new_id = (await _inbox(services, account))["Du patient"].id
+    assert server.cause is Cause.SERVER
+    assert server.added == (new_id,)
+    assert server.changed == (two.id,)
+    [new_mail] = events.of(NewMail)
+    assert (new_mail.folder_id, new_mail.count, new_mail.from_patients) == (inbox_id, 1, 1)
+    counts = events.of(FolderCountsChanged, lambda e: e.folder_id == inbox_id)[-1]
+    assert (counts.messages, counts.unread) == (4, 3)
+
+    # Move and delete: both folders told, with ids, at once.
+    dove.create_folder(address, "Biologie")
+    await services.supervisor.run_once([account])
+    biology_id = await services.archive.folder_id(account, "Biologie")
+    events.clear()
+    await services.operations.move([two.id], "Biologie")
+    await services.operations.delete([inbox["Trois"].id])
+    moved_out, moved_in, deleted = events.of(MessagesChanged)
+    assert (moved_out.folder_id, moved_out.removed, moved_out.cause) == (
+        inbox_id,
+        (two.id,),
+        Cause.USER,
+    )
+    assert (moved_in.folder_id, moved_in.added) == (biology_id, (two.id,))
+    assert (deleted.folder_id, deleted.removed) == (inbox_id, (inbox["Trois"].id,))
+    assert [e.pending for e in events.of(PendingOperationsChanged)] == [1, 2]
+    assert await services.supervisor.replay_now(account)
+    assert [e.kind for e in events.of(OperationReplayed)] == ["move", "expunge"]
+    assert len(dove.messages(address, "Biologie")) == 1
+
+    # Refused by the server (the folder was deleted there): undone locally, and told.
+    dove.delete_folder(address, "Biologie")
+    events.clear()
+    await services.operations.move([one.id], "Biologie")
+    assert await services.supervisor.replay_now(account)  # reachable: refused, not offline
+    [failed] = events.of(OperationFailed)
+    assert (failed.kind, failed.message_ids) == ("move", (one.id,))
+    assert failed.code.startswith("server.")
+    undone = events.of(MessagesChanged, lambda e: e.cause is Cause.UNDO)
+    assert {(e.folder_id, e.added, e.removed) for e in undone} == {
+        (inbox_id, (one.id,), ()),
+        (biology_id, (), (one.id,)),
+    }
+    assert (await _inbox(services, account))["Un"].folder == "INBOX"
+
+    # Quota.
+    quota = await services.sync.quota(account)
+    assert quota is not None
+    told = events.of(QuotaChanged)[-1]
+    assert (told.account_id, told.used_kib, told.limit_kib) == (account.id, *quota)
+    assert told.limit_kib in (1953, 1954, 2000)
+
+
+async def _wait_idle(services: Services, account: Account) -> None:
+    """Until the account's IDLE session is open (then a moment for IDLE itself)."""
+    for _ in range(400):
+        if any(
+            c.role == "idle" and c.is_open for c in services.connections.connections(account.id)
+        ):
+            await asyncio.sleep(0.5)
+            return
+        await asyncio.sleep(0.05)
+    pytest.fail("the IDLE session never opened")
+
+
+async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
+    tmp_path: Path, mail_account: Any
+) -> None:
+    bus = EventBus(strict=True)
+    services = await open_test_services(tmp_path / "profile", bus)
+    log = EventLog(bus)
+    try:
+        dove, address = mail_account.dovecot, mail_account.address
+        dove.deliver(address, message(subject="Avant")[0])
+        account = await add_account(services, mail_account)
+        before = asyncio.all_tasks()
+
+        await services.supervisor.start([account])
+        await log.wait_for(SyncFinished)
+        assert services.supervisor.running
+        assert services.supervisor.state(account.id) is ConnectionState.ONLINE
+        online = log.of(ConnectionChanged)
+        assert [e.state for e in online] == [ConnectionState.ONLINE]
+        await _wait_idle(services, account)
+
+        # Pushed by IDLE: no pass is due for five minutes.
+        dove.deliver(address, message(subject="Poussé", sender=PATIENT)[0])
+        new_mail = await log.wait_for(NewMail, within=20)
+        assert (new_mail.folder, new_mail.count, new_mail.from_patients) == ("INBOX", 1, 1)
+        pushed = (await _inbox(services, account))["Poussé"]
+        assert log.of(MessagesChanged, lambda e: pushed.id in e.added)
+
+        # A local change is replayed by itself, on the "ops" connection.
+        await services.operations.set_flags([pushed.id], Flag.FLAGGED, Flag.NONE)
+        await log.wait_for(OperationReplayed, within=10)
+        flagged = [f for f in _server_flags(mail_account).values() if "\\Flagged" in f]
+        assert len(flagged) == 1
+        assert any(
+            c.role == "ops" and c.is_open for c in services.connections.connections(account.id)
+        )
+
+        await services.supervisor.stop()
+        assert not services.supervisor.running
+        assert await no_imap_threads() == []
+        current = asyncio.current_task()
+        left = {t for t in asyncio.all_tasks() if not t.done()} - before - {current}
+        assert left == set()
+    finally:
+        await services.aclose()
+    assert imap_threads() == []
+
+
+def _restart_same_ports(server: Any) -> None:
+    """Start a stopped test Dovecot again on its former ports, with its mail."""
+    server._write_config()
+    server.run_as.own(server.root)
+    server._spawn(20)
+
+
+async def test_connection_state_follows_the_server(
+    tmp_path: Path, dovecot_factory: Any, pki: Any
+) -> None:
+    server = dovecot_factory()
+    user = server.add_user("dr.coupure")
+    mail = SimpleNamespace(
+        address=user.address,
+        password=user.password,
+        imap_host=server.host,
+        imap_port=server.imap_port,
+        smtp_host="",
+        smtp_port=0,
+        ca_bundle=pki.ca_bundle,
+        dovecot=server,
+    )
+    server.deliver(user.address, message(subject="Avant la coupure")[0])
+    bus = EventBus(strict=True)
+    services = await open_test_services(tmp_path / "profile", bus)
+    log = EventLog(bus)
+    try:
+        account = await add_account(services, mail)
+        services.supervisor.max_retry_seconds = 2.0
+        await services.supervisor.start([account])
+        await log.wait_for(ConnectionChanged, lambda e: e.state is ConnectionState.ONLINE)
+        await _wait_idle(services, account)
+
+        server._kill()  # Dovecot stops: the IDLE session breaks
+        offline = await log.wait_for(
+            ConnectionChanged, lambda e: e.state is ConnectionState.OFFLINE, within=30
+        )
+        assert offline.code is not None and offline.code.startswith("network.")
+        assert offline.retry_in is not None
+        assert services.supervisor.state(account.id) in (
+            ConnectionState.OFFLINE,
+            ConnectionState.RECONNECTING,
+        )
+
+        log.clear()
+        _restart_same_ports(server)
+        server.deliver(user.address, message(subject="Après la coupure")[0])
+        await log.wait_for(
+            ConnectionChanged, lambda e: e.state is ConnectionState.ONLINE, within=30
+        )
+        states = [e.state for e in log.of(ConnectionChanged)]
+        assert ConnectionState.RECONNECTING in states
+        await log.wait_for(SyncFinished, within=30)
+        assert "Après la coupure" in await _inbox(services, account)
+        assert services.supervisor.state(account.id) is ConnectionState.ONLINE
+        await services.supervisor.stop()
+    finally:
+        await services.aclose()
+    assert await no_imap_threads() == []
