@@ -13,6 +13,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,7 +23,7 @@ from app.config.settings import Settings
 from app.domain.account import AccountConfig, AuthMethod, host_belongs_to_domain
 from app.domain.addresses import MailAddress
 from app.domain.errors import AuthError, KnownError, NetworkError, ValidationError
-from app.domain.events import SessionEnded
+from app.domain.events import AccountAdded, AccountChanged, AccountRemoved, SessionEnded
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
 from app.services.store_gateway import StoreGateway
@@ -143,6 +144,7 @@ class AccountService:
             return account_id
 
         account_id = await self._store.write(work)
+        self._events.publish(AccountAdded(account_id=account_id, account=config.name))
         return Account(account_id, config)
 
     async def update(self, name: str, config: AccountConfig) -> Account:
@@ -160,6 +162,7 @@ class AccountService:
             )
 
         await self._store.write(work)
+        self._events.publish(AccountChanged(account_id=account.id, account=config.name))
         return Account(account.id, config)
 
     async def set_password(self, name: str, password: str) -> None:
@@ -172,6 +175,8 @@ class AccountService:
             archive.audit.add(account_id=account.id, actor="local", action="account.password")
 
         await self._store.write(work)
+        self._tokens.pop(account.id, None)
+        self._events.publish(AccountChanged(account_id=account.id, account=account.name))
 
     async def list(self) -> list[Account]:
         """Every account."""
@@ -203,6 +208,8 @@ class AccountService:
                 account_id=None, actor="local", action="account.remove", target=name
             )
         )
+        self._tokens.pop(account.id, None)
+        self._events.publish(AccountRemoved(account_id=account.id, account=account.name))
 
     # -- TLS --------------------------------------------------------------------------------
 
@@ -325,6 +332,15 @@ class AccountService:
     async def access_token(self, account: Account) -> str:
         """A valid access token (memory only), refreshed quietly before it expires.
 
+        Pro Santé Connect rotates refresh tokens: each refresh returns a new one and the old
+        one is spent, and using a spent one ends the session (providers that detect reuse
+        revoke the whole grant). Another process on the same profile may refresh at the same
+        moment, so the refresh runs inside one write transaction of the archive: the stored
+        token is read again there, used, and replaced before the transaction ends. A process
+        refreshing concurrently waits for that transaction, then reads the token just
+        rotated, never the stale one. (The archive's writers wait meanwhile: one HTTP
+        exchange, bounded by the read timeout.)
+
         Raises:
             AuthError: ``auth.login_required`` (never logged in), ``auth.session_ended``
                 (the provider refused the refresh: ECO.1.2.6).
@@ -333,19 +349,17 @@ class AccountService:
         async with state.lock:
             if state.tokens is not None and not state.tokens.expires_within(REFRESH_MARGIN):
                 return state.tokens.access_token
-            refresh = await self._secret(account, SECRET_REFRESH_TOKEN)
-            if refresh is None:
-                raise AuthError("auth.login_required", account=account.name)
             client = await self._oidc_client(account)
-            try:
-                tokens = await self._http.run(client.refresh, refresh.decode("utf-8"))
-            except AuthError as error:
-                if error.code == "auth.session_ended":
-                    state.tokens = None
-                    await self._forget_refresh_token(account, "auth.session_ended")
-                    self._events.publish(SessionEnded(account_id=account.id, account=account.name))
-                raise
-            await self._keep_tokens(account, tokens)
+            outcome, tokens = await self._store.write(
+                partial(_refresh_in_transaction, account=account, client=client)
+            )
+            if outcome == "login_required":
+                raise AuthError("auth.login_required", account=account.name)
+            if outcome == "session_ended" or tokens is None:
+                state.tokens = None
+                self._events.publish(SessionEnded(account_id=account.id, account=account.name))
+                raise AuthError("auth.session_ended")
+            state.tokens = tokens
             return tokens.access_token
 
     async def _keep_tokens(self, account: Account, tokens: TokenSet) -> None:
@@ -462,6 +476,38 @@ class AccountService:
     async def aclose(self) -> None:
         """Stop the HTTP thread."""
         self._http.shutdown(wait=False)
+
+
+def _refresh_in_transaction(
+    archive: Archive, account: Account, client: OidcClient
+) -> tuple[str, TokenSet | None]:
+    """Refresh with the stored refresh token and store its successor, in one transaction.
+
+    Blocking (HTTP); runs on the store thread inside `StoreGateway.write`. Returns
+    ``("ok", tokens)``, ``("login_required", None)`` when no token is stored, or
+    ``("session_ended", None)`` when the provider refused it (then forgotten and audited).
+    """
+    scope = SecretRepository.account_scope(account.id)
+    stored = archive.secrets.get(scope, SECRET_REFRESH_TOKEN)
+    if stored is None:
+        return "login_required", None
+    refresh = stored.decode("utf-8")
+    try:
+        tokens = client.refresh(refresh)
+    except AuthError as error:
+        if error.code != "auth.session_ended":
+            raise
+        archive.secrets.delete(scope, SECRET_REFRESH_TOKEN)
+        archive.audit.add(
+            account_id=account.id,
+            actor=account.address,
+            action="session.end",
+            outcome="auth.session_ended",
+        )
+        return "session_ended", None
+    if tokens.refresh_token and tokens.refresh_token != refresh:
+        archive.secrets.put(scope, SECRET_REFRESH_TOKEN, tokens.refresh_token.encode("utf-8"))
+    return "ok", tokens
 
 
 def _with(config: AccountConfig, **changes: object) -> AccountConfig:

@@ -236,19 +236,6 @@ class OidcClient:
                 raise AuthError("auth.login_expired") from error
             raise
 
-    def wait_ciba(self, request: CibaRequest, *, stop: threading.Event | None = None) -> TokenSet:
-        """Poll at the provider's interval until approved, denied or expired."""
-        interval = request.interval
-        while time.time() < request.expires_at:
-            if stop is not None and stop.wait(interval):
-                raise AuthError("auth.login_cancelled")
-            if stop is None:
-                time.sleep(interval)
-            tokens = self.poll_ciba(request)
-            if tokens is not None:
-                return tokens
-        raise AuthError("auth.login_expired")
-
     # -- refresh ----------------------------------------------------------------------------
 
     def refresh(self, refresh_token: str) -> TokenSet:

@@ -7,14 +7,22 @@ browser helper, which ends by requesting Pli's loopback redirect exactly as a br
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from pathlib import Path
 
 import pytest
 
+from app.config.paths import AppPaths
+from app.config.settings import Settings
+from app.credentials.data_keys import DataKeyManager
+from app.domain.events import SessionEnded
+from app.services.container import Services
+from app.services.event_bus import EventBus
+from app.services.store_gateway import StoreGateway
 from tests.servers.oidc_provider import browser_login
-from tests.support.cli import Pli
+from tests.support.cli import PASSPHRASE, Pli
 from tests.support.mail import message
 
 pytestmark = pytest.mark.integration
@@ -135,6 +143,61 @@ def test_access_token_is_refreshed_and_session_ends_when_refresh_is_refused(
     assert "pli account login" in again.err
     audit = pli("audit", "--action", "session.end", "--json").json()["entries"]
     assert [e["outcome"] for e in audit] == ["auth.session_ended"]
+
+
+async def _open_profile(profile: Path) -> Services:
+    paths = AppPaths.at(profile)
+    key = await asyncio.to_thread(DataKeyManager(paths.profile_file).unlock, PASSPHRASE)
+    store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
+    return Services.build(paths, Settings.load(paths.settings_file), store, EventBus(strict=True))
+
+
+async def _refresh_at_once(profile: Path) -> tuple[list[str], list[SessionEnded]]:
+    """Two services on one profile (two processes, as far as the archive knows) both need a
+    fresh access token at the same moment."""
+    first, second = await _open_profile(profile), await _open_profile(profile)
+    ended: list[SessionEnded] = []
+    try:
+        for services in (first, second):
+            services.events.subscribe(SessionEnded, ended.append)
+        one, two = await first.accounts.get("psc"), await second.accounts.get("psc")
+        tokens = await asyncio.gather(
+            first.accounts.access_token(one), second.accounts.access_token(two)
+        )
+        return list(tokens), ended
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+def _refresh_grants(provider) -> int:
+    return sum(
+        1
+        for e in provider.events()
+        if e.get("event") == "grant.success" and e.get("grant_type") == "refresh_token"
+    )
+
+
+def test_two_processes_refreshing_at_once_keep_the_session(
+    pli: Pli, mail_account, oidc_provider
+) -> None:
+    """Rotating refresh tokens: a spent one ends the session, so the second refresher must use
+    the token the first one just got, never the one it read before."""
+    oidc_provider.set_token_ttls(access_token_ttl=2, refresh_token_ttl=1800)
+    add_oauth_account(pli, mail_account, oidc_provider)
+    browser_flow(pli, mail_account, oidc_provider)
+    time.sleep(2.5)  # expired: both must refresh
+
+    before = _refresh_grants(oidc_provider)
+    tokens, ended = asyncio.run(_refresh_at_once(pli.profile))
+    assert all(tokens) and not ended
+    # One after the other, each with the token then current.
+    assert _refresh_grants(oidc_provider) - before == 2
+    # The token kept is the live one: the session goes on.
+    time.sleep(2.5)
+    mail_account.dovecot.deliver(mail_account.address, message(subject="Toujours connecté")[0])
+    pli("sync").ok()
+    assert pli("audit", "--action", "session.end", "--json").json()["entries"] == []
 
 
 def test_ciba_login_approved_on_the_phone(pli: Pli, mail_account, oidc_provider) -> None:
