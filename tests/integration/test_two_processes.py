@@ -271,3 +271,78 @@ def _hold_until_stdin_closes(profile: Path) -> None:
 
 if __name__ == "__main__":
     _hold_until_stdin_closes(Path(sys.argv[1]))
+
+
+def _wait_until(condition: Any, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_sync_watch_holds_the_profile_serves_commands_and_gives_it_back(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    account = mail_account_factory()
+    a = _user(tmp_path, account)
+    raw, _ = message(subject="Compte rendu opératoire")
+    account.dovecot.deliver(account.address, raw)
+    paths = AppPaths.at(tmp_path / "a")
+    watcher = a.popen("sync", "--watch", "--quiet")
+    try:
+        _wait_until(lambda: (h := instance.probe(paths)) is not None and h.serving)
+        holder = instance.probe(paths)
+        assert holder is not None and holder.pid == watcher.pid
+        # A flag from another process runs in the watcher, which sends it to the server.
+        _wait_until(lambda: bool(a.run_process("list", "--json").ok().json()["messages"]))
+        (listed,) = a.run_process("list", "--json").ok().json()["messages"]
+        flagged = a.run_process("flag", str(listed["id"]), "--set", "flagged", "--json").ok()
+        assert flagged.json()["applied_locally"] is True
+        _wait_until(
+            lambda: "\\Flagged" in account.dovecot.messages(account.address, "INBOX")[0].flags
+        )
+        # Ctrl+C (SIGTERM here) ends the watch and frees the profile.
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(60) == 0
+        assert instance.probe(paths) is None
+        assert not instance.info_path(paths).exists()
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait(10)
+        for stream in (watcher.stdout, watcher.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_a_second_sync_watch_takes_over_when_the_first_ends(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    a = _user(tmp_path, mail_account_factory())
+    paths = AppPaths.at(tmp_path / "a")
+    first = a.popen("sync", "--watch", "--quiet")
+    second: subprocess.Popen[str] | None = None
+    try:
+        _wait_until(lambda: (h := instance.probe(paths)) is not None and h.pid == first.pid)
+        second = a.popen("--wait", "120", "sync", "--watch", "--quiet")
+        assert second.stderr is not None
+        line = second.stderr.readline()
+        assert line.strip() == f"Pli is open on this profile (pid {first.pid}); waiting…"
+        first.send_signal(signal.SIGTERM)  # maybe still in its first pass: ends either way
+        assert first.wait(60) in (0, -signal.SIGTERM)
+        _wait_until(
+            lambda: (h := instance.probe(paths)) is not None and h.pid == second.pid and h.serving
+        )
+        second.send_signal(signal.SIGTERM)  # maybe still in its first pass: ends either way
+        assert second.wait(60) in (0, -signal.SIGTERM)
+        assert instance.probe(paths) is None
+    finally:
+        for process in (first, second):
+            if process is None:
+                continue
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
