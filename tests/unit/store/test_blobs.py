@@ -6,8 +6,10 @@ import os
 import secrets
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlcipher3
 
 from app.domain.errors import StoreError
 from app.domain.message import EnvelopeRecord, FetchedBody, Person, Structure
@@ -127,3 +129,102 @@ def test_records_survive_partial_writes() -> None:
         reader.join()
         os.close(read_fd)
     assert bytes(received) == nonce + body
+
+
+def _archive_with_sparse_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Archive, list[int], dict[int, bytes]]:
+    """An archive whose first segments are mostly deleted records (compaction has work)."""
+    monkeypatch.setattr(blobs_module, "SEGMENT_LIMIT", 40_000)
+    archive = Archive.open(tmp_path / "archive.db", KEY)
+    conn = archive.conn
+    with archive.write():
+        conn.execute(
+            "INSERT INTO accounts (id, name, address, config, created_at) VALUES"
+            " (1, 'a', 'a@x.fr', '{}', 0)"
+        )
+        conn.execute("INSERT INTO folders (id, account_id, name) VALUES (1, 1, 'INBOX')")
+        archive.messages.insert_envelopes(1, 1, 1, [_record(u) for u in range(1, 41)])
+    pks = [r[0] for r in conn.execute("SELECT id FROM messages ORDER BY uid")]
+    bodies = {pk: secrets.token_bytes(4_000) for pk in pks}
+    for start in range(0, 40, 5):
+        with archive.write():
+            archive.messages.store_bodies(
+                [
+                    (pk, FetchedBody(uid=0, raw=bodies[pk], texts=()))
+                    for pk in pks[start : start + 5]
+                ]
+            )
+    # Four in five deleted in the first segments: sparse, but with live records to move.
+    doomed = [pk for n, pk in enumerate(pks[:30]) if n % 5]
+    with archive.write():
+        for pk in doomed:
+            archive.messages.delete_local(pk)
+    return archive, [pk for pk in pks if pk not in doomed], bodies
+
+
+KEY = "7e" * 32
+
+
+def _other_process(path: Path) -> Any:
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{KEY}'\"")
+    return conn
+
+
+def test_compaction_waits_for_another_process_writing_and_then_fails_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compaction takes the archive's write lock: never beside another process's writes."""
+    archive, kept, bodies = _archive_with_sparse_segments(tmp_path, monkeypatch)
+    other = _other_process(tmp_path / "archive.db")
+    try:
+        files = sorted(p.name for p in (tmp_path / "blobs").iterdir())
+        archive.conn.execute("PRAGMA busy_timeout = 200")
+        other.execute("BEGIN IMMEDIATE")  # another process in the middle of a sync write
+        with pytest.raises(StoreError) as busy:
+            archive.messages.compact()
+        assert busy.value.code == "store.busy"
+        assert sorted(p.name for p in (tmp_path / "blobs").iterdir()) == files
+        assert not archive.conn.in_transaction
+        other.execute("ROLLBACK")
+        assert archive.messages.compact() > 0
+        assert len(list((tmp_path / "blobs").iterdir())) < len(files)  # survivors together
+        for pk in kept:
+            assert archive.messages.raw(pk) == bodies[pk]
+    finally:
+        other.close()
+        archive.close()
+
+
+def test_compaction_keeps_old_segments_while_a_reader_may_still_point_into_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive, kept, bodies = _archive_with_sparse_segments(tmp_path, monkeypatch)
+    reader = Archive.open_reader(tmp_path / "archive.db", KEY)
+    try:
+        before = sorted(p.name for p in (tmp_path / "blobs").iterdir())
+        reader.conn.execute("BEGIN")  # another reader, in the middle of reading a body
+        old_row = reader.conn.execute(
+            "SELECT segment FROM message_bodies WHERE message_id = ?", (kept[0],)
+        ).fetchone()
+        assert archive.messages.compact(reader_wait_ms=100) == 0
+        # The rows moved, but the old files stay for the reader's snapshot.
+        assert (
+            archive.conn.execute(
+                "SELECT segment FROM message_bodies WHERE message_id = ?", (kept[0],)
+            ).fetchone()
+            != old_row
+        )
+        assert sorted(p.name for p in (tmp_path / "blobs").iterdir())[: len(before)] == before
+        assert reader.messages.raw(kept[0]) == bodies[kept[0]]  # its snapshot's place
+        reader.conn.execute("COMMIT")
+        # Once readers moved on, the next compaction removes the emptied files.
+        assert archive.messages.compact(reader_wait_ms=100) > 0
+        assert (tmp_path / "blobs" / before[0]).exists() is False
+        for pk in kept:
+            assert archive.messages.raw(pk) == bodies[pk]
+            assert reader.messages.raw(pk) == bodies[pk]
+    finally:
+        reader.close()
+        archive.close()

@@ -208,6 +208,7 @@ class BodyArchive:
             ).fetchall()
         )
         emptied: dict[int, int] = {}
+        fresh = False
         for segment in blobs.segments()[:-1]:  # never the one being appended to
             size = blobs.size(segment)
             if size == 0 or live.get(segment, 0) >= threshold * size:
@@ -220,7 +221,9 @@ class BodyArchive:
             moved = [blobs.read_sealed(BlobRef(segment, r[1], r[2], bytes(r[3]))) for r in records]
             refs = []
             if moved:
-                blobs.start_new_segment()
+                if not fresh:  # the survivors of every sparse segment share new files
+                    blobs.start_new_segment()
+                    fresh = True
                 refs = blobs.append_sealed(moved)
             self._conn.executemany(
                 "UPDATE message_bodies SET segment = ?, offset = ?, length = ?,"
