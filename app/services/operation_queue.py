@@ -19,6 +19,7 @@ from typing import Any
 from app.domain.errors import KnownError, NetworkError, NotFoundError, ValidationError
 from app.domain.events import (
     Cause,
+    FolderCountsChanged,
     MessagesChanged,
     OperationFailed,
     OperationQueued,
@@ -187,7 +188,7 @@ class OperationQueue:
     async def _applied(self, applied: _Applied, kind: str, message_ids: Sequence[int]) -> Account:
         """Tell what a local change did (on the loop thread, after its transaction)."""
         account = await self._account(applied.account_id)
-        self._publish_touched(account, applied.touched, change_cause())
+        await self._publish_touched(account, applied.touched, change_cause())
         if applied.operation_id:
             self._events.publish(
                 OperationQueued(
@@ -205,7 +206,14 @@ class OperationQueue:
             )
         return account
 
-    def _publish_touched(self, account: Account, touched: _Touched, cause: Cause) -> None:
+    async def _publish_touched(self, account: Account, touched: _Touched, cause: Cause) -> None:
+        """MessagesChanged, then FolderCountsChanged, for each folder a change touched."""
+        if not touched.names:
+            return
+        folders = list(touched.names)
+        counts = await self._store.read(
+            lambda a: {f: a.messages.counts(folder_id=f) for f in folders}
+        )
         for folder_id, name in touched.names.items():
             self._events.publish(
                 MessagesChanged(
@@ -217,6 +225,17 @@ class OperationQueue:
                     added=tuple(touched.added.get(folder_id, ())),
                     changed=tuple(touched.changed.get(folder_id, ())),
                     removed=tuple(touched.removed.get(folder_id, ())),
+                )
+            )
+        for folder_id, name in touched.names.items():
+            self._events.publish(
+                FolderCountsChanged(
+                    account_id=account.id,
+                    account=account.name,
+                    folder_id=folder_id,
+                    folder=name,
+                    messages=counts[folder_id]["messages"],
+                    unread=counts[folder_id]["unread"],
                 )
             )
 
@@ -274,7 +293,7 @@ class OperationQueue:
                     message_ids=_op_messages(op),
                 )
             )
-            self._publish_touched(account, touched, Cause.UNDO)
+            await self._publish_touched(account, touched, Cause.UNDO)
             return False
 
         def done(a: Archive, o: PendingOp = op, r: str = request) -> None:

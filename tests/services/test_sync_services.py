@@ -13,10 +13,14 @@ from typing import Any
 
 import pytest
 
+from app.domain.account import AccountConfig, AuthMethod, Endpoint, OidcSettings, Security
+from app.domain.errors import AuthError
 from app.domain.events import (
+    PROFILE_WIDE,
     Cause,
     ConnectionChanged,
     ConnectionState,
+    DocumentsIndexed,
     FolderCountsChanged,
     MessagesChanged,
     NewMail,
@@ -39,7 +43,7 @@ from tests.services.support import (
     no_imap_threads,
     open_test_services,
 )
-from tests.support.mail import message
+from tests.support.mail import message, tiny_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -94,6 +98,8 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     [queued] = events.of(OperationQueued)
     assert (queued.kind, queued.message_ids) == ("flags", (one.id,))
     assert events.of(PendingOperationsChanged)[-1].pending == 1
+    counts = events.of(FolderCountsChanged)[-1]
+    assert (counts.folder_id, counts.messages, counts.unread) == (inbox_id, 3, 2)
     assert await services.supervisor.replay_now(account)
     [replayed] = events.of(OperationReplayed)
     assert replayed.operation_id == queued.operation_id
@@ -106,7 +112,9 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     two = inbox["Deux"]
     assert two.uid is not None
     dove.add_flags(address, "INBOX", [two.uid], ["\\Flagged"])
-    dove.deliver(address, message(subject="Du patient", sender=PATIENT)[0])
+    dove.deliver(
+        address, message(subject="Du patient", sender=PATIENT, pdf=tiny_pdf("Glycemie"))[0]
+    )
     await services.supervisor.run_once([account])
     [server] = events.of(MessagesChanged, lambda e: e.folder_id == inbox_id)
     new_id = (await _inbox(services, account))["Du patient"].id
@@ -117,6 +125,8 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     assert (new_mail.folder_id, new_mail.count, new_mail.from_patients) == (inbox_id, 1, 1)
     counts = events.of(FolderCountsChanged, lambda e: e.folder_id == inbox_id)[-1]
     assert (counts.messages, counts.unread) == (4, 3)
+    [indexed] = events.of(DocumentsIndexed)
+    assert (indexed.account_id, indexed.documents, indexed.remaining) == (PROFILE_WIDE, 1, 0)
 
     # Move and delete: both folders told, with ids, at once.
     dove.create_folder(address, "Biologie")
@@ -278,4 +288,37 @@ async def test_connection_state_follows_the_server(
         await services.supervisor.stop()
     finally:
         await services.aclose()
+    assert await no_imap_threads() == []
+
+
+async def test_a_login_to_renew_ends_the_session_until_asked_again(
+    services: Services, events: EventLog, tmp_path: Path
+) -> None:
+    # An OpenID Connect account never logged in: no token can be had, nothing is sent anywhere.
+    config = AccountConfig(
+        name="psc",
+        address="dr.jeton@hopital-test.mssante.fr",
+        imap=Endpoint.parse("127.0.0.1:9", Security.STARTTLS, "imap"),
+        smtp=Endpoint.parse("127.0.0.1:9", Security.STARTTLS, "smtp"),
+        auth=AuthMethod.OAUTH2,
+        oidc=OidcSettings(issuer="https://127.0.0.1:9/auth", client_id="pli"),
+        servers_confirmed=True,
+    )
+    account = await services.accounts.add(config)
+    await services.supervisor.start([account])
+    ended = await events.wait_for(ConnectionChanged)
+    assert (ended.state, ended.code) == (ConnectionState.SESSION_ENDED, "auth.login_required")
+    assert services.supervisor.state(account.id) is ConnectionState.SESSION_ENDED
+    # No retry on its own: only when asked (after a new login).
+    await asyncio.sleep(1.5)
+    assert len(events.of(ConnectionChanged)) == 1
+    with pytest.raises(AuthError) as caught:
+        await services.supervisor.sync_now(account)
+    assert caught.value.code == "auth.login_required"
+    assert [e.state for e in events.of(ConnectionChanged)] == [
+        ConnectionState.SESSION_ENDED,
+        ConnectionState.RECONNECTING,
+        ConnectionState.SESSION_ENDED,
+    ]
+    await services.supervisor.stop()
     assert await no_imap_threads() == []
