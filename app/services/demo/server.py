@@ -288,9 +288,9 @@ class DemoServer:
             imap.close()
             smtp.close()
             for session in list(smtp_sessions):
-                transport = session.transport
-                if transport is not None:
-                    transport.abort()
+                for transport in (session.transport, session._original_transport):
+                    if transport is not None and not transport.is_closing():
+                        transport.abort()
             await imap_handler.close_all()
             await _cancel_all()
 
@@ -544,6 +544,7 @@ class _ImapServer:
         self._login = login
         self._config = config
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
 
     async def __call__(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sock_info: SocketInfo
@@ -553,6 +554,7 @@ class _ImapServer:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
+        self._writers.add(writer)
         try:
             async with AsyncExitStack() as stack:
                 connection_exit.set(stack)
@@ -565,9 +567,12 @@ class _ImapServer:
         finally:
             if task is not None:
                 self._tasks.discard(task)
+            self._writers.discard(writer)
 
     async def close_all(self) -> None:
-        """End every client connection."""
+        """End every client connection (at once: the loop is about to close)."""
+        for writer in list(self._writers):
+            writer.transport.abort()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
