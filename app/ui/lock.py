@@ -112,6 +112,7 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAccessibleName(self.tr("Pli is locked"))
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -125,7 +126,7 @@ class LockScreen(QWidget):
         self.explanation = QLabel(self)
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.explanation.setWordWrap(True)
-        self.explanation.setMaximumWidth(460)
+        self.explanation.setFixedWidth(460)
         self.passphrase = QLineEdit(self)
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText(self.tr("Passphrase"))
@@ -137,6 +138,7 @@ class LockScreen(QWidget):
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error.hide()
         self.button = QPushButton(self.tr("&Unlock"), self)
+        self.button.setObjectName("primaryButton")
         self.button.setAccessibleName(self.tr("Unlock"))
         self.button.setDefault(True)
         self.button.setAutoDefault(True)
@@ -169,6 +171,8 @@ class LockScreen(QWidget):
             )
         self.explanation.setText(text)
         self.explanation.setAccessibleName(text)
+        # A wrapped label in a centred layout needs its height from its fixed width.
+        self.explanation.setMinimumHeight(self.explanation.heightForWidth(460))
 
     def reset(self) -> None:
         """Clear what was typed and any error; focus the right control."""

@@ -68,12 +68,13 @@ class MainWindow(QMainWindow):
         self._nav_items: dict[str, QListWidgetItem] = {}
         self._nav_actions: dict[str, QAction] = {}
         self._locked = False
+        self._toolbar_was_visible = False
         self._hidden_while_locked: list[QWidget] = []
         self._state_savers: list[Callable[[QSettings], None]] = []
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Pli"))
         self.setWindowIcon(icon("pli"))
-        self.setMinimumSize(QSize(720, 480))
+        self.setMinimumSize(QSize(880, 560))
         self.setAccessibleName(self.tr("Pli - secure health messaging"))
 
         # -- central area: [navigation | banners + pages], or the lock screen ----------------
@@ -406,8 +407,9 @@ class MainWindow(QMainWindow):
             widget.hide()
         self.lock_screen.set_mode(needs_passphrase=needs_passphrase, minutes=minutes)
         self._outer.setCurrentWidget(self.lock_screen)
-        self.menuBar().setEnabled(False)
-        self.toolbar.setEnabled(False)
+        self.menuBar().hide()
+        self._toolbar_was_visible = self.toolbar.isVisible()
+        self.toolbar.hide()
         self.status.hide()
         for action in self.actions():
             action.setEnabled(False)
@@ -421,8 +423,8 @@ class MainWindow(QMainWindow):
         for action in self.actions():
             action.setEnabled(True)
         self.find_action.setEnabled(self.current_page() == "mail")
-        self.menuBar().setEnabled(True)
-        self.toolbar.setEnabled(True)
+        self.menuBar().show()
+        self.toolbar.setVisible(self._toolbar_was_visible)
         self.status.show()
         self._outer.setCurrentWidget(self._content)
         for widget in self._hidden_while_locked:

@@ -44,13 +44,19 @@ QLabel#welcomeTitle {{ font-size: 20pt; font-weight: 600; color: {TEXT}; }}
 QLabel#welcomeText {{ color: {MUTED}; font-size: 11pt; }}
 QLabel#choiceText {{ color: {MUTED}; }}
 QLabel#pageHint {{ color: {MUTED}; font-size: 11pt; }}
-QPushButton#choiceButton {{
+QPushButton#choiceButton, QPushButton#primaryButton {{
     background: {ACCENT}; color: white; border: none; border-radius: 6px;
     padding: 8px 14px; font-weight: 600;
 }}
-QPushButton#choiceButton:hover {{ background: #195d75; }}
-QPushButton#choiceButton:focus {{ border: 2px solid #0d3a4a; }}
-QPushButton#choiceButton:disabled {{ background: #9db8c3; }}
+QPushButton#choiceButton:hover, QPushButton#primaryButton:hover {{ background: #195d75; }}
+QPushButton#choiceButton:focus, QPushButton#primaryButton:focus {{ border: 2px solid #0d3a4a; }}
+QPushButton#choiceButton:disabled, QPushButton#primaryButton:disabled {{
+    background: #9db8c3;
+}}
+QLineEdit {{ padding: 4px 6px; border: 1px solid {BORDER}; border-radius: 4px; }}
+QLineEdit:focus {{ border: 1px solid {ACCENT}; }}
+QTreeView#folderTree {{ border: none; background: {SURFACE}; }}
+QListView#messageList {{ border: none; }}
 QWidget#lockScreen {{ background: {SURFACE}; }}
 QLabel#lockTitle {{ font-size: 18pt; font-weight: 600; color: {TEXT}; }}
 QLabel#lockError, QLabel#formError {{ color: #a23b2e; }}

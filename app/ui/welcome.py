@@ -62,9 +62,9 @@ class _Choice(QFrame):
         layout.addWidget(badge)
         layout.addWidget(body, 1)
         layout.addWidget(self.button)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.setMinimumWidth(300)
-        self.setMaximumWidth(380)
+        # Same width for both cards; the row gives them the same height (buttons aligned).
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.setFixedWidth(420)  # the longest French button label fits
 
 
 class WelcomePage(QWidget):
@@ -101,7 +101,8 @@ class WelcomePage(QWidget):
         subtitle.setObjectName("welcomeText")
         subtitle.setWordWrap(True)
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle.setMaximumWidth(640)
+        subtitle.setFixedWidth(600)  # a wrapped label needs a width to compute its height
+        subtitle.setMinimumHeight(subtitle.heightForWidth(600))
         cards = QHBoxLayout()
         cards.setSpacing(24)
         self.demo = _Choice(

@@ -19,15 +19,19 @@ sets ``ui.allow_bugs = True``).
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
-# Before anything imports Qt: no display needed, fixed look.
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Before anything imports Qt: no display needed, one 1920x1080 screen (the offscreen default,
+# 800x800, is smaller than the window's minimum size).
+os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(
+    Path(tempfile.gettempdir()) / f"pli-offscreen-{os.getuid()}.json"
+)
 os.environ.setdefault("QT_API", "pyside6")
 
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -44,6 +48,13 @@ from app.ui.async_bridge import SlowCallbackWatch
 from app.ui.error_presenter import ErrorPresenter
 
 T = TypeVar("T")
+
+# Read when the session's QApplication is created (after this module is imported).
+Path(os.environ["QT_QPA_PLATFORM"].split("configfile=", 1)[1]).write_text(
+    '{"screens": [{"name": "pli", "x": 0, "y": 0, "width": 1920, "height": 1080, '
+    '"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}',
+    encoding="utf-8",
+)
 
 #: The passphrase of every test profile (no real keyring is ever touched).
 TEST_PASSPHRASE = "correct horse battery staple"

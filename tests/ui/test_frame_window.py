@@ -47,13 +47,13 @@ def test_window_remembers_its_geometry(ui: UiLoop, tmp_path: Path) -> None:
         app.window.show()
         run = asyncio.ensure_future(app.run())
         await ui.until(app.started.is_set, within=30)
-        app.window.resize(781, 643)
+        app.window.resize(1001, 702)
         await ui.settle()
         app.window.close()
         await run
         again = _app(ui, root)
-        assert again.window.size().width() == 781
-        assert again.window.size().height() == 643
+        assert again.window.size().width() == 1001
+        assert again.window.size().height() == 702
         again.window.deleteLater()
 
     ui.run(scenario())

@@ -1,0 +1,123 @@
+"""Screenshots of the window's frame (docs/screenshots/frame-*.png), under Xvfb or offscreen.
+
+    Xvfb :99 -screen 0 1920x1080x24 &
+    DISPLAY=:99 PLI_PASSPHRASE=... .venv/bin/python tools/frame_screenshots.py [--size 1366x768]
+
+Drives the real window on a fresh profile: the welcome page, the demo mailbox, the offline
+banner, the lock screen. Each picture is taken with QWidget.grab() of the whole window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.config.paths import AppPaths  # noqa: E402
+from app.domain import events as ev  # noqa: E402
+from app.ui import async_bridge  # noqa: E402
+from app.ui.application import PliApplication  # noqa: E402
+from app.ui.error_presenter import ErrorPresenter  # noqa: E402
+from app.ui.i18n import install_translators  # noqa: E402
+from app.ui.theme import apply_theme  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+async def _until(condition, within: float = 60.0) -> None:  # noqa: ANN001
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.05)
+
+
+async def shoot(app: PliApplication, size: tuple[int, int], only: set[str]) -> list[Path]:
+    window = app.window
+    window.resize(*size)
+    window.move(0, 0)
+    window.show()
+    suffix = f"{size[0]}x{size[1]}"
+    saved: list[Path] = []
+
+    def grab(name: str) -> None:
+        if only and name not in only:
+            return
+        QApplication.processEvents()
+        path = OUT / f"frame-{name}-{suffix}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
+    run = asyncio.ensure_future(app.run())
+    await _until(app.started.is_set)
+    await asyncio.sleep(0.3)
+    grab("welcome")
+    if app.services is not None and hasattr(app.services, "demo"):
+        window.welcome.demo.button.click()
+        await _until(lambda: window.current_page() == "mail", 120)
+        await asyncio.sleep(6)
+        grab("demo")
+        assert app.ctx is not None
+        demo_account = next(iter(window.status.connections.states()), 1)
+        app.ctx.signals.bus.publish(
+            ev.ConnectionChanged(
+                account_id=demo_account,
+                account="démonstration",
+                state=ev.ConnectionState.OFFLINE,
+                code="network.unreachable",
+            )
+        )
+        await asyncio.sleep(0.3)
+        grab("offline")
+        app.ctx.signals.bus.publish(
+            ev.ConnectionChanged(
+                account_id=demo_account, account="démonstration", state=ev.ConnectionState.ONLINE
+            )
+        )
+    app.lock_now()
+    await asyncio.sleep(0.3)
+    grab("locked")
+    window.close()
+    await run
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="1366x768")
+    parser.add_argument("--only", nargs="*", default=[])
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    os.environ.setdefault("PLI_PASSPHRASE", "screenshots passphrase")
+    OUT.mkdir(parents=True, exist_ok=True)
+    qapp = QApplication(sys.argv[:1])
+    apply_theme(qapp)
+    translators = install_translators(qapp)
+    loop = async_bridge.install_event_loop(qapp)
+    with tempfile.TemporaryDirectory() as folder:
+        errors = ErrorPresenter(Path(folder) / "logs")
+        async_bridge.set_error_sink(errors)
+        app = PliApplication(
+            AppPaths.at(Path(folder) / "profile"),
+            errors,
+            passphrase=os.environ["PLI_PASSPHRASE"],
+        )
+        with loop:
+            saved = loop.run_until_complete(shoot(app, (width, height), set(args.only)))
+    for path in saved:
+        print(path.relative_to(ROOT))
+    del translators
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
