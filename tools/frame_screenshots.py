@@ -14,12 +14,13 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a window tool
 
 from app.config.paths import AppPaths  # noqa: E402
 from app.domain import events as ev  # noqa: E402
@@ -32,7 +33,7 @@ from app.ui.theme import apply_theme  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 
 
-async def _until(condition, within: float = 60.0) -> None:  # noqa: ANN001
+async def _until(condition: Callable[[], object], within: float = 60.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while not condition():
