@@ -84,15 +84,16 @@ class StoreGateway:
             return await self._read_executor.run(self._reader.in_snapshot, work)
 
     async def close(self) -> None:
-        """Close the reader, then the archive, and stop the threads."""
-        try:
-            if self._reader is not None and self._read_executor is not None:
-                try:
-                    await self._read_executor.run(self._reader.close)
-                finally:
-                    self._read_executor.shutdown()
-        finally:
+        """Close the reader, then the archive (checkpointing it), and stop the threads."""
+        with classified():
             try:
-                await self._executor.run(self._archive.close)
+                if self._reader is not None and self._read_executor is not None:
+                    try:
+                        await self._read_executor.run(self._reader.close)
+                    finally:
+                        self._read_executor.shutdown()
             finally:
-                self._executor.shutdown()
+                try:
+                    await self._executor.run(self._archive.close)
+                finally:
+                    self._executor.shutdown()

@@ -20,8 +20,6 @@ from app.store.repositories.messages.envelopes import EnvelopeSync
 from app.store.repositories.messages.local_changes import LocalChanges
 from app.store.repositories.messages.reads import MessageReads
 from app.store.repositories.messages.rows import (
-    BODY_ARCHIVED,
-    BODY_MISSING,
     SORT_SHIFT,
     BodyTask,
     ExamineRow,
@@ -35,8 +33,6 @@ from app.store.repositories.messages.text_index import TextIndex, to_fts_query
 from app.store.repositories.messages.threads import ThreadJoiner
 
 __all__ = [
-    "BODY_ARCHIVED",
-    "BODY_MISSING",
     "SORT_SHIFT",
     "BodyArchive",
     "BodyTask",

@@ -12,7 +12,7 @@ from typing import Any
 from app.domain.message import EnvelopeRecord, MessageSummary, Part, Person, Structure
 
 SORT_SHIFT = 20  # sort_key = max(internal_date, 0) << 20 | sequence within that second
-BODY_MISSING, BODY_ARCHIVED = 0, 1
+BODY_ARCHIVED = 1  # messages.body_state: 0 envelope only, 1 archived
 MAX_INDEXED_TEXT = 200_000  # characters of body text kept for search per message
 TextRow = tuple[int, str, str, str, str]  # (sort key, subject, people, body, attachments)
 
