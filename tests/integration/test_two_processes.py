@@ -9,6 +9,7 @@ thread of this process; the `pli` processes are real ones (`Pli.run_process`).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -203,6 +204,75 @@ def test_a_second_long_lived_process_waits_with_a_message_then_gives_up(
     # A login cannot be passed to the holder either: it waits the same way.
     login = a.run_process("--wait", "0", "account", "login", "a", "--no-browser")
     assert login.code == BUSY and "Pli is open on this profile" in login.err
+
+
+def test_forwarded_commands_see_the_callers_folder_input_and_output(
+    tmp_path: Path, mail_account_factory, window: WindowStandIn
+) -> None:
+    """Relative file names, bytes on stdout, errors and exit codes: as if run here."""
+    account = mail_account_factory()
+    a = _user(tmp_path, account)
+    raw, _ = message(subject="Résultats", body="Hémoglobine 14 g/dL")
+    account.dovecot.deliver(account.address, raw)
+    a("sync").ok()
+    (listed,) = a("list", "--json").ok().json()["messages"]
+    here = a("show", str(listed["id"]), "--raw").ok().out.encode("utf-8")
+    window.open()
+    events_before = len(window.events)
+
+    def pli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", "--profile", str(a.profile), *args],
+            input=stdin,
+            capture_output=True,
+            env=a.env(),
+            cwd=tmp_path,  # relative names are the caller's
+            check=False,
+            timeout=120,
+        )
+
+    shown = pli("show", str(listed["id"]), "--raw")
+    assert shown.returncode == 0 and shown.stdout == here  # the archived bytes, unchanged
+    missing = pli("show", "999999")
+    assert missing.returncode == 4
+    assert missing.stderr.decode() == "pli: error: no message 999999 in the archive\n"
+    (tmp_path / "mot.txt").write_text("Cher confrère, à bientôt.", encoding="utf-8")
+    saved = pli("draft", "save", "--subject", "Brouillon", "--body-file", "mot.txt", "--json")
+    assert saved.returncode == 0, saved.stderr
+    piped = pli(
+        "draft", "save", "--subject", "Autre", "--body-file", "-", "--json", stdin=b"Par stdin"
+    )
+    assert piped.returncode == 0, piped.stderr
+    drafts = json.loads(pli("draft", "list", "--json").stdout)["drafts"]
+    assert sorted(d["subject"] for d in drafts) == ["Autre", "Brouillon"]
+    assert len(window.events) > events_before  # the holder's services did the work
+    csv = pli("audit", "--csv")
+    assert csv.returncode == 0 and csv.stdout.startswith(b"id,time,"), csv.stdout[:80]
+
+
+def test_the_holder_survives_garbage_on_its_port(
+    tmp_path: Path, mail_account_factory, window: WindowStandIn
+) -> None:
+    a = _user(tmp_path, mail_account_factory())
+    window.open()
+    holder = instance.probe(window.paths)
+    assert holder is not None and holder.port is not None
+
+    async def send_raw(data: bytes) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", holder.port)
+        writer.write(data)
+        await writer.drain()
+        try:
+            return await asyncio.wait_for(reader.read(), 15)
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    assert asyncio.run(send_raw(b"\xff\xff\xff\xff" + b"x" * 100)) == b""  # too long a hello
+    assert asyncio.run(send_raw(b"\x00\x00\x00\x05hello")) == b""  # not JSON
+    refused = asyncio.run(send_raw(instance._frame({"hello": 99, "token": holder.token})))
+    assert b"protocol" in refused
+    assert a.run_process("account", "list", "--json").ok().json()["accounts"]
 
 
 def _holder_process(profile: Path) -> subprocess.Popen[str]:
