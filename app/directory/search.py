@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from app.directory.abbreviations import Abbreviations, stem
+from app.directory.abbreviations import STOP_WORDS, Abbreviations, stem
 from app.directory.text import fold, squash, tokens
 from app.domain.directory import DirectoryQuery, MailboxType
 from app.domain.errors import ValidationError
@@ -39,6 +39,8 @@ NAME_COLUMNS: tuple[str, ...] = ("fam", "famx")
 _IDENTIFIER = re.compile(r"^\d{9,12}$")
 #: Letters each followed by a dot (``C.H.U.``, ``S.A.M.U``): one word once the dots are gone.
 _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
+#: Where the free text must match for a structure searched by name: its name and its place.
+_STRUCTURE_COLUMNS: tuple[str, ...] = ("org", "town", "cp", "dept")
 #: The mailbox types of a structure's own boxes (not a person's).
 STRUCTURE_TYPES: frozenset[MailboxType] = frozenset({MailboxType.ORG, MailboxType.APP})
 
@@ -178,21 +180,32 @@ class CompiledQuery:
     def structure_expression(self, expand: Expander | None = None) -> str | None:
         """The match expression for structures found by their name, or None.
 
-        The free text must match a structure box's own name (organisation, sign, service)
-        and the box be a structure's (ORG, APP): a structure searched by name shows its
-        own boxes before the people working there.
+        A structure's own box (ORG, APP) whose name (organisation, sign, service) holds some
+        of the free text, the rest naming its place (town, postcode, department): a
+        structure searched by name shows its own boxes before the people working there.
 
         Raises:
             NoMatch: no row can match.
         """
         kinds = STRUCTURE_TYPES & self.types if self.types else STRUCTURE_TYPES
-        named = any(c.columns in (TEXT_COLUMNS, ("org",)) for c in self.constraints)
-        if not kinds or not named:
+        if not kinds:
             return None
-        parts = [
-            (replace(c, columns=("org",)) if c.columns == TEXT_COLUMNS else c).fts(expand)
-            for c in self.constraints
-        ]
+        parts = []
+        named = False
+        for constraint in self.constraints:
+            if constraint.columns == TEXT_COLUMNS:
+                parts.append(replace(constraint, columns=_STRUCTURE_COLUMNS).fts(expand))
+                some: Group = (
+                    *(((t, constraint.prefix),) for t in constraint.terms),
+                    *(alternative for group in constraint.groups for alternative in group),
+                )
+                parts.append(Constraint(("org",), (), groups=(some,)).fts(expand))
+                named = True
+            else:
+                named = named or constraint.columns == ("org",)
+                parts.append(constraint.fts(expand))
+        if not named:
+            return None
         types = " OR ".join(f'"{t.value.lower()}"' for t in sorted(kinds))
         parts.append(f"type : ({types})")
         return " AND ".join(parts)
@@ -297,6 +310,9 @@ def _abbreviated(
         used = _covering(stems, plain, last)
         if used is None:
             continue
+        # The little words of the name typed (``de``, ``pour``…) go with it: the
+        # abbreviation does not hold them.
+        used += [i for i, w in enumerate(plain) if w in STOP_WORDS and i not in used]
         typed: Alternative = tuple((plain[i], True) for i in sorted(used))
         groups.append((typed, *(((k, False),) for k in keys)))
         plain = [w for i, w in enumerate(plain) if i not in used]

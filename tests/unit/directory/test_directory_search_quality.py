@@ -192,6 +192,7 @@ def test_an_abbreviation_finds_the_full_name(
         ({"organisation": "centre hospitalier spécialisé"}, CHS),
         ({"text": "maison de santé pluriprofessionnelle aÿ"}, MSP_AY),
         ({"text": "établissement hébergement personnes âgées dépendantes zeta"}, TILLEULS),
+        ({"text": "établissement d'hébergement pour personnes âgées dépendantes zeta"}, TILLEULS),
         ({"organisation": "CHU guadeloupe"}, CHU_PAP),
     ],
 )
@@ -221,6 +222,9 @@ def test_a_structure_searched_by_name_lists_its_own_boxes_before_its_people(
     first = entries[0]
     assert first.kind is EntryKind.STRUCTURE
     assert first.mailboxes[0].type in (MailboxType.ORG, MailboxType.APP)
+    # The place typed with the name: still the structure first.
+    assert _find(database, text="CHU pointe-à-pitre")[0].key == f"mailbox:{CHU_PAP}"
+    assert _find(database, text="chs rennes")[0].key == f"mailbox:{CHS}"
     # Asked for people only, the people are still there.
     people = _find(database, text="CHU guadeloupe", types=frozenset({MailboxType.PER}))
     assert DR_AT_CHU in _keys(people)
