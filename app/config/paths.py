@@ -68,6 +68,11 @@ class AppPaths:
         return self.root / "directory.db"
 
     @property
+    def directory_abbreviations_file(self) -> Path:
+        """The user's own abbreviations of health structures, for directory searches (JSON)."""
+        return self.root / "directory-abbreviations.json"
+
+    @property
     def crl_cache_dir(self) -> Path:
         """Last valid certificate revocation lists (public data)."""
         return self.root / "crl"
