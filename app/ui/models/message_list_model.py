@@ -101,12 +101,14 @@ def row_sentence(summary: MessageSummary) -> str:
             .replace("%3", text.ins)
         )
     elif text.patient and text.ins:
-        who = (
-            translate("MessageListModel", "From %1, about the %2 with INS %3.")
-            .replace("%1", text.sender)
-            .replace("%2", _patient_word(text.ins))
-            .replace("%3", text.ins)
+        about = (
+            translate("MessageListModel", "From %1, about the patient with INS %2.", "a woman")
+            if text.ins[:1] == "2"
+            else translate(
+                "MessageListModel", "From %1, about the patient with INS %2.", "a man or unknown"
+            )
         )
+        who = about.replace("%1", text.sender).replace("%2", text.ins)
     else:
         who = translate("MessageListModel", "From %1.").replace("%1", text.sender)
     parts.append(who)

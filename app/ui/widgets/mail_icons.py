@@ -46,6 +46,43 @@ _SVG = {
         ' stroke-linejoin="round"/><path d="M3 8h6.5a4 4 0 0 1 4 4v1" fill="none"'
         ' stroke="{c}" stroke-width="1.4"/>'
     ),
+    # Two curved arrows: reply to all.
+    "reply-all": (
+        '<path d="M7.5 4 3.5 8l4 4" fill="none" stroke="{c}" stroke-width="1.4"'
+        ' stroke-linejoin="round"/><path d="M4.5 4 .8 8l3.7 4" fill="none" stroke="{c}"'
+        ' stroke-width="1.2" stroke-linejoin="round"/><path d="M4 8h6a4 4 0 0 1 4 4v1"'
+        ' fill="none" stroke="{c}" stroke-width="1.4"/>'
+    ),
+    # A straight arrow: forward.
+    "forward": (
+        '<path d="M9.5 4l4 4-4 4" fill="none" stroke="{c}" stroke-width="1.4"'
+        ' stroke-linejoin="round"/><path d="M13 8H6.5a4 4 0 0 0-4 4v1" fill="none"'
+        ' stroke="{c}" stroke-width="1.4"/>'
+    ),
+    # An open envelope: read.
+    "read": (
+        '<path d="M2 6.5 8 2.5l6 4V14H2z" fill="none" stroke="{c}" stroke-width="1.2"'
+        ' stroke-linejoin="round"/><path d="M2.3 6.8 8 10.5l5.7-3.7" fill="none"'
+        ' stroke="{c}" stroke-width="1.2"/>'
+    ),
+    # A closed envelope with a dot: unread.
+    "unread-mail": (
+        '<rect x="1.8" y="4" width="12.4" height="9" rx="1" fill="none" stroke="{c}"'
+        ' stroke-width="1.2"/><path d="M2.2 4.6 8 9l5.8-4.4" fill="none" stroke="{c}"'
+        ' stroke-width="1.2"/><circle cx="13" cy="4" r="2.4" fill="#1a73e8"/>'
+    ),
+    # A folder with an arrow: move.
+    "move": (
+        '<path d="M1.8 4h4.4l1.4 1.5h6.6V13H1.8z" fill="none" stroke="{c}"'
+        ' stroke-width="1.2" stroke-linejoin="round"/><path d="M6 9.3h5M9.3 7.5l1.8 1.8'
+        '-1.8 1.8" fill="none" stroke="{c}" stroke-width="1.2"/>'
+    ),
+    # A bin: delete.
+    "delete": (
+        '<path d="M3 4.5h10M6.3 4.5V3h3.4v1.5M4.3 4.5l.7 9h6l.7-9" fill="none"'
+        ' stroke="{c}" stroke-width="1.2" stroke-linejoin="round"/>'
+        '<path d="M7 7v4.5M9 7v4.5" stroke="{c}" stroke-width="1.1"/>'
+    ),
     # A magnifying glass.
     "search": (
         '<circle cx="6.8" cy="6.8" r="4.3" fill="none" stroke="{c}" stroke-width="1.5"/>'
@@ -81,6 +118,12 @@ COLORS = {
     "filter": "#5f6368",
     "blocked": "#8a5a00",
     "document": "#5f6368",
+    "reply-all": "#5f6368",
+    "forward": "#5f6368",
+    "read": "#5f6368",
+    "unread-mail": "#5f6368",
+    "move": "#5f6368",
+    "delete": "#5f6368",
 }
 
 

@@ -10,6 +10,7 @@ Must run on the Qt thread.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.services.archive_service import SearchFilters
@@ -106,3 +107,7 @@ class MailWorkspace(QWidget):
         QWidget.setTabOrder(self.search.filters_button, self.folders.view)
         QWidget.setTabOrder(self.folders.view, self.messages.view)
         QWidget.setTabOrder(self.messages.view, self.reading.browser)
+        # Standalone (tests, screenshots): Ctrl+F finds; in the window the Find action does.
+        self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)
+        self.find_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.find_shortcut.activated.connect(self.search.focus_field)

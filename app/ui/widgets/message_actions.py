@@ -146,7 +146,6 @@ class MessageActions(QObject):
             self.tr("Follow up (flag) or stop following up"),
             QKeySequence("Ctrl+Shift+G"),
         )
-        self.follow.setIcon(icon("flag"))
         self.move = self._action(
             self.tr("&Move to…"), self.tr("Move to another folder"), QKeySequence("Ctrl+Shift+V")
         )
@@ -155,6 +154,17 @@ class MessageActions(QObject):
             self.tr("Delete (to the trash; from the trash, for good)"),
             QKeySequence(QKeySequence.StandardKey.Delete),
         )
+        for action, name in (
+            (self.reply, "answered"),
+            (self.reply_all, "reply-all"),
+            (self.forward, "forward"),
+            (self.mark_read, "read"),
+            (self.mark_unread, "unread-mail"),
+            (self.follow, "flag"),
+            (self.move, "move"),
+            (self.delete, "delete"),
+        ):
+            action.setIcon(icon(name))
         self.actions: list[QAction] = [
             self.reply,
             self.reply_all,

@@ -76,7 +76,7 @@ class MessageListPane(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAccessibleName(self.tr("Messages"))
         self.view.setAccessibleDescription(
-            self.tr("Newest first. Arrow keys move between messages; Enter reads.")
+            self.tr("Newest first. Arrow keys move between messages.")
         )
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 

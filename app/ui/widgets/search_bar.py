@@ -1,8 +1,9 @@
 """The search bar: words over the whole archive (attached PDFs included), with filters.
 
 Searches as the user types (after a short pause), Enter searches at once, Échap clears;
-Ctrl+F or Ctrl+K puts the cursor in the field. The filters (account, folder, correspondent,
-patient, attachment, dates) sit in a compact row shown by the "Filtres" button.
+Ctrl+K (and the window's Find action, Ctrl+F) puts the cursor in the field. The filters
+(account, folder, correspondent, patient, attachment, dates) sit in a compact row shown by
+the "Filtres" button.
 
 Must run on the Qt thread.
 """
@@ -153,10 +154,10 @@ class SearchBar(QWidget):
             edit.dateChanged.connect(self._on_changed)
             edit.setEnabled(False)
         self.reset_button.clicked.connect(self.reset_filters)
-        for keys in ("Ctrl+F", "Ctrl+K"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(self.focus_field)
+        # Ctrl+F is the window's Find action (it calls `focus_field`); Ctrl+K is ours.
+        self.shortcut = QShortcut(QKeySequence("Ctrl+K"), self)
+        self.shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.shortcut.activated.connect(self.focus_field)
         ctx.signals.accounts_changed.connect(self._on_engine_accounts_changed)
         self.account.addItem(self.tr("All mailboxes"), None)
         self.folder.addItem(self.tr("All folders"), None)

@@ -1,0 +1,429 @@
+"""The mail screens against real services and a real Dovecot: folders, list, reading, search.
+
+Every scenario runs on the test's qasync loop (tests/ui/conftest.py): the panes call the real
+services, the services talk to the suite's Dovecot on 127.0.0.1, and the engine's events
+reach the panes as Qt signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
+
+from app.domain.account import AccountConfig, BoxType, Endpoint, Security
+from app.domain.message import Flag
+from app.services.account_service import Account
+from app.services.container import Services
+from app.ui.context import UiContext
+from app.ui.i18n import install_translators
+from app.ui.models.folder_model import FolderTreeModel
+from app.ui.models.message_list_model import MessageListModel
+from app.ui.widgets.mail_workspace import MailWorkspace
+from tests.servers.fixtures import MailAccount
+from tests.support.mail import message, tiny_pdf
+from tests.ui.conftest import UiLoop
+
+pytestmark = pytest.mark.integration
+
+I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+
+
+def ins_with_key(first13: str) -> str:
+    """A valid INS: 13 digits and their key (97 - number mod 97)."""
+    return f"{first13}{97 - int(first13) % 97:02d}"
+
+
+PATIENT_INS = ins_with_key("2840575123456")  # a woman (first digit 2)
+
+
+@pytest.fixture
+def french(qapp: QApplication):
+    translators = install_translators(qapp, I18N)
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+
+
+async def add_account(
+    services: Services, mail: MailAccount, name: str = "cabinet", box: BoxType = BoxType.CAB
+) -> Account:
+    config = AccountConfig(
+        name=name,
+        address=mail.address,
+        imap=Endpoint(mail.imap_host, mail.imap_port, Security.STARTTLS),
+        smtp=Endpoint(mail.smtp_host, mail.smtp_port, Security.STARTTLS),
+        box_type=box,
+        ca_file=str(mail.ca_bundle),
+    )
+    return await services.accounts.add(config, password=mail.password)
+
+
+async def sync(services: Services, account: Account) -> None:
+    """One pass of the engine: mail, bodies, attachment text, patients."""
+    await services.sync.sync(account)
+    await services.documents.index_attachments()
+    await services.incoming.examine()
+
+
+async def replay(services: Services, account: Account) -> None:
+    """Send the local changes to the server (what the supervisor does on its own)."""
+    await services.sync.replay(account)
+
+
+async def workspace(
+    ui: UiLoop, services: Services, *, mark_read: bool = False, page_size: int = 200
+) -> MailWorkspace:
+    """The mail screen on real services, shown at 1366×768 (built, then shown: two turns).
+
+    Opening a message marks it read only with `mark_read` (the first message opens by itself).
+    """
+    ctx = UiContext.create(services, ui.errors)
+    mail = MailWorkspace(ctx)
+    mail.reading.mark_read = mark_read
+    mail.messages.model._page_size = page_size
+    mail._ctx_keepalive = ctx  # type: ignore[attr-defined]  # the signals live with the widget
+    mail.resize(1366, 768)
+    await ui.settle(0)
+    mail.show()
+    await ui.settle()
+    return mail
+
+
+async def opened(ui: UiLoop, mail: MailWorkspace) -> None:
+    """Until the folders are read and the first inbox is shown with its first message open."""
+    await mail.folders.refresh()
+    await ui.until(lambda: mail.messages.model.source is not None)
+    await mail.messages.wait_idle()
+    await ui.until(lambda: mail.messages.model.rowCount() == 0 or mail.reading.message_id)
+
+
+def test_folder_tree_list_and_reading(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    dove = mail_account.dovecot
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    for n in range(25):
+        dove.deliver(
+            mail_account.address,
+            message(subject=f"Compte rendu {n:02d}", date=start + timedelta(minutes=n))[0],
+            internal_date=(start + timedelta(minutes=n)).timestamp(),
+        )
+    dove.create_folder(mail_account.address, "Patients/Durand")
+    dove.deliver(mail_account.address, message(subject="Suivi")[0], folder="Patients/Durand")
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services, page_size=5)  # five pages for 25 messages
+        # (Qt's model tester fetches every page itself: it checks these models elsewhere.)
+        await opened(ui, mail)
+
+        # Folders: the account, its inbox in French with the unread count, nested folders.
+        folders = mail.folders.model
+        assert [a.name for a in folders.accounts()] == ["cabinet"]
+        inbox = next(f for f in folders.folders(account.id) if f.role == "inbox")
+        index = folders.folder_index(inbox.id)
+        assert index.data() == "Boîte de réception"
+        assert index.siblingAtColumn(1).data() == "25"
+        assert index.data(Qt.ItemDataRole.FontRole).bold()
+        assert "25 non lus" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+        nested = next(f for f in folders.folders(account.id) if f.name == "Patients/Durand")
+        nested_index = folders.folder_index(nested.id)
+        assert nested_index.data() == "Durand"
+        assert nested_index.parent().data() == "Patients"
+
+        # The list: newest first, the pages that fill the view at first, more as it scrolls.
+        model = mail.messages.model
+        await mail.messages.wait_idle()
+        assert model.rowCount() < 25
+        assert model.summary(0).subject == "Compte rendu 24"
+        assert model.canFetchMore()
+        for _ in range(10):
+            mail.messages.view.scrollToBottom()
+            await ui.settle()
+            await mail.messages.wait_idle()
+        assert model.rowCount() == 25
+        assert await model.load_more() == 0
+        assert not model.canFetchMore()
+        assert [model.summary(r).subject for r in range(25)] == [
+            f"Compte rendu {n:02d}" for n in range(24, -1, -1)
+        ]
+
+        # The first message is open; opening a message marks it read, here and on the server.
+        first = model.summary(0)
+        assert mail.reading.message_id == first.id
+        await mail.reading._task
+        assert not model.summary(0).flags & Flag.SEEN
+        mail.reading.mark_read = True
+        await mail.reading.show_message(first.id)
+        assert mail.reading.subject.text() == "Compte rendu 24"
+        assert "Élodie Lefèvre" in mail.reading.browser.toPlainText()
+        await mail.messages.wait_idle()
+        assert model.summary(0).flags & Flag.SEEN
+        await mail.folders.wait_idle()
+        assert folders.folder_index(inbox.id).siblingAtColumn(1).data() == "24"
+        await replay(ui_services, account)
+        seen = [
+            m
+            for m in await asyncio.to_thread(dove.messages, mail_account.address)
+            if "\\Seen" in m.flags
+        ]
+        assert len(seen) == 1
+
+        # Another folder from the tree.
+        mail.folders.select_folder(nested.id)
+        await ui.until(lambda: mail.messages.folder_id == nested.id)
+        await mail.messages.wait_idle()
+        assert [model.summary(r).subject for r in range(model.rowCount())] == ["Suivi"]
+        assert mail.messages.title.text() == "Durand"
+
+    ui.run(scenario(), timeout=120)
+
+
+def test_flag_reaches_dovecot_and_delete_keeps_focus(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    dove = mail_account.dovecot
+    start = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    for n in range(4):
+        dove.deliver(
+            mail_account.address,
+            message(subject=f"Message {n}", date=start + timedelta(minutes=n))[0],
+            internal_date=(start + timedelta(minutes=n)).timestamp(),
+        )
+    dove.create_folder(mail_account.address, "Trash")
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        model = mail.messages.model
+        actions = mail.message_actions
+        assert [model.summary(r).subject for r in range(4)] == [
+            "Message 3",
+            "Message 2",
+            "Message 1",
+            "Message 0",
+        ]
+
+        # Follow up "Message 2": the row shows it at once, the server has it after the replay.
+        mail.messages.select_id(model.summary(1).id)
+        assert actions.follow.text() == "&Suivre"
+        actions.follow.trigger()
+        await ui.until(lambda: model.summary(1).flags & Flag.FLAGGED)
+        assert "Suivi." in model.index(1).data(Qt.ItemDataRole.AccessibleTextRole)
+        assert actions.follow.text() == "Ne plus &suivre"
+        await replay(ui_services, account)
+        flagged = [
+            m
+            for m in await asyncio.to_thread(dove.messages, mail_account.address)
+            if "\\Flagged" in m.flags
+        ]
+        assert len(flagged) == 1
+
+        # Delete it from the keyboard's path: the cursor lands on the next message.
+        mail.messages.view.setFocus()
+        deleted = model.summary(1).id
+        await actions.delete_selected()
+        assert model.row_of(deleted) is None
+        assert mail.messages.current_id() == model.summary(1).id
+        assert model.summary(1).subject == "Message 1"
+        await replay(ui_services, account)
+        assert len(await asyncio.to_thread(dove.messages, mail_account.address, "Trash")) == 1
+        assert len(await asyncio.to_thread(dove.messages, mail_account.address)) == 3
+
+    ui.run(scenario(), timeout=120)
+
+
+def test_search_finds_words_inside_attached_pdfs_and_highlights_them(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    dove = mail_account.dovecot
+    dove.deliver(
+        mail_account.address,
+        message(subject="Bilan sanguin", pdf=tiny_pdf("Hemoglobine glyquee 6.8"))[0],
+    )
+    dove.deliver(mail_account.address, message(subject="Sans rapport")[0])
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        model = mail.messages.model
+        assert model.rowCount() == 2
+
+        # Typing searches after a short pause; only the PDF holds the word.
+        mail.search.focus_field()
+        mail.search.field.setText("glyquée")
+        mail.search.field.textEdited.emit("glyquée")
+        await ui.until(lambda: mail.messages.query == "glyquée", within=5)
+        await mail.messages.wait_idle()
+        assert [model.summary(r).subject for r in range(model.rowCount())] == ["Bilan sanguin"]
+        assert model.index(0).data(MessageListModel.TermsRole) == ["glyquée"]
+        assert mail.messages.title.text() == "Résultats pour « glyquée »"
+        await ui.until(lambda: mail.reading.message_id == model.summary(0).id)
+        await mail.reading._task
+        await ui.until(lambda: mail.reading.attachments.count() == 1)
+        assert "document PDF" in mail.reading.attachments.item(0).text()
+
+        # The subject's words are highlighted in the reading pane too.
+        mail.search.field.setText("bilan")
+        mail.search.search_now()
+        await ui.until(lambda: mail.messages.query == "bilan")
+        await mail.messages.wait_idle()
+        await ui.until(lambda: mail.reading.message_id == model.summary(0).id)
+        await mail.reading._task
+
+        # A filter alone (with attachment) lists without words.
+        mail.search.field.clear()
+        mail.search.attachment.setChecked(True)
+        mail.search.search_now()
+        await ui.until(lambda: mail.messages.query is None and mail.search.active)
+        await mail.messages.wait_idle()
+        assert [model.summary(r).subject for r in range(model.rowCount())] == ["Bilan sanguin"]
+
+        # Échap clears: back to the folder.
+        mail.search.clear()
+        await ui.until(lambda: not mail.search.active)
+        await mail.messages.wait_idle()
+        await ui.until(lambda: model.rowCount() == 2)
+
+    ui.run(scenario(), timeout=120)
+
+
+def test_html_is_sanitised_and_nothing_remote_is_loaded(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    html = (
+        "<html><head><script>document.title='pwned'</script>"
+        "<style>body{background:url(http://127.0.0.1:9/bg.png)}</style></head><body>"
+        '<p onclick="alert(1)">Résultat <b>normal</b>.</p>'
+        '<img src="http://127.0.0.1:9/pixel.png" alt="traceur">'
+        '<a href="javascript:alert(1)">lien piégé</a>'
+        '<iframe src="http://127.0.0.1:9/"></iframe></body></html>'
+    )
+    raw, _ = message(subject="Lettre HTML", body="x")
+    raw = raw.replace(b"Content-Type: text/plain", b"Content-Type: text/html", 1)
+    raw = raw.split(b"\n\n", 1)[0] + b"\n\n" + html.encode()
+    mail_account.dovecot.deliver(mail_account.address, raw)
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        await mail.reading._task
+        shown = mail.reading.browser.toHtml()
+        assert "Résultat" in mail.reading.browser.toPlainText()
+        for bad in ("script", "pwned", "onclick", "javascript", "iframe", "127.0.0.1", "url("):
+            assert bad not in shown
+        assert "http" not in mail.reading.browser.refused
+        assert mail.reading.banner.isVisible()
+        assert "1 image distante non chargée" in mail.reading.banner.text()
+
+    ui.run(scenario(), timeout=120)
+
+
+def test_patient_row_reads_as_a_sentence(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None, qtmodeltester
+) -> None:
+    dove = mail_account.dovecot
+    sender = f"Jeanne DURAND <{PATIENT_INS}@patient.mssante.fr>"
+    raw, _ = message(
+        sender=sender,
+        subject="Résultats d'analyse",
+        pdf=tiny_pdf("Glycemie"),
+        date=datetime.now(UTC) - timedelta(minutes=5),
+    )
+    dove.deliver(mail_account.address, raw)
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        # Qt's model tester watches both models through every change that follows.
+        qtmodeltester.check(mail.folders.model)
+        qtmodeltester.check(mail.messages.model)
+        await opened(ui, mail)
+        row = mail.messages.model.index(0)
+        sentence = row.data(Qt.ItemDataRole.AccessibleTextRole)
+        cuts = (0, 1, 3, 5, 7, 10, 13, 15)
+        grouped = " ".join(PATIENT_INS[a:b] for a, b in itertools.pairwise(cuts))
+        assert sentence.startswith(f"Non lu. De Jeanne DURAND, patiente, INS {grouped}. ")
+        assert "Objet : Résultats d'analyse." in sentence
+        assert "Reçu aujourd'hui à " in sentence or "Reçu hier à " in sentence
+        assert sentence.endswith("Pièce jointe.")
+        # The reading pane says who it is.
+        await mail.reading._task
+        assert mail.reading.patient.isVisible()
+        assert grouped in mail.reading.patient.text()
+        # What a screen reader is given for the row (the view's accessible cell).
+        assert row.data(Qt.ItemDataRole.AccessibleTextRole) == sentence
+
+    ui.run(scenario(), timeout=120)
+
+
+def test_new_mail_appears_in_the_open_list_without_reload(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    dove = mail_account.dovecot
+    dove.deliver(mail_account.address, message(subject="Ancien")[0])
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        model = mail.messages.model
+        current = mail.messages.current_id()
+        assert model.rowCount() == 1
+        supervisor = getattr(ui_services, "supervisor", None)
+        if supervisor is not None:
+            await supervisor.start([account])
+        try:
+            await asyncio.to_thread(
+                dove.deliver, mail_account.address, message(subject="Nouveau")[0]
+            )
+            if supervisor is None:  # before the supervisor: one sync pass brings it
+                await sync(ui_services, account)
+            await ui.until(lambda: model.rowCount() == 2, within=30)
+        finally:
+            if supervisor is not None:
+                await supervisor.stop()
+        assert model.summary(0).subject == "Nouveau"
+        assert mail.messages.current_id() == current  # the selection stayed
+        await mail.folders.wait_idle()
+        inbox = next(f for f in mail.folders.model.folders(account.id) if f.role == "inbox")
+        assert inbox.messages == 2
+
+    ui.run(scenario(), timeout=120)
+
+
+def test_folder_model_is_sound(qtmodeltester) -> None:
+    from app.ui.models.folder_model import AccountRow, FolderRow
+
+    model = FolderTreeModel()
+    qtmodeltester.check(model)
+    account = AccountRow(1, "cabinet", "cabinet@test.mssante.fr", "CAB")
+    model.set_account(account, [FolderRow(1, "INBOX", "inbox", 3, 1)])
+    model.set_account(AccountRow(2, "perso", "p@test.mssante.fr", "PER"), [])
+    model.set_account(
+        account,
+        [
+            FolderRow(1, "INBOX", "inbox", 3, 0),
+            FolderRow(2, "Patients/Durand", None, 1, 1),
+            FolderRow(3, "Trash", "trash", 0, 0),
+        ],
+    )
+    assert [a.name for a in model.accounts()] == ["perso", "cabinet"]
+    assert model.update_counts(2, messages=1, unread=0)
+    model.remove_account(2)
+    assert [a.name for a in model.accounts()] == ["cabinet"]
