@@ -37,7 +37,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,8 @@ QUEUE_TIMEOUT = 900.0
 HANDSHAKE_TIMEOUT = 10.0
 #: Even "do not wait" retries this long: a short-lived `pli` probing the lock holds it briefly.
 GRACE = 2.0
+#: When the holder closes, how long the running forwarded command may still take.
+STOP_GRACE = 30.0
 POLL = 0.1
 
 #: Standard input is read only this far for a forwarded command.
@@ -283,6 +285,7 @@ class ProfileHold:
         self._runner: CommandRunner | None = None
         self._one_at_a_time = asyncio.Lock()
         self._clients: set[asyncio.Task[None]] = set()
+        self._closing = False
         self.command_timeout = COMMAND_TIMEOUT
         self.port: int | None = None
 
@@ -317,19 +320,26 @@ class ProfileHold:
         await asyncio.to_thread(_write_info, info_path(self.paths), record)
         log.info("profile held by pid %d, serving forwarded commands on loopback", os.getpid())
 
-    async def stop_serving(self) -> None:
-        """Refuse new forwarded commands; let the running one end (within its timeout)."""
+    async def stop_serving(self, *, grace: float = STOP_GRACE) -> None:
+        """Refuse new forwarded commands; give the running one `grace` seconds to end.
+
+        Commands still waiting for their turn are answered ``profile.busy``-style (exit 12)
+        without running; one still running after `grace` is cancelled.
+        """
         server, self._server = self._server, None
         if server is None:
             return
+        self._closing = True
         server.close()
         with contextlib.suppress(OSError):
             await asyncio.to_thread(_write_info, info_path(self.paths), _bare_record())
-        for task in list(self._clients):
-            if not task.done():
-                task.cancel()
         if self._clients:
-            await asyncio.gather(*self._clients, return_exceptions=True)
+            _done, late = await asyncio.wait(set(self._clients), timeout=grace)
+            for task in late:
+                task.cancel()
+            if late:
+                log.warning("a forwarded command was cancelled: this process is closing")
+                await asyncio.gather(*late, return_exceptions=True)
         await server.wait_closed()
 
     async def release(self) -> None:
@@ -376,8 +386,15 @@ class ProfileHold:
             request = await read_frame(reader, REQUEST_LIMIT)
         command = self._command(request, writer)
         async with self._one_at_a_time:
-            await _send(writer, {"started": True})
-            code = await self._run(command)
+            if self._closing:
+                command.stderr(
+                    f"pli: error: the Pli holding this profile (pid {os.getpid()}) is closing: "
+                    "the command did not run; run it again\n".encode(command.encoding, "replace")
+                )
+                code = TIMEOUT_EXIT
+            else:
+                await _send(writer, {"started": True})
+                code = await self._run(command)
         await _send(writer, {"exit": code})
 
     def _check_hello(self, hello: dict[str, Any]) -> str | None:
@@ -509,6 +526,43 @@ async def wait_until_free(
     """
     hold = await hold_profile(paths, wait=wait, on_wait=on_wait)
     await hold.release()
+
+
+# -- critical sections across processes ------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def exclusive(paths: AppPaths, name: str, *, patience: float = 60.0) -> AsyncIterator[None]:
+    """A section that one process at a time runs on this profile, whoever holds it.
+
+    For work that two `pli` processes must not do at once even without a holder: rotating
+    an OAuth refresh token (read the tokens, refresh, store; the second process then finds
+    fresh ones), compacting segment files. Also exclusive between tasks of one process.
+    The OS frees it if the process dies. `name` is a plain word (``oidc-refresh-3``).
+
+    Raises:
+        StoreError: ``profile.busy`` when the section stays taken for `patience` seconds.
+    """
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise ValueError("a section name is a plain word")
+    folder = paths.root / "locks"
+    await asyncio.to_thread(_private_folder, folder)
+    lock = OsFileLock(folder / f"{name}.lock")
+    deadline = time.monotonic() + patience
+    while not await asyncio.to_thread(lock.try_acquire):
+        if time.monotonic() >= deadline:
+            raise StoreError("profile.busy", pid="?")
+        await asyncio.sleep(POLL)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        folder.chmod(0o700)
 
 
 # -- forwarding (the client side) ------------------------------------------------------------
