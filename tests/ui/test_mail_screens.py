@@ -65,15 +65,19 @@ async def add_account(
 
 
 async def sync(services: Services, account: Account) -> None:
-    """One pass of the engine: mail, bodies, attachment text, patients."""
-    await services.sync.sync(account)
-    await services.documents.index_attachments()
-    await services.incoming.examine()
+    """One pass of the engine (what `pli sync` does): mail, bodies, patients, PDF text."""
+    await services.supervisor.run_once([account])
 
 
 async def replay(services: Services, account: Account) -> None:
-    """Send the local changes to the server (what the supervisor does on its own)."""
-    await services.sync.replay(account)
+    """Send the local changes to the server now (the running supervisor does it by itself)."""
+    assert await services.supervisor.replay_now(account)
+
+
+async def server_flags(mail: MailAccount, folder: str = "INBOX") -> list[tuple[str, ...]]:
+    """Flags of every message of a folder, as Dovecot has them."""
+    found = await asyncio.to_thread(mail.dovecot.messages, mail.address, folder)
+    return [m.flags for m in found]
 
 
 async def workspace(
@@ -169,12 +173,7 @@ def test_folder_tree_list_and_reading(
         await mail.folders.wait_idle()
         assert folders.folder_index(inbox.id).siblingAtColumn(1).data() == "24"
         await replay(ui_services, account)
-        seen = [
-            m
-            for m in await asyncio.to_thread(dove.messages, mail_account.address)
-            if "\\Seen" in m.flags
-        ]
-        assert len(seen) == 1
+        assert sum("\\Seen" in flags for flags in await server_flags(mail_account)) == 1
 
         # Another folder from the tree.
         mail.folders.select_folder(nested.id)
@@ -213,20 +212,21 @@ def test_flag_reaches_dovecot_and_delete_keeps_focus(
             "Message 0",
         ]
 
-        # Follow up "Message 2": the row shows it at once, the server has it after the replay.
+        # Follow up "Message 2": the row shows it at once; the engine, running as in the
+        # window, replays it to Dovecot by itself.
+        await ui_services.supervisor.start([account])
         mail.messages.select_id(model.summary(1).id)
         assert actions.follow.text() == "&Suivre"
         actions.follow.trigger()
         await ui.until(lambda: model.summary(1).flags & Flag.FLAGGED)
         assert "Suivi." in model.index(1).data(Qt.ItemDataRole.AccessibleTextRole)
         assert actions.follow.text() == "Ne plus &suivre"
-        await replay(ui_services, account)
-        flagged = [
-            m
-            for m in await asyncio.to_thread(dove.messages, mail_account.address)
-            if "\\Flagged" in m.flags
-        ]
-        assert len(flagged) == 1
+        for _ in range(150):
+            if any("\\Flagged" in flags for flags in await server_flags(mail_account)):
+                break
+            await asyncio.sleep(0.1)
+        assert sum("\\Flagged" in flags for flags in await server_flags(mail_account)) == 1
+        await ui_services.supervisor.stop()
 
         # Delete it from the keyboard's path: the cursor lands on the next message.
         mail.messages.view.setFocus()
@@ -236,8 +236,8 @@ def test_flag_reaches_dovecot_and_delete_keeps_focus(
         assert mail.messages.current_id() == model.summary(1).id
         assert model.summary(1).subject == "Message 1"
         await replay(ui_services, account)
-        assert len(await asyncio.to_thread(dove.messages, mail_account.address, "Trash")) == 1
-        assert len(await asyncio.to_thread(dove.messages, mail_account.address)) == 3
+        assert len(await server_flags(mail_account, "Trash")) == 1
+        assert len(await server_flags(mail_account)) == 3
 
     ui.run(scenario(), timeout=120)
 
@@ -385,19 +385,18 @@ def test_new_mail_appears_in_the_open_list_without_reload(
         model = mail.messages.model
         current = mail.messages.current_id()
         assert model.rowCount() == 1
-        supervisor = getattr(ui_services, "supervisor", None)
-        if supervisor is not None:
-            await supervisor.start([account])
+        # The engine as the window runs it: IDLE pushes the new message, the list grows.
+        supervisor = ui_services.supervisor
+        await supervisor.start([account])
         try:
+            await ui.until(lambda: supervisor.state(account.id).value == "online", within=20)
+            await asyncio.sleep(0.5)  # IDLE entered
             await asyncio.to_thread(
                 dove.deliver, mail_account.address, message(subject="Nouveau")[0]
             )
-            if supervisor is None:  # before the supervisor: one sync pass brings it
-                await sync(ui_services, account)
             await ui.until(lambda: model.rowCount() == 2, within=30)
         finally:
-            if supervisor is not None:
-                await supervisor.stop()
+            await supervisor.stop()
         assert model.summary(0).subject == "Nouveau"
         assert mail.messages.current_id() == current  # the selection stayed
         await mail.folders.wait_idle()
