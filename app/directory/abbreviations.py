@@ -5,8 +5,9 @@
 users extend it with a JSON object of abbreviation → full name(s) (`load_abbreviations`).
 
 Full names are compared by their significant words (``de``, ``la``, ``pour``… left out), each
-cut to a stem (a final ``s`` then a final ``e`` dropped) and matched as a word prefix, so
-plurals and feminine forms match (*spécialisé*/*spécialisée*, *âgées*/*âgés*).
+cut to a stem (a final ``s`` then a final ``e`` dropped; a name of one word is kept whole) and
+matched as a word prefix, so plurals and feminine forms match (*spécialisé*/*spécialisée*,
+*âgées*/*âgés*).
 """
 
 from __future__ import annotations
@@ -90,8 +91,14 @@ def stem(word: str) -> str:
 
 
 def significant_stems(full_name: str) -> tuple[str, ...]:
-    """The stems of the words of `full_name` that matter, in order, without repeats."""
-    return tuple(dict.fromkeys(stem(w) for w in tokens(full_name) if w not in STOP_WORDS))
+    """The stems of the words of `full_name` that matter, in order, without repeats.
+
+    A name of one word is kept whole: ``ste`` is *sainte*, not every *saint*.
+    """
+    words = [w for w in tokens(full_name) if w not in STOP_WORDS]
+    if len(words) == 1:
+        return (words[0],)
+    return tuple(dict.fromkeys(stem(w) for w in words))
 
 
 @dataclass(frozen=True)

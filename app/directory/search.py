@@ -290,7 +290,7 @@ def _covering(stems: tuple[str, ...], words: list[str], last: str | None) -> lis
             if index in used:
                 continue
             typed_prefix = word is last and len(word) >= 3 and wanted.startswith(word)
-            if stem(word) == wanted or typed_prefix:
+            if word == wanted or stem(word) == wanted or typed_prefix:
                 used.append(index)
                 break
         else:

@@ -277,6 +277,7 @@ def test_significant_stems() -> None:
         "agee",
         "dependant",
     )
+    assert significant_stems("Sainte") == ("sainte",)
     assert significant_stems("centre hospitalier spécialisé") == (
         "centr",
         "hospitalier",
