@@ -289,7 +289,7 @@ def _covering(stems: tuple[str, ...], words: list[str], last: str | None) -> lis
         for index, word in enumerate(words):
             if index in used:
                 continue
-            typed_prefix = word is last and len(word) >= 3 and wanted.startswith(word)
+            typed_prefix = word == last and len(word) >= 3 and wanted.startswith(word)
             if word == wanted or stem(word) == wanted or typed_prefix:
                 used.append(index)
                 break
