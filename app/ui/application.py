@@ -49,8 +49,15 @@ DEBUG_ENV = "PLI_UI_DEBUG"
 #: Time limits of the shutdown (seconds).
 STOP_SYNC_SECONDS = 8.0
 CLOSE_SERVICES_SECONDS = 10.0
-#: The services' modules, imported on a worker thread while the window already shows.
-_HEAVY_MODULES = ("app.services.profile", "app.services.container", "app.services.unlock")
+#: Imported on a worker thread while the window already shows (importing them on the loop
+#: would freeze it for a few hundred milliseconds). Module code only: nothing here creates a
+#: QObject at import time.
+_HEAVY_MODULES = (
+    "app.services.profile",
+    "app.services.container",
+    "app.services.unlock",
+    "app.ui.mail_page",
+)
 
 
 class PliApplication(QObject):
@@ -204,13 +211,16 @@ class PliApplication(QObject):
             return
         from app.ui.mail_page import MailPage
 
+        # In steps, letting the loop breathe between them: no callback over 100 ms.
         page = MailPage(self.ctx, self.window)
+        await asyncio.sleep(0)
         self.window.add_page("mail", page, self.tr("Mail"), "mail", "Ctrl+1")
         self.window.set_message_actions(page.actions())
-        if self.state is not None:
-            page.restore_state(self.state)
+        page.restore_state(self.state)
         self.window.add_state_saver(page.save_state)
+        await asyncio.sleep(0)
         self.window.show_page("mail")
+        await asyncio.sleep(0)
 
     # -- shutting down -----------------------------------------------------------------------------
 
@@ -279,6 +289,7 @@ class PliApplication(QObject):
             account = await services.demo.start()
             await self._open_mail()
             self.window.set_demo(True)
+            await asyncio.sleep(0)
             await services.supervisor.start([account])
         finally:
             self._demo_busy = False

@@ -175,6 +175,18 @@ _CODES: dict[str, tuple[str, str]] = {
     "endpoint.malformed": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "Invalid server"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Write the server as name:port, for example imap.example.mssante.fr:993.")),  # noqa: E501
+    "bounce.patient.messaging_closed": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Not delivered to the patient"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The patient's Mon espace santé messaging is closed. Reach the patient another way.")),  # noqa: E501
+    "bounce.patient.patient_unknown": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Not delivered to the patient"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "No patient has this address in Mon espace santé. Check the patient's INS.")),  # noqa: E501
+    "bounce.patient.invalid_address": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Not delivered to the patient"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The patient's address is not valid. Check the patient's INS.")),  # noqa: E501
+    "bounce.patient.too_large": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Not delivered to the patient"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Mon espace santé accepts 25 MB at most. Send smaller or fewer attachments.")),  # noqa: E501
     "message.not_archived_yet": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "This message is still being downloaded"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Its content will be available in a moment.")),
@@ -299,6 +311,36 @@ _FAMILIES: dict[str, tuple[str, str]] = {
     "demo": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "The demonstration mailbox did not start"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Try again. If it goes on, restart Pli.")),
+    "bounce": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Not delivered"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The message did not reach its recipient. Check the address, then send it again.")),  # noqa: E501
+    "confirmation": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Confirmation needed"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Confirm the action to go on.")),
+    "contact": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "A patient's address"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Patients are followed in the patients view, not as contacts.")),  # noqa: E501
+    "date": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Invalid date"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Check the date, then try again.")),
+    "end_of_exchange": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Not an exchange with a patient"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Only an exchange with a patient can be ended.")),
+    "export": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The documents were not saved"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Check the folder chosen and the free space on the disk, then try again.")),  # noqa: E501
+    "flag": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Nothing to change"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Choose which mark to set or remove.")),
+    "message_id": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Invalid message reference"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The message is referred to in a way Pli cannot read.")),  # noqa: E501
+    "operation": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "A change cannot be sent to the server"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "It was recorded by a newer version of Pli. Install the latest version.")),  # noqa: E501
+    "search": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Nothing to search for"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Type a word, or choose a filter.")),
     "validation": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "Invalid value"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Check what you typed, then try again.")),

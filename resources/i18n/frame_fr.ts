@@ -331,12 +331,12 @@
     <message>
         <location line="+1"/>
         <location line="+15"/>
-        <location line="+107"/>
+        <location line="+119"/>
         <source>For your security Pli refused the connection. Contact your messaging operator.</source>
         <translation>Pour votre sécurité, Pli a refusé la connexion. Contactez votre opérateur de messagerie.</translation>
     </message>
     <message>
-        <location line="-120"/>
+        <location line="-132"/>
         <source>The server&apos;s certificate is not valid yet</source>
         <translation>Le certificat du serveur n&apos;est pas encore valable</translation>
     </message>
@@ -448,25 +448,25 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+120"/>
+        <location line="+132"/>
         <source>The mailbox is full</source>
         <translation>La boîte est pleine</translation>
     </message>
     <message>
-        <location line="-119"/>
-        <location line="+120"/>
+        <location line="-131"/>
+        <location line="+132"/>
         <source>Delete messages you no longer need on the server; they stay in Pli&apos;s archive.</source>
         <translation>Supprimez du serveur les messages dont vous n&apos;avez plus besoin ; ils restent dans l&apos;archive de Pli.</translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-130"/>
         <location line="+9"/>
-        <location line="+105"/>
+        <location line="+117"/>
         <source>The message is too large</source>
         <translation>Le message est trop volumineux</translation>
     </message>
     <message>
-        <location line="-113"/>
+        <location line="-125"/>
         <source>Remove or compress attachments, then send it again. Nothing was sent.</source>
         <translation>Retirez ou compressez des pièces jointes, puis renvoyez-le. Rien n&apos;a été envoyé.</translation>
     </message>
@@ -497,12 +497,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+93"/>
+        <location line="+105"/>
         <source>Invalid address</source>
         <translation>Adresse invalide</translation>
     </message>
     <message>
-        <location line="-92"/>
+        <location line="-104"/>
         <source>Check the address: it must look like name@domain.mssante.fr.</source>
         <translation>Vérifiez l&apos;adresse : elle doit ressembler à nom@domaine.mssante.fr.</translation>
     </message>
@@ -655,6 +655,34 @@
         <location line="+1"/>
         <source>Write the server as name:port, for example imap.example.mssante.fr:993.</source>
         <translation>Écrivez le serveur sous la forme nom:port, par exemple imap.exemple.mssante.fr:993.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+3"/>
+        <location line="+3"/>
+        <location line="+3"/>
+        <source>Not delivered to the patient</source>
+        <translation>Non distribué au patient</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>The patient&apos;s Mon espace santé messaging is closed. Reach the patient another way.</source>
+        <translation>La messagerie Mon espace santé du patient est fermée. Joignez le patient par un autre moyen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No patient has this address in Mon espace santé. Check the patient&apos;s INS.</source>
+        <translation>Aucun patient n&apos;a cette adresse dans Mon espace santé. Vérifiez l&apos;INS du patient.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The patient&apos;s address is not valid. Check the patient&apos;s INS.</source>
+        <translation>L&apos;adresse du patient n&apos;est pas valide. Vérifiez l&apos;INS du patient.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Mon espace santé accepts 25 MB at most. Send smaller or fewer attachments.</source>
+        <translation>Mon espace santé accepte 25 Mo au plus. Envoyez des pièces jointes plus légères ou moins nombreuses.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -970,6 +998,106 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Not delivered</source>
+        <translation>Non distribué</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The message did not reach its recipient. Check the address, then send it again.</source>
+        <translation>Le message n&apos;est pas parvenu à son destinataire. Vérifiez l&apos;adresse, puis renvoyez-le.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Confirmation needed</source>
+        <translation>Confirmation nécessaire</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confirm the action to go on.</source>
+        <translation>Confirmez l&apos;action pour continuer.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A patient&apos;s address</source>
+        <translation>L&apos;adresse d&apos;un patient</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Patients are followed in the patients view, not as contacts.</source>
+        <translation>Les patients se suivent dans la vue Patients, pas comme des contacts.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Invalid date</source>
+        <translation>Date invalide</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the date, then try again.</source>
+        <translation>Vérifiez la date, puis réessayez.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not an exchange with a patient</source>
+        <translation>Ce n&apos;est pas un échange avec un patient</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only an exchange with a patient can be ended.</source>
+        <translation>Seul un échange avec un patient peut être clos.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The documents were not saved</source>
+        <translation>Les documents n&apos;ont pas été enregistrés</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the folder chosen and the free space on the disk, then try again.</source>
+        <translation>Vérifiez le dossier choisi et la place libre sur le disque, puis réessayez.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing to change</source>
+        <translation>Rien à modifier</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose which mark to set or remove.</source>
+        <translation>Choisissez la marque à poser ou à retirer.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Invalid message reference</source>
+        <translation>Référence de message invalide</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The message is referred to in a way Pli cannot read.</source>
+        <translation>Le message est désigné d&apos;une façon que Pli ne sait pas lire.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A change cannot be sent to the server</source>
+        <translation>Une modification ne peut pas être transmise au serveur</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It was recorded by a newer version of Pli. Install the latest version.</source>
+        <translation>Elle a été enregistrée par une version plus récente de Pli. Installez la dernière version.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing to search for</source>
+        <translation>Rien à rechercher</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type a word, or choose a filter.</source>
+        <translation>Saisissez un mot ou choisissez un filtre.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Invalid value</source>
         <translation>Valeur invalide</translation>
     </message>
@@ -1025,7 +1153,7 @@
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../app/ui/lock.py" line="+115"/>
+        <location filename="../../app/ui/lock.py" line="+116"/>
         <location line="+7"/>
         <source>Pli is locked</source>
         <extracomment>Never longer than this (spec §6), whatever the settings say.</extracomment>
@@ -1043,7 +1171,7 @@
         <translation>&amp;Déverrouiller</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Unlock</source>
         <translation>Déverrouiller</translation>
     </message>
@@ -1064,7 +1192,7 @@
         </translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Wrong passphrase. Try again.</source>
         <translation>Phrase secrète incorrecte. Réessayez.</translation>
     </message>
@@ -1080,7 +1208,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+74"/>
+        <location filename="../../app/ui/main_window.py" line="+75"/>
         <source>Pli</source>
         <extracomment>Pages shown in the left navigation, in this order (later issues add theirs).</extracomment>
         <translation>Pli</translation>
@@ -1335,23 +1463,23 @@
 <context>
     <name>PliApplication</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+129"/>
+        <location filename="../../app/ui/application.py" line="+136"/>
         <source>Opening your archive…</source>
-        <extracomment>Same variable as the command line&apos;s (app/bootstrap.py): automation and screenshots. Loop debug mode (slow callbacks logged) outside the tests. Time limits of the shutdown (seconds). The services&apos; modules, imported on a worker thread while the window already shows.</extracomment>
+        <extracomment>Same variable as the command line&apos;s (app/bootstrap.py): automation and screenshots. Loop debug mode (slow callbacks logged) outside the tests. Time limits of the shutdown (seconds). Imported on a worker thread while the window already shows (importing them on the loop would freeze it for a few hundred milliseconds). Module code only: nothing here creates a QObject at import time.</extracomment>
         <translation>Ouverture de votre archive…</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+81"/>
         <source>Mail</source>
         <translation>Courrier</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+70"/>
         <source>Preparing the demonstration mailbox…</source>
         <translation>Préparation de la boîte de démonstration…</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Pli</source>
         <translation>Pli</translation>
     </message>
@@ -1539,7 +1667,7 @@
         <translation>La messagerie sécurisée de santé (MSSanté) de votre exercice : vos messages sont archivés chiffrés sur cet ordinateur et restent lisibles sans réseau.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>&amp;Try with a demonstration mailbox</source>
         <translation>&amp;Essayer avec une boîte de démonstration</translation>
     </message>

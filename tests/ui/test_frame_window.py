@@ -60,3 +60,93 @@ def test_window_remembers_its_geometry(ui: UiLoop, tmp_path: Path) -> None:
     ini = root / "window.ini"
     assert ini.is_file()
     assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/geometry") is not None
+
+
+async def _started(ui: UiLoop, root: Path) -> tuple[PliApplication, asyncio.Future[int]]:
+    app = _app(ui, root)
+    app.window.show()
+    run = asyncio.ensure_future(app.run())
+    await ui.until(app.started.is_set, within=30)
+    return app, run
+
+
+def test_the_demo_button_opens_the_demo_mailbox_and_its_messages(
+    ui: UiLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        app, run = await _started(ui, tmp_path / "profile")
+        window = app.window
+        window.welcome.demo.button.click()
+        await ui.until(lambda: window.current_page() == "mail", within=60)
+        assert window.demo_banner.isVisible()
+        assert window.remove_demo_action.isVisible()
+        assert app.services is not None
+        accounts = await app.services.accounts.list()
+        assert len(accounts) == 1 and app.services.demo.is_demo(accounts[0])
+
+        async def inbox_id() -> int | None:
+            folders = await app.services.archive.folders(accounts[0])
+            return next((f.id for f in folders if f.role == "inbox" and f.messages), None)
+
+        found: list[int] = []
+
+        async def poll() -> None:
+            for _ in range(600):
+                folder = await inbox_id()
+                if folder is not None:
+                    found.append(folder)
+                    return
+                await asyncio.sleep(0.1)
+
+        await poll()
+        assert found, "the demo inbox never filled"
+        page = window.page("mail")
+        assert page is not None
+        await ui.until(lambda: page.folder_pane.select_folder(found[0]), within=20)
+        await ui.until(lambda: page.list_pane.model.rowCount() > 0, within=20)
+        # The frame speaks of the connection, never of the messages' content.
+        await ui.until(lambda: accounts[0].id in window.status.connections.states(), within=30)
+        window.close()
+        assert await run == 0
+
+    ui.run(scenario(), timeout=180)
+
+
+def test_lock_after_inactivity_and_unlock_with_the_passphrase(ui: UiLoop, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        app, run = await _started(ui, tmp_path / "profile")
+        window = app.window
+        assert app.protection == "passphrase"
+        app.watch.set_delay_ms(300)
+        app.watch.resume()
+        await ui.until(lambda: window.locked, within=10)
+        assert window.centralWidget().currentWidget() is window.lock_screen
+        assert not window.menuBar().isVisible()
+        assert not window.status.isVisible()
+        assert window.lock_screen.passphrase.isVisible()
+        assert all(not a.isEnabled() for a in window.actions())
+
+        window.lock_screen.passphrase.setText("not the passphrase")
+        window.lock_screen.button.click()
+        await ui.until(lambda: window.lock_screen.error.isVisible(), within=30)
+        assert window.locked
+
+        window.lock_screen.passphrase.setText(TEST_PASSPHRASE)
+        window.lock_screen.button.click()
+        await ui.until(lambda: not window.locked, within=30)
+        assert window.centralWidget().currentWidget() is not window.lock_screen
+        assert window.menuBar().isVisible()
+        assert window.current_page() == "welcome"
+        window.close()
+        assert await run == 0
+
+    ui.run(scenario(), timeout=120)
+
+
+def test_the_lock_delay_is_never_longer_than_two_hours() -> None:
+    from app.ui.lock import lock_delay_minutes
+
+    assert lock_delay_minutes(15) == 15
+    assert lock_delay_minutes(600) == 120
+    assert lock_delay_minutes(0) == 15
+    assert lock_delay_minutes(None) == 15
