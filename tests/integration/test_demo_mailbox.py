@@ -22,6 +22,7 @@ from app.config.settings import Settings, TlsSettings
 from app.domain.account import Security
 from app.domain.documents import DocumentKind
 from app.domain.errors import NotFoundError
+from app.domain.events import NewMail
 from app.domain.message import Flag
 from app.services.account_service import Account
 from app.services.compose_service import Outgoing
@@ -173,6 +174,75 @@ async def test_a_patient_answers_in_the_same_thread(services: Services) -> None:
         if (await services.archive.detail(m.id)).message_id == outcome.message_id
     ]
     assert [m.folder for m in mine] == ["Sent"]
+    # The patient's read receipt came first: the message shows as read.
+    statuses = await services.outbox.statuses(outcome.message_id)
+    assert statuses[f"{ROUSSEL}@patient.mssante.fr"][0] == "read"
+
+
+async def test_writing_to_a_closed_patient_mailbox_bounces(services: Services) -> None:
+    account = await services.demo.start()
+    await synced(services, account)
+    outcome = await services.compose.send(
+        account,
+        Outgoing(
+            to=(f"{COLIN}@patient.mssante.fr",),
+            subject="Votre vaccin",
+            text="Bonjour Monsieur COLIN,\n\nAvez-vous pu vous faire vacciner ?\n",
+            accept_warnings=True,
+        ),
+    )
+    bounced = False
+    started = time.monotonic()
+    while not bounced and time.monotonic() - started < 12:
+        await asyncio.sleep(1.0)
+        await synced(services, account)
+        events = (await services.patients.conversation(COLIN)).events
+        bounced = any(e.kind == "bounce" and e.message_ref == outcome.message_id for e in events)
+    assert bounced
+    statuses = await services.outbox.statuses(outcome.message_id)
+    assert statuses[f"{COLIN}@patient.mssante.fr"][0] == "failed"
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.events: list[NewMail] = []
+        self.seen = asyncio.Event()
+
+    def record(self, event: NewMail) -> None:
+        self.events.append(event)
+        self.seen.set()
+
+
+async def test_new_mail_is_pushed_by_idle_from_the_demo_server(services: Services) -> None:
+    supervisor = getattr(services, "supervisor", None)
+    if supervisor is None:
+        pytest.skip("the sync supervisor (H-sync) is not in this tree yet")
+    account = await services.demo.start()
+    recorder = _Recorder()  # the bus holds handlers weakly: keep the object alive here
+    arrived = recorder.events
+    unsubscribe = services.events.subscribe(NewMail, recorder.record)
+    try:
+        await supervisor.start([account])
+        started = time.monotonic()
+        while supervisor.state(account.id).name != "ONLINE":  # the first full pass, then IDLE
+            assert time.monotonic() - started < 20, "the demo account never came online"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)
+        arrived.clear()
+        recorder.seen.clear()
+        server = services.demo.server
+        assert server is not None
+        raw = (
+            "From: Sophie BLANC - IDE <sophie.blanc@demo.mssante.fr>\r\n"
+            f"To: {account.address}\r\nSubject: Photo de la plaie\r\n"
+            "Message-ID: <idle-push@demo.mssante.fr>\r\n\r\nLa photo suit.\r\n"
+        ).encode()
+        await asyncio.to_thread(server.deliver, raw)
+        await asyncio.wait_for(recorder.seen.wait(), 10)
+        assert arrived[0].count == 1
+    finally:
+        unsubscribe()
+        await supervisor.stop()
 
 
 async def test_flags_and_moves_reach_the_demo_server_and_survive_a_restart(

@@ -44,6 +44,8 @@ from app.services.demo.server import SeedMessage
 #: Times of day of the current demo day are before this hour, so they are always in the past.
 DAY_STARTS = 8
 DOMAIN = "demo.mssante.fr"
+#: Long subjects (the XDM ones) stay on one line rather than folded right after the colon.
+_POLICY = SMTP.clone(max_line_length=200)
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?::([a-z0-9_]+))?\}\}")
 
 
@@ -226,7 +228,7 @@ def _build(
     attachments: list[tuple[str, bytes, str]],
 ) -> bytes:
     head, _, body = text.partition("\n\n")
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_POLICY)
     for line in head.splitlines():
         name, _, value = line.partition(":")
         message[name.strip()] = value.strip()
@@ -239,7 +241,7 @@ def _build(
     for name, data, mime_type in attachments:
         maintype, _, subtype = mime_type.partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return message.as_bytes(policy=SMTP)
+    return message.as_bytes(policy=_POLICY)
 
 
 def _crlf(text: str) -> bytes:
