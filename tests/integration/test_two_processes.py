@@ -246,6 +246,18 @@ def test_forwarded_commands_see_the_callers_folder_input_and_output(
     drafts = json.loads(pli("draft", "list", "--json").stdout)["drafts"]
     assert sorted(d["subject"] for d in drafts) == ["Autre", "Brouillon"]
     assert len(window.events) > events_before  # the holder's services did the work
+    # A password on standard input reaches the holder: a wrong one fails its next sync.
+    assert (
+        pli("account", "password", "a", "--password-stdin", stdin=b"pas le bon\n").returncode == 0
+    )
+    assert pli("sync", "--quiet").returncode == 5
+    assert (
+        pli(
+            "account", "password", "a", "--password-stdin", stdin=account.password.encode() + b"\n"
+        ).returncode
+        == 0
+    )
+    assert pli("sync", "--quiet").returncode == 0
     csv = pli("audit", "--csv")
     assert csv.returncode == 0 and csv.stdout.startswith(b"id,time,"), csv.stdout[:80]
 
