@@ -112,7 +112,7 @@ class Services:
             compose=compose,
             drafts=DraftService(store, accounts, events, compose),
             receipts=ReceiptService(store, accounts, settings, compose),
-            demo=DemoService(paths, accounts),
+            demo=DemoService(paths, accounts, store),
             connections=connections,
             supervisor=supervisor,
         )

@@ -319,6 +319,7 @@ async def test_remove_takes_away_the_account_its_archive_and_the_demo_folder(
 ) -> None:
     account = await services.demo.start()
     await synced(services, account)
+    assert ROUSSEL in {p.patient.ins for p in await services.patients.list()}
     folder = services.paths.root / "demo"
     assert (folder / "mail").is_dir()
     assert crl_cache_path(services.paths.crl_cache_dir).exists()
@@ -332,6 +333,8 @@ async def test_remove_takes_away_the_account_its_archive_and_the_demo_folder(
     with pytest.raises(NotFoundError):
         await services.accounts.get(account.name)
     assert await services.archive.messages(SearchFilters(account_id=account.id, limit=-1)) == []
+    # Its fictional patients leave the patient list with it.
+    assert {p.patient.ins for p in await services.patients.list()} & {ROUSSEL, LEROUX} == set()
     # And it can be opened again, fresh.
     again = await services.demo.start()
     assert services.demo.is_demo(again)

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 from app.config.paths import AppPaths
 from app.domain.account import AccountConfig, BoxType, Endpoint, Security
 from app.services.account_service import Account, AccountService
+from app.services.store_gateway import StoreGateway
+from app.store.archive import Archive
 
 if TYPE_CHECKING:
     from app.services.demo.server import DemoServer
@@ -43,11 +45,13 @@ class DemoService:
         self,
         paths: AppPaths,
         accounts: AccountService,
+        store: StoreGateway,
         *,
         reply_delay: tuple[float, float] = (3.0, 8.0),
     ) -> None:
         self._paths = paths
         self._accounts = accounts
+        self._store = store
         self._reply_delay = reply_delay
         self._server: DemoServer | None = None
         self._lock = asyncio.Lock()
@@ -105,6 +109,7 @@ class DemoService:
             account = await self.account()
             if account is not None:
                 await self._accounts.remove(account.name)
+                await self._forget_patients()
             await asyncio.to_thread(self._remove_files)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -180,6 +185,22 @@ class DemoService:
             number += 1
             name = f"{wanted} {number}"
         return name
+
+    async def _forget_patients(self) -> None:
+        """The demo's fictional patients leave the patient list with the demo.
+
+        A patient stays when messages of another account are theirs.
+        """
+        from app.services.demo.content import load_content
+
+        content = await asyncio.to_thread(load_content)
+        patients = list(content.patients)
+
+        def work(archive: Archive) -> None:
+            for ins in patients:
+                archive.patients.remove_if_unused(ins)
+
+        await self._store.write(work)
 
     def _remove_files(self) -> None:
         from app.services.demo.pki import crl_cache_path

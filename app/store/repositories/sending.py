@@ -443,6 +443,20 @@ class PatientRepository:
             return None
         return PatientEvent(*row)
 
+    def remove_if_unused(self, ins: str) -> bool:
+        """Forget a patient and their events when no archived message is theirs any more.
+
+        For the demo mailbox's fictional patients once the demo is removed; True if removed.
+        """
+        used = self._conn.execute(
+            "SELECT 1 FROM messages WHERE patient_ins = ? LIMIT 1", (ins,)
+        ).fetchone()
+        if used is not None:
+            return False
+        self._conn.execute("DELETE FROM patient_events WHERE ins = ?", (ins,))
+        deleted = self._conn.execute("DELETE FROM patients WHERE ins = ?", (ins,))
+        return int(deleted.rowcount) > 0
+
 
 class DeliveryStatusRepository:
     """Per-recipient status of sent messages."""
