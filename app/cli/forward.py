@@ -97,6 +97,10 @@ async def try_forward(
                 )
             except HolderUnreachable:
                 pass  # starting, ending or killed: look again
+            except StoreError as error:
+                # A new holder may have taken the lock but not yet written its own token.
+                if error.code != "profile.forward_refused" or _same_door(ctx, holder):
+                    raise
         if time.monotonic() >= deadline:
             raise StoreError("profile.busy", pid=holder.pid or "?")
         if not told and time.monotonic() + 1.0 < deadline:
@@ -107,6 +111,11 @@ async def try_forward(
         if found is None:
             return None  # the holder ended: the command runs here after all
         holder = found
+
+
+def _same_door(ctx: CliContext, holder: Holder) -> bool:
+    now = instance.read_info(ctx.paths)
+    return now is not None and (now.port, now.token) == (holder.port, holder.token)
 
 
 async def wait_for_no_holder(ctx: CliContext, *, wait: float) -> None:

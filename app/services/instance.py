@@ -363,7 +363,13 @@ class ProfileHold:
         self._clients.add(task)
         try:
             await self._conversation(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, _ProtocolError):
+        except (
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            TimeoutError,
+            _ProtocolError,
+            ValueError,  # bad base64
+        ):
             log.debug("forwarding connection ended early")
         finally:
             self._clients.discard(task)
