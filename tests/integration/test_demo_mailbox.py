@@ -39,15 +39,17 @@ COLIN = "152078304006621"
 GARNIER = "291011305508762"
 
 
-@pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
+async def open_profile(root: Path) -> Services:
     async def passphrase(_new: bool) -> str:
         return "phrase de passe de la démo"
 
     settings = Settings(tls=TlsSettings(revocation="require"))
-    opened = await open_services(
-        AppPaths.at(tmp_path / "profile"), settings, passphrase, prefer_passphrase=True
-    )
+    return await open_services(AppPaths.at(root), settings, passphrase, prefer_passphrase=True)
+
+
+@pytest.fixture
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
+    opened = await open_profile(tmp_path / "profile")
     try:
         yield opened
     finally:
@@ -338,3 +340,26 @@ async def test_remove_takes_away_the_account_its_archive_and_the_demo_folder(
     # And it can be opened again, fresh.
     again = await services.demo.start()
     assert services.demo.is_demo(again)
+
+
+async def test_the_next_launch_resumes_the_demo(tmp_path: Path) -> None:
+    first = await open_profile(tmp_path / "profile")
+    try:
+        assert await first.demo.resume() is None  # no demo account: nothing started
+        assert not first.demo.running
+        account = await first.demo.start()
+        await synced(first, account)
+        count = len(await all_messages(first, account))
+    finally:
+        await first.aclose()
+    assert not first.demo.running  # closing the services stopped the servers
+
+    second = await open_profile(tmp_path / "profile")
+    try:
+        resumed = await second.demo.resume()
+        assert resumed is not None and resumed.id == account.id and second.demo.running
+        report = await second.sync.sync(resumed)
+        assert report.added == 0
+        assert len(await all_messages(second, resumed)) == count
+    finally:
+        await second.aclose()

@@ -85,6 +85,7 @@ def patient_responder(
                 given=patient.given if patient else "",
                 family=patient.family if patient else display,
             )
+            text = "\n".join(line.strip() for line in text.splitlines())
             reply = _reply(
                 content, str(address), display, subject, message_id, references, text, now
             )

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import shutil
 import ssl
 import threading
 import time
@@ -246,9 +247,13 @@ class DemoServer:
         context = _server_context(self._cert_file, self._key_file)
         config = _config(self.mail_dir, context)
         config.apply_context()
+        seeding = seed is not None and not (self._folder / "seeded").exists()
+        if seeding:
+            # A first start killed while seeding left part of the mailbox: start it afresh.
+            shutil.rmtree(self.mail_dir, ignore_errors=True)
         _clear_stale_locks(self.mail_dir)
         self._mailboxes = _mailbox_set(self.mail_dir)
-        if seed is not None and not (self._folder / "seeded").exists():
+        if seed is not None and seeding:
             await self._seed(seed())
             (self._folder / "seeded").write_text("1\n", encoding="ascii")
         else:

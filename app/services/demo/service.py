@@ -95,6 +95,16 @@ class DemoService:
             log.debug("demo mailbox ready in %.3f s", time.perf_counter() - started)
             return account
 
+    async def resume(self) -> Account | None:
+        """At launch: start the servers when the profile has a demo account (None if not).
+
+        The demo account's servers live in this process: until they are started, the account
+        is offline (its ports are those of the last launch).
+        """
+        if await self.account() is None:
+            return None
+        return await self.start()
+
     async def stop(self) -> None:
         """Stop the servers (the account stays; it is offline until the next start)."""
         async with self._lock:
