@@ -28,6 +28,8 @@ from typing import Protocol
 from app.domain.errors import AuthError, KnownError, NetworkError, NotFoundError, TlsError
 from app.domain.events import (
     PROFILE_WIDE,
+    AccountChanged,
+    AccountRemoved,
     ConnectionChanged,
     ConnectionState,
     DocumentsIndexed,
@@ -154,7 +156,8 @@ class SyncSupervisor:
         self._workers: dict[int, _Worker] = {}
         self._replays: dict[int, asyncio.Task[None]] = {}
         self._profile_steps = asyncio.Lock()  # examine, index, compact: profile-wide
-        self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._retiring: set[asyncio.Task[None]] = set()
 
     # -- the one-shot pipeline --------------------------------------------------------------
 
@@ -260,8 +263,13 @@ class SyncSupervisor:
         if full_pass_seconds is not None:
             self.full_pass_seconds = full_pass_seconds
         chosen = list(accounts) if accounts is not None else await self._accounts.list()
-        if self._unsubscribe is None:
-            self._unsubscribe = self._events.subscribe(OperationQueued, self._on_operation_queued)
+        if not self._unsubscribe:
+            # Bound methods: the bus holds them weakly, the supervisor lives with the services.
+            self._unsubscribe = [
+                self._events.subscribe(OperationQueued, self._on_operation_queued),
+                self._events.subscribe(AccountChanged, self._on_account_changed),
+                self._events.subscribe(AccountRemoved, self._on_account_removed),
+            ]
         for account in chosen:
             if account.id not in self._workers:
                 worker = _Worker(self, account)
@@ -278,9 +286,9 @@ class SyncSupervisor:
 
     async def stop(self) -> None:
         """Stop every worker, log out of their sessions and end their threads."""
-        unsubscribe, self._unsubscribe = self._unsubscribe, None
-        if unsubscribe is not None:
-            unsubscribe()
+        unsubscribe, self._unsubscribe = self._unsubscribe, []
+        for end in unsubscribe:
+            end()
         workers, self._workers = list(self._workers.values()), {}
         replays, self._replays = list(self._replays.values()), {}
         for task in replays:
@@ -294,8 +302,34 @@ class SyncSupervisor:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*replays, return_exceptions=True)
+        retiring, self._retiring = list(self._retiring), set()
+        await asyncio.gather(*retiring, return_exceptions=True)
         for worker in workers:
             await self._connections.close_account(worker.account.id, wait=True)
+
+    def _on_account_changed(self, event: AccountChanged) -> None:
+        worker = self._workers.get(event.account_id)
+        if worker is not None:
+            worker.wake()  # a full pass with the new settings (connections reopened)
+
+    def _on_account_removed(self, event: AccountRemoved) -> None:
+        worker = self._workers.pop(event.account_id, None)
+        if worker is None:
+            return
+        worker.stop()
+        task = asyncio.get_running_loop().create_task(self._retire(worker))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def _retire(self, worker: _Worker) -> None:
+        """End a removed account's worker and log out of its sessions."""
+        if worker.task is not None:
+            _done, late = await asyncio.wait([worker.task], timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(worker.task, return_exceptions=True)
+        await self._connections.close_account(worker.account.id, wait=True)
+        self._states.pop(worker.account.id, None)
 
     async def sync_now(self, account: Account | None = None) -> None:
         """A full pass now (of one account, or all); returns when it ended.

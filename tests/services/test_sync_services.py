@@ -320,5 +320,12 @@ async def test_a_login_to_renew_ends_the_session_until_asked_again(
         ConnectionState.RECONNECTING,
         ConnectionState.SESSION_ENDED,
     ]
+    # Removing the account ends its worker.
+    await services.accounts.remove("psc")
+    for _ in range(200):
+        if not services.supervisor.running:
+            break
+        await asyncio.sleep(0.05)
+    assert not services.supervisor.running
     await services.supervisor.stop()
     assert await no_imap_threads() == []
