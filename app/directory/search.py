@@ -316,13 +316,14 @@ def _abbreviated(
         typed: Alternative = tuple((plain[i], True) for i in sorted(used))
         groups.append((typed, *(((k, False),) for k in keys)))
         plain = [w for i, w in enumerate(plain) if i not in used]
-    # An abbreviation typed also finds the full names.
+    # An abbreviation typed also finds the full names. Followed by other words, it is a
+    # whole word (``CH Chateauroux`` is not every *Chirurgie* of the town).
     rest: list[str] = []
     for word in plain:
         names = abbreviations.expansions.get(word)
         if names:
             full = tuple(tuple((s, True) for s in stems) for stems in names)
-            groups.append((((word, True),), *full))
+            groups.append((((word, word == last),), *full))
         else:
             rest.append(word)
     return tuple(rest), tuple(groups)

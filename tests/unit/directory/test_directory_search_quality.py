@@ -25,6 +25,8 @@ COEUR = "contact@institut-coeur.mssante.fr"
 TILLEULS = "direction@ehpad-tilleuls-zeta.mssante.fr"
 CHS = "accueil@chs-xylo.mssante.fr"
 CHT = "direction@cht-quorum.mssante.fr"
+CH_CHAMP = "accueil@ch-champville.mssante.fr"
+CABINET_CHAMP = "chirurgie@cabinet-champville.mssante.fr"
 DR_BOEUF = "810009988881"
 DR_LAETITIA = "810009988882"
 DR_AT_CHU = "810009988883"
@@ -89,6 +91,20 @@ LINES = [
         service="Direction",
         town="Rennes",
         postcode="35000",
+    ),
+    structure_line(
+        address=CH_CHAMP,
+        organisation="CENTRE HOSPITALIER DE CHAMPVILLE",
+        service="Accueil",
+        town="Champville",
+        postcode="36000",
+    ),
+    structure_line(
+        address=CABINET_CHAMP,
+        organisation="CABINET DE CHAMPVILLE",
+        service="Chirurgie",
+        town="Champville",
+        postcode="36000",
     ),
     person_line(
         address="p.boeuf@medecin.mssante.fr",
@@ -200,6 +216,16 @@ def test_a_full_name_finds_the_abbreviation(
     database: DirectoryDatabase, fields: dict[str, str], address: str
 ) -> None:
     assert address in _addresses(_find(database, **fields)), fields
+
+
+def test_an_abbreviation_followed_by_other_words_is_a_whole_word(
+    database: DirectoryDatabase,
+) -> None:
+    found = _addresses(_find(database, text="CH champville"))
+    assert found[0] == CH_CHAMP
+    assert CABINET_CHAMP not in found  # "ch" is not "Chirurgie" once typed whole
+    # Still being typed (the last word): a prefix like any other.
+    assert {CH_CHAMP, CABINET_CHAMP} <= set(_addresses(_find(database, text="champville ch")))
 
 
 def test_the_last_word_may_be_the_beginning_of_a_full_name(database: DirectoryDatabase) -> None:
