@@ -327,6 +327,11 @@ MESSAGES: dict[str, str] = {
     "passed to the open Pli may read",
     # Engine: the archive (encrypted store)
     "store.cannot_open": "the archive cannot be opened",
+    "store.corrupt": "the archive file is damaged: restore a backup (see the backups folder)",
+    "store.locked_by_other": "another program holds the archive file locked: close it and retry",
+    "store.no_memory": "not enough memory to work on the archive",
+    "store.older_schema": "this archive has not been upgraded to this Pli's schema yet (schema "
+    "{found}, this one writes {supported}): open it with pli first",
     "store.busy": "the archive is in use by another Pli: try again",
     "store.disk_full": "the disk is full: nothing was lost, free some space and retry",
     "store.exists": "this profile already exists",

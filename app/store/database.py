@@ -92,7 +92,7 @@ def classify(error: Exception, *, writing: bool = True) -> StoreError | None:
     if found is None:
         return None
     if found == "store.busy" and not writing:
-        found = "store.locked_by_other"
+        return StoreError("store.locked_by_other")
     return StoreError(found)
 
 
@@ -189,8 +189,11 @@ def open_reader(path: Path, key_hex: str) -> Connection:
     target = schema_version()
     if version != target:
         conn.close()
-        code = "store.newer_schema" if version > target else "store.older_schema"
-        raise StoreError(code, found=version, supported=target)
+        raise StoreError(
+            "store.newer_schema" if version > target else "store.older_schema",
+            found=version,
+            supported=target,
+        )
     return conn
 
 
