@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from app.config.paths import AppPaths
 from app.domain.account import AccountConfig, BoxType, Endpoint, Security
+from app.domain.errors import AuthError
 from app.services.account_service import Account, AccountService
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
@@ -184,7 +185,12 @@ class DemoService:
             existing = await self._accounts.update(
                 existing.name, replace(config, identity=existing.config.identity)
             )
-        await self._accounts.set_password(existing.name, password)
+        try:
+            stored: str | None = (await self._accounts.credentials(existing, LOOPBACK)).secret
+        except AuthError:
+            stored = None
+        if stored != password:
+            await self._accounts.set_password(existing.name, password)
         return existing
 
     async def _free_name(self, wanted: str) -> str:
