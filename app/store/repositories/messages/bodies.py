@@ -57,8 +57,14 @@ class BodyArchive:
         """Archive fetched messages and index their text; returns the bytes stored.
 
         Bodies are best prepared (sealed, hashed) on the fetching threads (`prepare`); raw
-        `FetchedBody` values are prepared here.
+        `FetchedBody` values are prepared here. Call it in a write transaction
+        (``BEGIN IMMEDIATE``, as `Archive.write` and `StoreGateway.write` open): the
+        archive's write lock is what keeps two processes from appending to a segment at once.
         """
+        if self._blobs is not None and not self._conn.in_transaction:
+            # Segment appends are serialised between processes by the archive's write lock
+            # (see `compact`): they must run in a write transaction (`Archive.write`).
+            raise RuntimeError("store_bodies must run in a write transaction")
         stored = 0
         rows = {}
         for pk, _item in items:
