@@ -363,3 +363,22 @@ async def test_the_next_launch_resumes_the_demo(tmp_path: Path) -> None:
         assert len(await all_messages(second, resumed)) == count
     finally:
         await second.aclose()
+
+
+async def test_starting_and_removing_the_demo_never_blocks_the_loop(
+    services: Services, caplog
+) -> None:
+    """The window's loop must never wait: the servers, keys and content are made off it."""
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.1
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    try:
+        await services.demo.start()  # first start: keys, seeding, account
+        await services.demo.stop()
+        await services.demo.start()
+        await services.demo.remove()
+    finally:
+        loop.set_debug(False)
+    slow = [r.getMessage() for r in caplog.records if "Executing" in r.getMessage()]
+    assert slow == []

@@ -32,6 +32,7 @@ from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 
 if TYPE_CHECKING:
+    from app.services.demo.content import DemoContent
     from app.services.demo.server import DemoServer
 
 log = logging.getLogger(__name__)
@@ -161,9 +162,7 @@ class DemoService:
         return password
 
     async def _ensure_account(self, server: DemoServer) -> Account:
-        from app.services.demo.content import load_content
-
-        content = await asyncio.to_thread(load_content)
+        content = await asyncio.to_thread(_load_content)
         password = await asyncio.to_thread(self._password)
         existing = await self.account()
         name = (
@@ -207,9 +206,7 @@ class DemoService:
 
         A patient stays when messages of another account are theirs.
         """
-        from app.services.demo.content import load_content
-
-        content = await asyncio.to_thread(load_content)
+        content = await asyncio.to_thread(_load_content)
         patients = list(content.patients)
 
         def work(archive: Archive) -> None:
@@ -223,3 +220,10 @@ class DemoService:
 
         shutil.rmtree(self.folder, ignore_errors=True)
         crl_cache_path(self._paths.crl_cache_dir).unlink(missing_ok=True)
+
+
+def _load_content() -> DemoContent:
+    """The shipped manifest (imports the renderer: call on a worker thread, never the loop)."""
+    from app.services.demo.content import load_content
+
+    return load_content()
