@@ -158,6 +158,9 @@ class SyncSupervisor:
         self._profile_steps = asyncio.Lock()  # examine, index, compact: profile-wide
         self._unsubscribe: list[Callable[[], None]] = []
         self._retiring: set[asyncio.Task[None]] = set()
+        #: Unexpected failures of background work (bugs, or a subscriber failing on a strict
+        #: bus): logged, and re-raised by `stop` when the bus is strict (tests).
+        self.failures: list[BaseException] = []
 
     # -- the one-shot pipeline --------------------------------------------------------------
 
@@ -243,8 +246,14 @@ class SyncSupervisor:
                 worker.wake()  # offline: the worker's backoff takes it from here
         except KnownError as error:
             log.info("replay of account %d failed (%s)", worker.account.id, error.code)
+        except Exception as error:  # noqa: BLE001 - logged and kept (see `failures`)
+            self._unexpected(error, "replay", worker.account)
         finally:
             self._replays.pop(worker.account.id, None)
+
+    def _unexpected(self, error: BaseException, what: str, account: Account) -> None:
+        log.error("account %d: background %s failed", account.id, what, exc_info=error)
+        self.failures.append(error)
 
     # -- running in the background ----------------------------------------------------------
 
@@ -306,6 +315,9 @@ class SyncSupervisor:
         await asyncio.gather(*retiring, return_exceptions=True)
         for worker in workers:
             await self._connections.close_account(worker.account.id, wait=True)
+        if self._events.strict and self.failures:
+            failure, self.failures = self.failures[0], []
+            raise failure
 
     def _on_account_changed(self, event: AccountChanged) -> None:
         worker = self._workers.get(event.account_id)
@@ -497,6 +509,7 @@ class _Worker:
                 future.set_exception(error)
 
     async def run(self) -> None:
+        """Passes until stopped: a failure waits (backoff) and starts again, never ends it."""
         sup = self._sup
         delay = FIRST_RETRY_SECONDS
         requested: list[asyncio.Future[None]] = []
@@ -508,35 +521,43 @@ class _Worker:
                     self.account = await sup._reload(self.account)
                 except NotFoundError:
                     return  # the account was removed
-                sup._reconnecting(self.account)
                 try:
-                    await sup.background_pass(self.account, only=None)
-                    self._settle(requested, None)
+                    wait = await self._cycle(requested, delay)
+                except Exception as error:  # noqa: BLE001 - logged and kept (see `failures`)
+                    self._settle(requested, error)
+                    sup._unexpected(error, "sync", self.account)
+                    wait = delay
+                if wait == 0.0:
                     delay = FIRST_RETRY_SECONDS
-                    await self._watch()
-                except KnownError as error:
-                    self._settle(requested, error)
-                    state = sup._note_failure(self.account, error, retry_in=delay)
-                    if state is ConnectionState.SESSION_ENDED:
-                        log.warning("account %d: login session ended", self.account.id)
-                        await self._sleep(None)
-                        continue
-                    log.warning(
-                        "account %d: sync stopped (%s); retrying in %.0f s",
-                        self.account.id,
-                        error.code,
-                        delay,
-                    )
-                    await self._sleep(delay)
-                    delay = min(delay * 2, sup.max_retry_seconds)
-                except Exception as error:
-                    self._settle(requested, error)
-                    log.exception("account %d: background sync failed", self.account.id)
-                    await self._sleep(delay)
-                    delay = min(delay * 2, sup.max_retry_seconds)
+                    continue
+                await self._sleep(wait if wait > 0 else None)
+                delay = min(delay * 2, sup.max_retry_seconds)
         finally:
             for future in requested + self._take_requests():
                 future.cancel()
+
+    async def _cycle(self, requested: list[asyncio.Future[None]], delay: float) -> float:
+        """One pass then IDLE; how long to wait after (0: none; < 0: until woken)."""
+        sup = self._sup
+        sup._reconnecting(self.account)
+        try:
+            await sup.background_pass(self.account, only=None)
+            self._settle(requested, None)
+            await self._watch()
+        except KnownError as error:
+            self._settle(requested, error)
+            state = sup._note_failure(self.account, error, retry_in=delay)
+            if state is ConnectionState.SESSION_ENDED:
+                log.warning("account %d: login session ended", self.account.id)
+                return -1.0
+            log.warning(
+                "account %d: sync stopped (%s); retrying in %.0f s",
+                self.account.id,
+                error.code,
+                delay,
+            )
+            return delay
+        return 0.0
 
     async def _sleep(self, seconds: float | None) -> None:
         """Until `seconds` passed, or a wake-up (`sync_now`, a local change, `stop`)."""

@@ -291,11 +291,9 @@ async def test_connection_state_follows_the_server(
     assert await no_imap_threads() == []
 
 
-async def test_a_login_to_renew_ends_the_session_until_asked_again(
-    services: Services, events: EventLog, tmp_path: Path
-) -> None:
-    # An OpenID Connect account never logged in: no token can be had, nothing is sent anywhere.
-    config = AccountConfig(
+def _never_logged_in() -> AccountConfig:
+    """An OpenID Connect account never logged in: no token can be had, nothing is sent."""
+    return AccountConfig(
         name="psc",
         address="dr.jeton@hopital-test.mssante.fr",
         imap=Endpoint.parse("127.0.0.1:9", Security.STARTTLS, "imap"),
@@ -304,7 +302,12 @@ async def test_a_login_to_renew_ends_the_session_until_asked_again(
         oidc=OidcSettings(issuer="https://127.0.0.1:9/auth", client_id="pli"),
         servers_confirmed=True,
     )
-    account = await services.accounts.add(config)
+
+
+async def test_a_login_to_renew_ends_the_session_until_asked_again(
+    services: Services, events: EventLog
+) -> None:
+    account = await services.accounts.add(_never_logged_in())
     await services.supervisor.start([account])
     ended = await events.wait_for(ConnectionChanged)
     assert (ended.state, ended.code) == (ConnectionState.SESSION_ENDED, "auth.login_required")
@@ -329,3 +332,29 @@ async def test_a_login_to_renew_ends_the_session_until_asked_again(
     assert not services.supervisor.running
     await services.supervisor.stop()
     assert await no_imap_threads() == []
+
+
+class _SubscriberError(Exception):
+    pass
+
+
+async def test_a_subscriber_failing_in_background_work_fails_the_strict_stop(
+    services: Services,
+) -> None:
+    account = await services.accounts.add(_never_logged_in())
+    calls: list[ConnectionChanged] = []
+
+    def failing(event: ConnectionChanged) -> None:
+        calls.append(event)
+        raise _SubscriberError
+
+    keep = services.events.subscribe(ConnectionChanged, failing)
+    await services.supervisor.start([account])
+    for _ in range(200):
+        if services.supervisor.failures:
+            break
+        await asyncio.sleep(0.05)
+    assert calls
+    with pytest.raises(_SubscriberError):
+        await services.supervisor.stop()
+    keep()
