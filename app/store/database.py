@@ -119,6 +119,8 @@ def classified(*, writing: bool = True) -> Iterator[None]:
         if known is None:
             raise
         raise known from error
+    except (TimeoutError, ConnectionError):
+        raise  # OSError subclasses, but never the archive's files
     except OSError as error:
         raise classify_os(error) from error
 
