@@ -15,7 +15,6 @@ not: the encrypted archive keeps them and passes them to `search` as a ``boost``
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -47,6 +46,7 @@ from app.domain.directory import (
 from app.domain.errors import DirectoryError
 from app.domain.events import PROFILE_WIDE, DirectoryChanged, DirectoryImportProgress
 from app.services.event_bus import EventBus
+from app.services.executors import SerialExecutor
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,8 @@ class DirectoryService:
         self._api_key = api_key or None
         self._db: DirectoryDatabase | None = None
         self._db_identity: tuple[int, int] | None = None
-        self._db_thread = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="directory-db"
-        )
-        self._net_thread = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="directory-net"
-        )
+        self._db_thread = SerialExecutor("directory-db")
+        self._net_thread = SerialExecutor("directory-net")
         self._limiter = TokenBucket(settings.requests_per_second)
         self._events = events if events is not None else EventBus()
         self._closed = False
@@ -422,15 +418,14 @@ class DirectoryService:
 
     async def _in_thread(
         self,
-        executor: concurrent.futures.ThreadPoolExecutor,
+        executor: SerialExecutor,
         job: Callable[[], T],
         stop: threading.Event | None,
     ) -> T:
         if self._closed:
             raise RuntimeError("directory service closed")
-        future = executor.submit(job)
         try:
-            return await asyncio.shield(asyncio.wrap_future(future))
+            return await executor.run(job)
         except asyncio.CancelledError:
             # The thread cannot be interrupted: ask the job to stop (imports check the flag
             # regularly and remove what they started) and let it end on its own.
