@@ -13,6 +13,11 @@ Order (a mailbox is usable long before its bodies arrive):
 Every step is derived from the difference between the server and the archive, and every
 write is idempotent, so a sync killed at any point and started again ends identical to an
 uninterrupted one (nothing lost, nothing doubled).
+
+Each folder's changes are published with the archive ids behind them (`MessagesChanged`,
+cause SERVER), then `NewMail` (an inbox's arrivals after its first listing, with how many come
+from patients) and `FolderCountsChanged`. The background loop (IDLE, periodic passes, retries)
+and the rest of the refresh pipeline live in `app.services.sync_supervisor`.
 """
 
 from __future__ import annotations
