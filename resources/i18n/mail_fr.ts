@@ -66,8 +66,8 @@
     </message>
     <message>
         <location line="+39" />
-        <source>Demo: %1</source>
-        <translation>Démonstration : %1</translation>
+        <source>Demonstration</source>
+        <translation>Démonstration</translation>
     </message>
     <message>
         <location line="+11" />
@@ -75,7 +75,7 @@
         <translation>boîte de démonstration, pas un vrai compte</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+4" />
         <source>no longer on the server, kept here</source>
         <translation>n'existe plus sur le serveur, conservé ici</translation>
     </message>
@@ -260,7 +260,7 @@
 <context>
     <name>MessageListModel</name>
     <message>
-        <location filename="../../app/ui/models/message_list_model.py" line="+74" />
+        <location filename="../../app/ui/models/message_list_model.py" line="+90" />
         <source>(unknown sender)</source>
         <extracomment>Rows fetched per page (a screen holds about 15; a page covers a few flicks of the wheel).</extracomment>
         <translation>(expéditeur inconnu)</translation>
@@ -437,7 +437,7 @@
 <context>
     <name>ReadingPane</name>
     <message>
-        <location filename="../../app/ui/widgets/reading_pane.py" line="+167" />
+        <location filename="../../app/ui/widgets/reading_pane.py" line="+168" />
         <source>Subject</source>
         <translation>Objet</translation>
     </message>
@@ -447,18 +447,18 @@
         <translation>De</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+3" />
         <source>Sender's identity</source>
         <translation>Identité de l'expéditeur</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+185" />
+        <location line="+189" />
         <source>Patient</source>
         <translation>Patient</translation>
     </message>
     <message>
-        <location line="-181" />
+        <location line="-184" />
         <source>To</source>
         <translation>À</translation>
     </message>
@@ -488,7 +488,7 @@
         <translation>Pièces jointes</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+26" />
         <source>To:</source>
         <translation>À :</translation>
     </message>
@@ -547,8 +547,13 @@
         <source>(unnamed)</source>
         <translation>(sans nom)</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location line="+21" />
+        <source>IHE XDM package, %n document(s)</source>
+        <translation><numerusform>paquet IHE XDM, %n document</numerusform><numerusform>paquet IHE XDM, %n documents</numerusform></translation>
+    </message>
+    <message>
+        <location line="+2" />
         <source>%1, not accepted by MSSanté</source>
         <translation>%1, refusé par MSSanté</translation>
     </message>
@@ -612,7 +617,7 @@
         <translation>Annuler</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+22" />
         <source>PDF document</source>
         <translation>document PDF</translation>
     </message>

@@ -426,3 +426,63 @@ def test_folder_model_is_sound(qtmodeltester) -> None:
     assert model.update_counts(2, messages=1, unread=0)
     model.remove_account(2)
     assert [a.name for a in model.accounts()] == ["cabinet"]
+
+
+def test_every_control_has_a_french_name_and_a_keyboard_path(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    from PySide6.QtGui import QAccessible  # noqa: TID251 - window tests
+    from PySide6.QtWidgets import (  # noqa: TID251 - window tests
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QLineEdit,
+        QTextBrowser,
+        QWidget,
+    )
+
+    mail_account.dovecot.deliver(mail_account.address, message(pdf=tiny_pdf())[0])
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        await mail.reading._task
+        await ui.until(lambda: mail.reading.attachments.count() == 1)
+        mail.search.filters_button.setChecked(True)
+        await ui.settle()
+        interactive = (
+            QAbstractButton,
+            QAbstractItemView,
+            QAbstractSpinBox,
+            QComboBox,
+            QLineEdit,
+            QTextBrowser,
+        )
+        problems = []
+        checked = 0
+        for widget in mail.findChildren(QWidget):
+            if not isinstance(widget, interactive) or not widget.isVisibleTo(mail):
+                continue
+            if isinstance(widget.parent(), QLineEdit | QAbstractSpinBox | QComboBox):
+                continue  # a field's own clear button or editor: part of the field
+            checked += 1
+            name = QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Name)
+            if not name:
+                problems.append(f"{type(widget).__name__} {widget.objectName()!r}: no name")
+            if widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                problems.append(f"{type(widget).__name__} {name!r}: out of the keyboard's reach")
+        assert checked >= 15
+        assert problems == []
+        # The actions have French names and shortcuts.
+        texts = {a.text().replace("&", ""): a.shortcut().toString() for a in
+                 mail.message_actions.actions}  # fmt: skip
+        assert texts["Répondre"] == "Ctrl+R"
+        assert texts["Répondre à tous"] == "Ctrl+Shift+R"
+        assert texts["Transférer"] == "Ctrl+L"
+        assert texts["Supprimer"] == "Del"
+        assert texts["Déplacer vers…"]
+
+    ui.run(scenario(), timeout=120)

@@ -325,8 +325,8 @@ class FolderTreeModel(QAbstractItemModel):
 
     def _label(self, node: _Node) -> str:
         if node.kind is NodeKind.ACCOUNT:
-            if node.account.demo:
-                return translate("FolderModel", "Demo: %1").replace("%1", node.account.name)
+            if node.account.demo:  # labelled as a demo everywhere (issue 10 §7)
+                return translate("FolderModel", "Demonstration")
             return node.account.name
         return node.label
 
@@ -338,6 +338,8 @@ class FolderTreeModel(QAbstractItemModel):
                 parts.append(node.account.address)
             if node.account.demo:
                 parts.append(translate("FolderModel", "demo mailbox, not a real account"))
+                if tooltip:
+                    parts.append(node.account.name)
         if node.folder is not None and not node.folder.on_server:
             parts.append(translate("FolderModel", "no longer on the server, kept here"))
         if unread:

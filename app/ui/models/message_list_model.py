@@ -28,7 +28,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.domain.addresses import PATIENT_DOMAIN
+from app.domain.addresses import PATIENT_DOMAIN, Ins
+from app.domain.documents import display_subject
+from app.domain.errors import KnownError
 from app.domain.message import Flag, MessageSummary
 from app.ui.async_bridge import run_operation
 from app.ui.models.formatting import format_ins, format_list_date, format_spoken_date
@@ -62,20 +64,34 @@ class RowText:
     date: str
 
 
+def patient_ins_of(address: str) -> str | None:
+    """The INS of a patient's address (``<INS>@patient.mssante.fr``), None for any other.
+
+    Mon espace santé's own robots (its mailer daemon, its test mailbox) write from the patient
+    domain too: only a valid INS makes a patient (spec §1, ECO.2.2.6).
+    """
+    local, _, domain = address.lower().rpartition("@")
+    if domain != PATIENT_DOMAIN:
+        return None
+    try:
+        return Ins.parse(local).value
+    except KnownError:
+        return None
+
+
 def row_text(summary: MessageSummary) -> RowText:
     """The visible texts of a row."""
     sender = summary.sender
     sender_name = (sender.name or sender.address) if sender else ""
-    patient_sender = bool(sender and sender.address.lower().endswith("@" + PATIENT_DOMAIN))
-    ins = summary.patient_ins or ""
-    if patient_sender and not ins and sender is not None:
-        ins = sender.address.split("@", 1)[0].upper()
+    sender_ins = patient_ins_of(sender.address) if sender else None
+    ins = summary.patient_ins or sender_ins or ""
+    subject = display_subject(summary.subject) if summary.subject else ""
     return RowText(
         sender=sender_name or translate("MessageListModel", "(unknown sender)"),
-        patient=patient_sender or bool(summary.patient_ins),
-        patient_sender=patient_sender,
+        patient=bool(ins),
+        patient_sender=sender_ins is not None,
         ins=format_ins(ins) if ins else "",
-        subject=summary.subject or translate("MessageListModel", "(no subject)"),
+        subject=subject or translate("MessageListModel", "(no subject)"),
         date=format_list_date(summary.internal_date),
     )
 

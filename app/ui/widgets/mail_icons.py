@@ -140,7 +140,7 @@ def paint_icon(painter: QPainter, name: str, rect: QRectF, color: str | None = N
 
 
 def icon(name: str, color: str | None = None, size: int = 16) -> QIcon:
-    """An icon for buttons and actions (rendered at 1x and 2x)."""
+    """An icon for buttons and actions (rendered at 1x and 2x, once per process)."""
     result = QIcon()
     for scale in (1, 2):
         pixmap = QPixmap(QSize(size * scale, size * scale))

@@ -106,19 +106,26 @@ class MessageRowDelegate(QStyledItemDelegate):
         )
         x = left
         limit1 = right - date_w - 12
-        # Line 1, left: the patient badge, then the sender.
-        if text.patient:
+        # Line 1, left: a patient writing: the patient badge, then their name and INS.
+        # A professional writing about a patient: their name, then the badge and the INS.
+        pill_w = self._pill_width(small) if text.patient else 0
+        if text.patient_sender:
             x = self._paint_patient(painter, small, x, top1, line_h)
         painter.setFont(bold if unread else base)
         painter.setPen(QPen(fg))
         ins_text = f"INS {text.ins}" if text.ins else ""
         ins_w = QFontMetrics(small).horizontalAdvance(ins_text) if ins_text else 0
         room = max(0, limit1 - x)
-        if ins_text and room < ins_w + 140:
+        after = 0 if text.patient_sender or not text.patient else pill_w + 8
+        if ins_text and room < ins_w + after + 100:
             ins_text, ins_w = "", 0  # narrow: the sender's name first, the INS in the sentence
+        if after and room < after + 120:
+            after = 0  # too narrow for the badge as well: the sentence still says it
         sender_metrics = QFontMetrics(painter.font())
         sender = sender_metrics.elidedText(
-            text.sender, Qt.TextElideMode.ElideRight, room - (ins_w + 10 if ins_text else 0)
+            text.sender,
+            Qt.TextElideMode.ElideRight,
+            room - after - (ins_w + 10 if ins_text else 0),
         )
         sender_w = sender_metrics.horizontalAdvance(sender)
         painter.drawText(
@@ -126,11 +133,14 @@ class MessageRowDelegate(QStyledItemDelegate):
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
             sender,
         )
+        x += sender_w + 10
+        if after:
+            x = self._paint_patient(painter, small, x, top1, line_h)
         if ins_text:
             painter.setFont(small)
             painter.setPen(QPen(fg if selected else PATIENT_FG))
             painter.drawText(
-                QRect(x + sender_w + 10, top1, ins_w + 2, line_h),
+                QRect(x, top1, ins_w + 2, line_h),
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                 ins_text,
             )
@@ -181,6 +191,9 @@ class MessageRowDelegate(QStyledItemDelegate):
         )
         painter.restore()
 
+    def _pill_width(self, font: QFont) -> int:
+        return ICON + 4 + QFontMetrics(font).horizontalAdvance(self._patient_label) + 12
+
     def _paint_patient(
         self,
         painter: QPainter,
@@ -192,7 +205,7 @@ class MessageRowDelegate(QStyledItemDelegate):
         """The green patient pill (an icon and the word); returns the next x."""
         metrics = QFontMetrics(font)
         label_w = metrics.horizontalAdvance(self._patient_label)
-        pill_w = ICON + 4 + label_w + 12
+        pill_w = self._pill_width(font)
         pill = QRectF(x, top + 1, pill_w, height - 2)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(PATIENT_BG)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import logging
 import re
 from collections.abc import Sequence
@@ -168,13 +169,15 @@ class ReadingPane(QWidget):
         self.subject.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.subject.setWordWrap(True)
         self.from_label = self._label("readingFrom", self.tr("From"), selectable=True)
-        self.from_label.setStyleSheet("font-weight: 600;")
+        self.from_label.setTextFormat(Qt.TextFormat.RichText)  # built from escaped text only
+        self.from_label.setWordWrap(True)
         self.identity = self._label("readingIdentity", self.tr("Sender's identity"))
         self.identity.setStyleSheet("color: palette(placeholder-text);")
         self.patient = self._label("readingPatient", self.tr("Patient"))
         self.patient.setStyleSheet(
             "background: #e3f4ec; color: #0b6149; border-radius: 9px; padding: 1px 8px;"
         )
+        self.patient.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.recipients = self._label("readingTo", self.tr("To"), selectable=True)
         self.copies = self._label("readingCc", self.tr("Copy"), selectable=True)
         self.date = self._label("readingDate", self.tr("Date"))
@@ -217,13 +220,16 @@ class ReadingPane(QWidget):
         grid.setVerticalSpacing(3)
         grid.addWidget(self.subject, 0, 0, 1, 3)
         who = QHBoxLayout()
-        who.setSpacing(8)
-        who.addWidget(self.from_label)
-        who.addWidget(self.patient)
-        who.addStretch(1)
-        who.addWidget(self.date)
+        who.setSpacing(12)
+        who.addWidget(self.from_label, 1)
+        who.addWidget(self.date, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
         grid.addLayout(who, 1, 0, 1, 3)
-        grid.addWidget(self.identity, 2, 0, 1, 3)
+        about = QHBoxLayout()
+        about.setSpacing(8)
+        about.addWidget(self.patient, 0, Qt.AlignmentFlag.AlignLeft)
+        about.addWidget(self.identity, 0, Qt.AlignmentFlag.AlignLeft)
+        about.addStretch(1)
+        grid.addLayout(about, 2, 0, 1, 3)
         self._to_caption = self._caption(self.tr("To:"))
         self._cc_caption = self._caption(self.tr("Cc:"))
         grid.addWidget(self._to_caption, 3, 0, Qt.AlignmentFlag.AlignTop)
@@ -353,7 +359,7 @@ class ReadingPane(QWidget):
         self.subject.setText(text.subject)
         self.subject.setAccessibleName(self.tr("Subject: %1").replace("%1", text.subject))
         sender = _person(summary.sender) if summary.sender else text.sender
-        self.from_label.setText(sender)
+        self.from_label.setText(_person_html(summary.sender) if summary.sender else "")
         self.from_label.setAccessibleName(self.tr("From: %1").replace("%1", sender))
         if text.patient:
             patient = self.tr("Patient")
@@ -416,6 +422,8 @@ class ReadingPane(QWidget):
         self.attachments.clear()
         for info in infos:
             kind = _kind_label(info.kind.value)
+            if info.xdm is not None:
+                kind = self.tr("IHE XDM package, %n document(s)", "", len(info.xdm.documents))
             if not info.verdict.accepted:
                 kind = self.tr("%1, not accepted by MSSanté").replace("%1", kind)
             self._add_attachment(info.name, kind, info.size)
@@ -541,6 +549,14 @@ def _person(person: Person) -> str:
     if person.name and person.name.lower() != person.address.lower():
         return f"{person.name} <{person.address}>"
     return person.address
+
+
+def _person_html(person: Person) -> str:
+    """The name in bold and the address beside it (both escaped: no markup from the mail)."""
+    address = html.escape(person.address)
+    if person.name and person.name.lower() != person.address.lower():
+        return f"<b>{html.escape(person.name)}</b>&nbsp; &lt;{address}&gt;"
+    return f"<b>{address}</b>"
 
 
 def _kind_label(kind: str) -> str:
