@@ -71,6 +71,7 @@ LOOPBACK = "127.0.0.1"
 #: The folders of the demo mailbox and their RFC 6154 special use.
 SPECIAL_USE = {"Sent": b"Sent", "Drafts": b"Drafts", "Trash": b"Trash", "Archives": b"Archive"}
 _MAIL_DIR = "mail"
+_SEEDED = "seeded"
 _COLON = "!"  # maildir info separator: ':' is not allowed in Windows file names
 
 
@@ -135,6 +136,11 @@ class DemoServer:
     def running(self) -> bool:
         """Serving."""
         return self._thread is not None and self._thread.is_alive() and self._ready.is_set()
+
+    @staticmethod
+    def seeded(folder: Path) -> bool:
+        """Whether the mailbox in `folder` was filled already (it is filled once)."""
+        return (folder / _SEEDED).exists()
 
     @property
     def mail_dir(self) -> Path:
@@ -247,7 +253,7 @@ class DemoServer:
         context = _server_context(self._cert_file, self._key_file)
         config = _config(self.mail_dir, context)
         config.apply_context()
-        seeding = seed is not None and not (self._folder / "seeded").exists()
+        seeding = seed is not None and not self.seeded(self._folder)
         if seeding:
             # A first start killed while seeding left part of the mailbox: start it afresh.
             shutil.rmtree(self.mail_dir, ignore_errors=True)
@@ -255,7 +261,7 @@ class DemoServer:
         self._mailboxes = _mailbox_set(self.mail_dir)
         if seed is not None and seeding:
             await self._seed(seed())
-            (self._folder / "seeded").write_text("1\n", encoding="ascii")
+            (self._folder / _SEEDED).write_text("1\n", encoding="ascii")
         else:
             await self._ensure_folders()
         login = _DemoLogin(config, self._address, self._password, self._mailboxes)

@@ -19,6 +19,7 @@ import logging
 import secrets
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -127,16 +128,25 @@ class DemoService:
     # -- helpers ----------------------------------------------------------------------------
 
     def _start_server(self) -> DemoServer:
-        """Blocking: certificates, password, content, servers."""
+        """Blocking: certificates, password, content, servers.
+
+        At the first start the keys are made (OpenSSL releases the GIL) while the content is
+        rendered, on two threads.
+        """
         from app.services.demo.content import load_content, render
         from app.services.demo.pki import ensure_pki
         from app.services.demo.responder import patient_responder
-        from app.services.demo.server import DemoServer
+        from app.services.demo.server import DemoServer, SeedMessage
 
         folder = self.folder
         folder.mkdir(parents=True, exist_ok=True)
-        pki = ensure_pki(folder, self._paths.crl_cache_dir)
-        content = load_content()
+        with ThreadPoolExecutor(1, thread_name_prefix="demo-pki") as pool:
+            making_keys = pool.submit(ensure_pki, folder, self._paths.crl_cache_dir)
+            content = load_content()
+            seed: list[SeedMessage] | None = None
+            if not DemoServer.seeded(folder):
+                seed = render(content, datetime.now().astimezone())
+            pki = making_keys.result()
         server = DemoServer(
             folder,
             address=content.address,
@@ -145,7 +155,7 @@ class DemoService:
             key_file=pki.key_file,
             responder=patient_responder(content, self._reply_delay),
         )
-        server.start(seed=lambda: render(content, datetime.now().astimezone()))
+        server.start(seed=(lambda: seed) if seed is not None else None)
         return server
 
     def _password(self) -> str:
