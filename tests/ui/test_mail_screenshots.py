@@ -88,6 +88,31 @@ def test_mail_screens_on_the_demo(
                 await ui.until(lambda: mail.reading.attachments.count() > 0)
                 await ui.settle(0.3)
                 _save(mail, f"report-{size}", tmp_path)
+            # A bounce from Mon espace santé: the banner says why, in French.
+            mail.resize(*SIZES[0])
+            bounce = next(
+                r for r in range(model.rowCount()) if "non distribu" in model.summary(r).subject
+            )
+            mail.messages.select_id(model.summary(bounce).id)
+            await ui.until(lambda: mail.reading.message_id == model.summary(bounce).id)
+            await mail.reading._task
+            assert mail.reading.banner.isVisible()
+            assert "Non distribué" in mail.reading.banner.text()
+            assert not model.text(bounce).patient  # a robot of the patient domain
+            await ui.settle(0.2)
+            _save(mail, "bounce-1366x768", tmp_path)
+            # The Sent folder: the end of an exchange with a patient.
+            sent = next(f for f in mail.folders.model.folders(account.id) if f.role == "sent")
+            mail.folders.select_folder(sent.id)
+            await ui.until(lambda: mail.messages.folder_id == sent.id)
+            await mail.messages.wait_idle()
+            end = next(r for r in range(model.rowCount()) if "[FIN]" in model.summary(r).subject)
+            mail.messages.select_id(model.summary(end).id)
+            await ui.until(lambda: mail.reading.message_id == model.summary(end).id)
+            await mail.reading._task
+            assert "clôt l'échange" in mail.reading.banner.text()
+            await ui.settle(0.2)
+            _save(mail, "sent-1366x768", tmp_path)
             # A search with its filters open and its words highlighted.
             mail.search.filters_button.setChecked(True)
             mail.search.field.setText("résultats")
