@@ -400,8 +400,29 @@ class ProfileHold:
                 code = TIMEOUT_EXIT
             else:
                 await _send(writer, {"started": True})
-                code = await self._run(command)
+                code = await self._run_unless_abandoned(command, reader)
         await _send(writer, {"exit": code})
+
+    async def _run_unless_abandoned(
+        self, command: ForwardedCommand, reader: asyncio.StreamReader
+    ) -> int:
+        """Run the command; stop it if its caller goes away (Ctrl+C closes the connection)."""
+        run = asyncio.create_task(self._run(command))
+        hangup = asyncio.create_task(reader.read(1))
+        try:
+            await asyncio.wait({run, hangup}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            run.cancel()  # the holder is closing and its grace is over
+            raise
+        finally:
+            hangup.cancel()
+        if not run.done():
+            log.info("a forwarded command was stopped: its caller went away")
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+            return INTERRUPTED_EXIT
+        return run.result()
 
     def _check_hello(self, hello: dict[str, Any]) -> str | None:
         if hello.get("hello") != PROTOCOL:
@@ -476,6 +497,8 @@ class ProfileHold:
 
 #: Exit status of a forwarded command stopped by the holder's timeout (same as profile.busy).
 TIMEOUT_EXIT = 12
+#: Exit status of a forwarded command whose caller went away (as after Ctrl+C).
+INTERRUPTED_EXIT = 130
 
 
 def _bare_record() -> dict[str, Any]:

@@ -221,3 +221,32 @@ async def test_a_section_is_exclusive_across_tasks_and_gives_up_after_its_patien
     with pytest.raises(ValueError):
         async with instance.exclusive(paths, "../escape"):
             pass
+
+
+async def test_a_command_whose_caller_goes_away_is_stopped(paths: AppPaths) -> None:
+    started, stopped = asyncio.Event(), asyncio.Event()
+
+    async def long(command: ForwardedCommand) -> int:
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        finally:
+            stopped.set()
+        return 0
+
+    hold = await instance.hold_profile(paths)
+    try:
+        await hold.serve(long)
+        holder = instance.probe(paths)
+        assert holder is not None
+        request = CommandRequest(argv=["sync"], cwd=str(paths.root))
+        caller = asyncio.create_task(
+            instance.forward(holder, request, on_stdout=print, on_stderr=print)
+        )
+        await asyncio.wait_for(started.wait(), 10)
+        caller.cancel()  # Ctrl+C in the calling `pli`
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        await asyncio.wait_for(stopped.wait(), 10)
+    finally:
+        await hold.release()
