@@ -16,7 +16,6 @@ from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
 
 from app.domain import events as ev
-from app.domain.errors import NotFoundError
 from app.services.account_service import Account
 from app.ui.context import UiContext
 from app.ui.models.folder_model import AccountRow, FolderRow, FolderTreeModel, NodeKind
@@ -96,12 +95,7 @@ class FolderPane(QWidget):
         statuses = await self._ctx.services.archive.folders(account)
         rows = []
         for status in statuses:
-            folder_id = getattr(status, "id", None)
-            if folder_id is None:  # before FolderStatus carried its id
-                try:
-                    folder_id = await self._ctx.services.archive.folder_id(account, status.name)
-                except NotFoundError:
-                    continue
+            folder_id = status.id
             rows.append(
                 FolderRow(
                     id=int(folder_id),
@@ -117,10 +111,7 @@ class FolderPane(QWidget):
         self.view.expand(self.model.account_index(account.id))
 
     def _account_row(self, account: Account) -> AccountRow:
-        demo = bool(getattr(account.config, "demo", False))
-        checker = getattr(self._ctx.services, "demo", None)
-        if not demo and checker is not None and hasattr(checker, "is_demo"):
-            demo = bool(checker.is_demo(account))
+        demo = account.config.demo or self._ctx.services.demo.is_demo(account)
         return AccountRow(
             id=account.id,
             name=account.name,

@@ -365,9 +365,7 @@ class MessageActions(QObject):
     async def _folders(self, account: Account) -> list[FolderRow]:
         rows = []
         for status in await self._ctx.services.archive.folders(account):
-            folder_id = getattr(status, "id", None)
-            if folder_id is None:
-                folder_id = await self._ctx.services.archive.folder_id(account, status.name)
+            folder_id = status.id
             rows.append(
                 FolderRow(int(folder_id), status.name, status.role, status.messages, status.unread)
             )

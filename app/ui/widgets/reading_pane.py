@@ -479,7 +479,7 @@ class ReadingPane(QWidget):
             log.info("patients not read: %s", error.code)
             return None
         for item in patients:
-            if getattr(item.patient, "ins", None) == ins:
+            if item.patient.ins == ins:
                 return item.closed_at
         return None
 

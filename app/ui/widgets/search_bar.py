@@ -340,9 +340,7 @@ class SearchBar(QWidget):
             return
         self.folder.blockSignals(True)
         for status in statuses:
-            folder_id = getattr(status, "id", None)
-            if folder_id is None:
-                folder_id = await self._ctx.services.archive.folder_id(account, status.name)
+            folder_id = status.id
             self.folder.addItem(role_label(status.role) or status.name, int(folder_id))
         self.folder.blockSignals(False)
 
