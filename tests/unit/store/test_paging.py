@@ -198,7 +198,7 @@ def test_first_pages_of_a_100000_message_folder_use_indexes_not_sorts(archive: A
         assert "TEMP B-TREE" not in text, text
         assert "SCAN m" not in text, text  # the folder index, walked backwards
         assert "messages_by_folder" in text, text
-        assert elapsed < 2.0
+        assert elapsed < 5.0  # generous: the plan is the real check
     # Search newest first: FTS5 hands matches over in rowid (sort key) order and stops at
     # the page's end; no sort of every match, whatever the folder filter.
     for filters in (SearchFilters(), folder):
@@ -208,6 +208,6 @@ def test_first_pages_of_a_100000_message_folder_use_indexes_not_sorts(archive: A
         text = "\n".join(plan)
         assert "TEMP B-TREE" not in text, text
         assert plan[0].startswith("SCAN x VIRTUAL TABLE"), text
-        assert elapsed < 2.0
+        assert elapsed < 5.0  # generous: the plan is the real check
     rare = archive.messages.search_page("scintigraphie", folder, None, 50)
     assert [m.subject.endswith("scintigraphie") for m in rare.items] == [True] * 50
