@@ -85,6 +85,11 @@ async def test_the_demo_inbox_as_pli_reads_it(services: Services, caplog) -> Non
     assert {f.role for f in folders.values()} >= {"inbox", "sent", "drafts", "trash", "archive"}
     assert folders["INBOX"].messages >= 10 and folders["INBOX"].unread >= 5
     assert folders["Sent"].messages >= 5 and folders["Archives"].messages >= 2
+    # A quota gauge: what the mailbox uses against the demo's 1 GiB (RFC 9208).
+    quota = await services.sync.quota(account)
+    assert quota is not None
+    used, limit = quota
+    assert limit == 1024 * 1024 and 20 < used < 1024
 
     messages = await all_messages(services, account)
     assert all(m.archived for m in messages)

@@ -53,8 +53,10 @@ from pymap.imap.state import ConnectionState
 from pymap.interfaces.login import IdentityInterface, LoginInterface
 from pymap.interfaces.session import SessionInterface
 from pymap.interfaces.token import TokensInterface
+from pymap.parsing.command.auth import CommandMailboxArg
+from pymap.parsing.commands import Commands
 from pymap.parsing.message import AppendMessage
-from pymap.parsing.response import CommandResponse, ResponseOk
+from pymap.parsing.response import CommandResponse, ResponseOk, UntaggedResponse
 from pymap.parsing.specials import FetchRequirement
 from pymap.parsing.specials.flag import Flag
 from pymap.selected import SelectedMailbox
@@ -72,6 +74,8 @@ LOOPBACK = "127.0.0.1"
 SPECIAL_USE = {"Sent": b"Sent", "Drafts": b"Drafts", "Trash": b"Trash", "Archives": b"Archive"}
 _MAIL_DIR = "mail"
 _SEEDED = "seeded"
+#: The demo mailbox's storage quota (RFC 9208), in KiB.
+QUOTA_KIB = 1024 * 1024
 _COLON = "!"  # maildir info separator: ':' is not allowed in Windows file names
 
 
@@ -401,12 +405,24 @@ class _DemoConfig(MaildirConfig):
     @property
     def backend_capability(self) -> BackendCapability:
         return BackendCapability(
-            idle=True, object_id=True, multi_append=True, custom=[b"SPECIAL-USE"]
+            idle=True, object_id=True, multi_append=True, custom=[b"SPECIAL-USE", b"QUOTA"]
         )
 
     @property
     def greeting(self) -> bytes:
         return b"Pli demo IMAP server ready"
+
+    @property
+    def commands(self) -> Commands:
+        commands = Commands()
+        commands.register(_GetQuotaRootCommand)
+        return commands
+
+
+class _GetQuotaRootCommand(CommandMailboxArg):
+    """``GETQUOTAROOT`` (RFC 9208): one quota root for the whole mailbox."""
+
+    command = b"GETQUOTAROOT"
 
 
 def _config(mail_dir: Path, context: ssl.SSLContext) -> _DemoConfig:
@@ -542,10 +558,34 @@ class _DemoLogin:
 
 
 class _TlsFirstState(ConnectionState):
-    """No login before STARTTLS, even from loopback (pymap allows it from localhost)."""
+    """No login before STARTTLS, even from loopback (pymap allows it from localhost).
+
+    Also answers GETQUOTAROOT: the storage the maildir uses against a 1 GiB quota.
+    """
 
     async def do_greeting(self) -> CommandResponse:
         return ResponseOk(b"*", self.config.greeting, self.capability)
+
+    async def do_getquotaroot(
+        self, cmd: _GetQuotaRootCommand
+    ) -> tuple[CommandResponse, SelectedMailbox | None]:
+        config = self.config
+        assert isinstance(config, _DemoConfig)
+        used = _size_kib(Path(config.base_dir))
+        response = ResponseOk(cmd.tag, b"GETQUOTAROOT completed.")
+        name = cmd.mailbox.replace("\\", "\\\\").replace('"', '\\"').encode("utf-8")
+        response.add_untagged(UntaggedResponse(b'QUOTAROOT "%b" ""' % name))
+        response.add_untagged(UntaggedResponse(b'QUOTA "" (STORAGE %d %d)' % (used, QUOTA_KIB)))
+        return response, None
+
+
+def _size_kib(root: Path) -> int:
+    total = 0
+    for path in root.rglob("*"):
+        if path.parent.name in ("cur", "new"):
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return (total + 1023) // 1024
 
 
 class _ImapServer:
