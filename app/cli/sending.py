@@ -430,6 +430,12 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                     f"{each.name}: {report.unconfirmed} message(s) lost the server's answer: "
                     "Pli looks for them on the server before sending them again"
                 )
+            if report.busy:
+                waiting = True
+                ctx.out.warn(
+                    f"{each.name}: {report.busy} message(s) being sent by another Pli on this "
+                    "profile: see pli outbox"
+                )
     entries = await services.outbox.entries(account)
     data = []
     rows = []

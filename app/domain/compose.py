@@ -37,7 +37,7 @@ from app.domain.account import BoxType, Identity
 from app.domain.addresses import MailAddress
 from app.domain.documents import sanitize_filename
 from app.domain.errors import ValidationError
-from app.domain.headers import one_line as _one_line
+from app.domain.headers import one_line
 
 #: Serialisation: CRLF line ends, RFC 2047/2231 encoding of non-ASCII header text.
 MAIL_POLICY = policy.SMTP
@@ -223,12 +223,12 @@ def from_display_name(identity: Identity, box_type: BoxType) -> str:
     the address, seed 000).
     """
     if box_type in (BoxType.ORG, BoxType.APP):
-        return _one_line(identity.entity)
+        return one_line(identity.entity)
     parts = [
-        _one_line(identity.title),
-        _one_line(identity.given_name),
-        _one_line(identity.family_name).upper(),
-        _one_line(identity.entity),
+        one_line(identity.title),
+        one_line(identity.given_name),
+        one_line(identity.family_name).upper(),
+        one_line(identity.entity),
     ]
     return "_".join(p for p in parts if p)
 
@@ -314,7 +314,7 @@ def reply_subject(subject: str) -> str:
 
     Recognised prefixes: ``Re:``, ``RE :``, ``Re[2]:``, ``Réf. :``, ``AW:`` in any case.
     """
-    base = _REPLY_PREFIX_RE.sub("", _one_line(subject))
+    base = _REPLY_PREFIX_RE.sub("", one_line(subject))
     return f"Re: {base}" if base else "Re:"
 
 
@@ -425,7 +425,7 @@ def compose(
     bcc = _addresses(draft.bcc)
     if not (to or cc or bcc):
         raise ValidationError("draft.no_recipient")
-    nil = _one_line(draft.x_mss_nil)
+    nil = one_line(draft.x_mss_nil)
     if not nil:
         raise ValidationError("draft.x_mss_nil_missing")
     mid = normalize_message_id(message_id) if message_id else new_message_id(sender.domain)
@@ -440,7 +440,7 @@ def compose(
         msg["To"] = [a for a, _ in to]
     if cc:
         msg["Cc"] = [a for a, _ in cc]
-    msg["Subject"] = _one_line(draft.subject)
+    msg["Subject"] = one_line(draft.subject)
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = mid
     if draft.in_reply_to:
@@ -497,9 +497,7 @@ def _addresses(items: Iterable[str]) -> list[tuple[Address, MailAddress]]:
         address = MailAddress.parse(addr or text)
         out.append(
             (
-                Address(
-                    display_name=_one_line(name), username=address.local, domain=address.domain
-                ),
+                Address(display_name=one_line(name), username=address.local, domain=address.domain),
                 address,
             )
         )

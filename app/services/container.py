@@ -73,7 +73,7 @@ class Services:
         sync = SyncService(store, accounts, events, operations=operations, connections=connections)
         archive = ArchiveService(store)
         documents = DocumentService(store)
-        incoming = IncomingService(store)
+        incoming = IncomingService(store, events)
 
         async def trust(domains: Sequence[str]) -> dict[str, bool | None]:
             return {d: await directory.is_trusted_domain(d) for d in domains}

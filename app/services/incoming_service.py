@@ -14,7 +14,7 @@ After each sync, newly archived messages are examined once:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from app.domain.addresses import MailAddress
@@ -25,7 +25,9 @@ from app.domain.receipts import (
     parse_dsn,
     parse_mdn,
 )
+from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
+from app.services.outbox_service import publish_examined
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.messages import ExamineRow
@@ -45,6 +47,10 @@ class ExamineReport:
     delivery_reports: int = 0
     bounces: int = 0
     late_messages: int = 0
+    #: (original Message-ID, new status) of every recipient status a report changed.
+    status_changes: list[tuple[str, str]] = field(default_factory=list)
+    #: (account id, INS) of every patient conversation that changed.
+    conversations: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -59,8 +65,9 @@ class _Finding:
 class IncomingService:
     """Examines newly archived messages."""
 
-    def __init__(self, store: StoreGateway) -> None:
+    def __init__(self, store: StoreGateway, events: EventBus | None = None) -> None:
         self._store = store
+        self._events = events
         self._worker = SerialExecutor("incoming")
 
     async def examine(self) -> ExamineReport:
@@ -76,7 +83,15 @@ class IncomingService:
                     raw = await self._store.read(partial(_raw, pk=row.pk))
                     if raw is not None:
                         findings.append(await self._worker.run(_read_report, row, raw))
+            before = len(report.status_changes), len(report.conversations)
             await self._store.write(partial(_apply, rows=rows, findings=findings, report=report))
+            if self._events is not None:
+                await publish_examined(
+                    self._store,
+                    self._events,
+                    report.status_changes[before[0] :],
+                    report.conversations[before[1] :],
+                )
 
     async def aclose(self) -> None:
         """Stop the worker thread."""
@@ -154,9 +169,12 @@ def _apply(
             for original, about, status, detail in finding.statuses:
                 if about.lower() == own:
                     continue  # the report about our own hidden copy
-                archive.delivery.report(
+                previous = archive.delivery.status(original, about)
+                merged = archive.delivery.report(
                     original, about, status, detail=detail, report_ref=row.message_id
                 )
+                if merged != previous:
+                    report.status_changes.append((original, merged.value))
             report.receipts += int(finding.receipt)
             report.delivery_reports += int(finding.dsn)
             if finding.bounce is not None:
@@ -170,6 +188,7 @@ def _apply(
                     ts=row.internal_date,
                 )
                 report.bounces += 1
+                report.conversations.append((row.account_id, ins))
             continue
         if row.patient_ins is None:
             continue
@@ -183,6 +202,7 @@ def _apply(
             family, given = _names(row.sender_name)
             archive.patients.learn_from_mail(row.patient_ins, family, given)
             report.patients += 1
+            report.conversations.append((row.account_id, row.patient_ins))
             closed = archive.patients.closed_since(row.patient_ins)
             if closed is not None and row.internal_date >= closed.ts:
                 archive.patients.add_event(
@@ -207,6 +227,7 @@ def _apply(
                 message_ref=row.message_id,
                 ts=row.internal_date,
             )
+            report.conversations.append((row.account_id, row.patient_ins))
     archive.messages.mark_examined(row.pk for row in rows)
 
 

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from app.config.settings import Settings
 from app.domain.addresses import MailAddress
+from app.domain.delivery import MessageStatus
 from app.domain.errors import AuthError, KnownError, NetworkError, NotFoundError, ServerError
 from app.domain.events import (
     DeliveryStatusChanged,
@@ -43,7 +44,6 @@ from app.domain.events import (
 from app.domain.mailbox import FolderRole
 from app.domain.message import Flag
 from app.domain.outbox import OutboxState
-from app.domain.receipts import MessageStatus
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
@@ -261,8 +261,10 @@ class _FlushRun:
             self.changes += 1
             self._service.changed(account, entry.id, state, fields.get("last_error"))
         else:
-            self._report.busy += 1
             log.info("outbox entry %d moved by another flush", entry.id)
+            now = await self._store.read(lambda a: a.outbox.find(entry.id))
+            if now is not None and now.state.pending:
+                self._report.busy += 1  # still on its way, in the other flush's hands
         return moved
 
     async def _reconcile(self, entry: OutboxEntry) -> bool:
@@ -332,7 +334,12 @@ class _FlushRun:
         if entry.dsn is not None:
             dsn = DsnRequest(tuple(entry.dsn["notify"]), entry.dsn["ret"], entry.dsn["envid"])
         if self._submitter is None:
-            self._submitter = await self._accounts.smtp_submitter(account, self._smtp_executor)
+            try:
+                self._submitter = await self._accounts.smtp_submitter(account, self._smtp_executor)
+            except (NetworkError, AuthError) as error:
+                # Still queued (nothing was tried): say why it waits.
+                self._service.changed(account, entry.id, OutboxState.QUEUED, error.code)
+                raise
         submitter = self._submitter
         # The claim: only the flush that moved it from queued submits it.
         if not await self._move(entry, OutboxState.QUEUED, OutboxState.SUBMITTING):
@@ -460,7 +467,6 @@ class _FlushRun:
         return await self._imap.call(discover)
 
     async def _file(self, entry: OutboxEntry) -> bool:
-        account = self._account
         now = int(time.time())
         claimed = await self._store.write(
             lambda a: a.outbox.claim_filing(entry.id, now=now, lease=FILING_LEASE_SECONDS)
@@ -468,6 +474,16 @@ class _FlushRun:
         if not claimed:
             self._report.busy += 1
             return False
+        try:
+            await self._file_claimed(entry)
+        except Exception:
+            # Not filed (offline…): give the filing back at once for the next flush.
+            await self._store.write(lambda a: a.outbox.release_filing(entry.id))
+            raise
+        return False
+
+    async def _file_claimed(self, entry: OutboxEntry) -> None:
+        account = self._account
         sent = await self._sent_folder()
         appended = False
         if not account.config.server_files_sent and not await self._find(entry, (sent,)):
@@ -480,7 +496,7 @@ class _FlushRun:
                 code = error.code
                 self._report.not_filed = code
                 await self._store.write(lambda a: a.outbox.release_filing(entry.id, code))
-                return False
+                return
             appended = True
         await self._remove_hidden_copy(entry)
         moved = await self._move(
@@ -494,7 +510,6 @@ class _FlushRun:
             filed_at=int(time.time()),
         )
         self._report.filed += int(moved)
-        return False
 
     async def _remove_hidden_copy(self, entry: OutboxEntry) -> None:
         """The hidden copy to our own mailbox did its job: take it out of the inbox."""
@@ -528,6 +543,51 @@ class _FlushRun:
             await self._smtp_executor.run(self._submitter.close)
         self._smtp_executor.shutdown(wait=False)
         await self._imap.close()
+
+
+async def publish_examined(
+    store: StoreGateway,
+    events: EventBus,
+    statuses: Sequence[tuple[str, str]],
+    conversations: Sequence[tuple[int, str]],
+) -> None:
+    """Announce what the examination of incoming mail changed (loop thread).
+
+    `statuses` are (original Message-ID, new status) pairs from DSNs, MDNs and bounces: those
+    about a message Pli wrote become `DeliveryStatusChanged` (one per message and status, with
+    how many recipients); `conversations` are (account id, INS) pairs of patients whose
+    conversation changed (a message, a bounce, closed from another client).
+    """
+    if not statuses and not conversations:
+        return
+
+    def work(a: Archive) -> tuple[dict[str, tuple[int, int]], dict[int, str]]:
+        written = a.outbox.written(m for m, _s in statuses)
+        names = {row.id: row.config.name for row in a.accounts.all()}
+        return written, names
+
+    written, names = await store.read(work)
+    counted: dict[tuple[str, str], int] = {}
+    for message_id, status in statuses:
+        if message_id in written:
+            counted[(message_id, status)] = counted.get((message_id, status), 0) + 1
+    for (message_id, status), recipients in counted.items():
+        entry_id, account_id = written[message_id]
+        events.publish(
+            DeliveryStatusChanged(
+                account_id=account_id,
+                account=names.get(account_id, ""),
+                outbox_id=entry_id,
+                status=status,
+                recipients=recipients,
+            )
+        )
+    for account_id, ins in dict.fromkeys(conversations):
+        events.publish(
+            PatientConversationChanged(
+                account_id=account_id, account=names.get(account_id, ""), patient_ins=ins
+            )
+        )
 
 
 def _mark_answered(archive: Archive, account: Account, message_pk: int) -> None:

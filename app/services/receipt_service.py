@@ -11,8 +11,8 @@ from typing import Any
 from app.config.settings import Settings
 from app.domain.compose import end_of_exchange, from_display_name, reply_references
 from app.domain.errors import ValidationError
+from app.domain.mdn import build_mdn, mdn_request, needs_confirmation
 from app.domain.message import Flag
-from app.domain.receipts import build_mdn, mdn_request, needs_confirmation
 from app.services.account_service import Account, AccountService
 from app.services.compose_service import ComposeService, SendOutcome
 from app.services.store_gateway import StoreGateway

@@ -157,9 +157,13 @@ async def _refresh_at_once(profile: Path) -> tuple[list[str], list[SessionEnded]
     fresh access token at the same moment."""
     first, second = await _open_profile(profile), await _open_profile(profile)
     ended: list[SessionEnded] = []
+
+    def on_session_ended(event: SessionEnded) -> None:  # held weakly: kept alive here
+        ended.append(event)
+
     try:
         for services in (first, second):
-            services.events.subscribe(SessionEnded, ended.append)
+            services.events.subscribe(SessionEnded, on_session_ended)
         one, two = await first.accounts.get("psc"), await second.accounts.get("psc")
         tokens = await asyncio.gather(
             first.accounts.access_token(one), second.accounts.access_token(two)

@@ -6,14 +6,16 @@ import re
 from pathlib import Path
 
 from app.cli.messages import MESSAGES, describe
+from app.domain.bounces import BounceReason, PatientBounce
 from app.domain.errors import ServerError
-from app.domain.receipts import BounceReason, PatientBounce
 
 ROOT = Path(__file__).parents[2]
 SOURCES = [
     ROOT / "app" / "domain" / "compose.py",
     ROOT / "app" / "domain" / "checks.py",
-    ROOT / "app" / "domain" / "receipts.py",
+    ROOT / "app" / "domain" / "mdn.py",
+    ROOT / "app" / "domain" / "reports.py",
+    ROOT / "app" / "domain" / "bounces.py",
     ROOT / "app" / "domain" / "templates.py",
     ROOT / "app" / "config" / "templates.py",
     ROOT / "app" / "transport" / "smtp_submitter.py",

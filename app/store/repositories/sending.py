@@ -10,9 +10,9 @@ from typing import Any
 
 from app.domain.addresses import PATIENT_DOMAIN
 from app.domain.contacts import Contact
+from app.domain.delivery import MessageStatus, merge_status
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.outbox import PENDING_STATES, WAITING_STATES, OutboxState, allowed
-from app.domain.receipts import MessageStatus, merge_status
 from app.store.database import Connection
 
 #: Columns a transition may record besides the state.
@@ -165,6 +165,20 @@ class OutboxRepository:
         ).fetchone()
         return int(row[0]), int(row[1])
 
+    def written(self, message_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Message-ID → (entry id, account id) of those Pli wrote, among `message_ids`."""
+        found: dict[str, tuple[int, int]] = {}
+        wanted = list(dict.fromkeys(message_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT message_id, id, account_id FROM outbox WHERE message_id IN ({marks})",
+                chunk,
+            ).fetchall()
+            found.update({r[0]: (int(r[1]), int(r[2])) for r in rows})
+        return found
+
     def all(self, *, account_id: int | None = None, limit: int = 200) -> list[OutboxEntry]:
         """Recent entries, newest first."""
         where = "WHERE account_id = ?" if account_id is not None else ""
@@ -247,10 +261,14 @@ class OutboxRepository:
         )
         return bool(cursor.rowcount == 1)
 
-    def release_filing(self, entry_id: int, error: str) -> None:
-        """Filing failed (the copy waits for the next flush): record why, give the lease back."""
+    def release_filing(self, entry_id: int, error: str | None = None) -> None:
+        """Filing failed (the copy waits for the next flush): give the lease back.
+
+        `error` is recorded as the entry's last error when given.
+        """
         self._conn.execute(
-            "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ? AND state = ?",
+            "UPDATE outbox SET last_error = coalesce(?, last_error), updated_at = ?"
+            " WHERE id = ? AND state = ?",
             (error, int(time.time()), entry_id, OutboxState.SUBMITTED.value),
         )
 
@@ -491,6 +509,14 @@ class DeliveryStatusRepository:
                 (message_id, recipient.lower(), merged.value, detail, report_ref, int(time.time())),
             )
         return merged
+
+    def status(self, message_id: str, recipient: str) -> MessageStatus | None:
+        """One recipient's status now (None before any report)."""
+        row = self._conn.execute(
+            "SELECT status FROM delivery_status WHERE message_id = ? AND recipient = ?",
+            (message_id, recipient.lower()),
+        ).fetchone()
+        return MessageStatus(row[0]) if row else None
 
     def of(self, message_id: str) -> dict[str, tuple[str, str | None]]:
         """Recipient → (status, detail)."""

@@ -1,4 +1,5 @@
-"""Read receipts, delivery reports and patient bounces: app/domain/receipts.py (spec §5)."""
+"""Read receipts, delivery reports and patient bounces (spec §5): app/domain/delivery.py,
+mdn.py, reports.py and bounces.py, and their names gathered in app/domain/receipts.py."""
 
 from __future__ import annotations
 
@@ -12,21 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain import receipts
+from app.domain.bounces import BOUNCE_EXPLANATIONS, BounceReason, classify_patient_bounce
+from app.domain.delivery import MessageStatus, merge_status, status_from_dsn_action
 from app.domain.errors import ValidationError
-from app.domain.receipts import (
-    BOUNCE_EXPLANATIONS,
-    BounceReason,
-    Disposition,
-    MessageStatus,
-    build_mdn,
-    classify_patient_bounce,
-    mdn_request,
-    merge_status,
-    needs_confirmation,
-    parse_dsn,
-    parse_mdn,
-    status_from_dsn_action,
-)
+from app.domain.mdn import Disposition, build_mdn, mdn_request, needs_confirmation
+from app.domain.reports import parse_dsn, parse_mdn
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "mail"
 P1 = "279035121518989@patient.mssante.fr"
@@ -651,3 +643,15 @@ def test_the_reason_is_found_in_the_body_alone() -> None:
     bounce = classify_patient_bounce(raw)
     assert bounce is not None
     assert bounce.reason is BounceReason.INVALID_ADDRESS
+
+
+def test_the_receipts_module_gathers_every_public_name_of_the_split_modules() -> None:
+    from app.domain import bounces, delivery, mdn, reports
+
+    for module in (bounces, delivery, mdn, reports):
+        for name in dir(module):
+            value = getattr(module, name)
+            if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
+                continue
+            if callable(value):
+                assert getattr(receipts, name) is value, name
