@@ -92,3 +92,45 @@ def test_a_schema_2_archive_is_backed_up_then_upgraded_to_segment_bodies(tmp_pat
     (backup,) = backups.iterdir()
     assert backup.name.startswith("archive-v0002-")
     assert backup.read_bytes() == (FIXTURES / "v0002.sqlite").read_bytes()
+
+
+def test_a_schema_3_archive_is_upgraded_with_its_segment_bodies(tmp_path: Path) -> None:
+    """Schema 3 -> 4: bodies in segment files still open; folder counts from an index."""
+    path = tmp_path / "archive.db"
+    shutil.copy(FIXTURES / "v0003.sqlite", path)
+    shutil.copytree(FIXTURES / "v0003-blobs", tmp_path / "blobs")
+    backups = tmp_path / "backups"
+    archive = Archive.open(path, FIXTURE_KEY, backups)
+    try:
+        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == schema_version() >= 4
+        listed = archive.messages.summaries(SearchFilters(limit=-1))
+        assert [m.subject for m in listed] == [f"Compte rendu schema trois {n}" for n in (4, 3, 2)]
+        assert archive.messages.raw(listed[1].id) == (
+            b"Subject: Compte rendu schema trois 3\r\n\r\nTexte archive en schema 3, message 3.\r\n"
+        )
+        assert archive.messages.raw(listed[0].id) is None
+        assert [m.id for m in archive.messages.search("trois", SearchFilters())] == [
+            m.id for m in listed
+        ]
+        folder = listed[0].folder
+        folder_id = archive.folders.get(1, folder).id
+        assert archive.messages.counts(folder_id=folder_id) == {
+            "messages": 3,
+            "unread": 2,
+            "gone": 0,
+        }
+        plan = archive.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT count(*), sum((flags & 1) = 0), sum(gone_at IS NOT NULL)"
+            " FROM messages WHERE folder_id = ?",
+            (folder_id,),
+        ).fetchall()
+        assert "COVERING INDEX messages_folder_counts" in plan[0][3]
+        # Keyset pages on the upgraded archive.
+        page = archive.messages.page(SearchFilters(folder_id=folder_id), None, 2)
+        assert [m.id for m in page.items] == [m.id for m in listed[:2]]
+        assert page.next is not None
+    finally:
+        archive.close()
+    (backup,) = backups.iterdir()
+    assert backup.name.startswith("archive-v0003-")
+    assert backup.read_bytes() == (FIXTURES / "v0003.sqlite").read_bytes()
