@@ -21,7 +21,7 @@ from app.config.paths import AppPaths
 from app.config.settings import Settings, TlsSettings
 from app.domain.account import Security
 from app.domain.documents import DocumentKind
-from app.domain.errors import NotFoundError
+from app.domain.errors import NotFoundError, ServerError
 from app.domain.events import NewMail
 from app.domain.message import Flag
 from app.services.account_service import Account
@@ -388,3 +388,12 @@ async def test_starting_and_removing_the_demo_never_blocks_the_loop(
         loop.set_debug(False)
     slow = [r.getMessage() for r in caplog.records if "Executing" in r.getMessage()]
     assert slow == []
+
+
+async def test_a_demo_that_cannot_start_says_so_with_a_code(services: Services) -> None:
+    (services.paths.root / "demo").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(ServerError) as raised:
+        await services.demo.start()
+    assert raised.value.code == "demo.start_failed"
+    assert not services.demo.running
+    assert await services.demo.account() is None

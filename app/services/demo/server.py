@@ -155,7 +155,7 @@ class DemoServer:
 
     def start(self, seed: Callable[[], Sequence[SeedMessage]] | None = None) -> None:
         """Start both servers; `seed` fills a mailbox created now. Returns when they listen."""
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
             return
         started = time.perf_counter()
         self._ready.clear()
@@ -215,7 +215,10 @@ class DemoServer:
         return asyncio.run_coroutine_threadsafe(work, loop).result(timeout=30)  # type: ignore[arg-type]
 
     def later(self, delay: float, work: Callable[[], Awaitable[None]]) -> None:
-        """Run `work` on the server's loop after `delay` seconds (dropped if the server stops)."""
+        """Run `work` after `delay` seconds (dropped if the server stops).
+
+        Call on the server's loop (the responder does).
+        """
 
         async def run() -> None:
             await asyncio.sleep(delay)

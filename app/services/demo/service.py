@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from app.config.paths import AppPaths
 from app.domain.account import AccountConfig, BoxType, Endpoint, Security
-from app.domain.errors import AuthError
+from app.domain.errors import AuthError, ServerError
 from app.services.account_service import Account, AccountService
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
@@ -87,11 +87,19 @@ class DemoService:
         return None
 
     async def start(self) -> Account:
-        """Start the servers and create or update the demo account (idempotent)."""
+        """Start the servers and create or update the demo account (idempotent).
+
+        Raises:
+            ServerError: ``demo.start_failed`` (the servers could not start: disk, sockets).
+        """
         async with self._lock:
             started = time.perf_counter()
             if not self.running:
-                self._server = await asyncio.to_thread(self._start_server)
+                try:
+                    self._server = await asyncio.to_thread(self._start_server)
+                except (OSError, RuntimeError) as error:
+                    log.warning("the demo mailbox could not start: %s", type(error).__name__)
+                    raise ServerError("demo.start_failed", host=LOOPBACK) from error
             server = self._server
             assert server is not None
             account = await self._ensure_account(server)
