@@ -8,6 +8,8 @@ accounts for the real test servers of tests/servers, thread checks).
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -32,3 +34,25 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
 def events(services: Services) -> EventLog:
     """Everything `services` publish, from now on."""
     return EventLog(services.events)
+
+
+@pytest.fixture
+async def loop_never_blocked(caplog: pytest.LogCaptureFixture) -> AsyncIterator[None]:
+    """The loop runs in debug mode; a callback holding it too long fails the test (STYLE §3.7).
+
+    Opt in with ``pytest.mark.usefixtures("loop_never_blocked")`` (test code must then run
+    blocking calls off the loop too). ``PLI_SLOW_MS`` raises the threshold (100 ms) on an
+    overloaded machine.
+    """
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = float(os.environ.get("PLI_SLOW_MS", "100")) / 1000
+    yield
+    slow = [
+        r.getMessage()
+        for phase in ("setup", "call")
+        for r in caplog.get_records(phase)  # type: ignore[arg-type]
+        if r.name == "asyncio" and r.getMessage().startswith("Executing")
+    ]
+    if slow:
+        pytest.fail("the event loop was held:\n" + "\n".join(slow))

@@ -20,6 +20,7 @@ from app.services.event_bus import EventBus
 from app.services.profile import open_services
 
 E = TypeVar("E", bound=Event)
+T = TypeVar("T")
 
 #: The passphrase of every profile these tests create.
 TEST_PASSPHRASE = "une phrase de passe pour les tests"
@@ -94,6 +95,11 @@ async def add_account(
         ca_file=str(mail.ca_bundle),
     )
     return await services.accounts.add(config, password=mail.password)
+
+
+async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a blocking test-server call (doveadm, a restart) without holding the loop."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def imap_threads() -> list[str]:

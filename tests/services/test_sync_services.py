@@ -41,11 +41,12 @@ from tests.services.support import (
     add_account,
     imap_threads,
     no_imap_threads,
+    off_loop,
     open_test_services,
 )
 from tests.support.mail import message, tiny_pdf
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("loop_never_blocked")]
 
 PATIENT = "Marie DUPONT <279035121518989@patient.mssante.fr>"
 
@@ -59,17 +60,18 @@ async def _inbox(services: Services, account: Account) -> dict[str, Any]:
     return {m.subject: m for m in found}
 
 
-def _server_flags(mail: Any, folder: str = "INBOX") -> dict[str | None, tuple[str, ...]]:
-    return {m.message_id: m.flags for m in mail.dovecot.messages(mail.address, folder)}
+async def _server_flags(mail: Any, folder: str = "INBOX") -> dict[str | None, tuple[str, ...]]:
+    found = await off_loop(mail.dovecot.messages, mail.address, folder)
+    return {m.message_id: m.flags for m in found}
 
 
 async def test_one_container_serves_sync_and_local_changes_with_events(
     services: Services, events: EventLog, mail_account_factory: Any
 ) -> None:
-    mail_account = mail_account_factory(quota_bytes=2_000_000)
+    mail_account = await off_loop(mail_account_factory, quota_bytes=2_000_000)
     dove, address = mail_account.dovecot, mail_account.address
     for subject in ("Un", "Deux", "Trois"):
-        dove.deliver(address, message(subject=subject)[0])
+        await off_loop(dove.deliver, address, message(subject=subject)[0])
     account = await add_account(services, mail_account)
 
     # First sync: every message added, with its archive id; not "new mail" (first listing).
@@ -104,17 +106,16 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     [replayed] = events.of(OperationReplayed)
     assert replayed.operation_id == queued.operation_id
     assert events.of(PendingOperationsChanged)[-1].pending == 0
-    seen = {mid for mid, flags in _server_flags(mail_account).items() if "\\Seen" in flags}
+    seen = {mid for mid, flags in (await _server_flags(mail_account)).items() if "\\Seen" in flags}
     assert len(seen) == 1
 
     # Changes on the server: a flag set elsewhere, new mail from a patient.
     events.clear()
     two = inbox["Deux"]
     assert two.uid is not None
-    dove.add_flags(address, "INBOX", [two.uid], ["\\Flagged"])
-    dove.deliver(
-        address, message(subject="Du patient", sender=PATIENT, pdf=tiny_pdf("Glycemie"))[0]
-    )
+    await off_loop(dove.add_flags, address, "INBOX", [two.uid], ["\\Flagged"])
+    raw = message(subject="Du patient", sender=PATIENT, pdf=tiny_pdf("Glycemie"))[0]
+    await off_loop(dove.deliver, address, raw)
     await services.supervisor.run_once([account])
     [server] = events.of(MessagesChanged, lambda e: e.folder_id == inbox_id)
     new_id = (await _inbox(services, account))["Du patient"].id
@@ -129,7 +130,7 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     assert (indexed.account_id, indexed.documents, indexed.remaining) == (PROFILE_WIDE, 1, 0)
 
     # Move and delete: both folders told, with ids, at once.
-    dove.create_folder(address, "Biologie")
+    await off_loop(dove.create_folder, address, "Biologie")
     await services.supervisor.run_once([account])
     biology_id = await services.archive.folder_id(account, "Biologie")
     events.clear()
@@ -146,10 +147,10 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     assert [e.pending for e in events.of(PendingOperationsChanged)] == [1, 2]
     assert await services.supervisor.replay_now(account)
     assert [e.kind for e in events.of(OperationReplayed)] == ["move", "expunge"]
-    assert len(dove.messages(address, "Biologie")) == 1
+    assert len(await off_loop(dove.messages, address, "Biologie")) == 1
 
     # Refused by the server (the folder was deleted there): undone locally, and told.
-    dove.delete_folder(address, "Biologie")
+    await off_loop(dove.delete_folder, address, "Biologie")
     events.clear()
     await services.operations.move([one.id], "Biologie")
     assert await services.supervisor.replay_now(account)  # reachable: refused, not offline
@@ -191,7 +192,7 @@ async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
     log = EventLog(bus)
     try:
         dove, address = mail_account.dovecot, mail_account.address
-        dove.deliver(address, message(subject="Avant")[0])
+        await off_loop(dove.deliver, address, message(subject="Avant")[0])
         account = await add_account(services, mail_account)
         before = asyncio.all_tasks()
 
@@ -204,7 +205,7 @@ async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
         await _wait_idle(services, account)
 
         # Pushed by IDLE: no pass is due for five minutes.
-        dove.deliver(address, message(subject="Poussé", sender=PATIENT)[0])
+        await off_loop(dove.deliver, address, message(subject="Poussé", sender=PATIENT)[0])
         new_mail = await log.wait_for(NewMail, within=20)
         assert (new_mail.folder, new_mail.count, new_mail.from_patients) == ("INBOX", 1, 1)
         pushed = (await _inbox(services, account))["Poussé"]
@@ -213,7 +214,7 @@ async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
         # A local change is replayed by itself, on the "ops" connection.
         await services.operations.set_flags([pushed.id], Flag.FLAGGED, Flag.NONE)
         await log.wait_for(OperationReplayed, within=10)
-        flagged = [f for f in _server_flags(mail_account).values() if "\\Flagged" in f]
+        flagged = [f for f in (await _server_flags(mail_account)).values() if "\\Flagged" in f]
         assert len(flagged) == 1
         assert any(
             c.role == "ops" and c.is_open for c in services.connections.connections(account.id)
@@ -240,8 +241,8 @@ def _restart_same_ports(server: Any) -> None:
 async def test_connection_state_follows_the_server(
     tmp_path: Path, dovecot_factory: Any, pki: Any
 ) -> None:
-    server = dovecot_factory()
-    user = server.add_user("dr.coupure")
+    server = await off_loop(dovecot_factory)
+    user = await off_loop(server.add_user, "dr.coupure")
     mail = SimpleNamespace(
         address=user.address,
         password=user.password,
@@ -252,7 +253,7 @@ async def test_connection_state_follows_the_server(
         ca_bundle=pki.ca_bundle,
         dovecot=server,
     )
-    server.deliver(user.address, message(subject="Avant la coupure")[0])
+    await off_loop(server.deliver, user.address, message(subject="Avant la coupure")[0])
     bus = EventBus(strict=True)
     services = await open_test_services(tmp_path / "profile", bus)
     log = EventLog(bus)
@@ -263,7 +264,7 @@ async def test_connection_state_follows_the_server(
         await log.wait_for(ConnectionChanged, lambda e: e.state is ConnectionState.ONLINE)
         await _wait_idle(services, account)
 
-        server._kill()  # Dovecot stops: the IDLE session breaks
+        await off_loop(server._kill)  # Dovecot stops: the IDLE session breaks
         offline = await log.wait_for(
             ConnectionChanged, lambda e: e.state is ConnectionState.OFFLINE, within=30
         )
@@ -275,8 +276,8 @@ async def test_connection_state_follows_the_server(
         )
 
         log.clear()
-        _restart_same_ports(server)
-        server.deliver(user.address, message(subject="Après la coupure")[0])
+        await off_loop(_restart_same_ports, server)
+        await off_loop(server.deliver, user.address, message(subject="Après la coupure")[0])
         await log.wait_for(
             ConnectionChanged, lambda e: e.state is ConnectionState.ONLINE, within=30
         )
