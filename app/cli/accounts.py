@@ -23,7 +23,7 @@ from app.domain.account import (
     Security,
 )
 from app.domain.errors import ValidationError
-from app.services.account_service import Account
+from app.services.account_service import Account, new_binding_message
 
 CLIENT_CERT_PASSWORD_ENV = "PLI_CLIENT_CERT_PASSWORD"  # noqa: S105 - a variable name
 
@@ -337,7 +337,7 @@ async def _login(ctx: CliContext, args: argparse.Namespace) -> int:
     services = await ctx.services()
     account = await services.accounts.get(args.name)
     if args.ciba:
-        message = args.binding_message or _binding_message()
+        message = args.binding_message or new_binding_message()
 
         def pending(_request: object) -> None:
             ctx.out.progress(
@@ -356,13 +356,6 @@ async def _login(ctx: CliContext, args: argparse.Namespace) -> int:
         await services.accounts.login_browser(account, open_browser)
     ctx.out.text(f"Logged in: {account.name}.")
     return 0
-
-
-def _binding_message() -> str:
-    """A short code the user compares on the phone or card reader (CIBA binding_message)."""
-    import secrets
-
-    return f"PLI-{secrets.randbelow(10_000):04d}"
 
 
 async def _logout(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -436,11 +436,10 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                     f"{each.name}: {report.busy} message(s) being sent by another Pli on this "
                     "profile: see pli outbox"
                 )
-    entries = await services.outbox.entries(account)
     data = []
     rows = []
-    for entry in entries:
-        statuses = await services.outbox.statuses(entry.message_id)
+    for item in await services.outbox.overview(account):
+        entry, statuses = item.entry, item.statuses
         data.append(
             {
                 "id": entry.id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import ssl
 import time
 from collections.abc import Callable
@@ -408,14 +409,21 @@ class AccountService:
         tokens = await self._http.run(client.exchange_code, request, code)
         await self._keep_tokens(account, tokens)
         await self.audit(account, "session.login_oidc", request="authorization_code+PKCE")
+        self._events.publish(AccountChanged(account_id=account.id, account=account.name))
 
     async def login_ciba(
         self,
         account: Account,
-        binding_message: str,
+        binding_message: str | None,
         on_pending: Callable[[CibaRequest], object],
     ) -> None:
-        """CIBA poll mode: the user approves on the e-CPS app or with the CPS card."""
+        """CIBA poll mode: the user approves on the e-CPS app or with the CPS card.
+
+        `binding_message` is the short code shown both here and on the phone or card reader
+        (a new `new_binding_message` when None); `on_pending` gets the request (its
+        ``binding_message`` to show) once the provider waits for the approval.
+        """
+        binding_message = binding_message or new_binding_message()
         oidc = account.config.oidc
         if oidc is None or not oidc.rpps:
             raise ValidationError("account.rpps_required")
@@ -431,6 +439,7 @@ class AccountService:
                 break
         await self._keep_tokens(account, tokens)
         await self.audit(account, "session.login_oidc", request="CIBA poll")
+        self._events.publish(AccountChanged(account_id=account.id, account=account.name))
 
     async def logout(self, account: Account) -> None:
         """End the login session: revoke the refresh token, forget every token."""
@@ -443,6 +452,7 @@ class AccountService:
             except NetworkError:
                 log.warning("could not reach the provider to revoke the session")
         await self._forget_refresh_token(account, "ok")
+        self._events.publish(AccountChanged(account_id=account.id, account=account.name))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -476,6 +486,11 @@ class AccountService:
     async def aclose(self) -> None:
         """Stop the HTTP thread."""
         self._http.shutdown(wait=False)
+
+
+def new_binding_message() -> str:
+    """A short code the user compares on the phone or card reader (CIBA binding_message)."""
+    return f"PLI-{secrets.randbelow(10_000):04d}"
 
 
 def _refresh_in_transaction(

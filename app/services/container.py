@@ -105,7 +105,7 @@ class Services:
             operations=operations,
             documents=documents,
             outbox=outbox,
-            patients=PatientService(store),
+            patients=PatientService(store, events),
             incoming=incoming,
             directory=directory,
             contacts=ContactService(store),

@@ -79,6 +79,14 @@ class FlushReport:
     not_filed: str | None = None  # sent, but the copy in Sent could not be made (code)
 
 
+@dataclass(frozen=True)
+class OutboxItem:
+    """An outbox entry and the status of each of its recipients (what a list shows)."""
+
+    entry: OutboxEntry
+    statuses: dict[str, tuple[str, str | None]]  # recipient → (status, detail)
+
+
 class OutboxService:
     """Keeps the outbox moving: submits, reconciles and files what waits; publishes changes.
 
@@ -111,6 +119,15 @@ class OutboxService:
         return await self._store.read(
             lambda a: a.outbox.all(account_id=account.id if account else None)
         )
+
+    async def overview(self, account: Account | None = None) -> list[OutboxItem]:
+        """Recent entries, newest first, each with its recipients' status (one read)."""
+
+        def work(a: Archive) -> list[OutboxItem]:
+            entries = a.outbox.all(account_id=account.id if account else None)
+            return [OutboxItem(e, a.delivery.of(e.message_id)) for e in entries]
+
+        return await self._store.read(work)
 
     async def entry(self, entry_id: int) -> OutboxEntry:
         """One entry.

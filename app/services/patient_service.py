@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.domain.addresses import Ins
+from app.domain.events import PROFILE_WIDE, PatientConversationChanged
 from app.domain.message import MessageSummary
 from app.domain.patient import birth_date as checked_birth_date
+from app.services.event_bus import EventBus
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.messages import SearchFilters
@@ -39,10 +41,21 @@ class Conversation:
 
 
 class PatientService:
-    """Patients for the front ends."""
+    """Patients for the front ends.
 
-    def __init__(self, store: StoreGateway) -> None:
+    Publishes `PatientConversationChanged` (profile-wide: a patient's record belongs to no
+    account) when a record is created or changed.
+    """
+
+    def __init__(self, store: StoreGateway, events: EventBus | None = None) -> None:
         self._store = store
+        self._events = events
+
+    def _changed(self, ins: str) -> None:
+        if self._events is not None:
+            self._events.publish(
+                PatientConversationChanged(account_id=PROFILE_WIDE, patient_ins=ins)
+            )
 
     async def add(
         self, ins: str, family: str, given: str, birth_date: str | None = None
@@ -56,7 +69,9 @@ class PatientService:
             a.audit.add(account_id=None, actor="local", action="patient.add", target=value)
             return patient
 
-        return await self._store.write(work)
+        patient = await self._store.write(work)
+        self._changed(value)
+        return patient
 
     async def update(self, ins: str, **fields: object) -> Patient:
         """Change a patient's record (name, first name, birth date, objection)."""
@@ -78,7 +93,9 @@ class PatientService:
             )
             return a.patients.get(value)
 
-        return await self._store.write(work)
+        patient = await self._store.write(work)
+        self._changed(value)
+        return patient
 
     async def list(self) -> list[PatientSummary]:
         """Every patient, by name, with the state of the conversation."""

@@ -223,13 +223,15 @@ def test_a_patient_conversation_announces_messages_and_its_end(
         await services.compose.send(account, text(PATIENT, "Vos résultats"))
         written = len(recorder.of(PatientConversationChanged))
         await services.receipts.end_exchange(account, INS)
-        return written
+        await services.patients.update(INS, birth_date="1979-03-14")
+        return account, written
 
-    written, recorder = run(pli.profile, scenario)
+    (account, written), recorder = run(pli.profile, scenario)
     changes = recorder.of(PatientConversationChanged)
     assert written == 1
-    # The end of exchange: queued (a message of the conversation), then closed once sent.
-    assert len(changes) == 3
+    # The end of exchange: queued (a message of the conversation), then closed once sent;
+    # then the record changed (no account: a patient's record is the profile's).
+    assert [e.account_id for e in changes] == [account.id, account.id, account.id, 0]
     assert {e.patient_ins for e in changes} == {INS}
     assert pli("patient", "show", INS, "--json").json()["patient"]["closed"] is True
 
