@@ -26,9 +26,32 @@ PASSPHRASE_ENV = "PLI_PASSPHRASE"  # noqa: S105 - the variable's name, not a sec
 
 
 def main(argv: Sequence[str]) -> int:
-    """Run the command line with `argv`; returns the exit status."""
+    """Run the command line with `argv` (the window when it is empty); returns the status."""
+    if not argv:
+        return gui(argv)
     serve_commands_with(command_runner)  # a process holding its profile runs forwarded commands
     return run(argv, _make_cli_context)
+
+
+def gui(argv: Sequence[str]) -> int:
+    """Open the window (``pli`` without arguments, ``pli-gui``); returns the exit status.
+
+    `app.__main__` calls `app.ui.application.run_gui` directly, without importing this module
+    first (the command line's imports would delay the window): it passes `prepare_gui`, run on
+    a worker thread while the window already shows.
+    """
+    from app.ui.application import run_gui
+
+    return run_gui(argv, prepare=prepare_gui)
+
+
+def prepare_gui() -> None:
+    """What the window's process needs from the composition root, before its services open.
+
+    The window holds its profile: commands other ``pli`` processes forward to it run through
+    the command line's own handlers. No Qt here; safe on a worker thread.
+    """
+    serve_commands_with(command_runner)
 
 
 def _make_cli_context(args: argparse.Namespace, out: Output) -> CliContext:

@@ -16,7 +16,7 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,10 +70,12 @@ class PliApplication(QObject):
         *,
         passphrase: str | None = None,
         settings: Settings | None = None,
+        prepare: Callable[[], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self._prepare = prepare
         self.errors = errors
         self._passphrase = passphrase
         self._settings = settings
@@ -136,6 +138,8 @@ class PliApplication(QObject):
         self.window.loading.set_text(self.tr("Opening your archive…"))
         for name in _HEAVY_MODULES:
             await asyncio.to_thread(importlib.import_module, name)
+        if self._prepare is not None:  # the composition root's wiring (no Qt: a worker thread)
+            await asyncio.to_thread(self._prepare)
         from app.config.settings import Settings
         from app.services.unlock import profile_protection
         from app.ui.context import UiContext
@@ -155,15 +159,16 @@ class PliApplication(QObject):
         self.window.status.connect_signals(ctx.signals)
         ctx.signals.connection_changed.connect(self.window.offline_banner.on_event)
         self.tray.show()
+        self.watch.watch(self.window)
         self.watch.start()
         accounts = await services.accounts.list()
         if not accounts:
             self.window.show_page("welcome")
         else:
-            await self._open_mail()
             if any(services.demo.is_demo(a) for a in accounts):
                 self.window.set_demo(True)
                 await services.demo.start()
+            await self._open_mail()
             await services.supervisor.start()
         self._started.set()
 
@@ -212,7 +217,7 @@ class PliApplication(QObject):
         from app.ui.mail_page import MailPage
 
         # In steps, letting the loop breathe between them: no callback over 100 ms.
-        page = MailPage(self.ctx, self.window)
+        page = await MailPage.build(self.ctx, self.window)
         await asyncio.sleep(0)
         self.window.add_page("mail", page, self.tr("Mail"), "mail", "Ctrl+1")
         self.window.set_message_actions(page.actions())
@@ -287,9 +292,8 @@ class PliApplication(QObject):
         self.window.welcome.set_busy(self.tr("Preparing the demonstration mailbox…"))
         try:
             account = await services.demo.start()
+            self.window.set_demo(True)  # labelled as a demo before it shows
             await self._open_mail()
-            self.window.set_demo(True)
-            await asyncio.sleep(0)
             await services.supervisor.start([account])
         finally:
             self._demo_busy = False
@@ -374,8 +378,12 @@ def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def run_gui(argv: Sequence[str]) -> int:
-    """Open the window; returns the exit status when it is closed."""
+def run_gui(argv: Sequence[str], prepare: Callable[[], None] | None = None) -> int:
+    """Open the window; returns the exit status when it is closed.
+
+    `prepare` runs on a worker thread once the window shows, before the services open (the
+    composition root registers what serves forwarded commands there).
+    """
     args = parse_gui_args(argv)
     paths = AppPaths.at(args.profile) if args.profile else AppPaths.default()
     app = QApplication.instance()
@@ -394,7 +402,9 @@ def run_gui(argv: Sequence[str]) -> int:
     async_bridge.set_error_sink(errors)
     errors.install_excepthook()
     loop.set_exception_handler(errors.loop_exception_handler)
-    controller = PliApplication(paths, errors, passphrase=os.environ.get(PASSPHRASE_ENV))
+    controller = PliApplication(
+        paths, errors, passphrase=os.environ.get(PASSPHRASE_ENV), prepare=prepare
+    )
     controller.window.show()
     try:
         with loop:  # type: ignore[attr-defined]  # qasync's loop is a context manager

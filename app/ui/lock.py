@@ -9,8 +9,8 @@ credentials layer through `app.services.unlock`). Must run on the Qt thread.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import (
-    QApplication,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -41,7 +41,11 @@ def lock_delay_minutes(setting: int | None) -> int:
 
 
 class InactivityWatch(QObject):
-    """Emits `idle` after `minutes` without keyboard, mouse or touch input.
+    """Emits `idle` after `minutes` without keyboard, mouse or touch input in watched windows.
+
+    The input is seen on the windows' QWindow (where the platform delivers it), not through an
+    application-wide filter: a Python filter on the application would run for every event of
+    every widget and made the window several times slower to build (measured).
 
     Signals:
         idle: the delay passed without input.
@@ -55,7 +59,7 @@ class InactivityWatch(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
         self.set_delay_ms(lock_delay_minutes(minutes) * 60_000)
-        self._active = False
+        self._windows: list[QWindow] = []
 
     def set_delay_ms(self, ms: int) -> None:
         """Change the delay (tests use milliseconds)."""
@@ -68,12 +72,21 @@ class InactivityWatch(QObject):
         """The current delay."""
         return self._timer.interval()
 
+    def watch(self, widget: QWidget) -> None:
+        """Count input in this top-level window (the main window, a composer window…)."""
+        widget.winId()  # creates the native window (and its QWindow) if not shown yet
+        handle: QWindow | None = widget.windowHandle()
+        if handle is not None and handle not in self._windows:
+            handle.installEventFilter(self)
+            self._windows.append(handle)
+            handle.destroyed.connect(lambda _obj=None, h=handle: self._forget(h))
+
+    def _forget(self, handle: QWindow) -> None:
+        if handle in self._windows:
+            self._windows.remove(handle)
+
     def start(self) -> None:
-        """Watch the application's input from now on."""
-        app = QApplication.instance()
-        if app is not None and not self._active:
-            app.installEventFilter(self)
-            self._active = True
+        """Start counting."""
         self._timer.start()
 
     def pause(self) -> None:
@@ -87,10 +100,9 @@ class InactivityWatch(QObject):
     def stop(self) -> None:
         """Stop watching."""
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None and self._active:
-            app.removeEventFilter(self)
-            self._active = False
+        for handle in self._windows:
+            handle.removeEventFilter(self)
+        self._windows = []
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Any input restarts the countdown (unless paused)."""

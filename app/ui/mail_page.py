@@ -6,6 +6,9 @@ message actions for its menu and toolbar. Must run on the Qt thread.
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
@@ -19,6 +22,21 @@ from app.ui.widgets.reading_pane import ReadingPane
 from app.ui.widgets.search_bar import SearchBar
 
 
+@dataclass
+class MailPanes:
+    """The mail panes, built before the page that holds them."""
+
+    search_bar: SearchBar
+    folder_pane: FolderPane
+    list_pane: MessageListPane
+    reading_pane: ReadingPane
+
+    @classmethod
+    def build(cls, ctx: UiContext) -> MailPanes:
+        """All at once (tests; a start-up uses `MailPage.create`)."""
+        return cls(SearchBar(ctx), FolderPane(ctx), MessageListPane(ctx), ReadingPane(ctx))
+
+
 class MailPage(QWidget):
     """Folders, messages and the open message.
 
@@ -28,16 +46,19 @@ class MailPage(QWidget):
 
     compose_requested = Signal(object)
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, parent: QWidget | None = None, panes: MailPanes | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mailPage")
         self.setAccessibleName(self.tr("Mail"))
         self._ctx = ctx
         self._folder: tuple[int, int] | None = None
-        self.search_bar = SearchBar(ctx, self)
-        self.folder_pane = FolderPane(ctx, self)
-        self.list_pane = MessageListPane(ctx, self)
-        self.reading_pane = ReadingPane(ctx, self)
+        panes = panes or MailPanes.build(ctx)
+        self.search_bar = panes.search_bar
+        self.folder_pane = panes.folder_pane
+        self.list_pane = panes.list_pane
+        self.reading_pane = panes.reading_pane
         self.message_actions = MessageActions(ctx, self.list_pane, self)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -64,6 +85,23 @@ class MailPage(QWidget):
         self.search_bar.search_requested.connect(self._on_search_bar_search_requested)
         self.search_bar.search_cleared.connect(self._on_search_bar_search_cleared)
         self.message_actions.compose_requested.connect(self.compose_requested)
+
+    @classmethod
+    async def build(cls, ctx: UiContext, parent: QWidget | None = None) -> MailPage:
+        """Build the page one pane at a time, letting the loop run between them.
+
+        Built at once, the four panes hold the loop near or over the 100 ms limit on a busy
+        machine. Must run on the Qt thread, with the loop running.
+        """
+        search_bar = SearchBar(ctx)
+        await asyncio.sleep(0)
+        folder_pane = FolderPane(ctx)
+        await asyncio.sleep(0)
+        list_pane = MessageListPane(ctx)
+        await asyncio.sleep(0)
+        reading_pane = ReadingPane(ctx)
+        await asyncio.sleep(0)
+        return cls(ctx, parent, MailPanes(search_bar, folder_pane, list_pane, reading_pane))
 
     def actions(self) -> list[QAction]:
         """The message actions, for the frame's Message menu and toolbar."""

@@ -37,7 +37,8 @@ class PliTray(QObject):
         super().__init__(parent)
         self.icon = QSystemTrayIcon(icon("pli"), self)
         self.icon.setToolTip(self.tr("Pli - secure health messaging"))
-        self.menu = QMenu()
+        self.menu = QMenu()  # a QWidget cannot have a QObject parent: deleted with the tray
+        self.destroyed.connect(self.menu.deleteLater)
         self.menu.setAccessibleName(self.tr("Pli menu"))
         self.show_action = self._add(self.tr("&Show Pli"), self.show_requested)
         self.sync_action = self._add(self.tr("&Check for new mail"), self.sync_requested)

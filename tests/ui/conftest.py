@@ -30,12 +30,13 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(
 os.environ.setdefault("QT_API", "pyside6")
 
 import asyncio
+import gc
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow  # noqa: TID251
 
 import qasync  # noqa: TID251  # isort: skip  # after PySide6 (notes/UI.md)
 
@@ -110,6 +111,8 @@ def ui_errors(qapp: QApplication, tmp_path: Path) -> Iterator[ErrorPresenter]:
 @pytest.fixture
 def ui(qapp: QApplication, ui_errors: ErrorPresenter) -> Iterator[UiLoop]:
     """A fresh qasync loop for the test, in debug mode; fails the test on what it catches."""
+    gc.collect()  # earlier tests' garbage is not collected during this one's callbacks
+    gc.freeze()  # and what survives is not scanned again by this test's collections
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     async_bridge.enable_debug(loop)
@@ -129,8 +132,15 @@ def ui(qapp: QApplication, ui_errors: ErrorPresenter) -> Iterator[UiLoop]:
             loop.run_until_complete(async_bridge.cancel_all())
             for widget in QApplication.topLevelWidgets():
                 widget.close()
-                widget.deleteLater()
+                # Windows and dialogs go; menus and popups belong to objects that delete them.
+                if isinstance(widget, QMainWindow | QDialog):
+                    widget.deleteLater()
             loop.run_until_complete(asyncio.sleep(0.05))
+            # Collect this test's Qt objects now, on this loop, rather than at a random moment
+            # of a later test (a QObject freed by the garbage collector mid-callback crashes).
+            gc.unfreeze()
+            gc.collect()
+            loop.run_until_complete(asyncio.sleep(0.02))
         finally:
             watch.detach()
             loop.close()

@@ -6,7 +6,8 @@ import asyncio
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings  # noqa: TID251
+from PySide6.QtCore import QSettings, Qt  # noqa: TID251
+from PySide6.QtTest import QTest  # noqa: TID251
 
 from app.config.paths import AppPaths
 from app.ui.application import PliApplication
@@ -117,8 +118,12 @@ def test_lock_after_inactivity_and_unlock_with_the_passphrase(ui: UiLoop, tmp_pa
         app, run = await _started(ui, tmp_path / "profile")
         window = app.window
         assert app.protection == "passphrase"
-        app.watch.set_delay_ms(300)
+        app.watch.set_delay_ms(400)
         app.watch.resume()
+        for _ in range(8):  # typing keeps the window open: input seen on its QWindow
+            QTest.keyClick(window.windowHandle(), Qt.Key.Key_Shift)
+            await asyncio.sleep(0.1)
+        assert not window.locked
         await ui.until(lambda: window.locked, within=10)
         assert window.centralWidget().currentWidget() is window.lock_screen
         assert not window.menuBar().isVisible()

@@ -184,6 +184,11 @@ class ConnectionStatus(QWidget):
         link.label.setToolTip(text)
         link.label.setAccessibleName(f"{link.name} : {text}")
 
+    def accessible_text(self, account_id: int) -> str:
+        """What a screen reader says of an account's connection ("" when unknown)."""
+        link = self._links.get(account_id)
+        return link.label.accessibleName() if link is not None else ""
+
     def remove_account(self, account_id: int) -> None:
         """Stop showing an account."""
         link = self._links.pop(account_id, None)
