@@ -170,6 +170,7 @@ class MessageListModel(QAbstractListModel):
         self._rows: list[MessageSummary] = []
         self._keys: list[tuple[int, int]] = []
         self._texts: dict[int, RowText] = {}
+        self._key_of: dict[int, tuple[int, int]] = {}  # id -> sort key: rows found by bisection
         self._source: MessageSource | None = None
         self._next: Cursor | None = None
         self._at_end = True
@@ -201,7 +202,7 @@ class MessageListModel(QAbstractListModel):
         self.beginResetModel()
         self._source = source
         self._terms = list(terms)
-        self._rows, self._keys, self._texts = [], [], {}
+        self._rows, self._keys, self._texts, self._key_of = [], [], {}, {}
         self._next = None
         self._at_end = source is None
         self._loading = False
@@ -235,14 +236,15 @@ class MessageListModel(QAbstractListModel):
                 self.loading_changed.emit(False)
         if generation != self._generation:
             return  # another folder or search was opened meanwhile
-        known = {r.id for r in self._rows}
-        items = [s for s in page.items if s.id not in known]
+        items = [s for s in page.items if s.id not in self._key_of]
         if items:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
             for item in items:
+                key = _sort_key(item)
                 self._rows.append(item)
-                self._keys.append(_sort_key(item))
+                self._keys.append(key)
+                self._key_of[item.id] = key
             self.endInsertRows()
         self._next = page.next
         self._at_end = page.next is None
@@ -300,6 +302,7 @@ class MessageListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.insert(row, summary)
         self._keys.insert(row, key)
+        self._key_of[summary.id] = key
         self.endInsertRows()
 
     def remove_id(self, message_id: int) -> bool:
@@ -310,6 +313,7 @@ class MessageListModel(QAbstractListModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
         del self._keys[row]
+        del self._key_of[message_id]
         self._texts.pop(message_id, None)
         self.endRemoveRows()
         return True
@@ -317,11 +321,15 @@ class MessageListModel(QAbstractListModel):
     # -- reading rows ---------------------------------------------------------------------------
 
     def row_of(self, message_id: int) -> int | None:
-        """The row of a message (None when not shown)."""
-        for row, summary in enumerate(self._rows):
-            if summary.id == message_id:
-                return row
-        return None
+        """The row of a message (None when not shown); O(log n)."""
+        key = self._key_of.get(message_id)
+        if key is None:
+            return None
+        row = bisect.bisect_left(self._keys, key)
+        if row < len(self._rows) and self._rows[row].id == message_id:
+            return row
+        # The archive's order and ours disagree somewhere (same second): look it up.
+        return next((r for r, s in enumerate(self._rows) if s.id == message_id), None)
 
     def summary(self, row: int) -> MessageSummary | None:
         """The row's message."""

@@ -42,6 +42,8 @@ class MailWiring(QObject):
         self._folder: tuple[int, int] | None = None
         folders.folder_selected.connect(self._on_folders_folder_selected)
         messages.current_changed.connect(self._on_messages_current_changed)
+        # Enter on a row: into the message's text (the keyboard's way to read it).
+        messages.view.activated.connect(self._on_messages_activated)
         search.search_requested.connect(self._on_search_requested)
         search.search_cleared.connect(self._on_search_cleared)
 
@@ -54,6 +56,9 @@ class MailWiring(QObject):
 
     def _on_messages_current_changed(self, message_id: object) -> None:
         self._reading.show_message(message_id if isinstance(message_id, int) else None)
+
+    def _on_messages_activated(self, _index: object) -> None:
+        self._reading.browser.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_search_requested(self, query: str, filters: SearchFilters) -> None:
         self._reading.set_terms(search_terms(query))

@@ -58,6 +58,8 @@ translate = QCoreApplication.translate
 
 #: Characters of plain text shown at most (a 5 MB text part would hold the window).
 MAX_TEXT_SHOWN = 300_000
+#: Characters of HTML laid out at most; beyond, the text version is shown instead.
+MAX_HTML_SHOWN = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -389,7 +391,7 @@ class ReadingPane(QWidget):
         body = prepared.body
         self.browser.images = dict(body.images)
         self.browser.refused = []
-        if body.html is not None:
+        if body.html is not None and len(body.html) <= MAX_HTML_SHOWN:
             markup = highlight_html(body.html, self._terms) if self._terms else body.html
         else:
             text = body.text
