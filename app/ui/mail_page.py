@@ -1,40 +1,21 @@
-"""The mail page of the window: search bar on top, folders | messages | reading pane.
+"""The mail page of the window: H-ui-mail's `MailWorkspace` in the frame.
 
-Assembles H-ui-mail's panes (app/ui/widgets) and wires them together; the frame gets the
-message actions for its menu and toolbar. Must run on the Qt thread.
+The workspace (app/ui/widgets/mail_workspace.py) assembles and wires the panes; this page gives
+the frame what it needs from it: the message actions for the Message menu and the toolbar,
+Find (Ctrl+F belongs to the window's Find action), the splitter's remembered positions, and the
+composer's requests (issue 11). Must run on the Qt thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app.services.archive_service import SearchFilters
 from app.ui.context import UiContext
-from app.ui.widgets.folder_pane import FolderPane
-from app.ui.widgets.message_actions import MessageActions
-from app.ui.widgets.message_list_pane import MessageListPane
-from app.ui.widgets.reading_pane import ReadingPane
-from app.ui.widgets.search_bar import SearchBar
-
-
-@dataclass
-class MailPanes:
-    """The mail panes, built before the page that holds them."""
-
-    search_bar: SearchBar
-    folder_pane: FolderPane
-    list_pane: MessageListPane
-    reading_pane: ReadingPane
-
-    @classmethod
-    def build(cls, ctx: UiContext) -> MailPanes:
-        """All at once (tests; a start-up uses `MailPage.create`)."""
-        return cls(SearchBar(ctx), FolderPane(ctx), MessageListPane(ctx), ReadingPane(ctx))
+from app.ui.widgets.mail_workspace import MailWorkspace
 
 
 class MailPage(QWidget):
@@ -46,98 +27,48 @@ class MailPage(QWidget):
 
     compose_requested = Signal(object)
 
-    def __init__(
-        self, ctx: UiContext, parent: QWidget | None = None, panes: MailPanes | None = None
-    ) -> None:
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mailPage")
         self.setAccessibleName(self.tr("Mail"))
-        self._ctx = ctx
-        self._folder: tuple[int, int] | None = None
-        panes = panes or MailPanes.build(ctx)
-        self.search_bar = panes.search_bar
-        self.folder_pane = panes.folder_pane
-        self.list_pane = panes.list_pane
-        self.reading_pane = panes.reading_pane
-        self.message_actions = MessageActions(ctx, self.list_pane, self)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setObjectName("mailSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.folder_pane)
-        self.splitter.addWidget(self.list_pane)
-        self.splitter.addWidget(self.reading_pane)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([270, 440, 600])
+        self.workspace = MailWorkspace(ctx, self)
+        # In the window, Ctrl+F is the Find action of the Edit menu (one owner per shortcut).
+        self.workspace.find_shortcut.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.search_bar)
-        layout.addWidget(self.splitter, 1)
-        self.setTabOrder(self.search_bar, self.folder_pane)
-        self.setTabOrder(self.folder_pane, self.list_pane)
-        self.setTabOrder(self.list_pane, self.reading_pane)
-
-        self.folder_pane.folder_selected.connect(self._on_folder_pane_folder_selected)
-        self.list_pane.current_changed.connect(self.reading_pane.show_message)
-        self.search_bar.search_requested.connect(self._on_search_bar_search_requested)
-        self.search_bar.search_cleared.connect(self._on_search_bar_search_cleared)
-        self.message_actions.compose_requested.connect(self.compose_requested)
+        layout.addWidget(self.workspace)
+        self.setFocusProxy(self.workspace.messages)
+        self.workspace.message_actions.compose_requested.connect(self.compose_requested)
 
     @classmethod
     async def build(cls, ctx: UiContext, parent: QWidget | None = None) -> MailPage:
-        """Build the page one pane at a time, letting the loop run between them.
+        """Build the page, letting the loop run before and after (never from a constructor)."""
+        await asyncio.sleep(0)
+        page = cls(ctx, parent)
+        await asyncio.sleep(0)
+        return page
 
-        Built at once, the four panes hold the loop near or over the 100 ms limit on a busy
-        machine. Must run on the Qt thread, with the loop running.
-        """
-        search_bar = SearchBar(ctx)
-        await asyncio.sleep(0)
-        folder_pane = FolderPane(ctx)
-        await asyncio.sleep(0)
-        list_pane = MessageListPane(ctx)
-        await asyncio.sleep(0)
-        reading_pane = ReadingPane(ctx)
-        await asyncio.sleep(0)
-        return cls(ctx, parent, MailPanes(search_bar, folder_pane, list_pane, reading_pane))
+    @property
+    def folder_pane(self) -> QWidget:
+        """The folder pane (`FolderPane`)."""
+        return self.workspace.folders
 
     def actions(self) -> list[QAction]:
         """The message actions, for the frame's Message menu and toolbar."""
-        return list(self.message_actions.actions)
+        return list(self.workspace.message_actions.actions)
 
     def focus_search(self) -> None:
         """Put the cursor in the search field."""
-        self.search_bar.focus_field()
-
-    def _on_folder_pane_folder_selected(self, account_id: int, folder_id: int) -> None:
-        self._folder = (account_id, folder_id)
-        if self.search_bar.active:
-            self.search_bar.clear()
-        self.list_pane.show_folder(account_id, folder_id, self.folder_pane.folder_label(folder_id))
-
-    def _on_search_bar_search_requested(self, query: str, filters: object) -> None:
-        if isinstance(filters, SearchFilters):
-            self.reading_pane.set_terms(query.split())
-            self.list_pane.show_search(query, filters)
-
-    def _on_search_bar_search_cleared(self) -> None:
-        self.reading_pane.set_terms([])
-        if self._folder is not None:
-            account_id, folder_id = self._folder
-            self.list_pane.show_folder(
-                account_id, folder_id, self.folder_pane.folder_label(folder_id)
-            )
+        self.workspace.search.focus_field()
 
     # -- remembered layout -----------------------------------------------------------------------
 
     def save_state(self, state: QSettings) -> None:
         """Remember the splitter's positions (sizes only)."""
-        state.setValue("mail/splitter", self.splitter.saveState())
+        state.setValue("mail/splitter", self.workspace.splitter.saveState())
 
     def restore_state(self, state: QSettings) -> None:
         """Put the splitter back where it was."""
         saved = state.value("mail/splitter")
         if isinstance(saved, QByteArray):
-            self.splitter.restoreState(saved)
+            self.workspace.splitter.restoreState(saved)

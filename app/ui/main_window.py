@@ -173,8 +173,8 @@ class MainWindow(QMainWindow):
             self.tr("&Lock Pli"), self.lock_requested.emit, "Ctrl+Shift+L", "lock"
         )
         self.quit_action = self._action(self.tr("&Quit"), self.close, "Ctrl+Q")
-        # Ctrl+F (and Ctrl+K) belong to the search bar itself (a second owner would be ambiguous).
-        self.find_action = self._action(self.tr("&Find…"), self._on_find_triggered)
+        # Ctrl+F here; the search bar itself answers Ctrl+K.
+        self.find_action = self._action(self.tr("&Find…"), self._on_find_triggered, "Ctrl+F")
         self.find_action.setEnabled(False)
         self.toolbar_action = QAction(self.tr("Show the &toolbar"), self)
         self.toolbar_action.setCheckable(True)

@@ -217,7 +217,7 @@
         <translation>Connexions</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+42"/>
         <source>connected</source>
         <translation>connectée</translation>
     </message>
@@ -1153,7 +1153,7 @@
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../app/ui/lock.py" line="+116"/>
+        <location filename="../../app/ui/lock.py" line="+128"/>
         <location line="+7"/>
         <source>Pli is locked</source>
         <extracomment>Never longer than this (spec §6), whatever the settings say.</extracomment>
@@ -1200,7 +1200,7 @@
 <context>
     <name>MailPage</name>
     <message>
-        <location filename="../../app/ui/mail_page.py" line="+34"/>
+        <location filename="../../app/ui/mail_page.py" line="+33"/>
         <source>Mail</source>
         <translation>Courrier</translation>
     </message>
@@ -1367,7 +1367,7 @@
 <context>
     <name>OutboxStatus</name>
     <message>
-        <location filename="../../app/ui/widgets/status_bar.py" line="-113"/>
+        <location filename="../../app/ui/widgets/status_bar.py" line="-118"/>
         <source>Outbox</source>
         <translation>Boîte d&apos;envoi</translation>
     </message>
@@ -1463,13 +1463,13 @@
 <context>
     <name>PliApplication</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+136"/>
+        <location filename="../../app/ui/application.py" line="+138"/>
         <source>Opening your archive…</source>
         <extracomment>Same variable as the command line&apos;s (app/bootstrap.py): automation and screenshots. Loop debug mode (slow callbacks logged) outside the tests. Time limits of the shutdown (seconds). Imported on a worker thread while the window already shows (importing them on the loop would freeze it for a few hundred milliseconds). Module code only: nothing here creates a QObject at import time.</extracomment>
         <translation>Ouverture de votre archive…</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+84"/>
         <source>Mail</source>
         <translation>Courrier</translation>
     </message>
@@ -1479,7 +1479,7 @@
         <translation>Préparation de la boîte de démonstration…</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Pli</source>
         <translation>Pli</translation>
     </message>
@@ -1507,7 +1507,7 @@
 <context>
     <name>PliStatusBar</name>
     <message>
-        <location filename="../../app/ui/widgets/status_bar.py" line="+124"/>
+        <location filename="../../app/ui/widgets/status_bar.py" line="+129"/>
         <source>Status bar</source>
         <translation>Barre d&apos;état</translation>
     </message>
@@ -1520,7 +1520,7 @@
         <translation>Pli - messagerie sécurisée de santé</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Pli menu</source>
         <translation>Menu de Pli</translation>
     </message>
@@ -1583,7 +1583,7 @@
 <context>
     <name>QuotaGauge</name>
     <message>
-        <location filename="../../app/ui/widgets/status_bar.py" line="-109"/>
+        <location filename="../../app/ui/widgets/status_bar.py" line="-114"/>
         <source>Mailbox space used</source>
         <translation>Espace utilisé de la boîte</translation>
     </message>

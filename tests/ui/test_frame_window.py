@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest  # noqa: TID251
 
 from app.config.paths import AppPaths
 from app.ui.application import PliApplication
+from app.ui.mail_page import MailPage
 from tests.ui.conftest import TEST_PASSPHRASE, UiLoop
 
 
@@ -102,9 +103,13 @@ def test_the_demo_button_opens_the_demo_mailbox_and_its_messages(
         await poll()
         assert found, "the demo inbox never filled"
         page = window.page("mail")
-        assert page is not None
-        await ui.until(lambda: page.folder_pane.select_folder(found[0]), within=20)
-        await ui.until(lambda: page.list_pane.model.rowCount() > 0, within=20)
+        assert isinstance(page, MailPage)
+        workspace = page.workspace
+        await ui.until(lambda: workspace.folders.select_folder(found[0]), within=20)
+        await ui.until(lambda: workspace.messages.model.rowCount() > 0, within=20)
+        # Ctrl+F (the Edit menu's Find) puts the cursor in the search field.
+        window.find_action.trigger()
+        await ui.until(workspace.search.field.hasFocus, within=5)
         # The frame speaks of the connection, never of the messages' content.
         await ui.until(lambda: accounts[0].id in window.status.connections.states(), within=30)
         window.close()
