@@ -9,7 +9,7 @@ credentials layer through `app.services.unlock`). Must run on the Qt thread.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QWindow
+from PySide6.QtGui import QKeySequence, QShortcut, QWindow
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -144,7 +144,6 @@ class LockScreen(QWidget):
         self.passphrase.setPlaceholderText(self.tr("Passphrase"))
         self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.passphrase.setFixedWidth(320)
-        self.passphrase.returnPressed.connect(self._on_unlock_clicked)
         self.error = QLabel(self)
         self.error.setObjectName("lockError")
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -156,6 +155,11 @@ class LockScreen(QWidget):
         self.button.setAutoDefault(True)
         self.button.setMinimumWidth(160)
         self.button.clicked.connect(self._on_unlock_clicked)
+        # Enter unlocks a keyring profile (and submits the passphrase otherwise).
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._on_unlock_clicked)
         for widget in (badge, self.title, self.explanation):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.passphrase, 0, Qt.AlignmentFlag.AlignCenter)

@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, Qt  # noqa: TID251
 from PySide6.QtTest import QTest  # noqa: TID251
 
@@ -160,3 +161,54 @@ def test_the_lock_delay_is_never_longer_than_two_hours() -> None:
     assert lock_delay_minutes(600) == 120
     assert lock_delay_minutes(0) == 15
     assert lock_delay_minutes(None) == 15
+
+
+def test_enter_unlocks_a_keyring_profile(qapp: object) -> None:
+    from app.ui.lock import LockScreen
+
+    screen = LockScreen()
+    screen.set_mode(needs_passphrase=False, minutes=15)
+    screen.show()
+    asked: list[str] = []
+    screen.unlock_requested.connect(asked.append)
+    screen.reset()
+    QTest.keyClick(screen.button, Qt.Key.Key_Return)
+    assert asked == [""]
+    assert not screen.passphrase.isVisible()
+    screen.deleteLater()
+
+
+def test_a_new_profile_without_keyring_asks_for_a_passphrase_in_french(
+    ui: UiLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication  # noqa: TID251
+
+    from app.ui.dialogs.passphrase_dialog import PassphraseDialog
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    app = PliApplication(AppPaths.at(tmp_path / "profile"), ui.errors, passphrase=None)
+
+    def dialog() -> PassphraseDialog | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, PassphraseDialog)]
+        return found[0] if found and found[0].isVisible() else None
+
+    async def scenario() -> None:
+        app.window.show()
+        run = asyncio.ensure_future(app.run())
+        await ui.until(lambda: dialog() is not None, within=30)
+        box = dialog()
+        assert box is not None and box.new
+        box.passphrase.setText("short")
+        box.confirmation.setText("short")
+        box._on_accepted()
+        assert box.error.isVisible() and box.isVisible()  # too short: said in the dialog
+        box.passphrase.setText(TEST_PASSPHRASE)
+        box.confirmation.setText(TEST_PASSPHRASE)
+        box._on_accepted()
+        await ui.until(app.started.is_set, within=30)
+        assert app.window.current_page() == "welcome"
+        assert app.protection == "passphrase"
+        app.window.close()
+        assert await run == 0
+
+    ui.run(scenario(), timeout=90)
