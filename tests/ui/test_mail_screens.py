@@ -516,3 +516,44 @@ def test_every_control_has_a_french_name_and_a_keyboard_path(
         assert texts["Déplacer vers…"]
 
     ui.run(scenario(), timeout=120)
+
+
+def test_accounts_appear_side_by_side_as_they_are_added_and_go_when_removed(
+    ui: UiLoop, ui_services: Services, mail_account_factory, french: None
+) -> None:
+    practice, personal = mail_account_factory(), mail_account_factory()
+    practice.dovecot.deliver(practice.address, message(subject="Au cabinet")[0])
+    personal.dovecot.deliver(personal.address, message(subject="Pour moi")[0])
+
+    async def scenario() -> None:
+        mail = await workspace(ui, ui_services)  # an empty profile: nothing to show yet
+        await mail.folders.refresh()
+        assert mail.folders.model.accounts() == []
+        assert mail.messages.model.source is None
+
+        # Each account appears when added, its folders when listed: events, no reload.
+        cab = await add_account(ui_services, practice, "cabinet", BoxType.CAB)
+        await ui.until(lambda: [a.name for a in mail.folders.model.accounts()] == ["cabinet"])
+        await sync(ui_services, cab)
+        await ui.until(lambda: any(f.role == "inbox" for f in mail.folders.model.folders(cab.id)))
+        per = await add_account(ui_services, personal, "perso", BoxType.PER)
+        await sync(ui_services, per)
+        await ui.until(lambda: len(mail.folders.model.accounts()) == 2)
+        await mail.folders.wait_idle()
+        # PER before CAB, whatever the order they were added in.
+        assert [a.name for a in mail.folders.model.accounts()] == ["perso", "cabinet"]
+        tooltip = mail.folders.model.account_index(cab.id).data(Qt.ItemDataRole.ToolTipRole)
+        assert "Boîte du cabinet" in tooltip and practice.address in tooltip
+
+        # Choosing the second account's inbox shows its messages.
+        inbox = next(f for f in mail.folders.model.folders(per.id) if f.role == "inbox")
+        mail.folders.select_folder(inbox.id)
+        await ui.until(lambda: mail.messages.folder_id == inbox.id)
+        await mail.messages.wait_idle()
+        assert mail.messages.model.summary(0).subject == "Pour moi"
+
+        await ui_services.accounts.remove("perso")
+        await ui.until(lambda: [a.name for a in mail.folders.model.accounts()] == ["cabinet"])
+        assert mail.messages.model.rowCount() == 0 and mail.reading.message_id is None
+
+    ui.run(scenario(), timeout=120)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.events import MessagesChanged
+from app.domain.events import AccountRemoved, MessagesChanged
 from app.services.archive_service import SearchFilters
 from app.ui.context import UiContext
 from app.ui.html import search_terms
@@ -108,6 +108,7 @@ class MessageListPane(QWidget):
         self.model.modelReset.connect(self._update_empty)
         self.model.load_failed.connect(self._on_model_load_failed)
         ctx.signals.messages_changed.connect(self._on_engine_messages_changed)
+        ctx.signals.accounts_changed.connect(self._on_engine_accounts_changed)
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
         self._flush.setInterval(60)  # many events of one sync pass, one query
@@ -253,6 +254,10 @@ class MessageListPane(QWidget):
             self.current_changed.emit(message_id)
 
     # -- live updates --------------------------------------------------------------------------
+
+    def _on_engine_accounts_changed(self, event: object) -> None:
+        if isinstance(event, AccountRemoved) and event.account_id == self._account_id:
+            self.clear()  # its archive is gone with it
 
     def _on_engine_messages_changed(self, event: MessagesChanged) -> None:
         if self.model.source is None:
