@@ -557,3 +557,39 @@ def test_accounts_appear_side_by_side_as_they_are_added_and_go_when_removed(
         assert mail.messages.model.rowCount() == 0 and mail.reading.message_id is None
 
     ui.run(scenario(), timeout=120)
+
+
+def test_the_sender_is_named_from_the_health_directory(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None, tmp_path: Path
+) -> None:
+    from tests.support.directory_extraction import person_line, write_extraction
+
+    extraction = tmp_path / "Extraction_Correspondance_MSSante_20261201.txt"
+    write_extraction(
+        extraction,
+        5,
+        extra=[
+            person_line(
+                address="paul.durand@medecin.mssante.fr",  # the test messages' sender
+                family="DURAND",
+                given="Paul",
+                rpps="10001234567",
+                organisation="Clinique du Parc",
+            )
+        ],
+    )
+    mail_account.dovecot.deliver(mail_account.address, message(subject="Avis")[0])
+
+    async def scenario() -> None:
+        await ui_services.directory.import_file(extraction)
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        await mail.reading._task
+        identity = mail.reading.identity
+        assert identity.isVisible()
+        assert identity.text().startswith("Annuaire : Dr Paul DURAND — Médecin")
+        assert "Clinique du Parc" in identity.text() and "RPPS 10001234567" in identity.text()
+
+    ui.run(scenario(), timeout=120)

@@ -451,7 +451,7 @@ class ReadingPane(QWidget):
         if entry is None or generation != self._generation:
             return
         parts = []
-        name = " ".join(p for p in (entry.civility, entry.display_name) if p)
+        name = " ".join(p for p in (_civility(entry.civility), entry.display_name) if p)
         if name:
             parts.append(name)
         job = ", ".join(p for p in (entry.profession, entry.speciality) if p)
@@ -551,6 +551,12 @@ def _person(person: Person) -> str:
     if person.name and person.name.lower() != person.address.lower():
         return f"{person.name} <{person.address}>"
     return person.address
+
+
+def _civility(code: str) -> str:
+    """The directory's civility code as written before a name (``DR`` → ``Dr``)."""
+    written = {"DR": "Dr", "PR": "Pr", "M": "M.", "MME": "Mme", "MLLE": "Mme"}
+    return written.get(code.strip().upper(), code.strip().capitalize())
 
 
 def _person_html(person: Person) -> str:
