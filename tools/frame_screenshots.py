@@ -26,6 +26,8 @@ from app.config.paths import AppPaths  # noqa: E402
 from app.domain import events as ev  # noqa: E402
 from app.ui import async_bridge  # noqa: E402
 from app.ui.application import PliApplication  # noqa: E402
+from app.ui.dialogs.account_dialog import AccountDialog  # noqa: E402
+from app.ui.dialogs.passphrase_dialog import PassphraseDialog  # noqa: E402
 from app.ui.error_presenter import ErrorPresenter  # noqa: E402
 from app.ui.i18n import install_translators  # noqa: E402
 from app.ui.theme import apply_theme  # noqa: E402
@@ -65,7 +67,26 @@ async def shoot(app: PliApplication, size: tuple[int, int], only: set[str]) -> l
     if app.services is not None and hasattr(app.services, "demo"):
         window.welcome.demo.button.click()
         await _until(lambda: window.current_page() == "mail", 120)
-        await asyncio.sleep(6)
+        services = app.services
+        accounts = await services.accounts.list()
+        inbox: list[int] = []
+
+        async def find_inbox() -> None:
+            for _ in range(600):
+                folders = await services.archive.folders(accounts[0])
+                ids = [f.id for f in folders if f.role == "inbox" and f.messages]
+                if ids:
+                    inbox.append(ids[0])
+                    return
+                await asyncio.sleep(0.1)
+
+        await find_inbox()
+        page = window.page("mail")
+        workspace = page.workspace  # type: ignore[union-attr]
+        await _until(lambda: workspace.folders.select_folder(inbox[0]), 30)
+        await _until(lambda: workspace.messages.model.rowCount() > 0, 30)
+        workspace.messages.view.setCurrentIndex(workspace.messages.model.index(0, 0))
+        await asyncio.sleep(2.5)
         grab("demo")
         assert app.ctx is not None
         demo_account = next(iter(window.status.connections.states()), 1)
@@ -87,6 +108,21 @@ async def shoot(app: PliApplication, size: tuple[int, int], only: set[str]) -> l
     app.lock_now()
     await asyncio.sleep(0.3)
     grab("locked")
+    window.unlock()
+    for name, make in (
+        ("passphrase", lambda: PassphraseDialog(new=True, parent=window)),
+        ("account", lambda: AccountDialog(window)),
+    ):
+        if only and name not in only:
+            continue
+        dialog = make()
+        dialog.show()
+        await asyncio.sleep(0.3)
+        QApplication.processEvents()
+        path = OUT / f"frame-dialog-{name}-{suffix}.png"
+        dialog.grab().save(str(path))
+        saved.append(path)
+        dialog.close()
     window.close()
     await run
     return saved

@@ -70,5 +70,10 @@ class MailPage(QWidget):
     def restore_state(self, state: QSettings) -> None:
         """Put the splitter back where it was."""
         saved = state.value("mail/splitter")
-        if isinstance(saved, QByteArray):
-            self.workspace.splitter.restoreState(saved)
+        if isinstance(saved, QByteArray) and self.workspace.splitter.restoreState(saved):
+            return
+        # First time: folder names in full ("Boîte de réception"), the rest shared.
+        width = max(self.width(), 1100)
+        folders = max(260, width // 6)
+        messages = max(420, (width - folders) * 2 // 5)
+        self.workspace.splitter.setSizes([folders, messages, width - folders - messages])

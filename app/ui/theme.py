@@ -69,6 +69,7 @@ QProgressBar {{
 }}
 QProgressBar::chunk {{ background: #6ea8bd; border-radius: 3px; }}
 QProgressBar[full="true"]::chunk {{ background: #c4613f; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 QSplitter::handle {{ background: {BORDER}; }}
 QSplitter::handle:horizontal {{ width: 1px; }}
 QSplitter::handle:vertical {{ height: 1px; }}

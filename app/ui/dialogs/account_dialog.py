@@ -106,6 +106,7 @@ class AccountDialog(QDialog):
     def _row(self, form: QFormLayout, label: str, field: QWidget, name: str) -> None:
         text = QLabel(label, self)
         text.setBuddy(field)
+        text.setMinimumWidth(170)  # the three groups' labels line up
         field.setAccessibleName(name)
         form.addRow(text, field)
 
