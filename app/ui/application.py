@@ -15,12 +15,13 @@ import asyncio
 import importlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.config.paths import AppPaths
@@ -406,6 +407,7 @@ def run_gui(argv: Sequence[str], prepare: Callable[[], None] | None = None) -> i
         paths, errors, passphrase=os.environ.get(PASSPHRASE_ENV), prepare=prepare
     )
     controller.window.show()
+    _close_on_signals(loop, controller.window)
     try:
         with loop:  # type: ignore[attr-defined]  # qasync's loop is a context manager
             status = loop.run_until_complete(controller.run())
@@ -413,6 +415,26 @@ def run_gui(argv: Sequence[str], prepare: Callable[[], None] | None = None) -> i
         errors.uninstall_excepthook()
         del translators
     return int(status)
+
+
+def _close_on_signals(loop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+    """SIGTERM and Ctrl+C close the window: a graceful shutdown, never death mid-write.
+
+    Sync stops, the archive closes and the profile is released as when the user closes it.
+    """
+
+    def request_close(_signum: int, _frame: object) -> None:
+        loop.call_soon_threadsafe(window.close)
+
+    for name in ("SIGTERM", "SIGINT"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, request_close)
+    # Python runs signal handlers between bytecodes: a light timer lets it look while Qt waits.
+    ticker = QTimer(window)
+    ticker.setInterval(300)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
 
 
 def screenshot(widget: QObject, path: Path) -> bool:
