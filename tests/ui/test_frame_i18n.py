@@ -77,3 +77,21 @@ def test_the_window_speaks_french_whatever_the_system_locale(qapp: QApplication)
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_every_translatable_window_file_belongs_to_an_area() -> None:
+    """A screen added without its area in tools/i18n.py would ship in English."""
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "app/ui"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    in_areas = {p.relative_to(ROOT).as_posix() for area in TOOL.AREAS for p in TOOL.sources(area)}
+    orphans = []
+    for name in tracked:
+        if not name.endswith(".py"):
+            continue
+        text = (ROOT / name).read_text(encoding="utf-8")
+        if ("self.tr(" in text or "translate(" in text) and name not in in_areas:
+            orphans.append(name)
+    assert orphans == [], "add these files to an area of tools/i18n.py (AREAS)"
