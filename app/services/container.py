@@ -78,7 +78,7 @@ class Services:
         async def trust(domains: Sequence[str]) -> dict[str, bool | None]:
             return {d: await directory.is_trusted_domain(d) for d in domains}
 
-        outbox = OutboxService(store, accounts, events, settings)
+        outbox = OutboxService(store, accounts, events, settings, connections=connections)
         compose = ComposeService(
             store, accounts, events, settings, trust, outbox, paths.templates_dir
         )

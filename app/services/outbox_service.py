@@ -47,7 +47,7 @@ from app.domain.outbox import OutboxState
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
-from app.services.imap_connection import ImapConnection
+from app.services.imap_connection import ConnectionPool, ImapConnection
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.sending import OutboxEntry
@@ -100,11 +100,14 @@ class OutboxService:
         accounts: AccountService,
         events: EventBus,
         settings: Settings,
+        *,
+        connections: ConnectionPool | None = None,
     ) -> None:
         self._store = store
         self._accounts = accounts
         self._events = events
         self._settings = settings
+        self._connections = connections
         self._locks: dict[int, asyncio.Lock] = {}
 
     @property
@@ -184,7 +187,12 @@ class OutboxService:
             ids = await self._store.read(lambda a: a.outbox.pending(account.id))
             if not ids:
                 return report
-            run = _FlushRun(self, account, report)
+            if self._connections is not None:
+                # The process's persistent connection: logged in once, not at every flush.
+                imap, owned = await self._connections.get(account, "outbox"), False
+            else:
+                imap, owned = ImapConnection(self._accounts, account, "outbox"), True
+            run = _FlushRun(self, account, report, imap, owned=owned)
             try:
                 for entry_id in ids:
                     await run.advance(entry_id)
@@ -209,13 +217,25 @@ class OutboxService:
             return report
 
     async def aclose(self) -> None:
-        """Nothing to stop: each flush closes its own connections."""
+        """Nothing to stop: each flush closes what it opened.
+
+        The submission session is closed after each flush, and so is the IMAP session when the
+        flush opened its own; the pool's connections are closed with the pool.
+        """
 
 
 class _FlushRun:
     """One flush: a submission session and an IMAP session opened when first needed."""
 
-    def __init__(self, service: OutboxService, account: Account, report: FlushReport) -> None:
+    def __init__(
+        self,
+        service: OutboxService,
+        account: Account,
+        report: FlushReport,
+        imap: ImapConnection,
+        *,
+        owned: bool,
+    ) -> None:
         self._service = service
         self._store = service._store
         self._accounts = service._accounts
@@ -224,7 +244,8 @@ class _FlushRun:
         self._report = report
         self._smtp_executor = SerialExecutor(f"smtp-{account.id}")
         self._submitter: SmtpSubmitter | None = None
-        self._imap = ImapConnection(service._accounts, account, "outbox")
+        self._imap = imap
+        self._owns_imap = owned
         self._submitted_once: set[int] = set()
         self.changes = 0
 
@@ -559,7 +580,8 @@ class _FlushRun:
         if self._submitter is not None:
             await self._smtp_executor.run(self._submitter.close)
         self._smtp_executor.shutdown(wait=False)
-        await self._imap.close()
+        if self._owns_imap:
+            await self._imap.close()
 
 
 async def publish_examined(
