@@ -55,6 +55,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "app/ui/widgets/message_actions.py",
         "app/ui/widgets/mail_*.py",
     ),
+    "compose": ("app/ui/compose/*.py",),
 }
 
 _PLACEHOLDER = re.compile(r"%(?:\d+|n|p|L\d+)|\{[A-Za-z_][A-Za-z0-9_]*\}")
