@@ -93,7 +93,7 @@
 <context>
     <name>FolderPane</name>
     <message>
-        <location filename="../../app/ui/widgets/folder_pane.py" line="+55" />
+        <location filename="../../app/ui/widgets/folder_pane.py" line="+54" />
         <source>Mailboxes and folders</source>
         <translation>Boîtes aux lettres et dossiers</translation>
     </message>
@@ -358,19 +358,19 @@
         <translation>Liste affichée</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+20" />
         <location line="+71" />
         <source>Choose a folder.</source>
         <translation>Choisissez un dossier.</translation>
     </message>
     <message>
         <location line="-36" />
-        <location line="+185" />
+        <location line="+189" />
         <source>No message in this folder.</source>
         <translation>Aucun message dans ce dossier.</translation>
     </message>
     <message>
-        <location line="-168" />
+        <location line="-172" />
         <source>Search results for “%1”</source>
         <translation>Résultats pour « %1 »</translation>
     </message>
@@ -381,7 +381,7 @@
     </message>
     <message>
         <location line="+6" />
-        <location line="+158" />
+        <location line="+162" />
         <source>No message matches. Words inside attached PDFs are searched too.</source>
         <translation>Aucun message ne correspond. Les mots des PDF joints sont aussi cherchés.</translation>
     </message>
@@ -437,8 +437,9 @@
 <context>
     <name>ReadingPane</name>
     <message>
-        <location filename="../../app/ui/widgets/reading_pane.py" line="+168" />
+        <location filename="../../app/ui/widgets/reading_pane.py" line="+170" />
         <source>Subject</source>
+        <extracomment>Characters of HTML laid out at most; beyond, the text version is shown instead.</extracomment>
         <translation>Objet</translation>
     </message>
     <message>
@@ -617,7 +618,7 @@
         <translation>Annuler</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+28" />
         <source>PDF document</source>
         <translation>document PDF</translation>
     </message>
@@ -730,7 +731,7 @@
 <context>
     <name>SearchBar</name>
     <message>
-        <location filename="../../app/ui/widgets/search_bar.py" line="+62" />
+        <location filename="../../app/ui/widgets/search_bar.py" line="+81" />
         <source>Search the archive (Ctrl+F)</source>
         <extracomment>Pause after the last keystroke before searching (ms).</extracomment>
         <translation>Rechercher dans l'archive (Ctrl+F)</translation>
@@ -752,12 +753,12 @@
     </message>
     <message>
         <location line="+4" />
-        <location line="+225" />
+        <location line="+298" />
         <source>Show the search filters</source>
         <translation>Afficher les filtres de recherche</translation>
     </message>
     <message>
-        <location line="-221" />
+        <location line="-254" />
         <source>Mailbox</source>
         <translation>Boîte aux lettres</translation>
     </message>
@@ -837,24 +838,24 @@
         <translation>Réinitialiser les filtres</translation>
     </message>
     <message>
-        <location line="+59" />
-        <location line="+159" />
+        <location line="+25" />
+        <location line="+232" />
         <source>All mailboxes</source>
         <translation>Toutes les boîtes</translation>
     </message>
     <message>
-        <location line="-158" />
-        <location line="+170" />
+        <location line="-231" />
+        <location line="+244" />
         <source>All folders</source>
         <translation>Tous les dossiers</translation>
     </message>
     <message>
-        <location line="-117" />
+        <location line="-128" />
         <source>This INS is not valid (15 characters, key checked).</source>
         <translation>Cet INS n'est pas valide (15 caractères, clé vérifiée).</translation>
     </message>
     <message>
-        <location line="+88" />
+        <location line="+92" />
         <source>Hide the search filters</source>
         <translation>Masquer les filtres de recherche</translation>
     </message>

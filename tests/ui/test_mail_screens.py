@@ -593,3 +593,32 @@ def test_the_sender_is_named_from_the_health_directory(
         assert "Clinique du Parc" in identity.text() and "RPPS 10001234567" in identity.text()
 
     ui.run(scenario(), timeout=120)
+
+
+def test_a_message_gone_from_the_server_stays_and_says_so(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    dove = mail_account.dovecot
+    old = dove.deliver(mail_account.address, message(subject="Ancien compte rendu")[0])
+    dove.deliver(mail_account.address, message(subject="Récent")[0])
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await sync(ui_services, account)
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        model = mail.messages.model
+        # The operator purges it on the server; the next sync marks it, the row changes in place.
+        await asyncio.to_thread(dove.expunge, mail_account.address, "INBOX", [old])
+        await sync(ui_services, account)
+        row = next(r for r in range(model.rowCount()) if model.summary(r).subject.startswith("A"))
+        await ui.until(lambda: model.summary(row).gone_from_server, within=10)
+        sentence = model.index(row).data(Qt.ItemDataRole.AccessibleTextRole)
+        assert sentence.endswith("Supprimé du serveur, conservé ici.")
+        mail.messages.select_id(model.summary(row).id)
+        await ui.until(lambda: mail.reading.message_id == model.summary(row).id)
+        await mail.reading._task
+        assert mail.reading.banner.text().startswith("Supprimé du serveur, conservé ici")
+        assert "Élodie Lefèvre" in mail.reading.browser.toPlainText()  # still readable
+
+    ui.run(scenario(), timeout=120)

@@ -39,6 +39,24 @@ from app.ui.widgets.mail_icons import icon
 DEBOUNCE_MS = 250
 
 
+class _FilterWidgets:
+    """The filter row's widgets (made by `SearchBar._filters`)."""
+
+    account: QComboBox
+    folder: QComboBox
+    correspondent: QLineEdit
+    patient: QLineEdit
+    attachment: QCheckBox
+    since_on: QCheckBox
+    since: QDateEdit
+    until_on: QCheckBox
+    until: QDateEdit
+    reset_button: QToolButton
+
+    def __init__(self, row: QWidget) -> None:
+        self.row = row
+
+
 class SearchBar(QWidget):
     """Search field and filters.
 
@@ -56,6 +74,7 @@ class SearchBar(QWidget):
         self._ctx = ctx
         self._accounts: list[Account] = []
         self._active = False
+        self._row: _FilterWidgets | None = None
 
         self.field = QLineEdit(self)
         self.field.setObjectName("searchField")
@@ -79,50 +98,12 @@ class SearchBar(QWidget):
         self.filters_button.setAccessibleName(self.tr("Show the search filters"))
         self.filters_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        self.account = QComboBox(self)
-        self.account.setAccessibleName(self.tr("Mailbox"))
-        self.folder = QComboBox(self)
-        self.folder.setAccessibleName(self.tr("Folder"))
-        self.correspondent = QLineEdit(self)
-        self.correspondent.setPlaceholderText(self.tr("Correspondent's address"))
-        self.correspondent.setAccessibleName(self.tr("Correspondent"))
-        self.patient = QLineEdit(self)
-        self.patient.setPlaceholderText(self.tr("Patient's INS"))
-        self.patient.setAccessibleName(self.tr("Patient (INS)"))
-        self.patient.setMaximumWidth(170)
-        self.attachment = QCheckBox(self.tr("With attachment"), self)
-        self.attachment.setAccessibleName(self.tr("Only messages with an attachment"))
-        self.since_on = QCheckBox(self.tr("From"), self)
-        self.since_on.setAccessibleName(self.tr("Limit from a date"))
-        self.since = self._date_edit(self.tr("Start date"), QDate.currentDate().addMonths(-1))
-        self.until_on = QCheckBox(self.tr("to"), self)
-        self.until_on.setAccessibleName(self.tr("Limit to a date"))
-        self.until = self._date_edit(self.tr("End date"), QDate.currentDate())
-        self.reset_button = QToolButton(self)
-        self.reset_button.setText(self.tr("Reset"))
-        self.reset_button.setAccessibleName(self.tr("Reset the filters"))
-        self.reset_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.setSpacing(6)
         top.addWidget(self.field, 1)
         top.addWidget(self.filters_button)
 
-        self.filter_row = QWidget(self)
-        self.filter_row.setObjectName("searchFilterRow")
-        row = QHBoxLayout(self.filter_row)
-        row.setContentsMargins(0, 4, 0, 0)
-        row.setSpacing(6)
-        for widget in (self.account, self.folder, self.correspondent, self.patient):
-            row.addWidget(widget, 1 if widget is self.correspondent else 0)
-        row.addWidget(self.attachment)
-        row.addWidget(self.since_on)
-        row.addWidget(self.since)
-        row.addWidget(self.until_on)
-        row.addWidget(self.until)
-        row.addWidget(self.reset_button)
-        self.filter_row.hide()
         self.status = QLabel(self)
         self.status.setObjectName("searchStatus")
         self.status.setStyleSheet("color: #a50e0e;")
@@ -132,7 +113,7 @@ class SearchBar(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(self.filter_row)
+        self._layout = layout
         layout.addWidget(self.status)
 
         self._timer = QTimer(self)
@@ -143,29 +124,76 @@ class SearchBar(QWidget):
         self.field.returnPressed.connect(self._on_field_return_pressed)
         self.field.textChanged.connect(self._on_field_text_changed)
         self.filters_button.toggled.connect(self._on_filters_button_toggled)
-        self.account.currentIndexChanged.connect(self._on_account_changed)
-        self.folder.currentIndexChanged.connect(self._on_changed)
-        self.correspondent.textEdited.connect(self._on_changed)
-        self.patient.textEdited.connect(self._on_changed)
-        self.attachment.toggled.connect(self._on_changed)
-        for box, edit in ((self.since_on, self.since), (self.until_on, self.until)):
-            box.toggled.connect(edit.setEnabled)
-            box.toggled.connect(self._on_changed)
-            edit.dateChanged.connect(self._on_changed)
-            edit.setEnabled(False)
-        self.reset_button.clicked.connect(self.reset_filters)
         # Ctrl+F is the window's Find action (it calls `focus_field`); Ctrl+K is ours.
         self.shortcut = QShortcut(QKeySequence("Ctrl+K"), self)
         self.shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.shortcut.activated.connect(self.focus_field)
         ctx.signals.accounts_changed.connect(self._on_engine_accounts_changed)
-        self.account.addItem(self.tr("All mailboxes"), None)
-        self.folder.addItem(self.tr("All folders"), None)
-        self.folder.setEnabled(False)
         QTimer.singleShot(0, self.refresh_accounts)
 
-    def _date_edit(self, accessible: str, date: QDate) -> QDateEdit:
-        edit = QDateEdit(date, self)
+    def _filters(self) -> _FilterWidgets:
+        """The filter row, built the first time it is needed (most searches use none)."""
+        if self._row is not None:
+            return self._row
+        w = _FilterWidgets(QWidget(self))
+        w.row.setObjectName("searchFilterRow")
+        w.row.hide()
+        w.account = QComboBox(w.row)
+        w.account.setAccessibleName(self.tr("Mailbox"))
+        w.folder = QComboBox(w.row)
+        w.folder.setAccessibleName(self.tr("Folder"))
+        w.correspondent = QLineEdit(w.row)
+        w.correspondent.setPlaceholderText(self.tr("Correspondent's address"))
+        w.correspondent.setAccessibleName(self.tr("Correspondent"))
+        w.patient = QLineEdit(w.row)
+        w.patient.setPlaceholderText(self.tr("Patient's INS"))
+        w.patient.setAccessibleName(self.tr("Patient (INS)"))
+        w.patient.setMaximumWidth(170)
+        w.attachment = QCheckBox(self.tr("With attachment"), w.row)
+        w.attachment.setAccessibleName(self.tr("Only messages with an attachment"))
+        w.since_on = QCheckBox(self.tr("From"), w.row)
+        w.since_on.setAccessibleName(self.tr("Limit from a date"))
+        w.since = self._date_edit(w.row, self.tr("Start date"), QDate.currentDate().addMonths(-1))
+        w.until_on = QCheckBox(self.tr("to"), w.row)
+        w.until_on.setAccessibleName(self.tr("Limit to a date"))
+        w.until = self._date_edit(w.row, self.tr("End date"), QDate.currentDate())
+        w.reset_button = QToolButton(w.row)
+        w.reset_button.setText(self.tr("Reset"))
+        w.reset_button.setAccessibleName(self.tr("Reset the filters"))
+        w.reset_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        row = QHBoxLayout(w.row)
+        row.setContentsMargins(0, 4, 0, 0)
+        row.setSpacing(6)
+        for widget in (w.account, w.folder, w.correspondent, w.patient):
+            row.addWidget(widget, 1 if widget is w.correspondent else 0)
+        row.addWidget(w.attachment)
+        row.addWidget(w.since_on)
+        row.addWidget(w.since)
+        row.addWidget(w.until_on)
+        row.addWidget(w.until)
+        row.addWidget(w.reset_button)
+        w.account.currentIndexChanged.connect(self._on_account_changed)
+        w.folder.currentIndexChanged.connect(self._on_changed)
+        w.correspondent.textEdited.connect(self._on_changed)
+        w.patient.textEdited.connect(self._on_changed)
+        w.attachment.toggled.connect(self._on_changed)
+        for box, edit in ((w.since_on, w.since), (w.until_on, w.until)):
+            box.toggled.connect(edit.setEnabled)
+            box.toggled.connect(self._on_changed)
+            edit.dateChanged.connect(self._on_changed)
+            edit.setEnabled(False)
+        w.reset_button.clicked.connect(self.reset_filters)
+        w.account.addItem(self.tr("All mailboxes"), None)
+        w.folder.addItem(self.tr("All folders"), None)
+        w.folder.setEnabled(False)
+        self._row = w
+        self._layout.insertWidget(1, w.row)
+        self._fill_accounts()
+        return w
+
+    def _date_edit(self, parent: QWidget, accessible: str, date: QDate) -> QDateEdit:
+        edit = QDateEdit(date, parent)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("dd/MM/yyyy")
         edit.setAccessibleName(accessible)
@@ -177,6 +205,63 @@ class SearchBar(QWidget):
     def active(self) -> bool:
         """A search is shown."""
         return self._active
+
+    # The filter widgets (built on first use).
+
+    @property
+    def filter_row(self) -> QWidget:
+        """The row of filters (hidden until the Filters button shows it)."""
+        return self._filters().row
+
+    @property
+    def account(self) -> QComboBox:
+        """Filter: the mailbox."""
+        return self._filters().account
+
+    @property
+    def folder(self) -> QComboBox:
+        """Filter: the folder of the chosen mailbox."""
+        return self._filters().folder
+
+    @property
+    def correspondent(self) -> QLineEdit:
+        """Filter: a correspondent's address."""
+        return self._filters().correspondent
+
+    @property
+    def patient(self) -> QLineEdit:
+        """Filter: a patient's INS."""
+        return self._filters().patient
+
+    @property
+    def attachment(self) -> QCheckBox:
+        """Filter: only messages with an attachment."""
+        return self._filters().attachment
+
+    @property
+    def since_on(self) -> QCheckBox:
+        """Filter: from a date (on/off)."""
+        return self._filters().since_on
+
+    @property
+    def since(self) -> QDateEdit:
+        """Filter: the start date."""
+        return self._filters().since
+
+    @property
+    def until_on(self) -> QCheckBox:
+        """Filter: to a date (on/off)."""
+        return self._filters().until_on
+
+    @property
+    def until(self) -> QDateEdit:
+        """Filter: the end date."""
+        return self._filters().until
+
+    @property
+    def reset_button(self) -> QToolButton:
+        """Filters back to everything."""
+        return self._filters().reset_button
 
     def focus_field(self) -> None:
         """Put the cursor in the search field, its text selected (Ctrl+F, Ctrl+K)."""
@@ -200,25 +285,28 @@ class SearchBar(QWidget):
 
     def filters(self) -> SearchFilters | None:
         """The filters as set (None when one of them is not valid, with the reason shown)."""
+        if self._row is None:
+            return SearchFilters()
+        w = self._row
         filters = SearchFilters(
-            account_id=self.account.currentData(),
-            folder_id=self.folder.currentData() if self.folder.isEnabled() else None,
-            has_attachments=True if self.attachment.isChecked() else None,
+            account_id=w.account.currentData(),
+            folder_id=w.folder.currentData() if w.folder.isEnabled() else None,
+            has_attachments=True if w.attachment.isChecked() else None,
         )
-        correspondent = self.correspondent.text().strip().lower()
+        correspondent = w.correspondent.text().strip().lower()
         if correspondent:
             filters = replace(filters, correspondent=correspondent)
-        patient = self.patient.text().strip().replace(" ", "")
+        patient = w.patient.text().strip().replace(" ", "")
         if patient:
             try:
                 filters = replace(filters, patient_ins=Ins.parse(patient).value)
             except KnownError:
                 self._problem(self.tr("This INS is not valid (15 characters, key checked)."))
                 return None
-        if self.since_on.isChecked():
-            filters = replace(filters, since=_epoch(self.since.date()))
-        if self.until_on.isChecked():
-            filters = replace(filters, until=_epoch(self.until.date().addDays(1)))
+        if w.since_on.isChecked():
+            filters = replace(filters, since=_epoch(w.since.date()))
+        if w.until_on.isChecked():
+            filters = replace(filters, until=_epoch(w.until.date().addDays(1)))
         self.status.hide()
         return filters
 
@@ -234,36 +322,40 @@ class SearchBar(QWidget):
     # -- internals -------------------------------------------------------------------------------
 
     def _filters_set(self) -> bool:
-        return bool(
-            self.account.currentData() is not None
-            or self.correspondent.text().strip()
-            or self.patient.text().strip()
-            or self.attachment.isChecked()
-            or self.since_on.isChecked()
-            or self.until_on.isChecked()
+        w = self._row
+        return w is not None and bool(
+            w.account.currentData() is not None
+            or w.correspondent.text().strip()
+            or w.patient.text().strip()
+            or w.attachment.isChecked()
+            or w.since_on.isChecked()
+            or w.until_on.isChecked()
         )
 
     def _reset_filter_widgets(self) -> None:
+        w = self._row
+        if w is None:
+            return
         widgets = (
-            self.account,
-            self.folder,
-            self.correspondent,
-            self.patient,
-            self.attachment,
-            self.since_on,
-            self.until_on,
+            w.account,
+            w.folder,
+            w.correspondent,
+            w.patient,
+            w.attachment,
+            w.since_on,
+            w.until_on,
         )
-        blocked = [w.blockSignals(True) for w in widgets]
-        self.account.setCurrentIndex(0)
-        self.folder.setCurrentIndex(0)
-        self.folder.setEnabled(False)
-        self.correspondent.clear()
-        self.patient.clear()
-        self.attachment.setChecked(False)
-        self.since_on.setChecked(False)
-        self.until_on.setChecked(False)
-        self.since.setEnabled(False)
-        self.until.setEnabled(False)
+        blocked = [widget.blockSignals(True) for widget in widgets]
+        w.account.setCurrentIndex(0)
+        w.folder.setCurrentIndex(0)
+        w.folder.setEnabled(False)
+        w.correspondent.clear()
+        w.patient.clear()
+        w.attachment.setChecked(False)
+        w.since_on.setChecked(False)
+        w.until_on.setChecked(False)
+        w.since.setEnabled(False)
+        w.until.setEnabled(False)
         for widget, was in zip(widgets, blocked, strict=True):
             widget.blockSignals(was)
 
@@ -299,12 +391,12 @@ class SearchBar(QWidget):
         self.search_requested.emit(words, filters)
 
     def _on_filters_button_toggled(self, shown: bool) -> None:
-        self.filter_row.setVisible(shown)
+        self._filters().row.setVisible(shown)
         self.filters_button.setAccessibleName(
             self.tr("Hide the search filters") if shown else self.tr("Show the search filters")
         )
         if shown:
-            self.account.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._filters().account.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_account_changed(self, _index: int) -> None:
         self._ctx.runner.run(self, self._load_folders())
@@ -315,34 +407,40 @@ class SearchBar(QWidget):
 
     async def _load_accounts(self) -> None:
         self._accounts = await self._ctx.services.accounts.list()
-        current = self.account.currentData()
-        self.account.blockSignals(True)
-        self.account.clear()
-        self.account.addItem(self.tr("All mailboxes"), None)
+        self._fill_accounts()
+
+    def _fill_accounts(self) -> None:
+        w = self._row
+        if w is None:
+            return
+        current = w.account.currentData()
+        w.account.blockSignals(True)
+        w.account.clear()
+        w.account.addItem(self.tr("All mailboxes"), None)
         for account in self._accounts:
-            self.account.addItem(account.name, account.id)
-        found = self.account.findData(current)
-        self.account.setCurrentIndex(max(0, found))
-        self.account.blockSignals(False)
+            w.account.addItem(account.name, account.id)
+        found = w.account.findData(current)
+        w.account.setCurrentIndex(max(0, found))
+        w.account.blockSignals(False)
 
     async def _load_folders(self) -> None:
-        account_id = self.account.currentData()
+        w = self._filters()
+        account_id = w.account.currentData()
         account = next((a for a in self._accounts if a.id == account_id), None)
-        self.folder.blockSignals(True)
-        self.folder.clear()
-        self.folder.addItem(self.tr("All folders"), None)
-        self.folder.setEnabled(account is not None)
-        self.folder.blockSignals(False)
+        w.folder.blockSignals(True)
+        w.folder.clear()
+        w.folder.addItem(self.tr("All folders"), None)
+        w.folder.setEnabled(account is not None)
+        w.folder.blockSignals(False)
         if account is None:
             return
         statuses = await self._ctx.services.archive.folders(account)
-        if self.account.currentData() != account_id:
+        if w.account.currentData() != account_id:
             return
-        self.folder.blockSignals(True)
+        w.folder.blockSignals(True)
         for status in statuses:
-            folder_id = status.id
-            self.folder.addItem(role_label(status.role) or status.name, int(folder_id))
-        self.folder.blockSignals(False)
+            w.folder.addItem(role_label(status.role) or status.name, status.id)
+        w.folder.blockSignals(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Échap in the field clears the search."""
