@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.compose import is_end_of_exchange
-from app.domain.errors import KnownError
+from app.domain.errors import KnownError, NotFoundError
 from app.domain.message import Flag, MessageDetail, Person
 from app.domain.mime import decode_words, parse_headers
 from app.domain.receipts import BounceReason, classify_patient_bounce
@@ -165,6 +165,7 @@ class ReadingPane(QWidget):
         self._terms: list[str] = []
         self._detail: MessageDetail | None = None
         self._task: asyncio.Task[None] | None = None
+        self._reading = False
         self.mark_read = True
 
         self.subject = self._label("readingSubject", self.tr("Subject"), selectable=True)
@@ -249,6 +250,11 @@ class ReadingPane(QWidget):
         banner_box.setContentsMargins(12, 0, 12, 0)
         banner_box.addWidget(self.banner)
         column.addLayout(banner_box)
+        #: Where other screens put a widget under the header (issue 11: the read-receipt offer,
+        #: app/ui/receipts.py); empty by default.
+        self.extras = QVBoxLayout()
+        self.extras.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self.extras)
         line = QFrame(content)
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -309,6 +315,9 @@ class ReadingPane(QWidget):
     def show_message(self, message_id: int | None) -> asyncio.Task[None] | None:
         """Show a message (a slot); None clears the pane. The task ends when it is shown."""
         self._generation += 1
+        previous = self._task
+        if previous is not None and not previous.done() and self._reading:
+            previous.cancel()  # still reading the last one (arrow held down): never mind it
         if message_id is None:
             self._clear()
             return None
@@ -325,13 +334,22 @@ class ReadingPane(QWidget):
 
     async def _show(self, message_id: int, generation: int) -> None:
         services = self._ctx.services
-        detail = await services.archive.detail(message_id)
-        if generation != self._generation:
+        self._reading = True  # only reads until the message is shown: safe to cancel
+        try:
+            detail = await services.archive.detail(message_id)
+            if generation != self._generation:
+                return
+            raw = await services.archive.raw(message_id) if detail.summary.archived else None
+            if generation != self._generation:
+                return
+            prepared = await asyncio.to_thread(prepare, raw, detail.body_text)
+        except NotFoundError:
+            if generation == self._generation:
+                self._clear()  # deleted meanwhile (by sync, another window, a command)
             return
-        raw = await services.archive.raw(message_id) if detail.summary.archived else None
-        if generation != self._generation:
-            return
-        prepared = await asyncio.to_thread(prepare, raw, detail.body_text)
+        finally:
+            if generation == self._generation:
+                self._reading = False
         if generation != self._generation:
             return
         self._message_id = message_id
