@@ -55,6 +55,15 @@ PATIENT = f"{PATIENT_INS}@patient.mssante.fr"
 BAD_INS = PATIENT_INS[:-2] + ("00" if PATIENT_INS[-2:] != "00" else "01")
 
 
+@pytest.fixture(autouse=True)
+def _no_quit(qapp: QApplication) -> Iterator[None]:
+    """As in the application: closing the last composer does not end the program."""
+    before = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+    qapp.setQuitOnLastWindowClosed(before)
+
+
 @pytest.fixture
 def french(qapp: QApplication) -> Iterator[None]:
     translators = install_translators(qapp, I18N)

@@ -335,7 +335,7 @@ class ComposerWindow(QMainWindow):
 
         for field in (self.to_field, self.cc_field, self.bcc_field):
             field.changed.connect(self._on_recipients_changed)
-        self.subject.textEdited.connect(self._on_content_changed)
+        self.subject.textChanged.connect(self._on_content_changed)
         self.body.textChanged.connect(self._on_content_changed)
         self.attachments.changed.connect(self._on_content_changed)
         self.attachments.pdf_requested.connect(self._on_attachments_pdf_requested)
