@@ -224,6 +224,9 @@ class PliApplication(QObject):
         self.window.set_message_actions(page.actions())
         page.restore_state(self.state)
         self.window.add_state_saver(page.save_state)
+        from app.ui.compose import install_composer  # issue 11: composer, Ctrl+N, replies
+
+        install_composer(self.window, self.ctx, page)
         await asyncio.sleep(0)
         self.window.show_page("mail")
         await asyncio.sleep(0)
