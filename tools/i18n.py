@@ -56,6 +56,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "app/ui/widgets/mail_*.py",
     ),
     "compose": ("app/ui/compose/*.py",),
+    "patients": ("app/ui/patients/*.py", "app/ui/outbox/*.py", "app/ui/receipts.py"),
 }
 
 _PLACEHOLDER = re.compile(r"%(?:\d+|n|p|L\d+)|\{[A-Za-z_][A-Za-z0-9_]*\}")

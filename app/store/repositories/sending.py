@@ -272,6 +272,29 @@ class OutboxRepository:
             (error, int(time.time()), entry_id, OutboxState.SUBMITTED.value),
         )
 
+    def cancel_queued(self, entry_id: int) -> bool:
+        """Take a message out of the outbox before it was ever submitted (compare-and-set).
+
+        Only a ``queued`` entry goes (one never handed to the server); returns whether it did.
+        """
+        cursor = self._conn.execute(
+            "DELETE FROM outbox WHERE id = ? AND state = ?", (entry_id, OutboxState.QUEUED.value)
+        )
+        return bool(cursor.rowcount == 1)
+
+    def requeue_failed(self, entry_id: int) -> bool:
+        """The user's retry of a refused message: ``failed`` → ``queued`` (compare-and-set).
+
+        Outside the flush's state machine on purpose: only the user decides to send a refused
+        message again. Returns whether it moved.
+        """
+        cursor = self._conn.execute(
+            "UPDATE outbox SET state = ?, last_error = NULL, refused = NULL, updated_at = ?"
+            " WHERE id = ? AND state = ?",
+            (OutboxState.QUEUED.value, int(time.time()), entry_id, OutboxState.FAILED.value),
+        )
+        return bool(cursor.rowcount == 1)
+
 
 class DraftRepository:
     """Drafts (JSON), encrypted in the archive."""

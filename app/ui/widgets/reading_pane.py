@@ -112,6 +112,8 @@ class SafeTextBrowser(QTextBrowser):
         self.refused: list[str] = []  # what was asked for and refused (tests, diagnostics)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
+        # Tab goes through the links, then on to the next control (never a keyboard trap).
+        self.setTabChangesFocus(True)
         self.setSearchPaths([])
         self.anchorClicked.connect(self.link_activated.emit)
 
