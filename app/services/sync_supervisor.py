@@ -155,6 +155,7 @@ class SyncSupervisor:
         self._states: dict[int, ConnectionState] = {}
         self._workers: dict[int, _Worker] = {}
         self._replays: dict[int, asyncio.Task[None]] = {}
+        self._replay_again: set[int] = set()  # changes made while their account's replay ran
         self._profile_steps = asyncio.Lock()  # examine, index, compact: profile-wide
         self._unsubscribe: list[Callable[[], None]] = []
         self._retiring: set[asyncio.Task[None]] = set()
@@ -234,22 +235,32 @@ class SyncSupervisor:
 
     def _on_operation_queued(self, event: OperationQueued) -> None:
         worker = self._workers.get(event.account_id)
-        if worker is None or event.account_id in self._replays:
+        if worker is None:
+            return
+        if event.account_id in self._replays:
+            self._replay_again.add(event.account_id)  # the running replay may have missed it
             return
         task = asyncio.get_running_loop().create_task(self._replay_soon(worker))
         self._replays[event.account_id] = task
 
     async def _replay_soon(self, worker: _Worker) -> None:
+        account_id = worker.account.id
         try:
-            await asyncio.sleep(REPLAY_DELAY_SECONDS)
-            if not await self.replay_now(worker.account):
-                worker.wake()  # offline: the worker's backoff takes it from here
+            while True:
+                self._replay_again.discard(account_id)
+                await asyncio.sleep(REPLAY_DELAY_SECONDS)
+                if not await self.replay_now(worker.account):
+                    worker.wake()  # offline: the worker's backoff takes it from here
+                    break
+                if account_id not in self._replay_again:
+                    break
         except KnownError as error:
             log.info("replay of account %d failed (%s)", worker.account.id, error.code)
         except Exception as error:  # noqa: BLE001 - logged and kept (see `failures`)
             self._unexpected(error, "replay", worker.account)
         finally:
-            self._replays.pop(worker.account.id, None)
+            self._replays.pop(account_id, None)
+            self._replay_again.discard(account_id)
 
     def _unexpected(self, error: BaseException, what: str, account: Account) -> None:
         log.error("account %d: background %s failed", account.id, what, exc_info=error)
