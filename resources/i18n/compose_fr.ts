@@ -9,7 +9,12 @@
         <translation>Documents</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
+        <source>Drop documents here from the desktop, or use “Attach…” (Ctrl+Maj+A).</source>
+        <translation>Glissez ici des documents depuis le bureau, ou utilisez « Joindre… » (Ctrl+Maj+A).</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Size of the message</source>
         <translation>Taille du message</translation>
     </message>
@@ -19,7 +24,7 @@
         <translation>Document refusé</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+99"/>
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
@@ -27,7 +32,7 @@
 <context>
     <name>AttachmentRow</name>
     <message>
-        <location line="-176"/>
+        <location line="-190"/>
         <source>Send as PDF</source>
         <translation>Envoyer en PDF</translation>
     </message>
@@ -161,12 +166,12 @@
     <message>
         <location line="+1"/>
         <source>“{name}” is refused: its content is {kind}, a type MSSanté does not carry (PDF, JPEG, PNG, TIFF, RTF, XDM only).</source>
-        <translation>« {name} » est refusé : son contenu est un(e) {kind}, un type que MSSanté ne transporte pas (PDF, JPEG, PNG, TIFF, RTF, XDM seulement).</translation>
+        <translation>« {name} » est refusé : son contenu est {kind}, un type que MSSanté ne transporte pas (PDF, JPEG, PNG, TIFF, RTF, XDM seulement).</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>“{name}” is refused: its name says .{declared} but its content is {kind}.</source>
-        <translation>« {name} » est refusé : son nom annonce .{declared} mais son contenu est un(e) {kind}.</translation>
+        <translation>« {name} » est refusé : son nom annonce un .{declared} mais son contenu est {kind}.</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -320,11 +325,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+20"/>
         <source>plain text</source>
         <translation>texte brut</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-19"/>
         <source>empty file</source>
         <translation>fichier vide</translation>
     </message>
@@ -332,6 +338,87 @@
         <location line="+1"/>
         <source>unknown type</source>
         <translation>type inconnu</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>a PDF document</source>
+        <extracomment>The same, with their article, inside sentences (&quot;its content is a program&quot;).</extracomment>
+        <translation>un document PDF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a JPEG image</source>
+        <translation>une image JPEG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a PNG image</source>
+        <translation>une image PNG</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a TIFF image</source>
+        <translation>une image TIFF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an RTF document</source>
+        <translation>un document RTF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a ZIP archive</source>
+        <translation>une archive ZIP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an XML document</source>
+        <translation>un document XML</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a GIF image</source>
+        <translation>une image GIF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a BMP image</source>
+        <translation>une image BMP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a WebP image</source>
+        <translation>une image WebP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an old Office document</source>
+        <translation>un ancien document Office</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>an Office document</source>
+        <translation>un document Office</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a program</source>
+        <translation>un programme</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a web page</source>
+        <translation>une page web</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>nothing (empty file)</source>
+        <translation>vide</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>of an unknown type</source>
+        <translation>d&apos;un type inconnu</translation>
     </message>
 </context>
 <context>
@@ -389,19 +476,19 @@
 <context>
     <name>ComposerWindow</name>
     <message>
-        <location filename="../../app/ui/compose/composer.py" line="+83"/>
+        <location filename="../../app/ui/compose/composer.py" line="+82"/>
         <source>On %1 at %2, %3 wrote:</source>
         <extracomment>A moment after the last change: the checks run, then the draft is saved. LOINC document types offered for IHE_XDM (the most common between professionals).</extracomment>
         <translation>Le %1 à %2, %3 a écrit :</translation>
     </message>
     <message>
         <location line="+126"/>
-        <location line="+242"/>
+        <location line="+237"/>
         <source>New message</source>
         <translation>Nouveau message</translation>
     </message>
     <message>
-        <location line="-230"/>
+        <location line="-225"/>
         <source>Message</source>
         <translation>Message</translation>
     </message>
@@ -526,7 +613,7 @@
         <translation>&amp;Objet :</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Text of the message</source>
         <translation>Texte du message</translation>
     </message>
@@ -546,7 +633,7 @@
         <translation>Vérifications avant l&apos;envoi</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+8"/>
         <source>Close</source>
         <translation>Fermer</translation>
     </message>
@@ -562,12 +649,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+359"/>
+        <location line="+363"/>
         <source>Send (Ctrl+Entrée)</source>
         <translation>Envoyer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location line="-290"/>
+        <location line="-294"/>
         <source>No mailbox: add one first.</source>
         <translation>Aucune boîte aux lettres : ajoutez-en une d&apos;abord.</translation>
     </message>
@@ -613,7 +700,7 @@
         <translation>Objet : %1</translation>
     </message>
     <message>
-        <location line="+188"/>
+        <location line="+191"/>
         <source>Refused:</source>
         <translation>Refusé :</translation>
     </message>
@@ -623,7 +710,7 @@
         <translation>À confirmer :</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+80"/>
         <source>Draft saved at %1</source>
         <translation>Brouillon enregistré à %1</translation>
     </message>

@@ -184,10 +184,15 @@ class AttachmentList(QWidget):
         layout.setSpacing(4)
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Documents"))
-        self.list.setMaximumHeight(150)
+        self.list.hide()  # shown with the first document
         self.list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.list)
+        self.hint = QLabel(
+            self.tr("Drop documents here from the desktop, or use “Attach…” (Ctrl+Maj+A)."), self
+        )
+        self.hint.setStyleSheet("color: #5f6368;")
+        layout.addWidget(self.hint)
         gauge_line = QHBoxLayout()
         self.gauge = QProgressBar(self)
         self.gauge.setTextVisible(False)
@@ -234,15 +239,23 @@ class AttachmentList(QWidget):
         row.pdf_toggled.connect(lambda on, a=attached: self._on_row_pdf_toggled(a, on))
         row.xdm_toggled.connect(lambda on, a=attached: self._on_row_xdm_toggled(a, on))
         item = QListWidgetItem(self.list)
-        item.setSizeHint(QSize(100, 46))
         self.list.setItemWidget(item, row)
         self._rows.append(row)
         row.refresh(to_patient=self._to_patient)
+        item.setSizeHint(QSize(100, max(46, row.sizeHint().height())))
+        self._fit()
         self.message.hide()
         if attached.as_pdf:
             self.pdf_requested.emit(attached)
         self.changed.emit()
         return True
+
+    def _fit(self) -> None:
+        """As tall as its rows (three at most, then it scrolls); hidden when empty."""
+        rows = [self.list.item(i).sizeHint().height() for i in range(min(3, self.list.count()))]
+        self.list.setFixedHeight(sum(rows) + 2 * self.list.frameWidth() + 2)
+        self.list.setVisible(bool(rows))
+        self.hint.setVisible(not rows)
 
     def show_refusal(self, text: str) -> None:
         """Say why a file was not attached."""
@@ -257,6 +270,7 @@ class AttachmentList(QWidget):
         self._files.pop(index)
         self._rows.pop(index)
         self.list.takeItem(index)
+        self._fit()
         self.changed.emit()
 
     def set_to_patient(self, to_patient: bool) -> None:

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -265,7 +264,7 @@ class ComposerWindow(QMainWindow):
         self.from_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         account_line.addWidget(self.account_box, 2)
         account_line.addWidget(self.from_label, 3)
-        form.addRow(self.tr("&From:"), account_line)
+        form.addRow(self._buddy(self.tr("&From:"), self.account_box), account_line)
         self.return_box = QComboBox(central)
         self.return_box.setAccessibleName(self.tr("Replies go to"))
         form.addRow(self.tr("&Replies to:"), self.return_box)
@@ -289,12 +288,10 @@ class ComposerWindow(QMainWindow):
         form.addRow(self._buddy(self.tr("&Subject:"), self.subject), self.subject)
         outer.addLayout(form)
 
-        split = QSplitter(Qt.Orientation.Vertical, central)
-        split.setChildrenCollapsible(False)
-        self.body = QPlainTextEdit(split)
+        self.body = QPlainTextEdit(central)
         self.body.setAccessibleName(self.tr("Text of the message"))
         self.body.setTabChangesFocus(True)
-        lower = QWidget(split)
+        lower = QWidget(central)
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         self.attachments = AttachmentList(lower)
@@ -312,11 +309,8 @@ class ComposerWindow(QMainWindow):
         self.checks.setAccessibleName(self.tr("Checks before sending"))
         self.checks.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         lower_layout.addWidget(self.checks)
-        split.addWidget(self.body)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        outer.addWidget(split, 1)
+        outer.addWidget(self.body, 1)
+        outer.addWidget(lower)
         bottom = QHBoxLayout()
         self.status = QLabel(central)
         self.status.setStyleSheet("color: #5f6368;")
@@ -664,7 +658,10 @@ class ComposerWindow(QMainWindow):
         return [w for w in self.report.warnings if w.code not in INFORMATIVE]
 
     def _show_checks(self) -> None:
-        refusals = self.blocking_reasons()
+        all_refusals = self.blocking_reasons()
+        # A message just opened is not scolded: "add a recipient" is the button's tooltip.
+        quiet = not self.recipients()
+        refusals = [] if quiet else all_refusals
         refused_word = _html(self.tr("Refused:"))
         lines = [
             f'<div style="color:#a11b1b"><b>{refused_word}</b> {_html(text)}</div>'
@@ -673,7 +670,7 @@ class ComposerWindow(QMainWindow):
         confirm_word = _html(self.tr("To confirm:"))
         lines += [
             f'<div style="color:#6b4a00"><b>{confirm_word}</b> {_html(describe_issue(w))}</div>'
-            for w in (self.report.warnings if self.report is not None else ())
+            for w in (self.report.warnings if self.report is not None and not quiet else ())
         ]
         self.checks.setText("".join(lines))
         self.checks.setVisible(bool(lines))
@@ -681,10 +678,12 @@ class ComposerWindow(QMainWindow):
             [*refusals, *(describe_issue(w) for w in (self.report.warnings if self.report else ()))]
         )
         self.checks.setAccessibleDescription(plain)
-        blocked = bool(refusals) or self.account is None
+        blocked = bool(all_refusals) or self.account is None
         self.send_button.setEnabled(not blocked and not self.sending)
         self.send_action.setEnabled(not blocked and not self.sending)
-        self.send_button.setToolTip(refusals[0] if refusals else self.tr("Send (Ctrl+Entrée)"))
+        self.send_button.setToolTip(
+            all_refusals[0] if all_refusals else self.tr("Send (Ctrl+Entrée)")
+        )
         self._flag_chips()
 
     def _flag_chips(self) -> None:

@@ -75,6 +75,26 @@ _KINDS: dict[str, str] = {
     "empty": QT_TRANSLATE_NOOP("ComposeTexts", "empty file"),
     "other": QT_TRANSLATE_NOOP("ComposeTexts", "unknown type"),
 }
+#: The same, with their article, inside sentences ("its content is a program").
+_KINDS_A: dict[str, str] = {
+    "pdf": QT_TRANSLATE_NOOP("ComposeTexts", "a PDF document"),
+    "jpeg": QT_TRANSLATE_NOOP("ComposeTexts", "a JPEG image"),
+    "png": QT_TRANSLATE_NOOP("ComposeTexts", "a PNG image"),
+    "tiff": QT_TRANSLATE_NOOP("ComposeTexts", "a TIFF image"),
+    "rtf": QT_TRANSLATE_NOOP("ComposeTexts", "an RTF document"),
+    "zip": QT_TRANSLATE_NOOP("ComposeTexts", "a ZIP archive"),
+    "xml": QT_TRANSLATE_NOOP("ComposeTexts", "an XML document"),
+    "gif": QT_TRANSLATE_NOOP("ComposeTexts", "a GIF image"),
+    "bmp": QT_TRANSLATE_NOOP("ComposeTexts", "a BMP image"),
+    "webp": QT_TRANSLATE_NOOP("ComposeTexts", "a WebP image"),
+    "ole": QT_TRANSLATE_NOOP("ComposeTexts", "an old Office document"),
+    "office": QT_TRANSLATE_NOOP("ComposeTexts", "an Office document"),
+    "executable": QT_TRANSLATE_NOOP("ComposeTexts", "a program"),
+    "html": QT_TRANSLATE_NOOP("ComposeTexts", "a web page"),
+    "text": QT_TRANSLATE_NOOP("ComposeTexts", "plain text"),
+    "empty": QT_TRANSLATE_NOOP("ComposeTexts", "nothing (empty file)"),
+    "other": QT_TRANSLATE_NOOP("ComposeTexts", "of an unknown type"),
+}
 # fmt: on
 
 
@@ -97,7 +117,7 @@ def describe(code: str, params: Mapping[str, str] | None = None) -> str:
     """The French sentence for an issue or error code and its parameters."""
     values = _Params(params or {})
     if "kind" in values:
-        values["kind"] = kind_label(values["kind"])
+        values["kind"] = tr(_KINDS_A.get(values["kind"], _KINDS_A["other"]))
     for key in ("size", "limit"):
         if key in values and values[key].isdigit():
             values[key] = format_size(int(values[key]))
