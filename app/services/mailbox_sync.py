@@ -156,6 +156,7 @@ class SyncService:
         self._connections = connections or ConnectionPool(accounts)
         self._body_connections = max(1, body_connections)
         self._locks: dict[int, asyncio.Lock] = {}
+        self._body_locks: dict[int, asyncio.Lock] = {}
 
     def lock(self, account_id: int) -> asyncio.Lock:
         """Held while a pass runs on the account (one pass at a time per account)."""
@@ -234,11 +235,22 @@ class SyncService:
         return await self._operations.replay(account, await self.connection(account))
 
     async def archive_bodies(
-        self, account: Account, report: SyncReport, *, started: float | None = None
+        self,
+        account: Account,
+        report: SyncReport,
+        *,
+        started: float | None = None,
+        role: str = "sync",
     ) -> None:
-        """Fetch every missing body (newest first); ArchiveComplete when none is left."""
+        """Fetch every missing body (newest first); ArchiveComplete when none is left.
+
+        On the account's persistent `role` connection (plus extra ones for the pass). One
+        body pass at a time per account, whoever asks.
+        """
         started = time.monotonic() if started is None else started
-        await self._archive_bodies(account, await self.connection(account), report)
+        async with self._body_locks.setdefault(account.id, asyncio.Lock()):
+            main = await self._connections.get(account, role)
+            await self._archive_bodies(account, main, report)
         report.missing_bodies = await self._store.read(
             lambda a: a.messages.count_missing_bodies(account.id)
         )
@@ -627,8 +639,8 @@ class SyncService:
                 writer_task.cancel()
             for connection in extra:
                 await connection.close()
-            report.bodies = progress["done"]
-            report.bytes = progress["bytes"]
+            report.bodies += progress["done"]
+            report.bytes += progress["bytes"]
 
     @staticmethod
     def _store_bodies(

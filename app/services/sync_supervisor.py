@@ -8,12 +8,15 @@ starts again with an exponential backoff after an error, publishing the account'
 The refresh pipeline of a pass:
 replay pending operations -> folders and message lists (headers first) -> examine what
 arrived (`incoming.examine`) -> flush the outbox (`outbox.flush`) -> bodies -> examine the
-new bodies -> index attachments -> compact.
+new bodies -> index attachments -> compact. In the background the bodies and what follows
+them run in a task of their own (on the ``bodies`` connection), so that the worker watches
+INBOX again at once: new mail shows while a large archive is still downloading.
 
 Connections are persistent, per account and role (``sync`` for passes, ``idle`` for IDLE,
-``ops`` for replaying local changes at once), kept alive with NOOP and reopened when they
-break. While the supervisor runs, a local change (`OperationQueued`) is replayed within a
-moment on the ``ops`` connection. `run_once` is the one-shot pipeline (`pli sync`).
+``bodies`` for archiving, ``ops`` for replaying local changes at once), kept alive with NOOP
+and reopened when they break. While the supervisor runs, a local change (`OperationQueued`)
+is replayed within a moment on the ``ops`` connection. `run_once` is the one-shot pipeline
+(`pli sync`).
 """
 
 from __future__ import annotations
@@ -156,6 +159,9 @@ class SyncSupervisor:
         self._workers: dict[int, _Worker] = {}
         self._replays: dict[int, asyncio.Task[None]] = {}
         self._replay_again: set[int] = set()  # changes made while their account's replay ran
+        self._bodies: dict[int, asyncio.Task[None]] = {}  # body passes running apart
+        self._bodies_again: set[int] = set()  # listed while their account's body pass ran
+        self._index_due: set[int] = set()  # a full pass asked for indexing and compaction
         self._profile_steps = asyncio.Lock()  # examine, index, compact: profile-wide
         self._unsubscribe: list[Callable[[], None]] = []
         self._retiring: set[asyncio.Task[None]] = set()
@@ -311,7 +317,8 @@ class SyncSupervisor:
             end()
         workers, self._workers = list(self._workers.values()), {}
         replays, self._replays = list(self._replays.values()), {}
-        for task in replays:
+        bodies, self._bodies = list(self._bodies.values()), {}
+        for task in replays + bodies:
             task.cancel()
         for worker in workers:
             worker.stop()
@@ -321,7 +328,7 @@ class SyncSupervisor:
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.gather(*replays, return_exceptions=True)
+        await asyncio.gather(*replays, *bodies, return_exceptions=True)
         retiring, self._retiring = list(self._retiring), set()
         await asyncio.gather(*retiring, return_exceptions=True)
         for worker in workers:
@@ -346,6 +353,10 @@ class SyncSupervisor:
 
     async def _retire(self, worker: _Worker) -> None:
         """End a removed account's worker and log out of its sessions."""
+        bodies = self._bodies.pop(worker.account.id, None)
+        if bodies is not None:
+            bodies.cancel()
+            await asyncio.gather(bodies, return_exceptions=True)
         if worker.task is not None:
             _done, late = await asyncio.wait([worker.task], timeout=STOP_GRACE_SECONDS)
             for task in late:
@@ -384,7 +395,11 @@ class SyncSupervisor:
     # -- one background pass ----------------------------------------------------------------
 
     async def background_pass(self, account: Account, *, only: Sequence[str] | None) -> None:
-        """The refresh pipeline once (`only`: these folders, and no index nor compaction)."""
+        """The refresh pipeline once (`only`: these folders, and no index nor compaction).
+
+        Replay, folders and headers, examine, flush, then SyncFinished; the bodies (then
+        examination of them, indexing and compaction) go on in a task of their own.
+        """
         full = only is None
         started = time.monotonic()
         report = SyncReport(account.name)
@@ -410,21 +425,51 @@ class SyncSupervisor:
         async with self._profile_steps:
             await self._incoming.examine()
         await self._flush(account, report)
-        async with self._sync.lock(account.id):
-            try:
-                await self._sync.archive_bodies(account, report, started=started)
-            except KnownError as error:
-                await self._sync.failed(account, error)
-                raise
-        if report.bodies:
-            async with self._profile_steps:
-                await self._incoming.examine()
-        if full:
-            async with self._profile_steps:
-                indexed = await self._documents.index_attachments()
-                await self._archive.compact()
-            self._indexed(indexed)
         self._sync.finished(account, report)
+        if full:
+            self._index_due.add(account.id)
+        self._start_bodies(account)
+
+    def _start_bodies(self, account: Account) -> None:
+        """Archive the bodies apart: the worker goes on (IDLE, new mail) meanwhile."""
+        if account.id in self._bodies:
+            self._bodies_again.add(account.id)  # the running pass listed its work before
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._bodies_pass(account), name=f"bodies-{account.id}"
+        )
+        self._bodies[account.id] = task
+
+    async def _bodies_pass(self, account: Account) -> None:
+        """Bodies (on the ``bodies`` connection), examine them, then index and compact."""
+        started = time.monotonic()
+        report = SyncReport(account.name)
+        try:
+            while True:
+                self._bodies_again.discard(account.id)
+                stored = report.bodies
+                await self._sync.archive_bodies(account, report, started=started, role="bodies")
+                if report.bodies > stored:
+                    async with self._profile_steps:
+                        await self._incoming.examine()
+                if account.id not in self._bodies_again:
+                    break
+            if account.id in self._index_due:
+                self._index_due.discard(account.id)
+                async with self._profile_steps:
+                    indexed = await self._documents.index_attachments()
+                    await self._archive.compact()
+                self._indexed(indexed)
+        except KnownError as error:
+            await self._sync.failed(account, error)
+            worker = self._workers.get(account.id)
+            if self._note_failure(account, error) is not None and worker is not None:
+                worker.wake()  # the worker's next pass finds out, and retries with backoff
+        except Exception as error:  # noqa: BLE001 - logged and kept (see `failures`)
+            self._unexpected(error, "bodies", account)
+        finally:
+            self._bodies.pop(account.id, None)
+            self._bodies_again.discard(account.id)
 
     # -- connection state -------------------------------------------------------------------
 

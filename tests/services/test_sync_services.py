@@ -17,6 +17,7 @@ from app.domain.account import AccountConfig, AuthMethod, Endpoint, OidcSettings
 from app.domain.errors import AuthError
 from app.domain.events import (
     PROFILE_WIDE,
+    ArchiveComplete,
     Cause,
     ConnectionChanged,
     ConnectionState,
@@ -204,12 +205,16 @@ async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
         assert [e.state for e in online] == [ConnectionState.ONLINE]
         await _wait_idle(services, account)
 
-        # Pushed by IDLE: no pass is due for five minutes.
+        # Pushed by IDLE: no pass is due for five minutes. The body follows, apart.
+        await log.wait_for(ArchiveComplete)
+        log.clear()
         await off_loop(dove.deliver, address, message(subject="Poussé", sender=PATIENT)[0])
         new_mail = await log.wait_for(NewMail, within=20)
         assert (new_mail.folder, new_mail.count, new_mail.from_patients) == ("INBOX", 1, 1)
         pushed = (await _inbox(services, account))["Poussé"]
         assert log.of(MessagesChanged, lambda e: pushed.id in e.added)
+        await log.wait_for(ArchiveComplete, within=20)
+        assert (await _inbox(services, account))["Poussé"].archived
 
         # A local change is replayed by itself, on the "ops" connection.
         await services.operations.set_flags([pushed.id], Flag.FLAGGED, Flag.NONE)
