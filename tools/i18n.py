@@ -56,6 +56,8 @@ AREAS: dict[str, tuple[str, ...]] = {
         "app/ui/widgets/mail_*.py",
     ),
     "compose": ("app/ui/compose/*.py",),
+    "documents": ("app/ui/documents/*.py",),
+    "directory": ("app/ui/directory/*.py",),
     "patients": ("app/ui/patients/*.py", "app/ui/outbox/*.py", "app/ui/receipts.py"),
 }
 

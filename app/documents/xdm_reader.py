@@ -488,3 +488,88 @@ def _patient_problems(patient: PatientId | None) -> list[Problem]:
     elif patient.kind is PatientIdKind.DEMO:
         out.append(Problem("xdm.patient_demo_oid", "warning", {"oid": patient.oid}))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Doubts: what a reader should see beside the identity, without refusing the package (issue 12)
+
+#: Problems about *whose* documents these are or *what* they are: the package is still shown
+#: (lenient reading), each of these flagged beside the patient's identity.
+DOUBT_CODES: frozenset[str] = frozenset(
+    {
+        "xdm.patient_missing",
+        "xdm.patient_not_ins",
+        "xdm.patient_ins_invalid",
+        "xdm.patient_test_oid",
+        "xdm.patient_demo_oid",
+        "xdm.patient_mismatch",
+        "xdm.cda_patient_mismatch",
+        "xdm.document_patient_missing",
+        "xdm.type_code_unknown",
+    }
+)
+_LOINC = "2.16.840.1.113883.6.1"
+_LOINC_CODE = re.compile(r"^\d{1,7}-\d$")
+
+
+def _loinc_check_digit(number: str) -> int:
+    """The LOINC check digit (mod 10, Luhn-like, as LOINC defines it) of the part before ``-``."""
+    digits = [int(c) for c in number]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 0:
+            doubled = digit * 2
+            total += doubled // 10 + doubled % 10
+        else:
+            total += digit
+    return (10 - total % 10) % 10
+
+
+def type_code_known(code: CodedValue | None) -> bool:
+    """A document type Pli can name: a LOINC code (well formed, check digit right)."""
+    if code is None or not code.code:
+        return False
+    if code.scheme and code.scheme != _LOINC:
+        return False
+    if not _LOINC_CODE.match(code.code):
+        return False
+    number, check = code.code.split("-")
+    return _loinc_check_digit(number) == int(check)
+
+
+def xdm_doubts(package: XdmPackage) -> tuple[Problem, ...]:
+    """The package's doubts: identity problems, test identities, unknown document types.
+
+    Pure. Existing problems whose code is in `DOUBT_CODES` are returned as they are, plus an
+    ``xdm.type_code_unknown`` warning per document whose type is not a well-formed LOINC code.
+    """
+    out = [p for p in package.all_problems if p.code in DOUBT_CODES]
+    for number, doc in enumerate(package.documents, 1):
+        code = doc.cda.code if doc.cda is not None and doc.cda.code else doc.type_code
+        if not type_code_known(code):
+            params = {"document": str(number), "code": code.code if code is not None else ""}
+            out.append(Problem("xdm.type_code_unknown", "warning", params))
+    return tuple(out)
+
+
+def read_xdm_lenient(
+    data: bytes, *, limits: ZipLimits = DEFAULT_LIMITS, inspect_pdfs: bool = True
+) -> tuple[XdmPackage, tuple[Problem, ...]]:
+    """`read_xdm`, and the doubts to flag beside the identity instead of refusing the package.
+
+    Blocking, CPU-bound. A doubtful package (an INS whose key does not check, a test identity,
+    an unknown type code) is returned with its doubts; only an unsafe zip still raises.
+
+    Raises:
+        DocumentError: the `app.documents.safezip.read_zip` codes (``zip.*``).
+    """
+    package = read_xdm(data, limits=limits, inspect_pdfs=inspect_pdfs)
+    return package, xdm_doubts(package)
+
+
+def refusing_problems(package: XdmPackage, *, lenient: bool) -> tuple[Problem, ...]:
+    """The errors that make a strict reader refuse the package (doubts excepted when lenient)."""
+    errors = tuple(p for p in package.all_problems if p.is_error)
+    if not lenient:
+        return errors
+    return tuple(p for p in errors if p.code not in DOUBT_CODES)
