@@ -506,6 +506,29 @@ def test_every_control_has_a_french_name_and_a_keyboard_path(
                 problems.append(f"{type(widget).__name__} {name!r}: out of the keyboard's reach")
         assert checked >= 15
         assert problems == []
+
+        # Tab from the search field goes through every enabled control and comes back: no trap.
+        mail.activateWindow()
+        mail.search.field.setFocus(Qt.FocusReason.TabFocusReason)
+        await ui.settle(0)
+        reached: list[QWidget] = []
+        for _ in range(80):
+            focus = QApplication.focusWidget()
+            if focus is None or (reached and focus is reached[0]):
+                break
+            if focus not in reached:
+                reached.append(focus)
+            QTest.keyClick(focus, Qt.Key.Key_Tab)
+            await ui.settle(0)
+        assert QApplication.focusWidget() is mail.search.field  # the cycle closed
+        for widget in mail.findChildren(QWidget):
+            if (
+                isinstance(widget, interactive)
+                and widget.isVisibleTo(mail)
+                and widget.isEnabled()
+                and not isinstance(widget.parent(), QLineEdit | QAbstractSpinBox | QComboBox)
+            ):
+                assert widget in reached, f"{type(widget).__name__} not reached by Tab"
         # The actions have French names and shortcuts.
         texts = {a.text().replace("&", ""): a.shortcut().toString() for a in
                  mail.message_actions.actions}  # fmt: skip

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
 
 from app.domain import events as ev
@@ -62,7 +63,6 @@ class FolderPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.setFocusProxy(self.view)
 
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
         self.model.rowsInserted.connect(self._on_model_rows_inserted)
@@ -75,6 +75,15 @@ class FolderPane(QWidget):
         self._timer.timeout.connect(self._on_timer_timeout)
         # Started once the loop runs (never a task from a constructor: qasync issue 121).
         QTimer.singleShot(0, self.refresh)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """Focus given to the pane goes to its main control.
+
+        Not a focus proxy: a proxy makes the pane a stop of the Tab chain, and the pane sits
+        after its own children in that chain (a Tab loop through the pane's controls).
+        """
+        super().focusInEvent(event)
+        self.view.setFocus(event.reason())
 
     # -- loading -------------------------------------------------------------------------------
 

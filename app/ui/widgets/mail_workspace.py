@@ -108,11 +108,9 @@ class MailWorkspace(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.search)
         layout.addWidget(self.splitter, 1)
-        # Tab order: search, folders, messages, message text.
-        QWidget.setTabOrder(self.search.field, self.search.filters_button)
-        QWidget.setTabOrder(self.search.filters_button, self.folders.view)
-        QWidget.setTabOrder(self.folders.view, self.messages.view)
-        QWidget.setTabOrder(self.messages.view, self.reading.browser)
+        # Tab order is the order of creation: search, folders, messages, the message's text
+        # (its links), its attachments. No setTabOrder: each pane is a compound widget with a
+        # focus proxy, and moving its children ahead of it in the chain makes a Tab loop.
         # Standalone (tests, screenshots): Ctrl+F finds; in the window the Find action does.
         self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)
         self.find_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -114,7 +114,15 @@ class MessageListPane(QWidget):
         self._flush.setInterval(60)  # many events of one sync pass, one query
         self._flush.timeout.connect(self._on_flush_timeout)
         self._show_placeholder(self.tr("Choose a folder."))
-        self.setFocusProxy(self.view)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """Focus given to the pane goes to its main control.
+
+        Not a focus proxy: a proxy makes the pane a stop of the Tab chain, and the pane sits
+        after its own children in that chain (a Tab loop through the pane's controls).
+        """
+        super().focusInEvent(event)
+        self.view.setFocus(event.reason())
 
     # -- what is shown -------------------------------------------------------------------------
 

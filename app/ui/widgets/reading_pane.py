@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
+from PySide6.QtGui import QDesktopServices, QFocusEvent, QImage, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -277,7 +277,6 @@ class ReadingPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
-        self.setFocusProxy(self.browser)
         self.setAccessibleName(self.tr("Reading pane"))
         ctx.signals.messages_changed.connect(self._on_engine_messages_changed)
 
@@ -297,6 +296,15 @@ class ReadingPane(QWidget):
         label = QLabel(text, self)
         label.setStyleSheet("color: palette(placeholder-text);")
         return label
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """Focus given to the pane goes to its main control.
+
+        Not a focus proxy: a proxy makes the pane a stop of the Tab chain, and the pane sits
+        after its own children in that chain (a Tab loop through the pane's controls).
+        """
+        super().focusInEvent(event)
+        self.browser.setFocus(event.reason())
 
     # -- public API ------------------------------------------------------------------------------
 

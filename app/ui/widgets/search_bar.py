@@ -189,6 +189,22 @@ class SearchBar(QWidget):
         w.folder.setEnabled(False)
         self._row = w
         self._layout.insertWidget(1, w.row)
+        # Made after the panes: put the filters right after the Filters button for Tab.
+        after: QWidget = self.filters_button
+        for widget in (
+            w.account,
+            w.folder,
+            w.correspondent,
+            w.patient,
+            w.attachment,
+            w.since_on,
+            w.since,
+            w.until_on,
+            w.until,
+            w.reset_button,
+        ):
+            QWidget.setTabOrder(after, widget)
+            after = widget
         self._fill_accounts()
         return w
 
