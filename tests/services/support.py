@@ -102,6 +102,25 @@ async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
+async def threads_ended(before: set[threading.Thread], within: float = 10.0) -> list[str]:
+    """Wait for the threads started since `before` to end (the loop's own pool aside).
+
+    Returns the names of those still alive after `within` seconds.
+    """
+
+    def alive() -> list[str]:
+        return [
+            t.name
+            for t in threading.enumerate()
+            if t not in before and not t.name.startswith("asyncio_")
+        ]
+
+    deadline = asyncio.get_running_loop().time() + within
+    while alive() and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    return alive()
+
+
 def imap_threads() -> list[str]:
     """Names of the live threads of IMAP connections."""
     return [t.name for t in threading.enumerate() if t.name.startswith("imap-")]

@@ -7,6 +7,7 @@ subscriber fails the test).
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -40,10 +41,10 @@ from app.services.event_bus import EventBus
 from tests.services.support import (
     EventLog,
     add_account,
-    imap_threads,
     no_imap_threads,
     off_loop,
     open_test_services,
+    threads_ended,
 )
 from tests.support.mail import message, tiny_pdf
 
@@ -188,6 +189,7 @@ async def _wait_idle(services: Services, account: Account) -> None:
 async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
     tmp_path: Path, mail_account: Any
 ) -> None:
+    threads = set(threading.enumerate())
     bus = EventBus(strict=True)
     services = await open_test_services(tmp_path / "profile", bus)
     log = EventLog(bus)
@@ -233,7 +235,8 @@ async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
         assert left == set()
     finally:
         await services.aclose()
-    assert imap_threads() == []
+    # Closing ends every thread the services started (store, IMAP, workers).
+    assert await threads_ended(threads) == []
 
 
 def _restart_same_ports(server: Any) -> None:
