@@ -264,12 +264,12 @@
         <translation>Accusé de lecture</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+15" />
         <source>Waits: %1. It leaves by itself when the server is back.</source>
         <translation>En attente : %1. Il partira de lui-même quand le serveur sera de retour.</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+2" />
         <source>It leaves at the next connection to the server.</source>
         <translation>Il part à la prochaine connexion au serveur.</translation>
     </message>
@@ -309,8 +309,9 @@
         <translation>copie dans Envoyés encore à faire</translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+31" />
         <source>State</source>
+        <extracomment>Entry id → code of its last attempt's outcome (from `OutboxChanged`).</extracomment>
         <translation>État</translation>
     </message>
     <message>
@@ -337,7 +338,7 @@
 <context>
     <name>OutboxPage</name>
     <message>
-        <location filename="../../app/ui/outbox/outbox_page.py" line="+55" />
+        <location filename="../../app/ui/outbox/outbox_page.py" line="+56" />
         <location line="+6" />
         <source>Outbox</source>
         <extracomment>Events are gathered this long before the page reads the outbox again.</extracomment>
@@ -374,7 +375,7 @@
         <translation>Annuler le message choisi avant son départ</translation>
     </message>
     <message numerus="yes">
-        <location line="+59" />
+        <location line="+60" />
         <source>%n message(s) waiting to leave</source>
         <translation>
             <numerusform>%n message en attente d'envoi</numerusform>
@@ -390,7 +391,7 @@
         </translation>
     </message>
     <message>
-        <location line="+62" />
+        <location line="+67" />
         <source>The server cannot be reached: %1. The message waits.</source>
         <translation>Le serveur est injoignable : %1. Le message attend.</translation>
     </message>
@@ -496,8 +497,8 @@
     <name>PatientScreens</name>
     <message>
         <location filename="../../app/ui/patients/__init__.py" line="+35" />
-        <source>Outbox</source>
-        <translation>Boîte d'envoi</translation>
+        <source>Sending</source>
+        <translation>Envoi</translation>
     </message>
     <message>
         <location line="+15" />
@@ -560,7 +561,7 @@
         <translation>Conversation avec le patient</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+7" />
         <source>&amp;Open</source>
         <translation>&amp;Ouvrir</translation>
     </message>
@@ -615,7 +616,7 @@
         <translation>Échange clos %1. Le patient voit un bandeau dans Mon espace santé et ne peut plus répondre à vos messages précédents. Lui écrire de nouveau rouvre la conversation.</translation>
     </message>
     <message>
-        <location line="+94" />
+        <location line="+106" />
         <source>Where to file the patients' documents</source>
         <translation>Où classer les documents des patients</translation>
     </message>
@@ -741,7 +742,7 @@
         <translation>Messages du fil</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+5" />
         <source>&amp;Directory card</source>
         <translation>&amp;Fiche annuaire</translation>
     </message>
@@ -754,7 +755,7 @@
 <context>
     <name>dialog</name>
     <message>
-        <location line="-90" />
+        <location line="-91" />
         <location line="+1" />
         <source>Message</source>
         <translation>Message</translation>

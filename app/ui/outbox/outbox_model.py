@@ -67,15 +67,19 @@ def kind_text(kind: str) -> str:
     return ""
 
 
-def detail_text(item: OutboxItem, describe: Callable[[str], str]) -> str:
-    """Why it waits or failed, in plain French; or what each recipient's status is."""
+def detail_text(item: OutboxItem, describe: Callable[[str], str], reason: str | None = None) -> str:
+    """Why it waits or failed, in plain French; or what each recipient's status is.
+
+    `reason` is the code of the last attempt's outcome when the archive has none (the
+    engine says it in `OutboxChanged` when the server could not be reached).
+    """
     entry = item.entry
     state = entry.state
     if state is OutboxState.QUEUED:
-        if entry.last_error:
-            return translate(
-                "Outbox", "Waits: %1. It leaves by itself when the server is back."
-            ).replace("%1", describe(entry.last_error))
+        code = entry.last_error or reason
+        if code:
+            waits = translate("Outbox", "Waits: %1. It leaves by itself when the server is back.")
+            return waits.replace("%1", describe(code))
         return translate("Outbox", "It leaves at the next connection to the server.")
     if state in (OutboxState.SUBMITTING, OutboxState.UNCERTAIN):
         return translate(
@@ -115,6 +119,8 @@ class OutboxModel(QAbstractTableModel):
         super().__init__(parent)
         self._items: list[OutboxItem] = []
         self._describe = describe
+        #: Entry id → code of its last attempt's outcome (from `OutboxChanged`).
+        self.reasons: dict[int, str] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
         """Entries."""
@@ -173,7 +179,7 @@ class OutboxModel(QAbstractTableModel):
             return ", ".join(entry.recipients)
         if column == "date":
             return format_list_date(entry.created_at)
-        return detail_text(item, self._describe)
+        return detail_text(item, self._describe, self.reasons.get(entry.id))
 
     def set_items(self, items: Sequence[OutboxItem]) -> None:
         """Replace every row."""

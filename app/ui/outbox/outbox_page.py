@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import KnownError
+from app.domain.events import OutboxChanged, OutboxCounts
 from app.domain.outbox import OutboxState
 from app.services.outbox_actions import OutboxActionService
 from app.services.outbox_service import FlushReport, OutboxItem
@@ -56,6 +58,7 @@ class OutboxPage(QWidget):
         self._task: asyncio.Task[None] | None = None
         self.waiting = 0
         self.failed = 0
+        self._account_counts: dict[int, tuple[int, int]] = {}
         self.last_notice = ""
 
         title = QLabel(self.tr("Outbox"), self)
@@ -87,6 +90,7 @@ class OutboxPage(QWidget):
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
+        self.table.setStyleSheet("QTableView::item { padding: 4px 6px; }")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -125,8 +129,8 @@ class OutboxPage(QWidget):
         ctx.signals.outbox_changed.connect(self._on_engine_outbox_changed)
 
     def _describe(self, code: str) -> str:
-        text = self._ctx.errors.describe_code(code)
-        return text.title.rstrip(".")
+        title = self._ctx.errors.describe_code(code).title.rstrip(".")
+        return title[:1].lower() + title[1:]  # inside a sentence
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -147,14 +151,15 @@ class OutboxPage(QWidget):
         waiting = sum(1 for i in items if i.entry.state.waiting)
         failed = sum(1 for i in items if i.entry.state is OutboxState.FAILED)
         self._set_counts(waiting, failed)
-        if chosen is not None:
-            row = self.model.row_of(chosen.entry.id)
-            if row is not None:
-                self.table.selectionModel().setCurrentIndex(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+        row = self.model.row_of(chosen.entry.id) if chosen is not None else None
+        if row is None and items:
+            row = 0  # the most recent
+        if row is not None:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
         self.table.resizeRowsToContents()
         self._update_buttons()
 
@@ -168,9 +173,40 @@ class OutboxPage(QWidget):
         self.summary.setAccessibleName(text)
         self.counts_changed.emit(waiting, failed)
 
-    def _on_engine_outbox_changed(self, _event: object) -> None:
+    def _on_engine_outbox_changed(self, event: object) -> None:
         # OutboxChanged, OutboxCounts (per account), DeliveryStatusChanged: read it all again.
+        if isinstance(event, OutboxChanged):
+            if event.code and event.state == OutboxState.QUEUED.value:
+                self.model.reasons[event.outbox_id] = event.code
+            else:
+                self.model.reasons.pop(event.outbox_id, None)
+        if isinstance(event, OutboxCounts):
+            # Per account; the sum keeps the navigation's count right while hidden.
+            self._account_counts[event.account_id] = (event.waiting, event.failed)
+            waiting = sum(w for w, _f in self._account_counts.values())
+            failed = sum(f for _w, f in self._account_counts.values())
+            if (waiting, failed) != (self.waiting, self.failed):
+                self._set_counts(waiting, failed)
+        if not self.isVisible():
+            self._stale = True  # read again when shown (a hidden page does no work)
+            return
         self._refresh.start()
+
+    _stale = False
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        """A read waiting to start waits for the page to show again."""
+        super().hideEvent(event)
+        if self._refresh.isActive():
+            self._refresh.stop()
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Read again what changed while the page was hidden."""
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._refresh.start()
 
     def _on_refresh_timeout(self) -> None:
         if self._task is not None and not self._task.done():

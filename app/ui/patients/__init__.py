@@ -32,7 +32,7 @@ class PatientScreens:
 
 def outbox_title(waiting: int, failed: int) -> str:
     """The navigation's label of the outbox, with what waits or failed."""
-    title = translate("PatientScreens", "Outbox")
+    title = translate("PatientScreens", "Sending")
     if failed:
         return f"{title} ({waiting + failed}!)"
     if waiting:

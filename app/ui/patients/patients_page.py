@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -179,6 +179,7 @@ class PatientsPage(QWidget):
         self.view.setAccessibleName(self.tr("Conversation with the patient"))
         self.view.setModel(self.conversation)
         self.view.setItemDelegate(self.delegate)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.open_requested.connect(self._on_view_open_requested)
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
         self.conversation.modelAboutToBeReset.connect(self.delegate.clear_cache)
@@ -377,6 +378,13 @@ class PatientsPage(QWidget):
         self._refresh.start()
 
     _stale = False
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        """A read waiting to start waits for the page to show again."""
+        super().hideEvent(event)
+        if self._refresh.isActive():
+            self._refresh.stop()
+            self._stale = True
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Read again what changed while the page was hidden."""

@@ -123,6 +123,7 @@ class ThreadDialog(QDialog):
         self.view.setAccessibleName(self.tr("Messages of the thread"))
         self.view.setModel(self.model)
         self.view.setItemDelegate(self.delegate)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.open_requested.connect(self._on_view_open_requested)
         self.card_button = QPushButton(self.tr("&Directory card"), self)
         self.card_button.setAccessibleName(self.tr("Directory card of the correspondent"))
