@@ -67,6 +67,8 @@ _HEAVY_MODULES = (
     "app.services.container",
     "app.services.unlock",
     "app.ui.mail_page",
+    "app.ui.compose",
+    "app.ui.patients",
 )
 
 

@@ -11,6 +11,7 @@ the user sees a French dialog. A traceback never reaches the window.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import platform
 import sys
@@ -341,6 +342,9 @@ _FAMILIES: dict[str, tuple[str, str]] = {
     "search": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "Nothing to search for"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Type a word, or choose a filter.")),
+    "discovery": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The servers were not found automatically"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Type the servers' names as your messaging operator gave them.")),  # noqa: E501
     "validation": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "Invalid value"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Check what you typed, then try again.")),
@@ -497,7 +501,10 @@ class ErrorPresenter(QObject):
     def loop_exception_handler(self, loop: object, context: dict[str, Any]) -> None:
         """The asyncio loop's handler: unhandled task errors become reports, never a traceback."""
         error = context.get("exception")
-        if isinstance(error, BaseException):
+        if isinstance(error, asyncio.CancelledError):
+            # Work cancelled (at shutdown, say) whose future nobody awaited any more: no bug.
+            log.debug("event loop: %s (cancelled)", context.get("message", "?"))
+        elif isinstance(error, BaseException):
             self._excepthook(type(error), error, error.__traceback__)
         else:  # a message only (e.g. an unclosed transport); no exception to show
             log.warning("event loop: %s", context.get("message", "?"))

@@ -37,7 +37,7 @@ from app.ui.widgets.banners import DemoBanner, OfflineBanner
 from app.ui.widgets.status_bar import PliStatusBar
 
 #: Pages shown in the left navigation, in this order (later issues add theirs).
-NAV_ORDER = ("mail", "patients", "directory")
+NAV_ORDER = ("mail", "patients", "outbox", "directory")
 
 
 class MainWindow(QMainWindow):
@@ -437,7 +437,6 @@ class MainWindow(QMainWindow):
         """Also save this (a page's splitters) when the window's state is saved."""
         self._state_savers.append(saver)
 
-    @property
     def state_store(self) -> QSettings | None:
         """Where the window's geometry and splitters are kept (an INI file in the profile)."""
         return self._state

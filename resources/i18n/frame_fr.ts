@@ -253,7 +253,7 @@
 <context>
     <name>ErrorPresenter</name>
     <message>
-        <location filename="../../app/ui/error_presenter.py" line="+45"/>
+        <location filename="../../app/ui/error_presenter.py" line="+46"/>
         <source>The server cannot be reached</source>
         <extracomment>Exact codes: (title, what to do). English source; French in resources/i18n/frame_fr.ts.</extracomment>
         <translation>Le serveur est injoignable</translation>
@@ -1098,6 +1098,16 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>The servers were not found automatically</source>
+        <translation>Les serveurs n&apos;ont pas été trouvés automatiquement</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type the servers&apos; names as your messaging operator gave them.</source>
+        <translation>Saisissez le nom des serveurs tels que votre opérateur de messagerie vous les a donnés.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Invalid value</source>
         <translation>Valeur invalide</translation>
     </message>
@@ -1166,7 +1176,7 @@
         <translation>Phrase secrète</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Déverrouiller</translation>
     </message>
@@ -1176,7 +1186,7 @@
         <translation>Déverrouiller</translation>
     </message>
     <message numerus="yes">
-        <location line="+18"/>
+        <location line="+23"/>
         <source>The window was hidden after %n minute(s) without use. Type the archive&apos;s passphrase to show it again.</source>
         <translation>
             <numerusform>La fenêtre a été masquée après %n minute sans utilisation. Saisissez la phrase secrète de l&apos;archive pour l&apos;afficher à nouveau.</numerusform>
@@ -1463,18 +1473,18 @@
 <context>
     <name>PliApplication</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+138"/>
+        <location filename="../../app/ui/application.py" line="+150"/>
         <source>Opening your archive…</source>
         <extracomment>Same variable as the command line&apos;s (app/bootstrap.py): automation and screenshots. Loop debug mode (slow callbacks logged) outside the tests. Time limits of the shutdown (seconds). Imported on a worker thread while the window already shows (importing them on the loop would freeze it for a few hundred milliseconds). Module code only: nothing here creates a QObject at import time.</extracomment>
         <translation>Ouverture de votre archive…</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+100"/>
         <source>Mail</source>
         <translation>Courrier</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+77"/>
         <source>Preparing the demonstration mailbox…</source>
         <translation>Préparation de la boîte de démonstration…</translation>
     </message>

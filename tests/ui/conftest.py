@@ -133,7 +133,9 @@ def ui(qapp: QApplication, ui_errors: ErrorPresenter) -> Iterator[UiLoop]:
     helper = UiLoop(loop, ui_errors)
 
     def handler(_loop: object, context: dict[str, Any]) -> None:
-        helper.unhandled.append(context)
+        # A cancelled future nobody awaited any more (shutdown cancels work) is not a failure.
+        if not isinstance(context.get("exception"), asyncio.CancelledError):
+            helper.unhandled.append(context)
 
     loop.set_exception_handler(handler)
     try:
@@ -165,7 +167,9 @@ def ui(qapp: QApplication, ui_errors: ErrorPresenter) -> Iterator[UiLoop]:
         ]
     for context in helper.unhandled:
         error = context.get("exception")
-        problems.append(f"unhandled in the loop: {context.get('message')} {error!r}")
+        created = context.get("source_traceback") or []
+        where = " <- ".join(f"{f.filename}:{f.lineno}" for f in list(created)[-4:][::-1])
+        problems.append(f"unhandled in the loop: {context.get('message')} {error!r} {where}")
     bugs = [t for t in ui_errors.history if t.bug]
     if bugs and not helper.allow_bugs:
         problems.append(f"{len(bugs)} bug(s) reported to the error presenter")

@@ -158,3 +158,19 @@ def test_a_slot_bug_reaches_the_presenter_not_a_traceback(ui: UiLoop, tmp_path: 
 def test_known_error_class_family_is_used(french: None) -> None:
     presenter = ErrorPresenter(interactive=False)
     assert presenter.describe(KnownError("x.y")).title == "L'opération a échoué"
+
+
+def test_cancelled_work_at_shutdown_is_not_reported_as_a_bug(tmp_path: Path) -> None:
+    import asyncio as aio
+
+    presenter = ErrorPresenter(tmp_path / "logs", interactive=False)
+    presenter.loop_exception_handler(
+        None,
+        {
+            "message": "_GatheringFuture exception was never retrieved",
+            "exception": aio.CancelledError(),
+        },
+    )
+    assert presenter.history == []
+    presenter.loop_exception_handler(None, {"message": "boom", "exception": RuntimeError("x")})
+    assert presenter.history[-1].bug
