@@ -357,6 +357,25 @@ def test_html_is_sanitised_and_nothing_remote_is_loaded(
         assert mail.reading.banner.isVisible()
         assert "1 image distante non chargée" in mail.reading.banner.text()
 
+        # A link is never followed by the viewer: javascript: is ignored, a web address is
+        # only opened once the user says so.
+        from PySide6.QtCore import QUrl  # noqa: TID251 - window tests
+        from PySide6.QtWidgets import QMessageBox  # noqa: TID251 - window tests
+
+        def asking() -> list[QMessageBox]:
+            return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
+                    and w.isVisible()]  # fmt: skip
+
+        mail.reading.browser.link_activated.emit(QUrl("javascript:alert(1)"))
+        await ui.settle()
+        assert asking() == []
+        mail.reading.browser.link_activated.emit(QUrl("https://www.ameli.fr/"))
+        await ui.until(lambda: len(asking()) == 1)
+        box = asking()[0]
+        assert box.windowTitle() == "Ouvrir le lien ?"
+        assert "https://www.ameli.fr/" in box.text()
+        box.reject()
+
     ui.run(scenario(), timeout=120)
 
 
