@@ -171,6 +171,9 @@ class PliApplication(QObject):
         ctx.signals.accounts_changed.connect(self._on_engine_accounts_changed)
         self.window.status.connect_signals(ctx.signals)
         ctx.signals.connection_changed.connect(self.window.offline_banner.on_event)
+        from app.ui.wizard import install_setup  # issue 13: wizard, settings, session login
+
+        await install_setup(self)
         self.tray.show()
         self.watch.watch(self.window)
         self.watch.start()
@@ -367,20 +370,9 @@ class PliApplication(QObject):
 
     @ui_slot()
     async def _on_add_account_requested(self) -> None:
-        services = self.services
-        if services is None:
-            return
-        from app.ui.dialogs.account_dialog import AccountDialog
+        from app.ui.wizard import add_account  # issue 13: the account wizard
 
-        dialog = AccountDialog(self.window, self.errors.describe)
-        accepted = await run_dialog(dialog) == AccountDialog.DialogCode.Accepted
-        config, password = dialog.result_config, dialog.password.text()
-        dialog.deleteLater()
-        if not accepted or config is None:
-            return
-        account = await services.accounts.add(config, password=password)
-        await self._open_mail()
-        await services.supervisor.start([account])
+        await add_account(self)
 
     def _on_tray_show_requested(self) -> None:
         self.window.showNormal()
@@ -394,6 +386,8 @@ class PliApplication(QObject):
             return
         if self.window.isActiveWindow() and not self.window.locked:
             return  # the list shows it already
+        if not self.state.value("notifications/new_mail", True, bool):
+            return  # turned off in the settings (issue 13)
         self.tray.notify_new_mail(event)
 
     def _on_engine_accounts_changed(self, event: object) -> None:
