@@ -456,12 +456,14 @@ class ReadingPane(QWidget):
                 kind = self.tr("IHE XDM package, %n document(s)", "", len(info.xdm.documents))
             if not info.verdict.accepted:
                 kind = self.tr("%1, not accepted by MSSanté").replace("%1", kind)
-            self._add_attachment(info.name, kind, info.size)
+            self._add_attachment(info.name, kind, info.size, info)
         self.attachments.setVisible(bool(infos))
 
-    def _add_attachment(self, name: str, kind: str, size: int) -> None:
+    def _add_attachment(self, name: str, kind: str, size: int, info: object = None) -> None:
         text = f"{name}  —  {kind}, {format_size(size)}"
         item = QListWidgetItem(icon("document"), text)
+        # The inspected `AttachmentInfo` (issue 12: the preview opens it from here).
+        item.setData(Qt.ItemDataRole.UserRole, info)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
         item.setToolTip(text)
         self.attachments.addItem(item)
