@@ -217,6 +217,7 @@ async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
         assert log.of(MessagesChanged, lambda e: pushed.id in e.added)
         await log.wait_for(ArchiveComplete, within=20)
         assert (await _inbox(services, account))["Poussé"].archived
+        assert log.of(ConnectionChanged) == []  # the push did not cost the connection
 
         # A local change is replayed by itself, on the "ops" connection.
         await services.operations.set_flags([pushed.id], Flag.FLAGGED, Flag.NONE)
