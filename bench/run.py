@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.run [--skip directory] [--messages 10000] [--runs 3] …
 
 Runs the sync benchmark (bench/sync_bench.py), the search benchmark (bench/search_bench.py)
-and, when it exists, the directory benchmark (bench/directory_bench.py, a process of its own
-that writes its own section). Each section of docs/benchmarks.md sits between its own markers
+and, when they exist, the directory benchmark (bench/directory_bench.py) and the composer's
+completion benchmark (bench/compose_bench.py), each a process of its own that writes its own
+section. Each section of docs/benchmarks.md sits between its own markers
 (``<!-- sync-bench:begin -->`` …); only the sections of the benchmarks that ran and succeeded
 are replaced, everything else in the file is kept as it is.
 
@@ -77,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and update the document."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["sync", "search", "directory"]
+        "--skip",
+        action="append",
+        default=[],
+        choices=["sync", "search", "directory", "compose"],
     )
     parser.add_argument("--messages", type=int, default=10_000, help="sync corpus (10000)")
     parser.add_argument("--runs", type=int, default=3, help="sync runs (3)")
@@ -100,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         args.messages, args.runs, args.index_runs = 500, 1, 1
         args.search_messages, args.repeat, args.no_doc = 5_000, 5, True
         args.skip.append("directory")
+        args.skip.append("compose")
 
     from bench import search_bench, sync_bench
 
@@ -127,6 +132,15 @@ def main(argv: list[str] | None = None) -> int:
             command.append("--no-doc")
         if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
             failures.append("directory")
+
+    if "compose" not in args.skip and importlib.util.find_spec("bench.compose_bench"):
+        # The composer's completion latency, in its own process (Qt), writing its own section.
+        print("== compose benchmark", flush=True)
+        command = [sys.executable, "-m", "bench.compose_bench"]
+        if args.no_doc:
+            command.append("--no-doc")
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failures.append("compose")
 
     if "sync" not in args.skip:
         text = _step(

@@ -13,6 +13,7 @@ at most); `invalidate` drops them when they change (a message sent, a patient ad
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,12 @@ from app.services.patient_service import PatientService
 
 #: How long the in-memory contacts and patients are trusted without `invalidate`.
 CACHE_SECONDS = 60.0
+
+#: Correspondents whose weight ranks the directory's answers too (the heaviest ones). The
+#: directory reads every boosted address on each search: with thousands of correspondents
+#: that would cost more than the search itself, and the local match already puts every
+#: correspondent whose name or address matches first.
+DIRECTORY_BOOST_MAX = 200
 
 
 class SuggestionSource(StrEnum):
@@ -74,11 +81,62 @@ def _words(text: str) -> list[str]:
     return [w for w in fold(text).replace("-", " ").replace("'", " ").split() if w]
 
 
-def matches(query_words: Sequence[str], haystack: str) -> bool:
-    """Every query word is the start of a word of `haystack` (or of its address)."""
+def searchable(haystack: str) -> tuple[tuple[str, ...], str]:
+    """The folded words of `haystack` (an address split at its dots) and the whole, folded."""
     words = _words(haystack.replace("@", " ").replace(".", " ").replace("_", " "))
-    whole = fold(haystack)
+    return tuple(words), fold(haystack)
+
+
+def matches(query_words: Sequence[str], haystack: str | tuple[tuple[str, ...], str]) -> bool:
+    """Every query word is the start of a word of `haystack` (or of its address)."""
+    words, whole = searchable(haystack) if isinstance(haystack, str) else haystack
     return all(any(w.startswith(q) for w in words) or whole.startswith(q) for q in query_words)
+
+
+class _WordIndex:
+    """Items by the folded words of their text: prefix lookups by bisection, not by scanning.
+
+    With thousands of correspondents a scan per keystroke costs tens of milliseconds; the
+    sorted (word, item) list answers the first word of the query in microseconds, and only
+    those candidates are matched against the other words.
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.searchable = [searchable(t) for t in texts]
+        pairs = {
+            (word, index)
+            for index, (words, whole) in enumerate(self.searchable)
+            for word in (*words, whole)
+        }
+        ordered = sorted(pairs)
+        self._words = [w for w, _ in ordered]
+        self._ids = [i for _, i in ordered]
+
+    def find(self, query: Sequence[str]) -> list[int]:
+        """Indexes of the items matching every query word, in their original order."""
+        if not query:
+            return []
+        first = query[0]
+        start = bisect.bisect_left(self._words, first)
+        candidates: set[int] = set()
+        for position in range(start, len(self._words)):
+            if not self._words[position].startswith(first):
+                break
+            candidates.add(self._ids[position])
+        rest = query[1:]
+        return sorted(i for i in candidates if not rest or matches(rest, self.searchable[i]))
+
+
+@dataclass(frozen=True)
+class _Local:
+    """Contacts and patients read from the archive, indexed by their folded words."""
+
+    read_at: float
+    contacts: list[Contact]
+    contact_index: _WordIndex
+    patients: list[Suggestion]
+    patient_index: _WordIndex
+    boost: dict[str, float]
 
 
 def _place(box: Mailbox) -> str:
@@ -103,17 +161,19 @@ class CompletionService:
         self._directory = directory
         self._contacts = contacts
         self._patients = patients
-        self._cache: tuple[float, list[Contact], list[Suggestion], dict[str, float]] | None = None
+        self._cache: _Local | None = None
+        self._described_cache: dict[str, Suggestion | None] = {}
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
         """Forget the contacts and patients read (they changed)."""
         self._cache = None
+        self._described_cache.clear()
 
-    async def _local(self) -> tuple[list[Contact], list[Suggestion], dict[str, float]]:
+    async def _local(self) -> _Local:
         async with self._lock:
             now = time.monotonic()
-            if self._cache is None or now - self._cache[0] > CACHE_SECONDS:
+            if self._cache is None or now - self._cache.read_at > CACHE_SECONDS:
                 contacts = await self._contacts.list()
                 summaries = await self._patients.list()
                 patients = [
@@ -129,10 +189,19 @@ class CompletionService:
                     for s in summaries
                     if Ins.is_valid(s.patient.ins)
                 ]
-                boost = boost_weights(contacts, time.time())
-                self._cache = (now, contacts, patients, boost)
-            _, contacts, patients, boost = self._cache
-            return contacts, patients, boost
+                weights = boost_weights(contacts, time.time())
+                heaviest = sorted(weights.items(), key=lambda kv: -kv[1])[:DIRECTORY_BOOST_MAX]
+                self._cache = await asyncio.to_thread(
+                    lambda: _Local(
+                        now,
+                        contacts,
+                        _WordIndex([f"{c.name or ''} {c.address}" for c in contacts]),
+                        patients,
+                        _WordIndex([p.name for p in patients]),
+                        dict(heaviest),
+                    )
+                )
+            return self._cache
 
     async def suggest(self, text: str, limit: int = 12) -> list[Suggestion]:
         """The suggestions for what is typed in a recipient field, best first.
@@ -142,27 +211,27 @@ class CompletionService:
         query = _words(text)
         if not query:
             return []
-        contacts, patients, boost = await self._local()
+        local = await self._local()
         found: list[Suggestion] = []
         seen: set[str] = set()
 
         def add(items: Iterable[Suggestion]) -> None:
             for item in items:
+                if len(found) >= limit:
+                    return
                 key = item.address.lower()
-                if key not in seen and len(found) < limit:
+                if key not in seen:
                     seen.add(key)
                     found.append(item)
 
         digits = "".join(c for c in text if c.isdigit())
-        local_contacts = [c for c in contacts if matches(query, f"{c.name or ''} {c.address}")]
+        local_contacts = [local.contacts[i] for i in local.contact_index.find(query)]
         favourites = [c for c in local_contacts if c.favourite]
         add(self._from_contact(c, SuggestionSource.FAVOURITE) for c in favourites)
-        add(
-            p
-            for p in patients
-            if matches(query, p.name)
-            or (len(digits) >= 3 and p.patient_ins and digits in p.patient_ins)
-        )
+        named = [local.patients[i] for i in local.patient_index.find(query)]
+        if len(digits) >= 3:
+            named += [p for p in local.patients if p.patient_ins and digits in p.patient_ins]
+        add(named)
         add(
             self._from_contact(c, SuggestionSource.RECENT)
             for c in local_contacts
@@ -170,7 +239,9 @@ class CompletionService:
         )
         if len(found) < limit and len(fold(text).strip()) >= 2:
             try:
-                result = await self._directory.search(text, boost=boost, limit=limit, online=False)
+                result = await self._directory.search(
+                    text, boost=local.boost, limit=limit, online=False
+                )
             except KnownError:
                 result = None  # no directory imported (or a bad query): local answers only
             if result is not None:
@@ -184,10 +255,16 @@ class CompletionService:
             if item.source in (SuggestionSource.FAVOURITE, SuggestionSource.RECENT) and not (
                 item.role or item.place
             ):
+                if item.address in self._described_cache:
+                    known = self._described_cache[item.address]
+                    out.append(known if known is not None else item)
+                    continue
                 try:
                     entry = await self._directory.lookup(item.address)
                 except KnownError:
                     entry = None
+                if entry is None:
+                    self._described_cache[item.address] = None
                 if entry is not None:
                     box = next(
                         (m for m in entry.mailboxes if m.address.lower() == item.address), None
@@ -200,6 +277,7 @@ class CompletionService:
                         place=_place(box) if box else "",
                         source=item.source,
                     )
+                    self._described_cache[item.address] = item
             out.append(item)
         return out
 
@@ -233,8 +311,8 @@ class CompletionService:
     async def describe(self, address: str) -> Suggestion | None:
         """Who `address` is, when the patients, contacts or directory know (chips' tooltips)."""
         key = address.strip().lower()
-        contacts, patients, _boost = await self._local()
-        for patient in patients:
+        local = await self._local()
+        for patient in local.patients:
             if patient.address == key:
                 return patient
         try:
@@ -247,7 +325,7 @@ class CompletionService:
                 if len(entry.mailboxes) == 1
                 else (next((s for s in self._from_entries([entry]) if s.address == key), None))
             )
-        for contact in contacts:
+        for contact in local.contacts:
             if contact.address == key:
                 return self._from_contact(
                     contact,
