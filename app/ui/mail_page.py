@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -37,7 +37,9 @@ class MailPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.workspace)
-        self.setFocusProxy(self.workspace.messages)
+        # No focus proxy: Tab goes through the workspace's own order (search, filters, folders,
+        # messages, text); a proxy sent it straight to the list (tests/ui/test_accessibility.py).
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.workspace.message_actions.compose_requested.connect(self.compose_requested)
 
     @classmethod

@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         table.setHorizontalHeaderLabels([self.tr("Action"), self.tr("Keys")])
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)  # Tab leaves the table for the Close button
         for i, (text, keys) in enumerate(rows):
             table.setItem(i, 0, QTableWidgetItem(text))
             table.setItem(i, 1, QTableWidgetItem(keys))
