@@ -160,6 +160,34 @@ class DataKeyManager:
         record["wrapped_key"] = _wrap(key, new)
         atomic_write_text(self._profile_file, json.dumps(record, indent=2))
 
+    def move_to_keyring(self, passphrase: str) -> None:
+        """Hand a passphrase-wrapped key to the OS keyring (one appeared); the wrap goes.
+
+        The key itself does not change (the archive is not re-encrypted). The keyring entry
+        is written and read back before the profile file stops holding the wrapped copy.
+
+        Raises:
+            StoreError: ``store.not_passphrase_protected``, ``store.wrong_passphrase``,
+                ``store.no_keyring``, ``store.keyring_failed``.
+        """
+        record = self._read()
+        if record["protection"] != "passphrase":
+            raise StoreError("store.not_passphrase_protected")
+        key = _unwrap(record["wrapped_key"], passphrase)
+        if not keyring_usable():
+            raise StoreError("store.no_keyring")
+        try:
+            keyring.set_password(KEYRING_SERVICE, record["profile_id"], key.hex)
+            stored = keyring.get_password(KEYRING_SERVICE, record["profile_id"])
+        except keyring.errors.KeyringError as error:
+            raise StoreError("store.keyring_failed") from error
+        if stored != key.hex:
+            raise StoreError("store.keyring_failed")
+        record["protection"] = "keyring"
+        del record["wrapped_key"]
+        atomic_write_text(self._profile_file, json.dumps(record, indent=2))
+        log.info("profile key moved to the keyring")
+
     def _read(self) -> dict[str, Any]:
         try:
             record = json.loads(self._profile_file.read_text(encoding="utf-8"))

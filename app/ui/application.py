@@ -230,6 +230,10 @@ class PliApplication(QObject):
         from app.ui.dialogs.passphrase_dialog import PassphraseDialog
 
         dialog = PassphraseDialog(new=new, parent=self.window)
+        if new:  # issue 13: strength guidance when the archive is created
+            from app.ui.settings.keys_dialog import attach_strength_meter
+
+            attach_strength_meter(dialog)
         if self._retry_text:
             dialog.show_error(self._retry_text)
             self._retry_text = None
@@ -261,6 +265,13 @@ class PliApplication(QObject):
         from app.ui.patients import install_patients  # issue 11: patients, outbox, receipts
 
         install_patients(self.window, self.ctx)
+        await asyncio.sleep(0)
+        from app.ui.directory import install_directory  # issue 12: directory, previews, card
+        from app.ui.documents.reading import install_documents
+
+        install_directory(self.window, self.ctx)
+        await asyncio.sleep(0)
+        install_documents(self.window, self.ctx, page)
         await asyncio.sleep(0)
         self.window.show_page("mail")
         await asyncio.sleep(0)

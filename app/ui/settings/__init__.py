@@ -42,12 +42,16 @@ class SettingsEntry(QObject):
         self.dialog = dialog
         dialog.lock_delay_changed.connect(self._on_lock_delay_changed)
         dialog.demo_removal_requested.connect(controller.window.remove_demo_requested)
+        dialog.protection_changed.connect(self._on_protection_changed)
         try:
             await dialog.load()
             await run_dialog(dialog)
         finally:
             self.dialog = None
             dialog.deleteLater()
+
+    def _on_protection_changed(self, protection: str) -> None:
+        self.controller.protection = protection  # the lock screen no longer asks for it
 
     def _on_lock_delay_changed(self, minutes: int) -> None:
         self.controller.watch.set_delay_ms(int(minutes) * 60_000)

@@ -74,6 +74,7 @@ class SettingsDialog(QDialog):
     """
 
     applied = Signal(object)
+    protection_changed = Signal(str)
     lock_delay_changed = Signal(int)
     demo_removal_requested = Signal()
 
@@ -90,6 +91,7 @@ class SettingsDialog(QDialog):
         self.state = state
         self.settings_service = SettingsService(services)
         self.accounts: list[Account] = []
+        self.protection: str | None = None
         self.setWindowTitle(self.tr("Settings"))
         self.setAccessibleName(self.windowTitle())
         self.setMinimumSize(760, 560)
@@ -207,6 +209,22 @@ class SettingsDialog(QDialog):
             _hint(self.tr("These options apply to the next connection to your servers."), tls)
         )
         layout.addWidget(tls)
+        keys = QGroupBox(self.tr("Archive key"), page)
+        klayout = QVBoxLayout(keys)
+        self.protection_label = QLabel(keys)
+        self.protection_label.setWordWrap(True)
+        klayout.addWidget(self.protection_label)
+        krow = QHBoxLayout()
+        self.change_passphrase_button = QPushButton(self.tr("Change the &passphrase…"), keys)
+        self.move_key_button = QPushButton(self.tr("Keep the key in the system &keyring…"), keys)
+        for button in (self.change_passphrase_button, self.move_key_button):
+            button.setAccessibleName(button.text().replace("&", "").replace("…", ""))
+            krow.addWidget(button)
+        krow.addStretch(1)
+        klayout.addLayout(krow)
+        layout.addWidget(keys)
+        self.change_passphrase_button.clicked.connect(self._on_change_passphrase)
+        self.move_key_button.clicked.connect(self._on_move_key)
         layout.addStretch(1)
 
     def _build_general(self) -> None:
@@ -343,6 +361,49 @@ class SettingsDialog(QDialog):
             self.filing.setText(str(self.state.value(FILING_KEY, "") or ""))
         await self._load_accounts()
         await self._load_templates()
+        await self._load_protection()
+
+    async def _load_protection(self) -> None:
+        from app.services.keys_service import keyring_available
+        from app.services.unlock import profile_protection
+
+        protection = await profile_protection(self.services.paths)
+        keyring = await keyring_available()
+        self.protection = protection
+        if protection == "keyring":
+            text = self.tr("The key is kept in the system keyring.")
+        elif keyring:
+            text = self.tr(
+                "The key is protected by your passphrase. This computer now has a secure "
+                "keyring: Pli can keep the key there."
+            )
+        else:
+            text = self.tr("The key is protected by your passphrase (no system keyring here).")
+        self.protection_label.setText(text)
+        self.change_passphrase_button.setEnabled(protection == "passphrase")
+        self.move_key_button.setEnabled(protection == "passphrase" and keyring)
+
+    @ui_slot()
+    async def _on_change_passphrase(self) -> None:
+        from app.ui.settings.keys_dialog import ChangePassphraseDialog
+
+        dialog = ChangePassphraseDialog(self.services.paths, self.errors, self)
+        accepted = await run_dialog(dialog) == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if accepted:
+            self._say(self.tr("Passphrase changed."))
+
+    @ui_slot()
+    async def _on_move_key(self) -> None:
+        from app.ui.settings.keys_dialog import MoveToKeyringDialog
+
+        dialog = MoveToKeyringDialog(self.services.paths, self.errors, self)
+        accepted = await run_dialog(dialog) == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if accepted:
+            await self._load_protection()
+            self.protection_changed.emit("keyring")
+            self._say(self.tr("The key is now kept in the system keyring."))
 
     async def _load_accounts(self) -> None:
         self.accounts = [
