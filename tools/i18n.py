@@ -59,6 +59,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "documents": ("app/ui/documents/*.py",),
     "directory": ("app/ui/directory/*.py",),
     "patients": ("app/ui/patients/*.py", "app/ui/outbox/*.py", "app/ui/receipts.py"),
+    "setup": ("app/ui/wizard/*.py", "app/ui/settings/*.py"),
 }
 
 _PLACEHOLDER = re.compile(r"%(?:\d+|n|p|L\d+)|\{[A-Za-z_][A-Za-z0-9_]*\}")
