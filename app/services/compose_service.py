@@ -137,6 +137,9 @@ class Outgoing:
     x_mss_codecda: str | None = None
     x_mss_ins: str | None = None
     xdm: XdmRequest | None = None
+    #: The return box for this message (spec §3, Reply-To): None uses the account's setting,
+    #: "" sends none (replies come to the sending box), an address chooses another box.
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -478,7 +481,9 @@ class ComposeService:
             attachments=tuple(attachments),
             in_reply_to=threading_in_reply_to,
             references=tuple(references),
-            reply_to=config.reply_to,
+            reply_to=(
+                config.reply_to if outgoing.reply_to is None else (outgoing.reply_to or None)
+            ),
             read_receipt=receipt,
             x_mss_nil=self._settings.sending.x_mss_nil,
             x_mss_codecda=codecda,

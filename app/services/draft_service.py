@@ -139,6 +139,7 @@ def _draft_json(outgoing: Outgoing) -> dict[str, Any]:
         "reply_to_message": outgoing.reply_to_message,
         "read_receipt": outgoing.read_receipt,
         "dsn": outgoing.dsn,
+        "reply_to": outgoing.reply_to,
     }
 
 
@@ -155,4 +156,5 @@ def _draft_from_json(content: dict[str, Any]) -> Outgoing:
         reply_to_message=content.get("reply_to_message"),
         read_receipt=content.get("read_receipt"),
         dsn=bool(content.get("dsn", False)),
+        reply_to=content.get("reply_to"),
     )

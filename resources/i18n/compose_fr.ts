@@ -472,6 +472,11 @@
         <source>Message queued: it leaves as soon as the server can be reached.</source>
         <translation>Message en attente : il partira dès que le serveur sera joignable.</translation>
     </message>
+    <message>
+        <location line="+18"/>
+        <source>&amp;New message</source>
+        <translation>&amp;Nouveau message</translation>
+    </message>
 </context>
 <context>
     <name>ComposerWindow</name>
@@ -483,12 +488,12 @@
     </message>
     <message>
         <location line="+126"/>
-        <location line="+237"/>
+        <location line="+254"/>
         <source>New message</source>
         <translation>Nouveau message</translation>
     </message>
     <message>
-        <location line="-225"/>
+        <location line="-242"/>
         <source>Message</source>
         <translation>Message</translation>
     </message>
@@ -649,12 +654,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+363"/>
+        <location line="+381"/>
         <source>Send (Ctrl+Entrée)</source>
         <translation>Envoyer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location line="-294"/>
+        <location line="-311"/>
         <source>No mailbox: add one first.</source>
         <translation>Aucune boîte aux lettres : ajoutez-en une d&apos;abord.</translation>
     </message>
@@ -665,22 +670,28 @@
         <translation>Le destinataire voit : %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>The return box %1</source>
         <translation>La boîte de retour %1</translation>
     </message>
     <message>
+        <location line="+1"/>
         <location line="+3"/>
         <source>This mailbox (%1)</source>
         <translation>Cette boîte (%1)</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>The return box is set in the mailbox&apos;s settings (spec: Reply-To).</source>
-        <translation>La boîte de retour se règle dans les paramètres de la boîte aux lettres (en-tête Reply-To).</translation>
+        <location line="+5"/>
+        <source>The mailbox “%1” (%2)</source>
+        <translation>La boîte « %1 » (%2)</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+8"/>
+        <source>Where the recipients&apos; replies arrive (Reply-To): a patient may then write there.</source>
+        <translation>Où arrivent les réponses des destinataires (Reply-To) : un patient pourra alors y écrire.</translation>
+    </message>
+    <message>
+        <location line="+61"/>
         <source>-------- Forwarded message --------</source>
         <translation>-------- Message transféré --------</translation>
     </message>
@@ -700,7 +711,7 @@
         <translation>Objet : %1</translation>
     </message>
     <message>
-        <location line="+191"/>
+        <location line="+192"/>
         <source>Refused:</source>
         <translation>Refusé :</translation>
     </message>
@@ -915,7 +926,7 @@
 <context>
     <name>XdmDialog</name>
     <message>
-        <location filename="../../app/ui/compose/composer.py" line="-930"/>
+        <location filename="../../app/ui/compose/composer.py" line="-948"/>
         <source>Send as IHE_XDM</source>
         <translation>Envoyer en IHE_XDM</translation>
     </message>
@@ -953,14 +964,6 @@
         <location line="+1"/>
         <source>&amp;Date of the act:</source>
         <translation>&amp;Date de l&apos;acte :</translation>
-    </message>
-</context>
-<context>
-    <name>manager</name>
-    <message>
-        <location filename="../../app/ui/compose/manager.py" line="+18"/>
-        <source>&amp;New message</source>
-        <translation>&amp;Nouveau message</translation>
     </message>
 </context>
 </TS>

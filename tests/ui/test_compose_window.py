@@ -8,21 +8,24 @@ templates filled from the patient and the account; drafts saved as one types.
 
 from __future__ import annotations
 
+import email
 from collections.abc import Iterator
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl  # noqa: TID251 - window tests
 from PySide6.QtGui import QDropEvent  # noqa: TID251 - window tests
 from PySide6.QtTest import QTest  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: TID251 - window tests
 
 from app.domain.account import AccountConfig, BoxType, Endpoint, Identity, Security
 from app.domain.documents import DocumentKind
 from app.services.account_service import Account
 from app.services.container import Services
 from app.ui.compose.composer import ComposerWindow
-from app.ui.compose.manager import ComposerManager
+from app.ui.compose.manager import ComposerManager, install_composer
+from app.ui.compose.patient_picker import PatientChoice, PatientPickerDialog
 from app.ui.compose.recipients import ChipState
 from app.ui.context import UiContext
 from app.ui.i18n import install_translators
@@ -318,5 +321,128 @@ def test_template_filled_from_the_patient_and_drafts_saved(
         assert reopened.body.toPlainText() == "Bonjour Madame, Voici"
         assert reopened.to_field.addresses() == (PATIENT,)
         reopened.close()
+
+    ui.run(scenario())
+
+
+def test_return_box_and_xdm_for_professionals(
+    ui: UiLoop, ui_services: Services, tmp_path: Path, french: None
+) -> None:
+    services = ui_services
+    pdf = tmp_path / "echographie.pdf"
+    pdf.write_bytes(tiny_pdf("Échographie cardiaque"))
+
+    async def scenario() -> None:
+        await offline_account(services)
+        practice = AccountConfig(
+            name="secretariat",
+            address="secretariat@cabinet-martin.mssante.fr",
+            imap=Endpoint("127.0.0.1", 9, Security.STARTTLS),
+            smtp=Endpoint("127.0.0.1", 9, Security.STARTTLS),
+            box_type=BoxType.ORG,
+        )
+        await services.accounts.add(practice, password="x")
+        await services.patients.add(PATIENT_INS, "Lefèvre", "Jeanne", "1984-05-12")
+        manager, _ctx = open_composer(services, ui)
+        composer = await manager.new_message("cabinet")
+        # The return box: the practice's box instead of this one (Reply-To).
+        index = composer.return_box.findData("secretariat@cabinet-martin.mssante.fr")
+        assert index > 0
+        composer.return_box.setCurrentIndex(index)
+        composer.to_field.add_text("paul.lefebvre@medecin.mssante.fr")
+        assert await composer.attach_path(pdf)
+        row = composer.attachments.rows()[0]
+        assert row.xdm.isVisibleTo(composer)  # a PDF to a professional
+        # As IHE_XDM, about the patient (what the XDM dialog gives).
+        attached = composer.attachments.files()[0]
+        composer._set_patient(
+            PatientChoice(PATIENT_INS, "LEFÈVRE", "Jeanne", "1984-05-12", new=False)
+        )
+        attached.xdm = True
+        composer.xdm = (
+            attached,
+            ("Compte rendu d'échographie", "18748-4", "CR imagerie", "2026-12-02"),
+        )
+        composer.body.setPlainText("Cher confrère,")
+        report = await composer.run_checks()
+        assert report is not None and composer.blocking_reasons() == []
+        outcome = await composer.send(confirm=lambda warnings: True)
+        assert outcome is not None
+        await ui.until(lambda: not manager.flushes, within=20)  # offline: it stays queued
+        entry = await services.outbox.entry(outcome.entry_id)
+        parsed = email.message_from_bytes(entry.raw, policy=default_policy)
+        assert parsed["Reply-To"] == "secretariat@cabinet-martin.mssante.fr"
+        assert str(parsed["Subject"]).startswith("XDM/1.0/DDM+")
+        names = [p.get_filename() for p in parsed.iter_attachments()]
+        assert "IHE_XDM.zip" in names
+        assert parsed["X-MSS-CODECDA"]
+
+    ui.run(scenario())
+
+
+def test_patient_picker_checks_the_ins_key_and_records_a_new_patient(
+    ui: UiLoop, ui_services: Services, french: None
+) -> None:
+    services = ui_services
+
+    async def scenario() -> None:
+        await offline_account(services)
+        await services.patients.add(PATIENT_INS, "Lefèvre", "Jeanne", "1984-05-12")
+        dialog = PatientPickerDialog(await services.patients.list())
+        dialog.search.setText("lef")
+        assert dialog.list.count() == 1 and PATIENT_INS in dialog.list.item(0).text()
+        dialog.search.setText("999")
+        assert dialog.list.count() == 0
+        new_ins = "1690399123456"
+        new_ins += f"{97 - int(new_ins) % 97:02d}"
+        dialog.ins.setText(new_ins[:-2] + ("00" if new_ins[-2:] != "00" else "01"))
+        dialog.family.setText("Durand")
+        dialog.given.setText("Paul")
+        dialog.accept()
+        assert dialog.result() != dialog.DialogCode.Accepted
+        assert "clé" in dialog.problem.text()
+        dialog.ins.setText(new_ins)
+        dialog.accept()
+        assert dialog.choice is not None and dialog.choice.new
+        assert (dialog.choice.family, dialog.choice.given) == ("DURAND", "Paul")
+        assert dialog.choice.address == f"{new_ins}@patient.mssante.fr"
+        dialog.deleteLater()
+
+    ui.run(scenario())
+
+
+def test_install_composer_new_message_and_reply_from_the_window(
+    ui: UiLoop, ui_services: Services, french: None
+) -> None:
+    services = ui_services
+
+    async def scenario() -> None:
+        await offline_account(services)
+        window = QMainWindow()
+        window.file_menu = window.menuBar().addMenu("Fichier")  # type: ignore[attr-defined]
+        ctx = UiContext.create(services, ui.errors)
+        manager = install_composer(window, ctx)
+        assert install_composer(window, ctx) is manager  # once per window
+        action = manager.new_message_action  # type: ignore[attr-defined]
+        assert action.shortcut().toString() == "Ctrl+N" and action.text() == "&Nouveau message"
+        assert window.file_menu.actions()[0] is action  # type: ignore[attr-defined]
+        window.show()
+        action.trigger()
+        await ui.until(lambda: len(manager.composers) == 1)
+        first = manager.composers[0]
+        action.trigger()
+        await ui.until(lambda: len(manager.composers) == 2)  # several at once
+        await ui.until(lambda: not any(c._loading for c in manager.composers))
+        assert first.windowTitle() == "Nouveau message"
+        for composer in list(manager.composers):
+            composer.close()
+        await ui.until(lambda: not manager.composers)
+        # One closed at once, while it is still being filled: no error, nothing left open.
+        action.trigger()
+        await ui.until(lambda: len(manager.composers) == 1)
+        manager.composers[0].close()
+        await ui.until(lambda: not manager.composers)
+        await ui.settle(0.3)
+        window.close()
 
     ui.run(scenario())

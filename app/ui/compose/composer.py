@@ -205,6 +205,8 @@ class ComposerWindow(QMainWindow):
         self._saving: asyncio.Task[int | None] | None = None
         self._checking: asyncio.Task[CheckReport | None] | None = None
         self._closing_done = False
+        #: Closed (its C++ side is about to go): loading coroutines stop touching it.
+        self.gone = False
         self.setWindowTitle(self.tr("New message"))
         self.setAcceptDrops(True)
         self.resize(980, 760)
@@ -335,6 +337,7 @@ class ComposerWindow(QMainWindow):
         self.attachments.pdf_requested.connect(self._on_attachments_pdf_requested)
         self.attachments.xdm_requested.connect(self._on_attachments_xdm_requested)
         self.receipt.toggled.connect(self._on_receipt_toggled)
+        self.return_box.currentIndexChanged.connect(self._on_content_changed)
         self.dsn.toggled.connect(self._on_content_changed)
         self.setTabOrder(self.account_box, self.to_field.edit)
         self.setTabOrder(self.to_field.edit, self.cc_field.edit)
@@ -400,16 +403,29 @@ class ComposerWindow(QMainWindow):
         shown = f"{name} <{account.address}>" if name else account.address
         self.from_label.setText(self.tr("The recipient sees: %1").replace("%1", shown))
         self.from_label.setAccessibleName(self.tr("The recipient sees: %1").replace("%1", shown))
+        self.return_box.blockSignals(True)
         self.return_box.clear()
         reply_to = account.config.reply_to
-        if reply_to:
-            self.return_box.addItem(self.tr("The return box %1").replace("%1", reply_to), reply_to)
+        if reply_to:  # the account's return box first: its setting is the default
+            self.return_box.addItem(self.tr("The return box %1").replace("%1", reply_to), None)
+            self.return_box.addItem(self.tr("This mailbox (%1)").replace("%1", account.address), "")
         else:
             self.return_box.addItem(
                 self.tr("This mailbox (%1)").replace("%1", account.address), None
             )
+        for other in self.accounts:  # another box of the user (the practice's ORG box…)
+            if other.id != account.id and other.address.lower() != (reply_to or "").lower():
+                self.return_box.addItem(
+                    self.tr("The mailbox “%1” (%2)")
+                    .replace("%1", other.name)
+                    .replace("%2", other.address),
+                    other.address,
+                )
+        self.return_box.blockSignals(False)
         self.return_box.setToolTip(
-            self.tr("The return box is set in the mailbox's settings (spec: Reply-To).")
+            self.tr(
+                "Where the recipients' replies arrive (Reply-To): a patient may then write there."
+            )
         )
 
     async def open_new(self, account_name: str | None = None) -> None:
@@ -435,6 +451,9 @@ class ComposerWindow(QMainWindow):
         self.body.setPlainText(out.text)
         self.reply_to_message = out.reply_to_message
         self.dsn.setChecked(out.dsn)
+        index = self.return_box.findData(out.reply_to)
+        if out.reply_to is not None and index >= 0:
+            self.return_box.setCurrentIndex(index)
         if out.read_receipt is not None:
             self.receipt.setChecked(out.read_receipt)
             self.receipt_touched = True
@@ -559,6 +578,7 @@ class ComposerWindow(QMainWindow):
             dsn=self.dsn.isChecked(),
             accept_warnings=accept_warnings,
             xdm=xdm,
+            reply_to=self.return_box.currentData(),
         )
 
     def is_empty(self) -> bool:
@@ -1050,6 +1070,7 @@ class ComposerWindow(QMainWindow):
             self.hide()
             self.ctx.runner.run(self, save_then_close())
             return
+        self.gone = True
         self.finished.emit(None if self.sending else self.draft_id)
         super().closeEvent(event)
 

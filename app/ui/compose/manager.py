@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
@@ -66,25 +67,36 @@ class ComposerManager(QObject):
         composer.sent.connect(self._on_composer_sent)
         return composer
 
-    async def new_message(self, account_name: str | None = None) -> ComposerWindow:
-        """Open a blank composer."""
+    async def _open(self, loading: Callable[[ComposerWindow], Awaitable[None]]) -> ComposerWindow:
+        """Build, show and fill a composer, letting the loop run between the steps.
+
+        A composer closed while it opens is left alone (no error, nothing shown again).
+        """
         composer = self._window()
         await asyncio.sleep(0)  # built, then shown, then filled: no callback over 100 ms
+        if composer.gone:
+            return composer
         composer.show()
         await asyncio.sleep(0)
-        await composer.open_new(account_name)
+        if composer.gone:
+            return composer
+        try:
+            await loading(composer)
+        except RuntimeError:
+            if not composer.gone:
+                raise
+            log.debug("composer closed while it was opening")
+            return composer
         self.opened.emit(composer)
         return composer
 
+    async def new_message(self, account_name: str | None = None) -> ComposerWindow:
+        """Open a blank composer."""
+        return await self._open(lambda c: c.open_new(account_name))
+
     async def reply(self, kind: str, message_id: int) -> ComposerWindow:
         """Open a reply, reply to all or forward of an archived message."""
-        composer = self._window()
-        await asyncio.sleep(0)  # built, then shown, then filled: no callback over 100 ms
-        composer.show()
-        await asyncio.sleep(0)
-        await composer.open_reply(kind, message_id)
-        self.opened.emit(composer)
-        return composer
+        return await self._open(lambda c: c.open_reply(kind, message_id))
 
     async def draft(self, draft_id: int) -> ComposerWindow:
         """Reopen a saved draft where it was."""
@@ -93,13 +105,7 @@ class ComposerManager(QObject):
                 composer.raise_()
                 composer.activateWindow()
                 return composer
-        composer = self._window()
-        await asyncio.sleep(0)  # built, then shown, then filled: no callback over 100 ms
-        composer.show()
-        await asyncio.sleep(0)
-        await composer.open_draft(draft_id)
-        self.opened.emit(composer)
-        return composer
+        return await self._open(lambda c: c.open_draft(draft_id))
 
     async def request(self, request: object) -> ComposerWindow | None:
         """Open what a `ComposeRequest` asks for (new, reply, reply_all, forward)."""
@@ -182,7 +188,7 @@ class ComposerManager(QObject):
     def _on_composer_sent(self, outcome: object) -> None:
         if not isinstance(outcome, SendOutcome):
             return
-        task = asyncio.ensure_future(self._follow(outcome))
+        task = self.ctx.runner.run(self, self._follow(outcome))
         self.flushes.append(task)
         task.add_done_callback(self.flushes.remove)
 
@@ -230,7 +236,7 @@ def install_composer(
         state = state_store() if callable(state_store) else None
         manager = ComposerManager(ctx, state if isinstance(state, QSettings) else None, window)
         window._composer_manager = manager  # type: ignore[attr-defined]
-        action = QAction(manager.tr("&New message"), window)
+        action = QAction(QCoreApplication.translate("ComposerManager", "&New message"), window)
         action.setObjectName("newMessageAction")
         action.setShortcut(QKeySequence("Ctrl+N"))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
