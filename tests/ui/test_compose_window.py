@@ -446,3 +446,60 @@ def test_install_composer_new_message_and_reply_from_the_window(
         window.close()
 
     ui.run(scenario())
+
+
+def test_keyboard_paths_and_french_accessible_names(
+    ui: UiLoop, ui_services: Services, tmp_path: Path, french: None
+) -> None:
+    services = ui_services
+
+    async def scenario() -> None:
+        await offline_account(services)
+        await services.patients.add(PATIENT_INS, "Lefèvre", "Jeanne", "1984-05-12")
+        manager, _ctx = open_composer(services, ui)
+        composer = await manager.new_message()
+        composer.activateWindow()
+        # Completion by the keyboard alone: type, arrow down, Entrée.
+        field = composer.to_field
+        field.edit.setFocus()
+        QTest.keyClicks(field.edit, "jean")
+        await ui.until(lambda: field.model.rowCount() >= 1)
+        popup = field.completer.popup()
+        assert popup is not None
+        QTest.keyClick(popup, Qt.Key.Key_Down)
+        QTest.keyClick(popup, Qt.Key.Key_Return)
+        await ui.settle()
+        assert field.addresses() == (PATIENT,)
+        # Backspace in the empty field reaches the last chip; Suppr removes it.
+        QTest.keyClick(field.edit, Qt.Key.Key_Backspace)
+        chip = field.chips()[0]
+        assert chip.hasFocus() or QApplication.focusWidget() is chip
+        QTest.keyClick(chip, Qt.Key.Key_Delete)
+        assert field.addresses() == ()
+        # Every control reachable by Tab has a French accessible name (or a French label).
+        english = ("Send", "Close", "Subject", "Text of", "Patient of", "Checks", "To", "Bcc")
+        for widget in (
+            composer.account_box,
+            composer.return_box,
+            composer.to_field.edit,
+            composer.cc_field.edit,
+            composer.bcc_field.edit,
+            composer.patient_button,
+            composer.subject,
+            composer.body,
+            composer.receipt,
+            composer.dsn,
+            composer.close_button,
+            composer.send_button,
+            composer.template_box,
+            composer.checks,
+        ):
+            name = widget.accessibleName() or getattr(widget, "text", lambda: "")()
+            assert name, f"{type(widget).__name__} has no accessible name"
+            assert not name.startswith(english), name
+        assert composer.body.tabChangesFocus()
+        assert composer.send_action.shortcut().toString() == "Ctrl+Return"
+        assert composer.attach_action.text() == "&Joindre…"
+        composer.close()
+
+    ui.run(scenario())
