@@ -139,22 +139,22 @@
         <translation>Fichier du magasin de confiance</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>I confirm that these servers are my messaging operator&apos;s (Pli sends them my Pro Santé Connect login)</source>
-        <translation>Je confirme que ces serveurs sont ceux de mon opérateur de messagerie (Pli leur transmet ma connexion Pro Santé Connect)</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+15"/>
         <source>Confirm the servers</source>
         <translation>Confirmer les serveurs</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-10"/>
         <source>These servers are outside your mailbox&apos;s domain. Pli never sends a Pro Santé Connect login to them unless you confirm that they are your operator&apos;s.</source>
         <translation>Ces serveurs sont hors du domaine de votre boîte. Pli ne leur transmet jamais de connexion Pro Santé Connect sans votre confirmation qu&apos;ils sont ceux de votre opérateur.</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+8"/>
+        <source>These are indeed my messaging operator&apos;s servers</source>
+        <translation>Ce sont bien les serveurs de mon opérateur de messagerie</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Personal (PER): your own nominative box</source>
         <translation>Personnelle (PER) : votre boîte nominative</translation>
     </message>
@@ -290,7 +290,7 @@
         <translation>Pro Santé Connect</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>11 digits, on your CPS card</source>
         <translation>11 chiffres, sur votre carte CPS</translation>
     </message>
@@ -541,7 +541,7 @@
         <translation>Envoi (SMTP) : test en cours…</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>Incoming mail (IMAP)</source>
         <translation>Réception (IMAP)</translation>
     </message>
@@ -566,32 +566,32 @@
     <message>
         <location filename="../../app/ui/settings/keys_dialog.py" line="+177"/>
         <source>Change the archive passphrase</source>
-        <translation>Changer la phrase de passe de l&apos;archive</translation>
+        <translation>Changer la phrase secrète de l&apos;archive</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The passphrase protects the key of your archive. Your messages are not encrypted again: only the key&apos;s protection changes.</source>
-        <translation>La phrase de passe protège la clé de votre archive. Vos messages ne sont pas chiffrés à nouveau : seule la protection de la clé change.</translation>
+        <translation>La phrase secrète protège la clé de votre archive. Vos messages ne sont pas chiffrés à nouveau : seule la protection de la clé change.</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>&amp;Current passphrase:</source>
-        <translation>Phrase de passe &amp;actuelle :</translation>
+        <translation>Phrase secrète &amp;actuelle :</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Current passphrase</source>
-        <translation>Phrase de passe actuelle</translation>
+        <translation>Phrase secrète actuelle</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;New passphrase:</source>
-        <translation>&amp;Nouvelle phrase de passe :</translation>
+        <translation>&amp;Nouvelle phrase secrète :</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>New passphrase</source>
-        <translation>Nouvelle phrase de passe</translation>
+        <translation>Nouvelle phrase secrète</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -601,7 +601,7 @@
     <message>
         <location line="+0"/>
         <source>New passphrase again</source>
-        <translation>Nouvelle phrase de passe à nouveau</translation>
+        <translation>Nouvelle phrase secrète à nouveau</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -616,12 +616,12 @@
     <message>
         <location line="+6"/>
         <source>The two new passphrases differ.</source>
-        <translation>Les deux nouvelles phrases de passe diffèrent.</translation>
+        <translation>Les deux nouvelles phrases secrètes diffèrent.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The new passphrase needs at least 8 characters.</source>
-        <translation>La nouvelle phrase de passe doit compter au moins 8 caractères.</translation>
+        <translation>La nouvelle phrase secrète doit compter au moins 8 caractères.</translation>
     </message>
 </context>
 <context>
@@ -634,17 +634,17 @@
     <message>
         <location line="+4"/>
         <source>This computer now has a secure keyring. Pli can keep your archive&apos;s key there: you will no longer type the passphrase when Pli starts, and your session password protects the archive instead. Type the passphrase once more to confirm.</source>
-        <translation>Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé. Pli peut y garder la clé de votre archive : vous ne taperez plus la phrase de passe au démarrage, c&apos;est le mot de passe de votre session qui protégera l&apos;archive. Tapez la phrase de passe une dernière fois pour confirmer.</translation>
+        <translation>Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé. Pli peut y garder la clé de votre archive : vous ne taperez plus la phrase secrète au démarrage, c&apos;est le mot de passe de votre session qui protégera l&apos;archive. Tapez la phrase secrète une dernière fois pour confirmer.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>&amp;Passphrase:</source>
-        <translation>&amp;Phrase de passe :</translation>
+        <translation>&amp;Phrase secrète :</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Passphrase</source>
-        <translation>Phrase de passe</translation>
+        <translation>Phrase secrète</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -866,7 +866,7 @@
     <message>
         <location line="+6"/>
         <source>Change the &amp;passphrase…</source>
-        <translation>Changer la &amp;phrase de passe…</translation>
+        <translation>Changer la &amp;phrase secrète…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -901,12 +901,12 @@
     <message>
         <location line="+7"/>
         <location line="+3"/>
-        <location line="+337"/>
+        <location line="+343"/>
         <source>Filing folder</source>
         <translation>Dossier de classement</translation>
     </message>
     <message>
-        <location line="-336"/>
+        <location line="-342"/>
         <source>asked the first time you file a document</source>
         <translation>demandé au premier classement d&apos;un document</translation>
     </message>
@@ -962,18 +962,18 @@
         <translation>Modèles</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>&amp;New template</source>
         <translation>&amp;Nouveau modèle</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+255"/>
+        <location line="+258"/>
         <source>New template</source>
         <translation>Nouveau modèle</translation>
     </message>
     <message>
-        <location line="-249"/>
+        <location line="-252"/>
         <source>Tit&amp;le:</source>
         <translation>Tit&amp;re :</translation>
     </message>
@@ -1018,7 +1018,7 @@
         <translation>Texte du modèle</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Placeholders between double braces are filled when you use the template. Pli fills these itself: %1. Any other name, e.g. {{heure_rdv}}, is asked when you use the template.</source>
         <translation>Les champs entre doubles accolades sont remplis quand vous utilisez le modèle. Pli remplit lui-même : %1. Tout autre nom, par exemple {{heure_rdv}}, vous est demandé à l&apos;utilisation du modèle.</translation>
     </message>
@@ -1080,17 +1080,17 @@
     <message>
         <location line="+3"/>
         <source>The key is protected by your passphrase. This computer now has a secure keyring: Pli can keep the key there.</source>
-        <translation>La clé est protégée par votre phrase de passe. Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé : Pli peut y garder la clé.</translation>
+        <translation>La clé est protégée par votre phrase secrète. Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé : Pli peut y garder la clé.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The key is protected by your passphrase (no system keyring here).</source>
-        <translation>La clé est protégée par votre phrase de passe (pas de trousseau système ici).</translation>
+        <translation>La clé est protégée par votre phrase secrète (pas de trousseau système ici).</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Passphrase changed.</source>
-        <translation>Phrase de passe changée.</translation>
+        <translation>Phrase secrète changée.</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -1153,7 +1153,7 @@
         <translation>Boîte supprimée.</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+55"/>
         <source>Template saved.</source>
         <translation>Modèle enregistré.</translation>
     </message>
@@ -1176,7 +1176,7 @@
     <message>
         <location filename="../../app/ui/settings/keys_dialog.py" line="-185"/>
         <source>Passphrase strength</source>
-        <translation>Solidité de la phrase de passe</translation>
+        <translation>Solidité de la phrase secrète</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -1226,7 +1226,7 @@
     <message>
         <location line="+1"/>
         <source>Several unrelated words make a passphrase easy to remember.</source>
-        <translation>Plusieurs mots sans rapport entre eux font une phrase de passe facile à retenir.</translation>
+        <translation>Plusieurs mots sans rapport entre eux font une phrase secrète facile à retenir.</translation>
     </message>
 </context>
 <context>

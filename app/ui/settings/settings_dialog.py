@@ -94,7 +94,7 @@ class SettingsDialog(QDialog):
         self.protection: str | None = None
         self.setWindowTitle(self.tr("Settings"))
         self.setAccessibleName(self.windowTitle())
-        self.setMinimumSize(760, 560)
+        self.setMinimumSize(900, 620)
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Settings sections"))
@@ -282,7 +282,10 @@ class SettingsDialog(QDialog):
         left = QVBoxLayout()
         self.template_list = QListWidget(page)
         self.template_list.setAccessibleName(self.tr("Templates"))
-        self.template_list.setMaximumWidth(280)
+        self.template_list.setMaximumWidth(330)
+        self.template_list.setMinimumWidth(300)
+        self.template_list.setWordWrap(True)
+        self.template_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.addWidget(self.template_list, 1)
         self.new_template_button = QPushButton(self.tr("&New template"), page)
         self.new_template_button.setAccessibleName(self.tr("New template"))
@@ -302,7 +305,9 @@ class SettingsDialog(QDialog):
         self.template_body = QPlainTextEdit(page)
         self.template_body.setAccessibleName(self.tr("Template text"))
         right.addWidget(self.template_body, 1)
-        names = ", ".join("{{" + n + "}}" for n in STANDARD_PLACEHOLDERS)
+        names = ", ".join(
+            "{{" + n + "}} (" + label.lower() + ")" for n, label in STANDARD_PLACEHOLDERS.items()
+        )
         right.addWidget(
             _hint(
                 self.tr(
@@ -535,6 +540,7 @@ class SettingsDialog(QDialog):
         self.template_title.setText(template.title)
         self.template_audience.setCurrentIndex(self.template_audience.findData(template.audience))
         self.template_subject.setText(template.subject)
+        self.template_subject.setCursorPosition(0)
         self.template_body.setPlainText(template.body)
 
     def _on_new_template(self) -> None:

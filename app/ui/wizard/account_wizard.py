@@ -222,15 +222,6 @@ class AccountWizard(QDialog):
             form, self.tr("&Trust store (PEM):"), self.ca_file, self.tr("Trust store file")
         )
         layout.addWidget(box)
-        self.confirm_servers = QCheckBox(
-            self.tr(
-                "I confirm that these servers are my messaging operator's (Pli sends them my "
-                "Pro Santé Connect login)"
-            ),
-            page,
-        )
-        self.confirm_servers.setAccessibleName(self.tr("Confirm the servers"))
-        layout.addWidget(self.confirm_servers)
         self.trust_note = _label(
             self.tr(
                 "These servers are outside your mailbox's domain. Pli never sends a Pro Santé "
@@ -240,6 +231,11 @@ class AccountWizard(QDialog):
             name="hint",
         )
         layout.addWidget(self.trust_note)
+        self.confirm_servers = QCheckBox(
+            self.tr("These are indeed my messaging operator's servers"), page
+        )
+        self.confirm_servers.setAccessibleName(self.tr("Confirm the servers"))
+        layout.addWidget(self.confirm_servers)
         layout.addStretch(1)
         for edit in (self.imap, self.smtp):
             edit.textChanged.connect(self._update_trust_note)
@@ -308,6 +304,7 @@ class AccountWizard(QDialog):
         layout.addWidget(self.password_box)
         self.psc_box = QGroupBox(self.tr("Pro Santé Connect"), page)
         oform = QFormLayout(self.psc_box)
+        self.psc_form = oform
         self.rpps = QLineEdit(self.psc_box)
         self.rpps.setPlaceholderText(self.tr("11 digits, on your CPS card"))
         self._form_row(oform, self.tr("&RPPS number:"), self.rpps, self.tr("RPPS number"))
@@ -617,7 +614,7 @@ class AccountWizard(QDialog):
         auth = self._auth()
         self.password_box.setVisible(auth is AuthMethod.PASSWORD)
         self.psc_box.setVisible(auth is AuthMethod.OAUTH2)
-        self.rpps.setEnabled(self.auth_ciba.isChecked())
+        self.psc_form.setRowVisible(self.rpps, self.auth_ciba.isChecked())
         self.cert_box.setVisible(auth is AuthMethod.EXTERNAL)
 
     def _on_browse_certificate(self) -> None:
@@ -770,6 +767,8 @@ class AccountWizard(QDialog):
             self.test_button.setEnabled(True)
         for result in self.results:
             self._show_result(result)
+        if self.test_passed:
+            self.finish_button.setFocus()
 
     def _show_result(self, result: CheckResult) -> None:
         label = self.imap_result if result.protocol == "IMAP" else self.smtp_result
@@ -780,11 +779,11 @@ class AccountWizard(QDialog):
         )
         if result.ok:
             text = self.tr("%1: connected ✓").replace("%1", what)
-            label.setProperty("ok", True)
+            label.setStyleSheet("color: #1b5e20; font-weight: bold;")
         else:
             assert result.error is not None
             text = self.tr("%1: %2").replace("%1", what).replace("%2", self._describe(result.error))
-            label.setProperty("ok", False)
+            label.setStyleSheet("color: #b71c1c;")
         label.setText(text)
         label.setAccessibleName(text)
 
