@@ -266,6 +266,13 @@ class PliApplication(QObject):
 
         install_patients(self.window, self.ctx)
         await asyncio.sleep(0)
+        from app.ui.directory import install_directory  # issue 12: directory, previews, card
+        from app.ui.documents.reading import install_documents
+
+        install_directory(self.window, self.ctx)
+        await asyncio.sleep(0)
+        install_documents(self.window, self.ctx, page)
+        await asyncio.sleep(0)
         self.window.show_page("mail")
         await asyncio.sleep(0)
 

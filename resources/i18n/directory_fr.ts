@@ -2,11 +2,72 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>CorrespondentCard</name>
+    <message>
+        <location filename="../../app/ui/directory/card.py" line="+55" />
+        <source>Correspondent: %1</source>
+        <extracomment>Messages listed on a card.</extracomment>
+        <translation>Correspondant : %1</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Looking in the directory…</source>
+        <translation>Recherche dans l'annuaire…</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <location line="+4" />
+        <source>Last messages exchanged</source>
+        <translation>Derniers messages échangés</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>&amp;Write</source>
+        <translation>É&amp;crire</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Write</source>
+        <translation>Écrire</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+73" />
+        <source>Add to &amp;favourites</source>
+        <translation>Ajouter aux &amp;favoris</translation>
+    </message>
+    <message>
+        <location line="-40" />
+        <source>(no subject)</source>
+        <translation>(sans objet)</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>No message exchanged yet.</source>
+        <translation>Aucun message échangé pour l'instant.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>%1 is not in the directory imported on this computer.</source>
+        <translation>%1 ne figure pas dans l'annuaire importé sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Mailboxes:</source>
+        <translation>Boîtes aux lettres :</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>Remove from &amp;favourites</source>
+        <translation>Retirer des &amp;favoris</translation>
+    </message>
+</context>
+<context>
     <name>DirectoryPanel</name>
     <message>
-        <location filename="../../app/ui/directory/panel.py" line="+79" />
+        <location filename="../../app/ui/directory/panel.py" line="+81" />
         <source>Health directory</source>
-        <extracomment>Milliseconds after the last key press before searching. Results shown at most.</extracomment>
+        <extracomment>Milliseconds after the last key press before searching. Columns of the filters' grid. Results shown at most.</extracomment>
         <translation>Annuaire santé</translation>
     </message>
     <message>
@@ -75,7 +136,7 @@
         <translation>Chercher aussi en ligne</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+10" />
         <source>Name</source>
         <translation>Nom</translation>
     </message>
@@ -120,7 +181,7 @@
         <translation>RPPS ou ADELI</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+13" />
         <location line="+10" />
         <source>Mailbox type</source>
         <translation>Type de boîte</translation>
@@ -151,7 +212,7 @@
         <translation>Applicative (APP)</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+18" />
         <source>Directory results</source>
         <translation>Résultats de l'annuaire</translation>
     </message>
@@ -167,12 +228,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+208" />
+        <location line="+224" />
         <source>Add to &amp;favourites</source>
         <translation>Ajouter aux &amp;favoris</translation>
     </message>
     <message>
-        <location line="-207" />
+        <location line="-223" />
         <source>&amp;Copy the address</source>
         <translation>Co&amp;pier l'adresse</translation>
     </message>
@@ -182,7 +243,17 @@
         <translation>Copier l'adresse</translation>
     </message>
     <message>
-        <location line="+61" />
+        <location line="+1" />
+        <source>Correspondent's c&amp;ard</source>
+        <translation>Fic&amp;he du correspondant</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Correspondent's card</source>
+        <translation>Fiche du correspondant</translation>
+    </message>
+    <message>
+        <location line="+63" />
         <source>National directory of %1: %2 mailboxes.</source>
         <translation>Annuaire national du %1 : %2 boîtes aux lettres.</translation>
     </message>
@@ -242,12 +313,12 @@
         <translation>annuaire local et annuaire en ligne</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+33" />
         <source>(online directory)</source>
         <translation>(annuaire en ligne)</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+23" />
         <source>Remove from &amp;favourites</source>
         <translation>Retirer des &amp;favoris</translation>
     </message>
@@ -257,7 +328,7 @@
         <translation>Adresse copiée : %1</translation>
     </message>
     <message>
-        <location line="+39" />
+        <location line="+52" />
         <source>Updating the directory…</source>
         <translation>Mise à jour de l'annuaire…</translation>
     </message>
@@ -267,7 +338,7 @@
         <translation>Mise à jour annulée : l'annuaire est inchangé.</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+16" />
         <source>Directory updated: %1 mailboxes, %2 professionals.</source>
         <translation>Annuaire mis à jour : %1 boîtes aux lettres, %2 professionnels.</translation>
     </message>
@@ -277,7 +348,7 @@
         <translation><numerusform>%n ligne ignorée (mal formée).</numerusform><numerusform>%n lignes ignorées (mal formées).</numerusform></translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+20" />
         <source>%1 lines read</source>
         <translation>%1 lignes lues</translation>
     </message>
@@ -291,9 +362,6 @@
         <source>Directory extraction (*.txt *.zip)</source>
         <translation>Extraction de l'annuaire (*.txt *.zip)</translation>
     </message>
-</context>
-<context>
-    <name>panel</name>
     <message>
         <location line="+40" />
         <source>Directory</source>

@@ -10,37 +10,17 @@
         <translation>Aperçu du document</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+17" />
         <source>&amp;File</source>
         <translation>&amp;Classer</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>Put the message's documents in the patient's folder (standard names)</source>
-        <translation>Ranger les documents du message dans le dossier du patient (noms normalisés)</translation>
-    </message>
-    <message>
-        <location line="+2" />
-        <source>&amp;Save as…</source>
-        <translation>&amp;Enregistrer sous…</translation>
-    </message>
-    <message>
-        <location line="+2" />
-        <source>Open with the &amp;default application</source>
-        <translation>Ouvrir avec l'application par &amp;défaut</translation>
-    </message>
-    <message>
-        <location line="+2" />
+        <location line="+11" />
         <source>&amp;Print…</source>
         <translation>&amp;Imprimer…</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>Open in a &amp;window</source>
-        <translation>Ouvrir dans une &amp;fenêtre</translation>
-    </message>
-    <message>
-        <location line="+21" />
+        <location line="+25" />
         <source>Text of the document</source>
         <translation>Texte du document</translation>
     </message>
@@ -50,7 +30,7 @@
         <translation>Ouverture du document…</translation>
     </message>
     <message>
-        <location line="+218" />
+        <location line="+221" />
         <source>Nothing to file: no accepted document in this message.</source>
         <translation>Rien à classer : ce message ne contient aucun document accepté.</translation>
     </message>
@@ -100,12 +80,48 @@
         <translation>Ouvrir quand même</translation>
     </message>
     <message>
-        <location line="+74" />
+        <location line="-321" />
+        <location line="+395" />
         <source>Print the document</source>
         <translation>Imprimer le document</translation>
     </message>
-    <message numerus="yes">
+    <message>
+        <location line="-404" />
+        <source>File the message's documents in the patient's folder (standard names)</source>
+        <translation>Classer les documents du message dans le dossier du patient (noms normalisés)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>&amp;Save…</source>
+        <translation>&amp;Enregistrer…</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Save as…</source>
+        <translation>Enregistrer sous…</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>&amp;Open with…</source>
+        <translation>&amp;Ouvrir avec…</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Open with the default application</source>
+        <translation>Ouvrir avec l'application par défaut</translation>
+    </message>
+    <message>
         <location line="+6" />
+        <source>&amp;Window</source>
+        <translation>&amp;Fenêtre</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Open in a window</source>
+        <translation>Ouvrir dans une fenêtre</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+398" />
         <source>%n page(s) sent to the printer.</source>
         <translation><numerusform>%n page envoyée à l'imprimante.</numerusform><numerusform>%n pages envoyées à l'imprimante.</numerusform></translation>
     </message>
@@ -355,7 +371,7 @@
 <context>
     <name>ImagePreview</name>
     <message>
-        <location filename="../../app/ui/documents/image_view.py" line="+65" />
+        <location filename="../../app/ui/documents/image_view.py" line="+66" />
         <source>Image</source>
         <extracomment>Megabytes Qt may allocate for one decoded page (a 600-dpi A4 colour scan is about 140).</extracomment>
         <translation>Image</translation>
@@ -387,11 +403,6 @@
     </message>
     <message>
         <location line="+1" />
-        <source>Width</source>
-        <translation>Largeur</translation>
-    </message>
-    <message>
-        <location line="+0" />
         <source>Fit to width</source>
         <translation>Ajuster à la largeur</translation>
     </message>
@@ -414,9 +425,9 @@
 <context>
     <name>PdfPreview</name>
     <message>
-        <location filename="../../app/ui/documents/pdf_view.py" line="+60" />
+        <location filename="../../app/ui/documents/pdf_view.py" line="+75" />
         <source>PDF document</source>
-        <extracomment>Zoom steps of the + and - buttons (factors of the page's natural size).</extracomment>
+        <extracomment>Documents up to this many pages scroll continuously; longer ones show one page at a time (QPdfView lays out every page of a continuous view on the Qt thread). Below this width the toolbar drops its labels (zoom, result count, page count). Zoom steps of the + and - buttons (factors of the page's natural size).</extracomment>
         <translation>Document PDF</translation>
     </message>
     <message>
@@ -450,19 +461,22 @@
         <translation>Agrandir</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+221" />
+        <location line="+255" />
         <source>Width</source>
         <translation>Largeur</translation>
     </message>
     <message>
-        <location line="-221" />
+        <location line="-254" />
         <source>Fit to width</source>
         <translation>Ajuster à la largeur</translation>
     </message>
     <message>
         <location line="+5" />
-        <location line="+1" />
+        <source>Search</source>
+        <translation>Rechercher</translation>
+    </message>
+    <message>
+        <location line="+2" />
         <source>Search in the document</source>
         <translation>Rechercher dans le document</translation>
     </message>
@@ -492,7 +506,7 @@
         <translation>Texte de la page</translation>
     </message>
     <message>
-        <location line="+100" />
+        <location line="+130" />
         <source>of %1</source>
         <translation>sur %1</translation>
     </message>
@@ -502,12 +516,12 @@
         <translation><numerusform>%n page</numerusform><numerusform>%n pages</numerusform></translation>
     </message>
     <message>
-        <location line="+80" />
+        <location line="+82" />
         <source>Zoom: %1</source>
         <translation>Zoom : %1</translation>
     </message>
     <message>
-        <location line="+48" />
+        <location line="+51" />
         <source>%1 of %2</source>
         <translation>%1 sur %2</translation>
     </message>
@@ -523,6 +537,20 @@
     </message>
 </context>
 <context>
+    <name>ReadingPaneDocuments</name>
+    <message>
+        <location filename="../../app/ui/documents/reading.py" line="+79" />
+        <location line="+2" />
+        <source>Correspondent's card</source>
+        <translation>Fiche du correspondant</translation>
+    </message>
+    <message>
+        <location line="-1" />
+        <source>Directory data and last messages (Ctrl+I)</source>
+        <translation>Données de l'annuaire et derniers messages (Ctrl+I)</translation>
+    </message>
+</context>
+<context>
     <name>XdmPreview</name>
     <message>
         <location filename="../../app/ui/documents/xdm_view.py" line="+61" />
@@ -530,7 +558,7 @@
         <translation>Paquet IHE XDM</translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+34" />
         <source>Documents of the package</source>
         <translation>Documents du paquet</translation>
     </message>
@@ -555,7 +583,7 @@
         <translation>Texte lisible (CDA)</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+33" />
         <source>Patient not named</source>
         <translation>Patient non nommé</translation>
     </message>
@@ -615,7 +643,12 @@
         <translation>Problèmes :</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+13" />
+        <source>Document: %1</source>
+        <translation>Document : %1</translation>
+    </message>
+    <message>
+        <location line="+6" />
         <source>The package holds no readable document.</source>
         <translation>Le paquet ne contient aucun document lisible.</translation>
     </message>

@@ -137,14 +137,14 @@ def test_documents(ui: UiLoop, ui_services: Services, french: None) -> None:
         assert not xdm.doubts.isHidden()
         assert "n'est pas valide" in xdm.doubts.text()
         assert "type de document inconnu" in xdm.doubts.text()
-        assert xdm.documents.count() == 1
+        assert xdm.documents.count() == 1 and not xdm.single.isHidden()
         await ui.until(lambda: xdm.pdf.page_count == 2)
 
         # A test identity is flagged too.
         assert await preview.show_data("IHE_XDM.zip", built.zip_bytes, DocumentKind.ZIP) == "xdm"
         assert "Identité de test" in xdm.doubts.text()
-        assert "ECHOGRAPHIE" in xdm.documents.item(0).text()
-        assert "imagerie" in xdm.documents.item(0).text()
+        assert "ECHOGRAPHIE" in xdm.single.text()
+        assert "imagerie" in xdm.single.text()
 
     ui.run(scenario(), timeout=60)
 

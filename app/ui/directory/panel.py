@@ -17,13 +17,13 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -56,6 +56,10 @@ log = logging.getLogger(__name__)
 
 #: Milliseconds after the last key press before searching.
 DEBOUNCE_MS = 150
+#: Civilities as written in French (the extraction writes DR, M, MME, PR).
+CIVILITIES = {"DR": "Dr", "M": "M.", "MME": "Mme", "MLLE": "Mlle", "PR": "Pr"}
+#: Columns of the filters' grid.
+FILTER_COLUMNS = 3
 #: Results shown at most.
 LIMIT = 50
 
@@ -117,9 +121,12 @@ class DirectoryPanel(QWidget):
         self.online.setAccessibleName(self.tr("Also search online"))
 
         self.filters = QWidget(self)
-        form = QFormLayout(self.filters)
+        form = QGridLayout(self.filters)
         form.setContentsMargins(0, 0, 0, 0)
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(4)
         self.filter_fields: dict[str, QLineEdit] = {}
+        position = 0
         for key, label in (
             ("family", self.tr("Name")),
             ("given", self.tr("Given name")),
@@ -134,7 +141,12 @@ class DirectoryPanel(QWidget):
             edit = QLineEdit(self.filters)
             edit.setAccessibleName(label)
             edit.textChanged.connect(self._schedule)
-            form.addRow(label + " :", edit)
+            caption = QLabel(label + " :", self.filters)
+            caption.setBuddy(edit)
+            row, column = divmod(position, FILTER_COLUMNS)
+            form.addWidget(caption, row, column * 2)
+            form.addWidget(edit, row, column * 2 + 1)
+            position += 1
             self.filter_fields[key] = edit
         self.type_box = QComboBox(self.filters)
         self.type_box.setAccessibleName(self.tr("Mailbox type"))
@@ -147,7 +159,13 @@ class DirectoryPanel(QWidget):
         ):
             self.type_box.addItem(label, kind.value)
         self.type_box.currentIndexChanged.connect(self._schedule)
-        form.addRow(self.tr("Mailbox type") + " :", self.type_box)
+        caption = QLabel(self.tr("Mailbox type") + " :", self.filters)
+        caption.setBuddy(self.type_box)
+        row, column = divmod(position, FILTER_COLUMNS)
+        form.addWidget(caption, row, column * 2)
+        form.addWidget(self.type_box, row, column * 2 + 1)
+        for column in range(FILTER_COLUMNS):
+            form.setColumnStretch(column * 2 + 1, 1)
         self.filters.hide()
 
         self.heading = QLabel(self)
@@ -165,6 +183,8 @@ class DirectoryPanel(QWidget):
         self.favourite_button = QPushButton(self.tr("Add to &favourites"), self)
         self.copy_button = QPushButton(self.tr("&Copy the address"), self)
         self.copy_button.setAccessibleName(self.tr("Copy the address"))
+        self.card_button = QPushButton(self.tr("Correspondent's c&ard"), self)
+        self.card_button.setAccessibleName(self.tr("Correspondent's card"))
 
         top = QHBoxLayout()
         top.addWidget(self.info, 1)
@@ -179,6 +199,7 @@ class DirectoryPanel(QWidget):
         actions.addWidget(self.write_button)
         actions.addWidget(self.favourite_button)
         actions.addWidget(self.copy_button)
+        actions.addWidget(self.card_button)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
@@ -202,6 +223,7 @@ class DirectoryPanel(QWidget):
         self.write_button.clicked.connect(self.write)
         self.favourite_button.clicked.connect(self._on_favourite_button_clicked)
         self.copy_button.clicked.connect(self.copy_address)
+        self.card_button.clicked.connect(self.open_card)
         self.import_action.triggered.connect(self._on_import_action_triggered)
         self.download_action.triggered.connect(self._on_download_action_triggered)
         self.cancel_button.clicked.connect(self.cancel_import)
@@ -338,7 +360,8 @@ class DirectoryPanel(QWidget):
         """Several lines: who, what they do, then every mailbox with its type and structure."""
         lines = []
         if entry.kind is EntryKind.PERSON:
-            name = " ".join(p for p in (entry.civility, entry.given, entry.family) if p)
+            civility = CIVILITIES.get(entry.civility.upper(), entry.civility)
+            name = " ".join(p for p in (civility, entry.given, entry.family) if p)
             job = ", ".join(p for p in (entry.profession, entry.speciality) if p)
             ident = f"{entry.identifier_type} {entry.identifier}" if entry.identifier else ""
             lines.append(" · ".join(p for p in (name, job, ident) if p))
@@ -346,9 +369,16 @@ class DirectoryPanel(QWidget):
             lines.append(entry.display_name)
         for box in entry.mailboxes:
             kind = box.type.value if box.type is not None else "?"
-            where = ", ".join(
-                dict.fromkeys(p for p in (box.service, box.organisation, box.town) if p)
+            parts = (
+                (box.town,)
+                if entry.kind is EntryKind.STRUCTURE
+                else (
+                    box.service,
+                    box.organisation,
+                    box.town,
+                )
             )
+            where = ", ".join(dict.fromkeys(p for p in parts if p))
             star = " ★" if box.address in self._favourites else ""
             lines.append(f"    {box.address} ({kind}){star}" + (f" — {where}" if where else ""))
         if entry.source is ResultSource.ONLINE:
@@ -367,7 +397,12 @@ class DirectoryPanel(QWidget):
 
     def _update_actions(self, *_args: object) -> None:
         chosen = self.current_address()
-        for button in (self.write_button, self.favourite_button, self.copy_button):
+        for button in (
+            self.write_button,
+            self.favourite_button,
+            self.copy_button,
+            self.card_button,
+        ):
             button.setEnabled(chosen is not None)
         favourite = chosen is not None and chosen[0] in self._favourites
         text = self.tr("Remove from &favourites") if favourite else self.tr("Add to &favourites")
@@ -386,6 +421,19 @@ class DirectoryPanel(QWidget):
         if chosen is not None:
             QGuiApplication.clipboard().setText(chosen[0])
             self.heading.setText(self.tr("Address copied: %1").replace("%1", chosen[0]))
+
+    def open_card(self) -> QWidget | None:
+        """The selected correspondent's card (directory data, last messages exchanged)."""
+        chosen = self.current_address()
+        if chosen is None:
+            return None
+        from app.ui.directory.card import CorrespondentCard
+
+        card = CorrespondentCard(self._ctx, chosen[0], chosen[1], self.window())
+        card.compose_requested.connect(self.compose_requested)
+        card.show()
+        self._ctx.runner.run(card, card.load())
+        return card
 
     async def toggle_favourite(self) -> bool:
         """Add the selected mailbox to the favourites, or remove it; returns the new state."""
@@ -446,11 +494,13 @@ class DirectoryPanel(QWidget):
             self.cancel_button.hide()
             self.update_button.setEnabled(True)
         if report is not None:
+            await self.refresh_info()
             text = self.tr("Directory updated: %1 mailboxes, %2 professionals.")
             text = text.replace("%1", format_number(report.mailboxes))
             text = text.replace("%2", format_number(report.persons))
             if report.malformed:
                 text += " " + self.tr("%n line(s) ignored (malformed).", "", report.malformed)
+            text = self.info.text() + "\n" + text
             self.info.setText(text)
             self.info.setAccessibleName(text)
         self.import_finished.emit(report)
@@ -514,7 +564,8 @@ def install_directory(window: QMainWindow, ctx: UiContext) -> DirectoryPanel:
     window._directory_panel = panel  # type: ignore[attr-defined]
     add_page = getattr(window, "add_page", None)
     if callable(add_page):
-        add_page("directory", panel, panel.tr("Directory"), "directory", "Ctrl+3")
+        title = QCoreApplication.translate("DirectoryPanel", "Directory")
+        add_page("directory", panel, title, "directory", "Ctrl+3")
     panel.compose_requested.connect(
         lambda address, name: ctx.runner.run(panel, write_to(window, ctx, address, name))
     )

@@ -85,7 +85,7 @@ class ImagePreview(QWidget):
         self.page_count_label = QLabel(bar)
         self.zoom_out_button = self._button(bar, "−", self.tr("Zoom out"))
         self.zoom_in_button = self._button(bar, "+", self.tr("Zoom in"))
-        self.fit_button = self._button(bar, self.tr("Width"), self.tr("Fit to width"))
+        self.fit_button = self._button(bar, "↔", self.tr("Fit to width"))
         for widget in (self.previous_button, self.page_box, self.page_count_label):
             row.addWidget(widget)
         row.addWidget(self.next_button)

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions, QPdfSearchModel
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -42,6 +42,8 @@ from app.ui.documents.texts import problem_text
 #: Documents up to this many pages scroll continuously; longer ones show one page at a time
 #: (QPdfView lays out every page of a continuous view on the Qt thread).
 CONTINUOUS_PAGES = 300
+#: Below this width the toolbar drops its labels (zoom, result count, page count).
+NARROW_WIDTH = 600
 #: Zoom steps of the + and - buttons (factors of the page's natural size).
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
@@ -105,12 +107,13 @@ class PdfPreview(QWidget):
         self.page_count_label = QLabel(bar)
         self.zoom_out_button = _button(bar, "−", self.tr("Zoom out"), "pdfZoomOut")
         self.zoom_in_button = _button(bar, "+", self.tr("Zoom in"), "pdfZoomIn")
-        self.fit_button = _button(bar, self.tr("Width"), self.tr("Fit to width"), "pdfFit")
+        self.fit_button = _button(bar, "↔", self.tr("Fit to width"), "pdfFit")
         self.zoom_label = QLabel(bar)
         self.zoom_label.setMinimumWidth(44)
         self.search_field = QLineEdit(bar)
         self.search_field.setObjectName("pdfSearch")
-        self.search_field.setPlaceholderText(self.tr("Search in the document"))
+        self.search_field.setPlaceholderText(self.tr("Search"))
+        self.search_field.setMinimumWidth(110)
         self.search_field.setAccessibleName(self.tr("Search in the document"))
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setMaximumWidth(260)
@@ -207,6 +210,13 @@ class PdfPreview(QWidget):
             shortcut.activated.connect(handler)
         self._set_enabled(False)
         self._update_zoom_label()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """In a narrow pane, keep the controls that matter (no label squeezed over another)."""
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW_WIDTH
+        for widget in (self.zoom_label, self.search_label, self.page_count_label):
+            widget.setVisible(not narrow)
 
     # -- loading -----------------------------------------------------------------------------
 

@@ -89,16 +89,23 @@ class DocumentPreview(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-weight: 600;")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.file_button = self._action_button(self.tr("&File"), "documentFile")
-        self.file_button.setToolTip(
-            self.tr("Put the message's documents in the patient's folder (standard names)")
+        self.file_button = self._action_button(
+            self.tr("&File"),
+            "documentFile",
+            self.tr("File the message's documents in the patient's folder (standard names)"),
         )
-        self.save_button = self._action_button(self.tr("&Save as…"), "documentSave")
+        self.save_button = self._action_button(
+            self.tr("&Save…"), "documentSave", self.tr("Save as…")
+        )
         self.open_button = self._action_button(
-            self.tr("Open with the &default application"), "documentOpen"
+            self.tr("&Open with…"), "documentOpen", self.tr("Open with the default application")
         )
-        self.print_button = self._action_button(self.tr("&Print…"), "documentPrint")
-        self.window_button = self._action_button(self.tr("Open in a &window"), "documentWindow")
+        self.print_button = self._action_button(
+            self.tr("&Print…"), "documentPrint", self.tr("Print the document")
+        )
+        self.window_button = self._action_button(
+            self.tr("&Window"), "documentWindow", self.tr("Open in a window")
+        )
         self.window_button.setVisible(not in_window)
         self.status = QLabel(self)
         self.status.setObjectName("documentStatus")
@@ -134,9 +141,8 @@ class DocumentPreview(QWidget):
             self.stack.addWidget(widget)
 
         bar = QHBoxLayout()
-        bar.setContentsMargins(8, 4, 8, 4)
+        bar.setContentsMargins(8, 0, 8, 4)
         bar.setSpacing(6)
-        bar.addWidget(self.title, 1)
         for button in (
             self.file_button,
             self.save_button,
@@ -145,9 +151,12 @@ class DocumentPreview(QWidget):
             self.window_button,
         ):
             bar.addWidget(button)
+        bar.addStretch(1)
+        self.title.setContentsMargins(8, 4, 8, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.title)
         layout.addLayout(bar)
         layout.addWidget(self.notice)
         layout.addWidget(self.status)
@@ -164,10 +173,11 @@ class DocumentPreview(QWidget):
         print_shortcut.activated.connect(self._on_print_button_clicked)
         self._set_actions(False)
 
-    def _action_button(self, text: str, name: str) -> QPushButton:
+    def _action_button(self, text: str, name: str, what: str) -> QPushButton:
         button = QPushButton(text, self)
         button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", ""))
+        button.setAccessibleName(what)
+        button.setToolTip(what)
         return button
 
     def _set_actions(self, enabled: bool) -> None:

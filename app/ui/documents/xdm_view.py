@@ -12,12 +12,14 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -85,13 +87,18 @@ class XdmPreview(QWidget):
         self.problems.setStyleSheet(_ERROR_STYLE)
         self.problems.hide()
 
+        self.single = QLabel(self)
+        self.single.setObjectName("xdmSingleDocument")
+        self.single.setTextFormat(Qt.TextFormat.PlainText)
+        self.single.setWordWrap(True)
+        self.single.hide()
         self.documents = QListWidget(self)
         self.documents.setObjectName("xdmDocuments")
         self.documents.setAccessibleName(self.tr("Documents of the package"))
         self.documents.setWordWrap(True)
         self.documents.setAlternatingRowColors(True)
         self.documents.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.documents.setMinimumWidth(220)
+        self.documents.setMaximumHeight(72)
         self.pdf = PdfPreview(self)
         self.narrative = QPlainTextEdit(self)
         self.narrative.setObjectName("xdmNarrative")
@@ -103,26 +110,37 @@ class XdmPreview(QWidget):
         self.tabs.addTab(self.pdf, self.tr("PDF document"))
         self.tabs.addTab(self.narrative, self.tr("Readable text (CDA)"))
 
-        header = QFrame(self)
+        header = QFrame()
         header.setObjectName("xdmHeader")
         column = QVBoxLayout(header)
-        column.setContentsMargins(12, 8, 12, 6)
+        column.setContentsMargins(12, 4, 12, 4)
         column.setSpacing(4)
         column.addWidget(self.patient)
         column.addWidget(self.identity)
         column.addWidget(self.doubts)
         column.addWidget(self.problems)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        column.addWidget(self.single)
+        # The identity scrolls rather than being squeezed in a short pane (never overlapping
+        # lines); the list sits above the document, which keeps the whole width.
+        self.header_area = QScrollArea(self)
+        self.header_area.setObjectName("xdmHeaderArea")
+        self.header_area.setWidgetResizable(True)
+        self.header_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.header_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.header_area.setWidget(header)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.header_area)
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([260, 800])
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(header)
         layout.addWidget(self.splitter, 1)
+        self._header = header
         self.documents.currentRowChanged.connect(self._on_documents_current_row_changed)
         self.setFocusProxy(self.documents)
 
@@ -151,8 +169,6 @@ class XdmPreview(QWidget):
             parts.append(self.tr("No patient identifier"))
         if package.birth_date is not None:
             parts.append(self.tr("born on %1").replace("%1", _date_text(package.birth_date)))
-        if package.author is not None and package.author.display():
-            parts.append(self.tr("sent by %1").replace("%1", package.author.display()))
         self.identity.setText(" · ".join(parts))
         self.identity.setAccessibleName(self.identity.text())
         self._set_box(self.doubts, self.tr("To check:"), inspection.doubts)
@@ -164,11 +180,37 @@ class XdmPreview(QWidget):
             item = QListWidgetItem(self._document_text(number, doc))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, item.text().replace("\n", ", "))
             self.documents.addItem(item)
+        # One document (the usual case): its line in the header, the list hidden, more room
+        # for the document itself.
+        single = len(package.documents) == 1
+        self.documents.setVisible(not single)
+        self.single.setVisible(single)
+        if single:
+            text = self._document_text(1, package.documents[0], author=False)
+            text = text.replace("\n", " · ")
+            self.single.setText(self.tr("Document: %1").replace("%1", text))
+            self.single.setAccessibleName(self.single.text())
         if package.documents:
             self.documents.setCurrentRow(0)
         else:
             self.pdf.clear()
             self.narrative.setPlainText(self.tr("The package holds no readable document."))
+        self._share_height()
+
+    def _share_height(self) -> None:
+        """The identity gets what it needs up to 45 % of the height, the document the rest."""
+        total = max(1, self.splitter.height())
+        wanted = self._header.heightForWidth(max(200, self.header_area.viewport().width()))
+        wanted = wanted if wanted > 0 else self._header.sizeHint().height()
+        header = min(wanted + 4, int(total * 0.45))
+        listed = 0 if self.documents.isHidden() else min(72, total // 5)
+        self.splitter.setSizes([header, listed, max(1, total - header - listed)])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Share the height again when the pane changes size."""
+        super().resizeEvent(event)
+        if self.inspection is not None:
+            self._share_height()
 
     def _set_box(self, box: QLabel, title: str, problems: tuple[Problem, ...]) -> None:
         lines = list(dict.fromkeys(problem_text(p.code, p.params) for p in problems))
@@ -180,7 +222,7 @@ class XdmPreview(QWidget):
         box.setAccessibleName(text)
         box.show()
 
-    def _document_text(self, number: int, doc: XdmDocument) -> str:
+    def _document_text(self, number: int, doc: XdmDocument, *, author: bool = True) -> str:
         title = doc.title or self.tr("Document %1").replace("%1", str(number))
         details = []
         code = doc.cda.code if doc.cda is not None and doc.cda.code else doc.type_code
@@ -189,7 +231,7 @@ class XdmPreview(QWidget):
         when = parse_dtm(doc.service_start) or doc.creation_datetime
         if when is not None:
             details.append(FRENCH.toString(QDate(when.year, when.month, when.day), "dd/MM/yyyy"))
-        if doc.author is not None and doc.author.display():
+        if author and doc.author is not None and doc.author.display():
             details.append(doc.author.display())
         if not doc.trusted or any(p.is_error for p in doc.problems):
             details.append(self.tr("to check"))
