@@ -29,6 +29,10 @@ def main(argv: Sequence[str]) -> int:
     """Run the command line with `argv` (the window when it is empty); returns the status."""
     if not argv:
         return gui(argv)
+    if "--self-test" in argv:  # issue 13: the window's checks join the self-test
+        from app.ui.self_check import register_window_checks
+
+        register_window_checks()
     serve_commands_with(command_runner)  # a process holding its profile runs forwarded commands
     return run(argv, _make_cli_context)
 

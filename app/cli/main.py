@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="technical log on stderr (-vv: debug)"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (encrypted archive, trust store, window, PDF, "
+        "translations) without touching your data, then exit (1 when something failed)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for area in AREAS:
         area.register(subparsers)
@@ -85,6 +91,8 @@ def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(words)
+    if args.self_test:
+        return _self_test()
     if args.command is None:
         # The desktop window will open here; until then, say what Pli can do.
         parser.print_help()
@@ -108,6 +116,16 @@ def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
         log.exception("unexpected error in command %s", args.command)
         out.error("internal error (a bug): run again with -v for details and report it")
         return int(ExitCode.INTERNAL)
+
+
+def _self_test() -> int:
+    """`pli --self-test`: each check on one line, in plain words; 1 when one failed."""
+    from app.services.self_test import report_lines, run_self_test
+
+    outcomes = asyncio.run(run_self_test())
+    for line in report_lines(outcomes):
+        sys.stdout.write(line + "\n")
+    return int(ExitCode.OK) if all(o.ok for o in outcomes) else 1
 
 
 async def _dispatch(argv: list[str], args: argparse.Namespace, ctx: CliContext) -> int:
