@@ -140,6 +140,9 @@ class Outgoing:
     #: The return box for this message (spec §3, Reply-To): None uses the account's setting,
     #: "" sends none (replies come to the sending box), an address chooses another box.
     reply_to: str | None = None
+    #: The archived message this one forwards: threaded like a reply (In-Reply-To,
+    #: References), without marking the original as answered.
+    forward_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -460,6 +463,8 @@ class ComposeService:
         threading_in_reply_to: str | None = None
         references: tuple[str, ...] = ()
         parent_pk = outgoing.reply_to_message
+        if parent_pk is None:
+            parent_pk = outgoing.forward_of  # a forward stays in the thread too
         if parent_pk is not None:
             parent = await self._store.read(lambda a: a.messages.detail(parent_pk))
             if parent.message_id:

@@ -140,6 +140,7 @@ def _draft_json(outgoing: Outgoing) -> dict[str, Any]:
         "read_receipt": outgoing.read_receipt,
         "dsn": outgoing.dsn,
         "reply_to": outgoing.reply_to,
+        "forward_of": outgoing.forward_of,
     }
 
 
@@ -157,4 +158,5 @@ def _draft_from_json(content: dict[str, Any]) -> Outgoing:
         read_receipt=content.get("read_receipt"),
         dsn=bool(content.get("dsn", False)),
         reply_to=content.get("reply_to"),
+        forward_of=content.get("forward_of"),
     )

@@ -190,6 +190,7 @@ def test_a_reply_keeps_the_threading_headers_and_the_patient_conversation(
 ) -> None:
     services = ui_services
     mine, patient_box = mail_account_factory(), mail_account_factory()
+    colleague = mail_account_factory()
     smtp_server.add_patient(PATIENT, patient_box.address)
     raw, parent_id = message(
         sender=f"Jean Lefèvre <{PATIENT}>",
@@ -234,5 +235,18 @@ def test_a_reply_keeps_the_threading_headers_and_the_patient_conversation(
         conversation = await services.patients.conversation(PATIENT_INS)
         subjects = [m.subject for m in conversation.messages]
         assert subjects[-2:] == ["Question sur mon traitement", "Re: Question sur mon traitement"]
+        # A forward (to a colleague) stays in the thread too, with the original's documents.
+        forward = await manager.reply("forward", parent.id)
+        assert forward.subject.text() == "Tr: Question sur mon traitement"
+        assert "Message transféré" in forward.body.toPlainText()
+        assert "Je voulais savoir" in forward.body.toPlainText()
+        forward.to_field.add_text(colleague.address)
+        outcome = await forward.send(confirm=lambda warnings: True)
+        assert outcome is not None
+        await ui.until(lambda: not manager.flushes, within=30)
+        entry = await services.outbox.entry(outcome.entry_id)
+        parsed = email.message_from_bytes(entry.raw, policy=default_policy)
+        assert parsed["In-Reply-To"] == parent_id
+        assert parent_id in parsed["References"].split()
 
     ui.run(scenario(), timeout=90)

@@ -194,6 +194,7 @@ class ComposerWindow(QMainWindow):
         self.account: Account | None = None
         self.draft_id: int | None = None
         self.reply_to_message: int | None = None
+        self.forward_of: int | None = None
         self.patient: PatientChoice | None = None
         self.xdm: tuple[AttachedFile, tuple[str, str, str, str]] | None = None
         self.report: CheckReport | None = None
@@ -215,6 +216,10 @@ class ComposerWindow(QMainWindow):
         self.check_timer.timeout.connect(self._on_check_timer_timeout)
         self.save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self.save_timer.timeout.connect(self._on_save_timer_timeout)
+
+    def is_gone(self) -> bool:
+        """Closed: what is still loading must leave it alone."""
+        return self.gone
 
     # -- building ----------------------------------------------------------------------------
 
@@ -450,6 +455,7 @@ class ComposerWindow(QMainWindow):
         self.subject.setText(out.subject)
         self.body.setPlainText(out.text)
         self.reply_to_message = out.reply_to_message
+        self.forward_of = out.forward_of
         self.dsn.setChecked(out.dsn)
         index = self.return_box.findData(out.reply_to)
         if out.reply_to is not None and index >= 0:
@@ -482,6 +488,7 @@ class ComposerWindow(QMainWindow):
         when = datetime.fromtimestamp(summary.sent_date or summary.internal_date)
         who = (sender.name or sender.address) if sender else "?"
         if kind == "forward":
+            self.forward_of = message_id
             subject = summary.subject
             self.subject.setText(subject if subject.lower().startswith("tr") else f"Tr: {subject}")
             header = [
@@ -579,6 +586,7 @@ class ComposerWindow(QMainWindow):
             accept_warnings=accept_warnings,
             xdm=xdm,
             reply_to=self.return_box.currentData(),
+            forward_of=self.forward_of,
         )
 
     def is_empty(self) -> bool:

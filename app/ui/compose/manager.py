@@ -74,16 +74,16 @@ class ComposerManager(QObject):
         """
         composer = self._window()
         await asyncio.sleep(0)  # built, then shown, then filled: no callback over 100 ms
-        if composer.gone:
+        if composer.is_gone():
             return composer
         composer.show()
         await asyncio.sleep(0)
-        if composer.gone:
+        if composer.is_gone():
             return composer
         try:
             await loading(composer)
         except RuntimeError:
-            if not composer.gone:
+            if not composer.is_gone():
                 raise
             log.debug("composer closed while it was opening")
             return composer
