@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.run [--skip directory] [--messages 10000] [--runs 3] …
 
 Runs the sync benchmark (bench/sync_bench.py), the search benchmark (bench/search_bench.py)
-and, when they exist, the directory benchmark (bench/directory_bench.py) and the composer's
-completion benchmark (bench/compose_bench.py), each a process of its own that writes its own
-section. Each section of docs/benchmarks.md sits between its own markers
+and, when they exist, the directory benchmark (bench/directory_bench.py), the composer's
+completion benchmark (bench/compose_bench.py) and the patients page's (bench/patients_bench.py),
+each a process of its own that writes its own section. Each section of docs/benchmarks.md
+sits between its own markers
 (``<!-- sync-bench:begin -->`` …); only the sections of the benchmarks that ran and succeeded
 are replaced, everything else in the file is kept as it is.
 
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["sync", "search", "directory", "compose"],
+        choices=["sync", "search", "directory", "compose", "patients", "preview"],
     )
     parser.add_argument("--messages", type=int, default=10_000, help="sync corpus (10000)")
     parser.add_argument("--runs", type=int, default=3, help="sync runs (3)")
@@ -105,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         args.search_messages, args.repeat, args.no_doc = 5_000, 5, True
         args.skip.append("directory")
         args.skip.append("compose")
+        args.skip.append("patients")
+        args.skip.append("preview")
 
     from bench import search_bench, sync_bench
 
@@ -141,6 +144,24 @@ def main(argv: list[str] | None = None) -> int:
             command.append("--no-doc")
         if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
             failures.append("compose")
+
+    if "patients" not in args.skip and importlib.util.find_spec("bench.patients_bench"):
+        # Opening a 500-message patient conversation in the window, in its own process (Qt).
+        print("== patients benchmark", flush=True)
+        command = [sys.executable, "-m", "bench.patients_bench"]
+        if args.no_doc:
+            command.append("--no-doc")
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failures.append("patients")
+
+    if "preview" not in args.skip and importlib.util.find_spec("bench.preview_bench"):
+        # The first page of a 2,500-page PDF on screen, in its own process (Qt).
+        print("== preview benchmark", flush=True)
+        command = [sys.executable, "-m", "bench.preview_bench"]
+        if args.no_doc:
+            command.append("--no-doc")
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failures.append("preview")
 
     if "sync" not in args.skip:
         text = _step(

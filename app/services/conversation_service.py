@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.domain.addresses import MailAddress
+from app.domain.addresses import PATIENT_DOMAIN
 from app.domain.compose import is_end_of_exchange
 from app.domain.message import Flag, MessageSummary
 from app.services.store_gateway import StoreGateway
@@ -33,10 +33,13 @@ __all__ = [
     "PatientRow",
 ]
 
+_SEEN = int(Flag.SEEN)  # plain ints: enum arithmetic on every line of a long conversation
+_ANSWERED = int(Flag.ANSWERED)
+
 #: Characters of a message's text a bubble carries at most (the rest: "Ouvrir").
 TEXT_LIMIT = 2000
 #: Messages of a conversation read in full when it opens.
-FIRST_PAGE = 40
+FIRST_PAGE = 25
 
 
 @dataclass(frozen=True)
@@ -104,26 +107,31 @@ class ConversationPage:
 
 
 def _direction(summary: MessageSummary, ins: str, own: frozenset[str] = frozenset()) -> str:
+    # A plain comparison: addresses are stored lower-cased, and parsing each one again
+    # (email.utils) made opening a long conversation several times slower.
     sender = summary.sender.address if summary.sender else ""
     if not ins:  # a thread between professionals: ours or theirs
         return "out" if sender.lower() in own else "in"
-    address = MailAddress.try_parse(sender) if sender else None
-    if address is not None and address.is_patient_domain:
-        found = address.patient_ins
-        return "in" if found is not None and found.value == ins else "notice"
+    if sender.endswith(f"@{PATIENT_DOMAIN}"):
+        return "in" if sender == f"{ins}@{PATIENT_DOMAIN}" else "notice"
     return "out"
 
 
-def _row(archive: Archive, patient: Patient) -> PatientRow:
-    newest = archive.messages.summaries(SearchFilters(patient_ins=patient.ins, limit=-1))
+def _row(
+    archive: Archive, patient: Patient, newest: list[MessageSummary] | None = None
+) -> PatientRow:
+    if newest is None:
+        newest = archive.messages.summaries(SearchFilters(patient_ins=patient.ins, limit=-1))
     unread = sum(
         1
         for m in newest
-        if not m.flags & Flag.SEEN and _direction(m, patient.ins) == "in" and not m.gone_from_server
+        if not int(m.flags) & _SEEN
+        and _direction(m, patient.ins) == "in"
+        and not m.gone_from_server
     )
     talk = [m for m in newest if _direction(m, patient.ins) != "notice"]
     awaiting = bool(talk) and _direction(talk[0], patient.ins) == "in"
-    if awaiting and talk[0].flags & Flag.ANSWERED:
+    if awaiting and int(talk[0].flags) & _ANSWERED:
         awaiting = False
     closed = archive.patients.closed_since(patient.ins)
     return PatientRow(
@@ -210,7 +218,7 @@ def _items(
                 bounce=bounce,
                 late=bool(mid and mid in late),
                 end_of_exchange=ending,
-                unread=direction == "in" and not summary.flags & Flag.SEEN,
+                unread=direction == "in" and not int(summary.flags) & _SEEN,
                 thread_id=summary.thread_id,
                 sender_address=summary.sender.address if summary.sender else "",
             )
@@ -258,7 +266,7 @@ class ConversationService:
             events = a.patients.events(ins)
             shown = ordered[-last:] if last > 0 else []
             return ConversationPage(
-                row=_row(a, patient),
+                row=_row(a, patient, newest),
                 ids=[m.id for m in ordered],
                 items=_items(a, ins, shown, events),
                 events=events,

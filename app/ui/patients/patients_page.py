@@ -33,7 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.compose_service import SendOutcome, SendVerdict
-from app.services.conversation_service import ConversationPage, ConversationService, PatientRow
+from app.services.conversation_service import (
+    FIRST_PAGE,
+    ConversationPage,
+    ConversationService,
+    PatientRow,
+)
 from app.ui.context import UiContext
 from app.ui.models.formatting import format_ins, format_spoken_date
 from app.ui.patients.conversation_delegate import ConversationDelegate
@@ -180,6 +185,9 @@ class PatientsPage(QWidget):
         self.view.setModel(self.conversation)
         self.view.setItemDelegate(self.delegate)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Always there: a scroll bar appearing would change the width and lay out every row
+        # a second time (measured: a third of the time to open a long conversation).
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.open_requested.connect(self._on_view_open_requested)
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
         self.conversation.modelAboutToBeReset.connect(self.delegate.clear_cache)
@@ -313,7 +321,7 @@ class PatientsPage(QWidget):
         self._generation += 1
         generation = self._generation
         loaded = len(self.conversation.items) if keep and ins == self._ins else 0
-        page = await self.service.open(ins, max(loaded, 40))
+        page = await self.service.open(ins, max(loaded, FIRST_PAGE))
         if generation != self._generation:
             return
         self._fill(ins, page, keep=keep)
