@@ -885,6 +885,9 @@ class ComposerWindow(QMainWindow):
     async def _choose_patient(self, *, add_recipient: bool) -> None:
         services = self.ctx.services
         dialog = PatientPickerDialog(await services.patients.list(), self)
+        unknown = self.check_error
+        if unknown is not None and unknown.code == "patient.unknown":
+            dialog.ins.setText(str(unknown.params.get("ins", "")))  # the INS typed as an address
         result = await run_dialog(dialog)
         choice = dialog.choice
         dialog.deleteLater()
