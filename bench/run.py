@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["sync", "search", "directory", "compose", "patients", "preview"],
+        choices=["sync", "search", "directory", "compose", "patients", "preview", "ui"],
     )
     parser.add_argument("--messages", type=int, default=10_000, help="sync corpus (10000)")
     parser.add_argument("--runs", type=int, default=3, help="sync runs (3)")
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         args.search_messages, args.repeat, args.no_doc = 5_000, 5, True
         args.skip.append("directory")
         args.skip.append("compose")
+        args.skip.append("ui")
         args.skip.append("patients")
         args.skip.append("preview")
 
@@ -162,6 +163,16 @@ def main(argv: list[str] | None = None) -> int:
             command.append("--no-doc")
         if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
             failures.append("preview")
+
+    if "ui" not in args.skip and importlib.util.find_spec("bench.ui_bench"):
+        # The window (cold start, folder open, paging, search, memory), in its own processes,
+        # writing its own section ("Window"); its archives are kept under bench/work/keep/.
+        print("== window benchmark", flush=True)
+        command = [sys.executable, "-m", "bench.ui_bench", "--keep"]
+        if args.no_doc:
+            command.append("--no-doc")
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failures.append("ui")
 
     if "sync" not in args.skip:
         text = _step(
