@@ -50,7 +50,8 @@ RequestExecutionLevel user
 !endif
 
 !define APP_NAME "Pli"
-!define APP_EXE "pli.exe"
+!define APP_EXE "pli.exe"          ; the command line (and the window without arguments)
+!define APP_GUI_EXE "pli-gui.exe"  ; the window, without a console: shortcuts point here
 !define PUBLISHER "Pli" ; TODO(release): the editor's legal name (packaging/app.spec too)
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\Pli"
 !define DATA_DIR "$LOCALAPPDATA\Pli"
@@ -66,6 +67,7 @@ BrandingText "${APP_NAME} ${VERSION}"
 !include nsDialogs.nsh
 !include FileFunc.nsh
 !include x64.nsh
+!include Sections.nsh
 
 Var DeleteData         ; "1": the uninstaller also deletes DATA_DIR
 Var DeleteDataCheckbox
@@ -76,7 +78,11 @@ Var DeleteDataCheckbox
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_LICENSE "licence-fr.txt"
 !insertmacro MUI_PAGE_DIRECTORY
+!insertmacro MUI_PAGE_COMPONENTS
 !insertmacro MUI_PAGE_INSTFILES
+; Finish page: "Lancer Pli" (ticked), run as the user, never elevated (the installer is not).
+!define MUI_FINISHPAGE_RUN "$INSTDIR\${APP_GUI_EXE}"
+!define MUI_FINISHPAGE_RUN_TEXT "Lancer Pli"
 !insertmacro MUI_PAGE_FINISH
 
 !insertmacro MUI_UNPAGE_CONFIRM
@@ -102,6 +108,7 @@ Function .onInit
     MessageBox MB_OK|MB_ICONSTOP "Pli nécessite une version 64 bits de Windows." /SD IDOK
     Abort
   ${EndIf}
+  Call SelectDesktopFromCommandLine
 FunctionEnd
 
 Section "Pli" SectionProgram
@@ -112,12 +119,12 @@ Section "Pli" SectionProgram
   RMDir /r "$INSTDIR\_internal"
   File /r "${SOURCE_DIR}\*"
   WriteUninstaller "$INSTDIR\uninstall.exe"
-  CreateShortcut "$SMPROGRAMS\${APP_NAME}.lnk" "$INSTDIR\${APP_EXE}" "" "$INSTDIR\${APP_EXE}" 0
+  CreateShortcut "$SMPROGRAMS\${APP_NAME}.lnk" "$INSTDIR\${APP_GUI_EXE}" "" "$INSTDIR\${APP_GUI_EXE}" 0
 
   WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayName" "${APP_NAME}"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "Publisher" "${PUBLISHER}"
-  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\${APP_EXE}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\${APP_GUI_EXE}"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
   WriteRegStr HKCU "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
@@ -127,6 +134,21 @@ Section "Pli" SectionProgram
   IntFmt $0 "0x%08X" $0
   WriteRegDWORD HKCU "${UNINSTALL_KEY}" "EstimatedSize" "$0"
 SectionEnd
+
+; Optional (unticked): a shortcut on the desktop. Silent installs: /DESKTOP ticks it.
+Section /o "Raccourci sur le Bureau" SectionDesktop
+  CreateShortcut "$DESKTOP\${APP_NAME}.lnk" "$INSTDIR\${APP_GUI_EXE}" "" "$INSTDIR\${APP_GUI_EXE}" 0
+SectionEnd
+
+; Silent installs: /DESKTOP adds the desktop shortcut (unticked by default).
+Function SelectDesktopFromCommandLine
+  ${GetParameters} $0
+  ClearErrors
+  ${GetOptions} $0 "/DESKTOP" $1
+  ${IfNot} ${Errors}
+    !insertmacro SelectSection ${SectionDesktop}
+  ${EndIf}
+FunctionEnd
 
 Function un.onInit
   SetShellVarContext current
@@ -175,7 +197,9 @@ FunctionEnd
 Section "Uninstall"
   ; Only what the installer put there: a folder the user chose may hold other files.
   Delete "$SMPROGRAMS\${APP_NAME}.lnk"
+  Delete "$DESKTOP\${APP_NAME}.lnk"
   Delete "$INSTDIR\${APP_EXE}"
+  Delete "$INSTDIR\${APP_GUI_EXE}"
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"

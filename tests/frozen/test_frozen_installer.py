@@ -44,6 +44,7 @@ def _payload(root: Path) -> Path:
     payload = root / "pli"
     files = {
         "pli.exe": b"MZ program",
+        "pli-gui.exe": b"MZ window",
         "_internal/python311.dll": b"MZ python",
         "_internal/sqlcipher3/_sqlite3.cp311-win_amd64.pyd": b"MZ sqlcipher",
         "_internal/vcruntime140.dll": b"MZ vendor" + SIGNATURE,  # signed by its publisher
@@ -99,14 +100,15 @@ def test_signing_signs_every_unsigned_binary_then_the_uninstaller_and_installer(
     assert result.returncode == 0, result.stdout + result.stderr
 
     signed = log.read_text("utf-8").splitlines()
-    assert signed[:3] == [
+    assert signed[:4] == [
         str(payload / "_internal" / "python311.dll"),
         str(payload / "_internal" / "sqlcipher3" / "_sqlite3.cp311-win_amd64.pyd"),
+        str(payload / "pli-gui.exe"),
         str(payload / "pli.exe"),
     ]
     # Then makensis: the uninstaller (a temporary file) before it is packed, and the installer.
-    assert len(signed) == 5
-    assert signed[4] == str(out)
+    assert len(signed) == 6
+    assert signed[5] == str(out)
     assert out.read_bytes().endswith(SIGNATURE)
     assert (payload / "_internal" / "vcruntime140.dll").read_bytes().count(SIGNATURE) == 1
     assert (
@@ -192,11 +194,17 @@ def test_per_user_install_update_and_uninstall_keeping_then_deleting_data(tmp_pa
         shortcut = wine.user / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Pli.lnk"
         data = local / "Pli" / "Pli"
 
+        desktop = wine.user / "Desktop" / "Pli.lnk"
         assert wine.run(str(setup), "/S") == 0  # silent, no administrator rights asked
         assert (program / "pli.exe").read_bytes() == b"MZ program"
+        assert (program / "pli-gui.exe").read_bytes() == b"MZ window"
         assert (program / "_internal/app/resources/trust/igc-sante-prod.pem").is_file()
         assert (program / "uninstall.exe").is_file()
         assert shortcut.is_file()
+        # the Start menu opens the window (no console), not the command line
+        target = shortcut.read_bytes()
+        assert b"pli-gui.exe" in target or "pli-gui.exe".encode("utf-16-le") in target
+        assert not desktop.exists()  # the desktop shortcut is optional, unticked
         key = wine.uninstall_key()
         assert key is not None
         assert f'"DisplayVersion"="{project_version()}"' in key
@@ -209,7 +217,8 @@ def test_per_user_install_update_and_uninstall_keeping_then_deleting_data(tmp_pa
         (program / "_internal" / "old_module.pyd").write_bytes(b"MZ old")
         (program / "mes notes.txt").write_text("à garder", "utf-8")
 
-        assert wine.run(str(setup), "/S") == 0  # an update
+        assert wine.run(str(setup), "/S", "/DESKTOP") == 0  # an update, with the desktop icon
+        assert desktop.is_file()
         assert not (program / "_internal" / "old_module.pyd").exists()
         assert (data / "archive.db").read_bytes() == b"encrypted health data"
 
@@ -218,6 +227,8 @@ def test_per_user_install_update_and_uninstall_keeping_then_deleting_data(tmp_pa
         assert not (program / "_internal").exists()
         assert not (program / "uninstall.exe").exists()
         assert not shortcut.exists()
+        assert not desktop.exists()
+        assert not (program / "pli-gui.exe").exists()
         assert wine.uninstall_key() is None
         assert (program / "mes notes.txt").read_text("utf-8") == "à garder"
         assert (data / "archive.db").read_bytes() == b"encrypted health data"  # kept

@@ -1,0 +1,1 @@
+"""The window's shared widgets (banners, status bar, mail panes)."""
