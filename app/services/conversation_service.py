@@ -52,6 +52,7 @@ class PatientRow:
     unread: int  # messages from the patient not read yet
     awaiting_reply: bool  # the last word is the patient's
     closed_at: int | None
+    undelivered: bool = False  # your last message to the patient came back (a bounce)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,11 @@ def _row(
     if awaiting and int(talk[0].flags) & _ANSWERED:
         awaiting = False
     closed = archive.patients.closed_since(patient.ins)
+    last_out = next((m for m in newest if _direction(m, patient.ins) == "out"), None)
+    undelivered = last_out is not None and any(
+        e.kind == "bounce" and e.ts >= last_out.internal_date
+        for e in archive.patients.events(patient.ins)
+    )
     return PatientRow(
         patient=patient,
         messages=len(newest),
@@ -141,6 +147,7 @@ def _row(
         unread=unread,
         awaiting_reply=awaiting,
         closed_at=closed.ts if closed else None,
+        undelivered=undelivered,
     )
 
 

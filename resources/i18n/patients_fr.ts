@@ -338,8 +338,8 @@
 <context>
     <name>OutboxPage</name>
     <message>
-        <location filename="../../app/ui/outbox/outbox_page.py" line="+56" />
-        <location line="+6" />
+        <location filename="../../app/ui/outbox/outbox_page.py" line="+57" />
+        <location line="+7" />
         <source>Outbox</source>
         <extracomment>Events are gathered this long before the page reads the outbox again.</extracomment>
         <translation>Boîte d'envoi</translation>
@@ -355,7 +355,7 @@
         <translation>Messages de la boîte d'envoi</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+18" />
         <source>&amp;Retry</source>
         <translation>&amp;Réessayer</translation>
     </message>
@@ -391,7 +391,7 @@
         </translation>
     </message>
     <message>
-        <location line="+67" />
+        <location line="+93" />
         <source>The server cannot be reached: %1. The message waits.</source>
         <translation>Le serveur est injoignable : %1. Le message attend.</translation>
     </message>
@@ -453,6 +453,11 @@
     </message>
     <message>
         <location line="+2" />
+        <source>your last message was not delivered</source>
+        <translation>votre dernier message n'a pas été distribué</translation>
+    </message>
+    <message>
+        <location line="+2" />
         <source>exchange ended</source>
         <translation>échange clos</translation>
     </message>
@@ -476,6 +481,11 @@
         <location line="+2" />
         <source>Waiting for your answer</source>
         <translation>En attente de votre réponse</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Not delivered</source>
+        <translation>Non distribué</translation>
     </message>
     <message>
         <location line="+2" />
@@ -509,7 +519,7 @@
 <context>
     <name>PatientsPage</name>
     <message>
-        <location filename="../../app/ui/patients/patients_page.py" line="+108" />
+        <location filename="../../app/ui/patients/patients_page.py" line="+113" />
         <location line="+19" />
         <source>Patients</source>
         <extracomment>Earlier messages read at a time when "Afficher les messages précédents" is chosen. Events are gathered this long before the page reads again (a sync publishes many).</extracomment>
@@ -561,7 +571,7 @@
         <translation>Conversation avec le patient</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+10" />
         <source>&amp;Open</source>
         <translation>&amp;Ouvrir</translation>
     </message>
@@ -616,7 +626,7 @@
         <translation>Échange clos %1. Le patient voit un bandeau dans Mon espace santé et ne peut plus répondre à vos messages précédents. Lui écrire de nouveau rouvre la conversation.</translation>
     </message>
     <message>
-        <location line="+106" />
+        <location line="+113" />
         <source>Where to file the patients' documents</source>
         <translation>Où classer les documents des patients</translation>
     </message>

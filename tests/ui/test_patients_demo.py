@@ -153,3 +153,33 @@ def test_end_exchange_banner_and_fin_in_sent(
             await ui_services.demo.stop()
 
     ui.run(scenario(), timeout=120)
+
+
+def test_undelivered_marker_and_reply(ui: UiLoop, ui_services: Services, french: None) -> None:
+    async def scenario() -> None:
+        try:
+            page = await demo_page(ui, ui_services)
+            # Colin's last message bounced: the list says so.
+            colin = page.model.patient_row(page.model.row_of(COLIN))
+            assert colin.undelivered
+            assert not page.model.patient_row(page.model.row_of(GARNIER)).undelivered
+            assert "votre dernier message n'a pas été distribué" in page.model.index(
+                page.model.row_of(COLIN)
+            ).data(Qt.ItemDataRole.AccessibleTextRole)
+            # Répondre: a reply to the conversation's last message, for the composer.
+            page.show_patient(GARNIER)
+            await ui.until(lambda: page.ins == GARNIER)
+            await page.task
+            requests: list[object] = []
+            page.compose_requested.connect(requests.append)
+            page.reply_button.click()
+            assert len(requests) == 1
+            request = requests[0]
+            assert request.kind == "reply"  # type: ignore[attr-defined]
+            last = [x for x in _rows(page) if x.kind == MESSAGE][-1]
+            assert request.message_id == last.item.id  # type: ignore[attr-defined]
+            page.hide()
+        finally:
+            await ui_services.demo.stop()
+
+    ui.run(scenario(), timeout=120)

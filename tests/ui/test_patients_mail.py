@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QDialog  # noqa: TID251 - window tests
 
 from app.domain.account import AccountConfig, BoxType, Endpoint, Security
 from app.services.account_service import Account
@@ -21,7 +24,7 @@ from app.ui.receipts import MessageExtras
 from app.ui.widgets.reading_pane import ReadingPane
 from tests.servers.fixtures import MailAccount
 from tests.servers.smtp import SmtpServer
-from tests.support.mail import message
+from tests.support.mail import message, tiny_pdf
 from tests.ui.conftest import UiLoop
 from tests.ui.test_patients_demo import french  # noqa: F401 - fixture
 
@@ -119,7 +122,7 @@ def test_late_patient_message_flagged_live(
             await ui.until(lambda: last().item.late, within=15)
             model = page.conversation
             sentence = model.index(model.row_of(last().item.id)).data(
-                __import__("PySide6.QtCore").QtCore.Qt.ItemDataRole.AccessibleTextRole
+                Qt.ItemDataRole.AccessibleTextRole
             )
             assert "reçu après la fin de l'échange" in sentence
             row = page.model.patient_row(0)
@@ -289,5 +292,62 @@ def test_thread_and_directory_card(
         assert "n'est pas dans l'annuaire" in card.text.text()
         card.close()
         dialog.close()
+
+    ui.run(scenario(), timeout=90)
+
+
+def test_document_card_open_and_file(
+    ui: UiLoop,
+    ui_services: Services,
+    mail_account: MailAccount,
+    french: None,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    dove = mail_account.dovecot
+    raw, _mid = message(
+        sender=f"Léa DURAND <{PATIENT}@patient.mssante.fr>",
+        to=mail_account.address,
+        subject="Mon ordonnance",
+        body="Bonjour Docteur, voici mon ordonnance.",
+        pdf=tiny_pdf(),
+        pdf_name="ordonnance.pdf",
+    )
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await asyncio.to_thread(dove.deliver, mail_account.address, raw, "INBOX")
+        await ui_services.supervisor.run_once([account])
+        ctx = UiContext.create(ui_services, ui.errors)
+        page = PatientsPage(ctx)
+        page._ctx_keepalive = ctx  # type: ignore[attr-defined]
+        page.resize(1366, 768)
+        page.show()
+        try:
+            await page.reload()
+            await ui.until(lambda: page.ins == PATIENT)
+            await page.task
+            model = page.conversation
+            rows = [model.index(r).data(ITEM_ROLE) for r in range(model.rowCount())]
+            found = next(r for r in rows if r.kind == MESSAGE and r.item.documents)
+            index = model.index(model.row_of(found.item.id))
+            sentence = index.data(Qt.ItemDataRole.AccessibleTextRole)
+            assert "1 document" in sentence and "ordonnance.pdf — PDF, " in sentence
+            page.view.setCurrentIndex(index)
+            assert page.file_button.isEnabled() and page.open_button.isEnabled()
+            # Classer: filed in the patient's folder by the documents service (pli export).
+            page.filing_root = tmp_path / "dossiers"
+            page.file_button.click()
+            await ui.until(lambda: "classé" in page.last_notice, within=15)
+            filed = [p for p in page.filing_root.rglob("*.pdf")]
+            assert len(filed) == 1 and PATIENT in str(filed[0])
+            # Ouvrir: the message in a reading pane of its own.
+            page.open_button.click()
+            dialogs = [w for w in page.findChildren(QDialog) if hasattr(w, "pane")]
+            assert len(dialogs) == 1
+            pane = dialogs[0].pane
+            await ui.until(lambda: pane.message_id == found.item.id, within=10)
+            dialogs[0].close()
+        finally:
+            page.hide()
 
     ui.run(scenario(), timeout=90)

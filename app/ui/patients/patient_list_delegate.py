@@ -35,6 +35,8 @@ class PatientRowDelegate(QStyledItemDelegate):
             out.append((self.tr("%n unread", "", row.unread), "#1d4f91", "#ffffff"))
         if row.awaiting_reply:
             out.append((self.tr("Waiting for your answer"), "#fff4d6", "#4d3800"))
+        if row.undelivered:
+            out.append((self.tr("Not delivered"), "#fde8e6", "#7a1a14"))
         if row.closed_at is not None:
             out.append((self.tr("Exchange ended"), "#e4e7eb", "#3e4c59"))
         if row.patient.objection:

@@ -52,6 +52,8 @@ def row_sentence(row: PatientRow) -> str:
         parts.append(translate("PatientList", "%n unread message(s)", "", row.unread))
     if row.awaiting_reply:
         parts.append(translate("PatientList", "waiting for your answer"))
+    if row.undelivered:
+        parts.append(translate("PatientList", "your last message was not delivered"))
     if row.closed_at is not None:
         parts.append(translate("PatientList", "exchange ended"))
     if row.last_activity:
