@@ -117,6 +117,20 @@ def test_composer_screenshots(
         await ui.settle(0.5)
         no_english(full)
         await shoot(ui, full, "chips-documents", tmp_path)
+        # The suggestions as they show while typing (the list is a window of its own).
+        full.resize(*SIZES[0])
+        full.bcc_field.edit.setFocus()
+        full.bcc_field.request_suggestions("lef")
+        popup = full.bcc_field.completer.popup()
+        assert popup is not None
+        await ui.until(lambda: popup.isVisible() and full.bcc_field.model.rowCount() >= 2)
+        await ui.settle(0.2)
+        image = popup.grab().toImage()
+        name = "compose-completion.png"
+        assert await asyncio.to_thread(image.save, str(tmp_path / name))
+        if os.environ.get("PLI_SCREENSHOTS") == "1":
+            assert await asyncio.to_thread(image.save, str(REPO / "docs" / "screenshots" / name))
+        popup.hide()
         full.close()
 
         refused = await manager.new_message()

@@ -15,8 +15,27 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from email.utils import getaddresses
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
@@ -27,6 +46,9 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QLineEdit,
     QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QWidget,
     QWidgetItem,
@@ -43,6 +65,7 @@ _SEPARATORS = re.compile(r"[,;\n\r\t]+")
 
 _ADDRESS_ROLE = Qt.ItemDataRole.UserRole + 1
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 2
+_DETAILS_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 class ChipState(enum.StrEnum):
@@ -244,6 +267,75 @@ def suggestion_text(s: Suggestion, patient_word: str) -> tuple[str, str]:
     return first, " · ".join(details)
 
 
+class SuggestionDelegate(QStyledItemDelegate):
+    """Draws a suggestion on two lines: the name in bold and the address, then the details.
+
+    The details, in grey: profession (or "Patient"), mailbox type, town and structure.
+    """
+
+    def sizeHint(  # noqa: N802 - Qt override
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        """Qt override."""
+        height = option.fontMetrics.height()
+        return QSize(300, 2 * height + 12)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """Qt override."""
+        self.initStyleOption(option, index)
+        rect: QRect = option.rect
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        left = rect.left() + 8
+        if isinstance(icon, QIcon) and not icon.isNull():
+            icon.paint(painter, QRect(left, rect.top() + (rect.height() - 16) // 2, 16, 16))
+        left += 24
+        base = QFont(option.font)
+        bold = QFont(base)
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        line = QFontMetrics(base).height()
+        top = rect.top() + 5
+        text_colour = palette.highlightedText().color() if selected else palette.text().color()
+        grey = text_colour if selected else QColor("#5f6368")
+        name = str(index.data(_NAME_ROLE) or "")
+        address = str(index.data(_ADDRESS_ROLE) or "")
+        width = rect.right() - left - 8
+        x = left
+        if name:
+            painter.setFont(bold)
+            painter.setPen(text_colour)
+            shown = metrics.elidedText(name, Qt.TextElideMode.ElideRight, width // 2)
+            painter.drawText(QRect(x, top, width, line), Qt.AlignmentFlag.AlignLeft, shown)
+            x += metrics.horizontalAdvance(shown) + 10
+        painter.setFont(base)
+        painter.setPen(grey if name else text_colour)
+        painter.drawText(
+            QRect(x, top, rect.right() - x - 8, line),
+            Qt.AlignmentFlag.AlignLeft,
+            QFontMetrics(base).elidedText(
+                address, Qt.TextElideMode.ElideMiddle, max(20, rect.right() - x - 8)
+            ),
+        )
+        details = str(index.data(_DETAILS_ROLE) or "")
+        painter.setPen(grey)
+        painter.drawText(
+            QRect(left, top + line + 2, width, line),
+            Qt.AlignmentFlag.AlignLeft,
+            QFontMetrics(base).elidedText(details, Qt.TextElideMode.ElideRight, width),
+        )
+        painter.restore()
+
+
 class RecipientField(QFrame):
     """A line of recipient chips and the field where addresses are typed.
 
@@ -283,6 +375,8 @@ class RecipientField(QFrame):
         popup = self._popup()
         popup.setAccessibleName(self.tr("Suggestions"))
         popup.setMinimumWidth(460)
+        self.delegate = SuggestionDelegate(popup)
+        popup.setItemDelegate(self.delegate)
         self.completer.activated[QModelIndex].connect(  # type: ignore[index]
             self._on_completer_activated
         )
@@ -452,6 +546,7 @@ class RecipientField(QFrame):
             item = QStandardItem(f"{first}\n{second}" if second else first)
             item.setData(s.address, _ADDRESS_ROLE)
             item.setData(s.name, _NAME_ROLE)
+            item.setData(second, _DETAILS_ROLE)
             item.setEditable(False)
             if s.source is SuggestionSource.PATIENT:
                 item.setIcon(mail_icon("patient", "#0b7a5b", 16))
