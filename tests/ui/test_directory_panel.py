@@ -149,3 +149,47 @@ def test_directory_panel(ui: UiLoop, ui_services: Services, french: None, tmp_pa
 
     ui.loop.slow_callback_duration = max(ui.loop.slow_callback_duration, 0.3)
     ui.run(scenario(), timeout=180)
+
+
+def test_online_search_is_asked_explicitly_and_shown_as_such(
+    ui: UiLoop, french: None, tmp_path: Path
+) -> None:
+    from app.config.settings import DirectorySettings, Settings
+    from tests.support.directory_fhir_server import FhirServer, sample_directory
+    from tests.ui.conftest import open_test_services
+
+    with FhirServer(api_key="cle-de-test", resources=sample_directory()) as fhir:
+        settings = Settings(directory=DirectorySettings(fhir_base_url=fhir.base_url))
+
+        async def scenario() -> None:
+            services = await open_test_services(tmp_path / "profile", settings)
+            try:
+                ctx = UiContext.create(services, ui.errors)
+                panel = DirectoryPanel(ctx)
+                panel.show()
+                await panel.refresh()
+                assert not panel.online.isEnabled()  # no API key: never online
+                services.directory.set_api_key("cle-de-test")
+                await panel.refresh_info()
+                assert panel.online.isEnabled()
+                # Typing never asks the API; Enter with "en ligne" checked does.
+                panel.field.setText("martin")
+                await ui.until(
+                    lambda: (
+                        "pas encore importé" in panel.heading.text() or panel.heading.text() != ""
+                    ),
+                    within=10,
+                )
+                assert fhir.requests == []
+                panel.online.setChecked(True)
+                panel.field.returnPressed.emit()
+                await ui.until(lambda: panel.results.count() > 0, within=20)
+                assert fhir.requests, "the online directory was not asked"
+                assert "annuaire en ligne" in panel.heading.text()
+                texts = [panel.results.item(i).text() for i in range(panel.results.count())]
+                assert any("helene.martin@medecin.mssante.fr" in t for t in texts)
+                assert any("(annuaire en ligne)" in t for t in texts)
+            finally:
+                await services.aclose()
+
+        ui.run(scenario(), timeout=60)

@@ -18,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from PySide6.QtPrintSupport import QPrinter  # noqa: TID251 - window tests
 from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
 
+from app.documents.attachments import list_attachments
 from app.documents.xdm_writer import build_xdm
 from app.domain.addresses import Ins
 from app.domain.documents import LOINC_OID, CodedValue, DocumentKind, PatientIdKind
@@ -65,6 +66,10 @@ def test_documents(ui: UiLoop, ui_services: Services, french: None) -> None:
     test_patient = replace(make.patient(), id_kind=PatientIdKind.TEST)
     built = build_xdm(make.text_pdf(1), patient=test_patient, document=make.outgoing())
     tiff = make.tiff(3)
+    scripted = make.javascript_pdf()
+    scripted_info = list_attachments(
+        make.message([(scripted, "application/pdf", "attachment", "script.pdf")])
+    )[0]
     encrypted, truncated = make.encrypted_pdf(), make.truncated_pdf()
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -99,6 +104,14 @@ def test_documents(ui: UiLoop, ui_services: Services, french: None) -> None:
         await ui.until(lambda: preview.pdf.search_label.text().startswith("1 sur "))
         preview.pdf.search_next.click()
         await ui.until(lambda: preview.pdf.search_label.text().startswith("2 sur "))
+
+        # A PDF with a script: shown, the script never run, and said so.
+        assert (
+            await preview.show_data("script.pdf", scripted, DocumentKind.PDF, info=scripted_info)
+            == "pdf"
+        )
+        assert "ne les exécute jamais" in preview.notice.text()
+        assert not preview.notice.isHidden()
 
         # A multi-page TIFF, page by page.
         assert await preview.show_data("fax.tif", tiff, DocumentKind.TIFF) == "image"
