@@ -34,6 +34,7 @@ MARGIN = 12  # around a bubble, horizontally
 PAD = 10  # inside a bubble
 GAP = 4  # between lines
 MAX_SHARE = 0.72  # a bubble's width at most, of the view's
+MAX_WIDTH = 760  # and in pixels: longer lines are hard to read on a wide screen
 
 COLOURS = {
     "in": ("#f1f3f5", "#1f2933"),
@@ -147,7 +148,7 @@ class ConversationDelegate(QStyledItemDelegate):
         small: QFont,
     ) -> _Layout:
         view = QRect(0, 0, option.rect.width(), 0)
-        outer = max(200, int(view.width() * MAX_SHARE))
+        outer = max(200, min(MAX_WIDTH, int(view.width() * MAX_SHARE)))
         inner = outer - 2 * PAD
         wrap = int(Qt.TextFlag.TextWordWrap)
         lines: list[tuple[str, QFont, str, str]] = []  # text, font, colour, box
