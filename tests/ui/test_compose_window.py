@@ -320,6 +320,7 @@ def test_template_filled_from_the_patient_and_drafts_saved(
         reopened = await manager.draft(draft_id or 0)
         assert reopened.body.toPlainText() == "Bonjour Madame, Voici"
         assert reopened.to_field.addresses() == (PATIENT,)
+        await ui.until(lambda: "LEFÈVRE" in reopened.patient_label.text())  # the patient shown
         reopened.close()
 
     ui.run(scenario())

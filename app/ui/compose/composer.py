@@ -615,6 +615,32 @@ class ComposerWindow(QMainWindow):
     def _on_recipients_changed(self) -> None:
         self._update_recipients_state()
         self._schedule()
+        if self.patient is None or self.patient.address not in self.recipients():
+            self.ctx.runner.run(self, self.find_patient())
+
+    async def find_patient(self) -> None:
+        """Show the patient of the message when one known patient is among the recipients."""
+        patients = {
+            a.patient_ins.value
+            for a in map(MailAddress.try_parse, self.recipients())
+            if a is not None and a.is_patient_domain and a.patient_ins is not None
+        }
+        if len(patients) != 1:
+            if self.patient is not None and not patients and not self.xdm:
+                self.patient = None
+                self.patient_label.setText(self.tr("No patient"))
+            return
+        (ins,) = patients
+        if self.patient is not None and self.patient.ins == ins:
+            return
+        known = await self.ctx.services.patients.list()
+        found = next((s.patient for s in known if s.patient.ins == ins), None)
+        if found is not None and not self.is_gone():
+            self._set_patient(
+                PatientChoice(
+                    found.ins, found.family_name, found.given_name, found.birth_date, new=False
+                )
+            )
 
     def _on_receipt_toggled(self, _on: bool) -> None:
         if not self._loading:
