@@ -4,6 +4,7 @@ server, cancelling; the From preview."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -277,3 +278,60 @@ def test_every_step_fits_and_reads_french(
                     assert widget.sizeHint().width() <= wizard.width(), widget
 
     ui.run(scenario())
+
+
+def test_add_a_mailbox_from_the_window_then_first_sync(
+    ui: UiLoop, tmp_path, mail_account, loopback_dns: LoopbackDns
+) -> None:
+    """The welcome page's "Add my mailbox" opens the wizard; Finish opens the mail and syncs."""
+    from app.config.paths import AppPaths
+    from app.domain import events as ev
+    from app.ui.application import PliApplication
+    from tests.ui.conftest import TEST_PASSPHRASE
+
+    mail_account.dovecot.deliver(
+        mail_account.address,
+        b"From: a@hopital-test.mssante.fr\r\nTo: "
+        + mail_account.address.encode()
+        + b"\r\nSubject: Bienvenue\r\nMessage-ID: <w1@x>\r\n\r\nBonjour\r\n",
+        "INBOX",
+    )
+
+    async def scenario() -> None:
+        app = PliApplication(
+            AppPaths.at(tmp_path / "profile"), ui.errors, passphrase=TEST_PASSPHRASE
+        )
+        app.window.show()
+        run = asyncio.ensure_future(app.run())
+        await ui.until(app.started.is_set, within=30)
+        assert app.window.current_page() == "welcome"
+        assert any(a.shortcut().toString() == "Ctrl+," for a in app.window.actions())
+        app.window.add_account_requested.emit()
+        await ui.until(
+            lambda: any(
+                isinstance(w, AccountWizard) and w.isVisible()
+                for w in QApplication.topLevelWidgets()
+            )
+        )
+        [wizard] = [w for w in QApplication.topLevelWidgets() if isinstance(w, AccountWizard)]
+        wizard.discovery.resolvers = [loopback_dns.address]
+        wizard.discovery.autoconfig_urls = lambda _d, _a: []
+        publish_srv(loopback_dns, mail_account)
+        await walk_to_test(
+            ui,
+            wizard,
+            mail_account.address,
+            ca_file=str(mail_account.ca_bundle),
+            password=mail_account.password,
+        )
+        wizard.finish_button.click()
+        await ui.until(lambda: app.window.current_page() == "mail", within=30)
+        services = app.services
+        assert services is not None
+        (account,) = await services.accounts.list()
+        states = app.window.status.connections.states
+        await ui.until(lambda: states().get(account.id) is ev.ConnectionState.ONLINE, 60)
+        app.window.close()
+        await run
+
+    ui.run(scenario(), timeout=120)
