@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QDialog  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QApplication, QDialog  # noqa: TID251 - window tests
 
 from app.domain.account import AccountConfig, BoxType, Endpoint, Security
 from app.services.account_service import Account
@@ -245,7 +245,24 @@ def test_thread_and_directory_card(
     ui_services: Services,
     mail_account: MailAccount,
     french: None,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
+    from tests.support.directory_extraction import person_line, write_extraction
+
+    extraction = tmp_path / "Extraction_Correspondance_MSSante_20261201.txt"
+    write_extraction(
+        extraction,
+        5,
+        extra=[
+            person_line(
+                address="paul.durand@medecin.mssante.fr",
+                family="DURAND",
+                given="Paul",
+                rpps="10001234567",
+                organisation="Clinique du Parc",
+            )
+        ],
+    )
     dove = mail_account.dovecot
     first, fid = message(sender="Dr Paul Durand <paul.durand@medecin.mssante.fr>")
     answer, aid = message(
@@ -263,6 +280,7 @@ def test_thread_and_directory_card(
     )
 
     async def scenario() -> None:
+        await ui_services.directory.import_file(extraction)
         account = await add_account(ui_services, mail_account)
         await asyncio.to_thread(dove.deliver, mail_account.address, first, "INBOX")
         await asyncio.to_thread(dove.deliver, mail_account.address, answer, "Sent", ["\\Seen"])
@@ -276,22 +294,40 @@ def test_thread_and_directory_card(
             key=lambda m: m.id,
         )
         ctx = UiContext.create(ui_services, ui.errors)
-        dialog = ThreadDialog(ctx, latest.id)
-        dialog._ctx_keepalive = ctx  # type: ignore[attr-defined]
-        dialog.show()
+        # From the reading pane: "Voir le fil" and "Fiche annuaire" under the header.
+        pane = ReadingPane(ctx)
+        pane.mark_read = False
+        pane._ctx_keepalive = ctx  # type: ignore[attr-defined]
+        extras = MessageExtras(ctx, pane)
+        pane.extras.addWidget(extras)
+        pane.message_shown.connect(extras.on_message_shown)
+        pane.show()
+        await pane.show_message(latest.id)
+        assert extras.isVisible() and extras.card_button.isVisible()
+        extras.thread_button.click()
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, ThreadDialog)]
+        assert len(dialogs) == 1
+        dialog = dialogs[0]
         await dialog.task
         items = dialog.model.items
         assert [i.direction for i in items] == ["in", "out", "in"]
         assert dialog.correspondent == "paul.durand@medecin.mssante.fr"
         assert dialog.card_button.isEnabled()
-        card = DirectoryCardDialog(ctx, dialog.correspondent)
-        card.show()
-        card.start()
-        await card.task
-        # No directory imported in this profile: the card says so, in French.
-        assert "n'est pas dans l'annuaire" in card.text.text()
-        card.close()
-        dialog.close()
+        dialog.card_button.click()
+        cards = [w for w in dialog.findChildren(DirectoryCardDialog)]
+        assert len(cards) == 1
+        await cards[0].task
+        text = cards[0].text.text()
+        assert "Paul DURAND" in text and "RPPS 10001234567" in text
+        assert "paul.durand@medecin.mssante.fr" in text and "Clinique du Parc" in text
+        # Unknown to the directory: said in French.
+        unknown = DirectoryCardDialog(ctx, "inconnu@exemple.mssante.fr")
+        unknown.start()
+        await unknown.task
+        assert "n'est pas dans l'annuaire" in unknown.text.text()
+        for widget in (unknown, cards[0], dialog):
+            widget.close()
+        pane.hide()
 
     ui.run(scenario(), timeout=90)
 
