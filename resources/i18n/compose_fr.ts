@@ -80,9 +80,9 @@
 <context>
     <name>Chip</name>
     <message>
-        <location filename="../../app/ui/compose/recipients.py" line="+219"/>
+        <location filename="../../app/ui/compose/recipients.py" line="+247"/>
         <source>patient</source>
-        <extracomment>Splits a pasted list: commas, semicolons, new lines, tabs.</extracomment>
+        <extracomment>Splits a pasted list: commas, semicolons, new lines, tabs. A better address to offer (the MSSanté form of an Apicrypt address), or &quot;&quot;.</extracomment>
         <translation>patient</translation>
     </message>
     <message>
@@ -102,8 +102,14 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+8"/>
         <source>Remove this recipient</source>
         <translation>Retirer ce destinataire</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Replace with %1</source>
+        <translation>Remplacer par %1</translation>
     </message>
 </context>
 <context>
@@ -424,7 +430,7 @@
 <context>
     <name>ComposerManager</name>
     <message>
-        <location filename="../../app/ui/compose/manager.py" line="+160"/>
+        <location filename="../../app/ui/compose/manager.py" line="+166"/>
         <source>Messages being written</source>
         <extracomment>Where the ids of the drafts being written are kept (ids only: no health data).</extracomment>
         <translation>Messages en cours de rédaction</translation>
@@ -487,13 +493,14 @@
         <translation>Le %1 à %2, %3 a écrit :</translation>
     </message>
     <message>
-        <location line="+126"/>
-        <location line="+254"/>
+        <location line="+129"/>
+        <location line="+259"/>
         <source>New message</source>
+        <extracomment>Closed (its C++ side is about to go): loading coroutines stop touching it.</extracomment>
         <translation>Nouveau message</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-243"/>
         <source>Message</source>
         <translation>Message</translation>
     </message>
@@ -584,11 +591,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+346"/>
         <source>No patient</source>
         <translation>Aucun patient</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-345"/>
         <source>Patient of the message</source>
         <translation>Patient du message</translation>
     </message>
@@ -654,12 +662,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+381"/>
+        <location line="+410"/>
         <source>Send (Ctrl+Entrée)</source>
         <translation>Envoyer (Ctrl+Entrée)</translation>
     </message>
     <message>
-        <location line="-311"/>
+        <location line="-340"/>
         <source>No mailbox: add one first.</source>
         <translation>Aucune boîte aux lettres : ajoutez-en une d&apos;abord.</translation>
     </message>
@@ -691,7 +699,7 @@
         <translation>Où arrivent les réponses des destinataires (Reply-To) : un patient pourra alors y écrire.</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+63"/>
         <source>-------- Forwarded message --------</source>
         <translation>-------- Message transféré --------</translation>
     </message>
@@ -711,7 +719,7 @@
         <translation>Objet : %1</translation>
     </message>
     <message>
-        <location line="+192"/>
+        <location line="+219"/>
         <source>Refused:</source>
         <translation>Refusé :</translation>
     </message>
@@ -751,7 +759,7 @@
         <translation>L&apos;objet vient du document (XDM/1.0/DDM+…)</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+40"/>
         <source>born %1</source>
         <translation>né(e) le %1</translation>
     </message>
@@ -908,7 +916,7 @@
 <context>
     <name>RecipientField</name>
     <message>
-        <location filename="../../app/ui/compose/recipients.py" line="+48"/>
+        <location filename="../../app/ui/compose/recipients.py" line="+121"/>
         <source>Name, profession, town, INS or address</source>
         <translation>Nom, profession, ville, INS ou adresse</translation>
     </message>
@@ -918,7 +926,7 @@
         <translation>Suggestions</translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+178"/>
         <source>Patient</source>
         <translation>Patient</translation>
     </message>
@@ -926,7 +934,7 @@
 <context>
     <name>XdmDialog</name>
     <message>
-        <location filename="../../app/ui/compose/composer.py" line="-948"/>
+        <location filename="../../app/ui/compose/composer.py" line="-987"/>
         <source>Send as IHE_XDM</source>
         <translation>Envoyer en IHE_XDM</translation>
     </message>

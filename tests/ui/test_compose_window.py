@@ -186,6 +186,12 @@ def test_completion_chips_and_flags(
         apicrypt = chips["dr.who@medecin.apicrypt.org"]
         assert apicrypt.state is ChipState.INVALID
         assert "dr.who@interop-mssante.apicrypt.org" in apicrypt.reason
+        # One action puts the MSSanté form in its place.
+        assert apicrypt.suggestion == "dr.who@interop-mssante.apicrypt.org"
+        apicrypt.replace_requested.emit(apicrypt.suggestion)
+        replaced = {c.address: c for c in composer.cc_field.chips()}
+        assert "dr.who@medecin.apicrypt.org" not in replaced
+        assert replaced["dr.who@interop-mssante.apicrypt.org"].state is not ChipState.INVALID
         # The checks come: the unknown domain is outside the trust space (a warning).
         await ui.until(lambda: composer.report is not None or composer.check_error is not None)
         await ui.until(

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFont,
     QFontMetrics,
     QIcon,
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QLineEdit,
+    QMenu,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
@@ -191,6 +193,7 @@ class Chip(QFrame):
     """
 
     remove_requested = Signal()
+    replace_requested = Signal(str)
 
     def __init__(self, address: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,6 +201,8 @@ class Chip(QFrame):
         self.name = name
         self.state = ChipState.OK
         self.reason = ""
+        #: A better address to offer (the MSSanté form of an Apicrypt address), or "".
+        self.suggestion = ""
         self.setObjectName("recipientChip")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout = QHBoxLayout(self)
@@ -248,6 +253,16 @@ class Chip(QFrame):
         self.setAccessibleName(", ".join(p for p in (shown, what, reason) if p))
         self.remove.setAccessibleName(self.tr("Remove %1").replace("%1", self.name or self.address))
         self.remove.setToolTip(self.tr("Remove this recipient"))
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        """Qt override: offer the replacement address (menu key or right click)."""
+        menu = QMenu(self)
+        if self.suggestion:
+            replace = menu.addAction(self.tr("Replace with %1").replace("%1", self.suggestion))
+            replace.triggered.connect(lambda: self.replace_requested.emit(self.suggestion))
+        remove = menu.addAction(self.tr("Remove this recipient"))
+        remove.triggered.connect(self.remove_requested)
+        menu.popup(event.globalPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Qt override."""
@@ -427,17 +442,28 @@ class RecipientField(QFrame):
         self.layout_.insertWidget(len(self._chips), chip)
         chip.show()
         self._chips.append(chip)
+        chip.replace_requested.connect(lambda new, c=chip: self.replace(c, new))
         state, code = local_state(chip.address)
         if code:
             from app.ui.compose.texts import describe
 
-            chip.set_state(state, describe(code, self._params(chip.address, code)))
+            params = self._params(chip.address, code)
+            chip.suggestion = params.get("suggestion", "")
+            chip.set_state(state, describe(code, params))
         else:
             chip.set_state(state, "")
         self.updateGeometry()
         if notify:
             self.changed.emit()
         return True
+
+    def replace(self, chip: Chip, address: str) -> None:
+        """Put `address` in place of a chip (the MSSanté form of an Apicrypt address)."""
+        if chip not in self._chips:
+            return
+        name = chip.name
+        self._remove(chip, notify=False)
+        self.add_address(address, name)
 
     def set_state(self, address: str, state: ChipState, reason: str) -> None:
         """Flag one chip (the composer's checks)."""
