@@ -45,12 +45,12 @@
         <translation><numerusform>(%n renommé : un fichier du même nom existait déjà, rien n'a été remplacé)</numerusform><numerusform>(%n renommés : des fichiers du même nom existaient déjà, rien n'a été remplacé)</numerusform></translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+10" />
         <source>Folder of the patients' documents</source>
         <translation>Dossier des documents des patients</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+20" />
         <source>Save the document</source>
         <translation>Enregistrer le document</translation>
     </message>
@@ -80,13 +80,13 @@
         <translation>Ouvrir quand même</translation>
     </message>
     <message>
-        <location line="-321" />
-        <location line="+395" />
+        <location line="-324" />
+        <location line="+398" />
         <source>Print the document</source>
         <translation>Imprimer le document</translation>
     </message>
     <message>
-        <location line="-404" />
+        <location line="-407" />
         <source>File the message's documents in the patient's folder (standard names)</source>
         <translation>Classer les documents du message dans le dossier du patient (noms normalisés)</translation>
     </message>
@@ -121,7 +121,7 @@
         <translation>Ouvrir dans une fenêtre</translation>
     </message>
     <message numerus="yes">
-        <location line="+398" />
+        <location line="+401" />
         <source>%n page(s) sent to the printer.</source>
         <translation><numerusform>%n page envoyée à l'imprimante.</numerusform><numerusform>%n pages envoyées à l'imprimante.</numerusform></translation>
     </message>
@@ -539,7 +539,7 @@
 <context>
     <name>ReadingPaneDocuments</name>
     <message>
-        <location filename="../../app/ui/documents/reading.py" line="+79" />
+        <location filename="../../app/ui/documents/reading.py" line="+81" />
         <location line="+2" />
         <source>Correspondent's card</source>
         <translation>Fiche du correspondant</translation>
@@ -549,11 +549,16 @@
         <source>Directory data and last messages (Ctrl+I)</source>
         <translation>Données de l'annuaire et derniers messages (Ctrl+I)</translation>
     </message>
+    <message>
+        <location line="+151" />
+        <source>Folder for &amp;filed documents…</source>
+        <translation>Dossier de &amp;classement des documents…</translation>
+    </message>
 </context>
 <context>
     <name>XdmPreview</name>
     <message>
-        <location filename="../../app/ui/documents/xdm_view.py" line="+61" />
+        <location filename="../../app/ui/documents/xdm_view.py" line="+63" />
         <source>IHE XDM package</source>
         <translation>Paquet IHE XDM</translation>
     </message>
@@ -583,7 +588,7 @@
         <translation>Texte lisible (CDA)</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+42" />
         <source>Patient not named</source>
         <translation>Patient non nommé</translation>
     </message>
@@ -628,11 +633,6 @@
         <translation>né(e) le %1</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>sent by %1</source>
-        <translation>envoyé par %1</translation>
-    </message>
-    <message>
         <location line="+3" />
         <source>To check:</source>
         <translation>À vérifier :</translation>
@@ -643,7 +643,7 @@
         <translation>Problèmes :</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+14" />
         <source>Document: %1</source>
         <translation>Document : %1</translation>
     </message>
@@ -653,7 +653,7 @@
         <translation>Le paquet ne contient aucun document lisible.</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+29" />
         <source>Document %1</source>
         <translation>Document %1</translation>
     </message>

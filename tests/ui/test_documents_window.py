@@ -115,6 +115,9 @@ def test_documents_and_directory_in_the_window(ui: UiLoop, french: None, tmp_pat
         reading = workspace.reading
         documents = getattr(reading, "_documents", None)
         assert isinstance(documents, ReadingPaneDocuments)
+        assert documents.filing_action is not None
+        assert documents.filing_action in window.file_menu.actions()
+        assert documents.filing_action.text() == "Dossier de &classement des documents…"
         directory = window.page("directory")
         assert isinstance(directory, DirectoryPanel)
         await directory.import_file(extraction.path)

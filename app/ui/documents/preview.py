@@ -348,7 +348,7 @@ class DocumentPreview(QWidget):
             return []
         root = root or self.filing_root
         if root is None:
-            root = await self._ask_folder()
+            root = await self.ask_folder()
             if root is None:
                 return []
             self.set_filing_root(root)
@@ -370,8 +370,11 @@ class DocumentPreview(QWidget):
         self.filed.emit(written)
         return written
 
-    async def _ask_folder(self) -> Path | None:
+    async def ask_folder(self) -> Path | None:
+        """Ask for the folder under which the patients' folders are made."""
         dialog = QFileDialog(self, self.tr("Folder of the patients' documents"))
+        if self.filing_root is not None:
+            dialog.setDirectory(str(self.filing_root))
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         accepted = await run_dialog(dialog) == QFileDialog.DialogCode.Accepted

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QSettings, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QSplitter,
     QToolButton,
     QWidget,
@@ -53,6 +54,7 @@ class ReadingPaneDocuments(QObject):
         self.window = window
         self.state = state
         self.viewers: list[DocumentViewerWindow] = []
+        self.filing_action: QAction | None = None
         browser: QWidget = pane.browser  # type: ignore[attr-defined]
         self.attachments = pane.attachments  # type: ignore[attr-defined]
         self.preview = DocumentPreview(ctx, state=state)
@@ -170,6 +172,18 @@ class ReadingPaneDocuments(QObject):
         if self.card_button.parent() is not None:
             self.card_button.setVisible(message_id is not None and sender is not None)
 
+    # -- the filing folder ---------------------------------------------------------------------
+
+    def choose_filing_root(self) -> None:
+        """Let the user choose where "Classer" puts the patients' folders."""
+
+        async def work() -> None:
+            root = await self.preview.ask_folder()
+            if root is not None:
+                self.preview.set_filing_root(root)
+
+        self.ctx.runner.run(self.preview, work())
+
     # -- the card ------------------------------------------------------------------------------
 
     def open_card(self) -> QWidget | None:
@@ -213,4 +227,17 @@ def install_documents(
     state = store if isinstance(store, QSettings) else None
     documents = ReadingPaneDocuments(pane, ctx, window, state)
     pane._documents = documents  # type: ignore[attr-defined]
+    menu = getattr(window, "file_menu", None)
+    if isinstance(menu, QMenu):
+        # "Classer" asks for the folder once; this changes it later (a setting of the window).
+        text = QCoreApplication.translate("ReadingPaneDocuments", "Folder for &filed documents…")
+        action = QAction(text, window)
+        action.setObjectName("filingFolderAction")
+        action.triggered.connect(documents.choose_filing_root)
+        separator = next((a for a in menu.actions() if a.isSeparator()), None)
+        if separator is not None:
+            menu.insertAction(separator, action)
+        else:
+            menu.addAction(action)
+        documents.filing_action = action
     return documents
