@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -32,11 +32,7 @@ log = logging.getLogger(__name__)
 
 
 class MessageListView(QListView):
-    """The list itself: Home/End and paging work; Delete is an action of the window."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        """Standard keys; the window's actions take the others."""
-        super().keyPressEvent(event)
+    """The list itself (arrows, Home/End, Page Up/Down; Delete and the others are actions)."""
 
 
 class MessageListPane(QWidget):
