@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.contacts import Contact
+from app.domain.contacts import Contact, boost_weights
 from app.domain.directory import (
     DirectoryEntry,
     DirectoryQuery,
@@ -86,6 +87,7 @@ class DirectoryPanel(QWidget):
         self._search_task: asyncio.Task[None] | None = None
         self._import_task: asyncio.Task[ImportReport] | None = None
         self._favourites: set[str] = set()
+        self._contacts: list[Contact] | None = None
         self.source: ResultSource | None = None
 
         self.info = QLabel(self)
@@ -285,14 +287,17 @@ class DirectoryPanel(QWidget):
         self._generation += 1
         generation = self._generation
         services = self._ctx.services
-        contacts = await services.contacts.list()
-        self._favourites = {c.address for c in contacts if c.favourite}
         query = self.query()
+        if query.is_empty or self._contacts is None:
+            # Read once, then again only when the list of correspondents is shown or a
+            # favourite changes: a keystroke costs one directory search, nothing more.
+            self._contacts = await services.contacts.list()
+            self._favourites = {c.address for c in self._contacts if c.favourite}
         if query.is_empty:
             if generation == self._generation:
-                self._show_contacts(contacts)
+                self._show_contacts(self._contacts)
             return
-        boost = await services.contacts.boost()
+        boost = boost_weights(self._contacts, time.time())
         try:
             result = await services.directory.search(query, boost=boost, limit=LIMIT, online=online)
         except KnownError as error:
@@ -443,6 +448,7 @@ class DirectoryPanel(QWidget):
         address, name = chosen
         favourite = address not in self._favourites
         await self._ctx.services.contacts.set_favourite(address, favourite, name)
+        self._contacts = None  # read again at the next search
         if favourite:
             self._favourites.add(address)
         else:

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QIODevice,
     QModelIndex,
     QPointF,
+    QRect,
     QSize,
     Qt,
     QTimer,
@@ -42,6 +43,8 @@ from app.ui.documents.texts import problem_text
 #: Documents up to this many pages scroll continuously; longer ones show one page at a time
 #: (QPdfView lays out every page of a continuous view on the Qt thread).
 CONTINUOUS_PAGES = 300
+#: Resolution pages are rendered at for printing.
+PRINT_DPI = 200.0
 #: Below this width the toolbar drops its labels (zoom, result count, page count).
 NARROW_WIDTH = 600
 #: Zoom steps of the + and - buttons (factors of the page's natural size).
@@ -453,10 +456,16 @@ class PdfPreview(QWidget):
             if page and callable(new_page):
                 new_page()
             size = self.document.pagePointSize(page)
+            # Fit the printable area, but never above PRINT_DPI: a 600-dpi A4 page would be a
+            # 130 MB image rendered on the Qt thread.
             scale = min(target.width() / size.width(), target.height() / size.height())
-            width, height = int(size.width() * scale), int(size.height() * scale)
-            image = self.document.render(page, QSize(width, height), options)
+            scale = min(scale, PRINT_DPI / 72.0)
+            image = self.document.render(
+                page, QSize(int(size.width() * scale), int(size.height() * scale)), options
+            )
+            fit = min(target.width() / image.width(), target.height() / image.height())
+            width, height = int(image.width() * fit), int(image.height() * fit)
             painter.fillRect(0, 0, width, height, Qt.GlobalColor.white)
-            painter.drawImage(0, 0, image)
+            painter.drawImage(QRect(0, 0, width, height), image)
             await asyncio.sleep(0)
         return count
