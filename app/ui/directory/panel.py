@@ -49,6 +49,7 @@ from app.domain.directory import (
     ResultSource,
 )
 from app.domain.errors import KnownError
+from app.domain.events import DirectoryChanged
 from app.ui.async_bridge import run_dialog
 from app.ui.context import UiContext
 from app.ui.i18n import FRENCH, format_number
@@ -518,6 +519,10 @@ class DirectoryPanel(QWidget):
             self._import_task.cancel()
 
     def _on_engine_directory_changed(self, event: object) -> None:
+        if isinstance(event, DirectoryChanged) and self._import_task is None:
+            # Updated elsewhere (`pli directory refresh` forwarded to the window…).
+            self._ctx.runner.run(self, self.refresh_info())
+            return
         total = getattr(event, "total_bytes", None)
         if isinstance(total, int) and self.progress.isVisible():
             done = int(getattr(event, "bytes_read", 0))
