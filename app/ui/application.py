@@ -293,6 +293,11 @@ class PliApplication(QObject):
         services, self.services = self.services, None
         if self.ctx is not None:
             self.ctx.signals.close()
+        # The screens go first (their timers and loads stop), then the work they started:
+        # nothing of the window may still reach the services while they close.
+        self.window.close_pages()
+        await asyncio.sleep(0.01)
+        await async_bridge.cancel_all()
         if services is not None:
             try:
                 await asyncio.wait_for(services.supervisor.stop(), STOP_SYNC_SECONDS)

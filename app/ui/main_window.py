@@ -278,6 +278,17 @@ class MainWindow(QMainWindow):
             self.view_menu.insertAction(self._view_pages_separator, action)
             self._nav_actions[name] = action
 
+    def close_pages(self) -> None:
+        """Delete every page built on the services (the application is shutting down)."""
+        for name in list(self._pages):
+            if name in ("loading", "welcome"):
+                continue
+            widget = self._pages.pop(name)
+            self.pages.removeWidget(widget)
+            widget.deleteLater()
+        self.set_message_actions([])
+        self.show_page("loading")
+
     def page(self, name: str) -> QWidget | None:
         """A registered page."""
         return self._pages.get(name)

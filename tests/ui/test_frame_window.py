@@ -212,3 +212,69 @@ def test_a_new_profile_without_keyring_asks_for_a_passphrase_in_french(
         assert await run == 0
 
     ui.run(scenario(), timeout=90)
+
+
+def test_new_mail_is_notified_when_the_window_is_not_in_front(ui: UiLoop, tmp_path: Path) -> None:
+    from app.domain import events as ev
+
+    async def scenario() -> None:
+        app, run = await _started(ui, tmp_path / "profile")
+        notified: list[str] = []
+        app.tray.notified.connect(lambda _title, text: notified.append(text))
+        assert app.services is not None
+        app.window.lock(needs_passphrase=True, minutes=15)  # locked: never in front
+        app.services.events.publish(
+            ev.NewMail(account_id=1, account="cabinet", folder="INBOX", count=2, from_patients=2)
+        )
+        await ui.settle()
+        assert notified == ["2 new message(s) from patients"] or notified == [
+            "2 nouveaux messages de patients"
+        ]
+        app.window.close()
+        assert await run == 0
+
+    ui.run(scenario(), timeout=60)
+
+
+def test_a_wrong_passphrase_at_start_asks_again(
+    ui: UiLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication  # noqa: TID251
+
+    from app.ui.dialogs.passphrase_dialog import PassphraseDialog
+    from tests.ui.conftest import open_test_services
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    root = tmp_path / "profile"
+
+    async def create() -> None:
+        services = await open_test_services(root)
+        await services.aclose()
+
+    ui.run(create())
+    app = PliApplication(AppPaths.at(root), ui.errors, passphrase=None)
+
+    def dialog() -> PassphraseDialog | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, PassphraseDialog)]
+        visible = [w for w in found if w.isVisible()]
+        return visible[0] if visible else None
+
+    async def scenario() -> None:
+        app.window.show()
+        run = asyncio.ensure_future(app.run())
+        await ui.until(lambda: dialog() is not None, within=30)
+        first = dialog()
+        assert first is not None and not first.new
+        first.passphrase.setText("not the right one")
+        first._on_accepted()
+        await ui.until(lambda: dialog() is not None and dialog() is not first, within=30)
+        second = dialog()
+        assert second is not None and second.error.isVisible()  # "Phrase secrète incorrecte"
+        second.passphrase.setText(TEST_PASSPHRASE)
+        second._on_accepted()
+        await ui.until(app.started.is_set, within=30)
+        assert app.window.current_page() == "welcome"
+        app.window.close()
+        assert await run == 0
+
+    ui.run(scenario(), timeout=90)
