@@ -337,7 +337,7 @@ class ComposerWindow(QMainWindow):
         for field in (self.to_field, self.cc_field, self.bcc_field):
             field.changed.connect(self._on_recipients_changed)
         self.subject.textChanged.connect(self._on_content_changed)
-        self.body.textChanged.connect(self._on_content_changed)
+        self.body.textChanged.connect(self._on_body_text_changed)
         self.attachments.changed.connect(self._on_content_changed)
         self.attachments.pdf_requested.connect(self._on_attachments_pdf_requested)
         self.attachments.xdm_requested.connect(self._on_attachments_xdm_requested)
@@ -600,13 +600,20 @@ class ComposerWindow(QMainWindow):
 
     # -- changes -----------------------------------------------------------------------------
 
-    def _schedule(self, *, save: bool = True) -> None:
+    def _schedule(self, *, save: bool = True, check: bool = True) -> None:
         if self._loading or self.sending:
             return
-        self.check_timer.start()
+        if check:
+            self.check_timer.start()
         if save:
             self._dirty = True
             self.save_timer.start()
+
+    def _on_body_text_changed(self) -> None:
+        # The text changes no check but the size: the message (documents included) is not
+        # composed again at every keystroke unless it is near the limit.
+        near = self.attachments.total_size() > 0.8 * self._limit()
+        self._schedule(check=near or self.report is None)
 
     def _on_content_changed(self, *_args: object) -> None:
         self._update_gauge()
