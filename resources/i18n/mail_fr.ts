@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fr_FR" sourcelanguage="en">
 <context>
     <name>FolderModel</name>
@@ -82,7 +81,10 @@
     <message numerus="yes">
         <location line="+2" />
         <source>%n unread</source>
-        <translation><numerusform>%n non lu</numerusform><numerusform>%n non lus</numerusform></translation>
+        <translation>
+            <numerusform>%n non lu</numerusform>
+            <numerusform>%n non lus</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+2" />
@@ -93,7 +95,7 @@
 <context>
     <name>FolderPane</name>
     <message>
-        <location filename="../../app/ui/widgets/folder_pane.py" line="+54" />
+        <location filename="../../app/ui/widgets/folder_pane.py" line="+55" />
         <source>Mailboxes and folders</source>
         <translation>Boîtes aux lettres et dossiers</translation>
     </message>
@@ -244,7 +246,10 @@
     <message numerus="yes">
         <location line="+2" />
         <source>%n message(s) will be deleted for good, from this computer and from the server.</source>
-        <translation><numerusform>%n message sera supprimé définitivement, de cet ordinateur et du serveur.</numerusform><numerusform>%n messages seront supprimés définitivement, de cet ordinateur et du serveur.</numerusform></translation>
+        <translation>
+            <numerusform>%n message sera supprimé définitivement, de cet ordinateur et du serveur.</numerusform>
+            <numerusform>%n messages seront supprimés définitivement, de cet ordinateur et du serveur.</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+7" />
@@ -343,7 +348,7 @@
 <context>
     <name>MessageListPane</name>
     <message>
-        <location filename="../../app/ui/widgets/message_list_pane.py" line="+77" />
+        <location filename="../../app/ui/widgets/message_list_pane.py" line="+73" />
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
@@ -359,7 +364,7 @@
     </message>
     <message>
         <location line="+20" />
-        <location line="+71" />
+        <location line="+79" />
         <source>Choose a folder.</source>
         <translation>Choisissez un dossier.</translation>
     </message>
@@ -437,7 +442,7 @@
 <context>
     <name>ReadingPane</name>
     <message>
-        <location filename="../../app/ui/widgets/reading_pane.py" line="+170" />
+        <location filename="../../app/ui/widgets/reading_pane.py" line="+174" />
         <source>Subject</source>
         <extracomment>Characters of HTML laid out at most; beyond, the text version is shown instead.</extracomment>
         <translation>Objet</translation>
@@ -454,12 +459,12 @@
     </message>
     <message>
         <location line="+2" />
-        <location line="+189" />
+        <location line="+219" />
         <source>Patient</source>
         <translation>Patient</translation>
     </message>
     <message>
-        <location line="-184" />
+        <location line="-214" />
         <source>To</source>
         <translation>À</translation>
     </message>
@@ -499,17 +504,18 @@
         <translation>Cc :</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+31" />
         <source>Choose a message to read it.</source>
+        <extracomment>Where other screens put a widget under the header (issue 11: the read-receipt offer, app/ui/receipts.py); empty by default.</extracomment>
         <translation>Choisissez un message pour le lire.</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+10" />
         <source>Reading pane</source>
         <translation>Volet de lecture</translation>
     </message>
     <message>
-        <location line="+89" />
+        <location line="+115" />
         <source>Subject: %1</source>
         <translation>Objet : %1</translation>
     </message>
@@ -551,7 +557,10 @@
     <message numerus="yes">
         <location line="+21" />
         <source>IHE XDM package, %n document(s)</source>
-        <translation><numerusform>paquet IHE XDM, %n document</numerusform><numerusform>paquet IHE XDM, %n documents</numerusform></translation>
+        <translation>
+            <numerusform>paquet IHE XDM, %n document</numerusform>
+            <numerusform>paquet IHE XDM, %n documents</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+2" />
@@ -559,7 +568,7 @@
         <translation>%1, refusé par MSSanté</translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+40" />
         <source>Directory: %1</source>
         <translation>Annuaire : %1</translation>
     </message>
@@ -586,7 +595,10 @@
     <message numerus="yes">
         <location line="+4" />
         <source>%n remote image(s) not loaded: Pli never fetches content from the Internet.</source>
-        <translation><numerusform>%n image distante non chargée : Pli ne télécharge jamais rien depuis Internet.</numerusform><numerusform>%n images distantes non chargées : Pli ne télécharge jamais rien depuis Internet.</numerusform></translation>
+        <translation>
+            <numerusform>%n image distante non chargée : Pli ne télécharge jamais rien depuis Internet.</numerusform>
+            <numerusform>%n images distantes non chargées : Pli ne télécharge jamais rien depuis Internet.</numerusform>
+        </translation>
     </message>
     <message>
         <location line="+6" />
@@ -594,7 +606,7 @@
         <translation>Le contenu n'est pas encore archivé ; il apparaîtra après la synchronisation.</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+36" />
         <source>Open the link?</source>
         <translation>Ouvrir le lien ?</translation>
     </message>
@@ -753,12 +765,12 @@
     </message>
     <message>
         <location line="+4" />
-        <location line="+298" />
+        <location line="+314" />
         <source>Show the search filters</source>
         <translation>Afficher les filtres de recherche</translation>
     </message>
     <message>
-        <location line="-254" />
+        <location line="-270" />
         <source>Mailbox</source>
         <translation>Boîte aux lettres</translation>
     </message>
@@ -839,13 +851,13 @@
     </message>
     <message>
         <location line="+25" />
-        <location line="+232" />
+        <location line="+248" />
         <source>All mailboxes</source>
         <translation>Toutes les boîtes</translation>
     </message>
     <message>
-        <location line="-231" />
-        <location line="+244" />
+        <location line="-247" />
+        <location line="+260" />
         <source>All folders</source>
         <translation>Tous les dossiers</translation>
     </message>

@@ -664,3 +664,23 @@ def test_a_message_gone_from_the_server_stays_and_says_so(
         assert "Élodie Lefèvre" in mail.reading.browser.toPlainText()  # still readable
 
     ui.run(scenario(), timeout=120)
+
+
+def test_the_body_appears_in_the_open_message_once_archived(
+    ui: UiLoop, ui_services: Services, mail_account: MailAccount, french: None
+) -> None:
+    mail_account.dovecot.deliver(mail_account.address, message(subject="Lettre longue")[0])
+
+    async def scenario() -> None:
+        account = await add_account(ui_services, mail_account)
+        await ui_services.supervisor.run_once([account], bodies=False)  # headers first
+        mail = await workspace(ui, ui_services)
+        await opened(ui, mail)
+        await mail.reading._task
+        assert "pas encore archivé" in mail.reading.banner.text()
+        assert "Élodie Lefèvre" not in mail.reading.browser.toPlainText()
+        await sync(ui_services, account)  # the bodies come: the open message shows its text
+        await ui.until(lambda: "Élodie Lefèvre" in mail.reading.browser.toPlainText())
+        await ui.until(lambda: not mail.reading.banner.isVisible())
+
+    ui.run(scenario(), timeout=120)

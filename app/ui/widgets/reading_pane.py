@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFocusEvent, QImage, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.compose import is_end_of_exchange
 from app.domain.errors import KnownError, NotFoundError
+from app.domain.events import ArchiveComplete, BodiesProgress
 from app.domain.message import Flag, MessageDetail, Person
 from app.domain.mime import decode_words, parse_headers
 from app.domain.receipts import BounceReason, classify_patient_bounce
@@ -279,6 +280,11 @@ class ReadingPane(QWidget):
         layout.addWidget(self._stack)
         self.setAccessibleName(self.tr("Reading pane"))
         ctx.signals.messages_changed.connect(self._on_engine_messages_changed)
+        ctx.signals.sync_progress.connect(self._on_engine_sync_progress)
+        self._body_check = QTimer(self)
+        self._body_check.setSingleShot(True)
+        self._body_check.setInterval(400)  # bodies come in bursts: look once per burst
+        self._body_check.timeout.connect(self._on_body_check_timeout)
 
     def _label(self, name: str, accessible: str, *, selectable: bool = False) -> QLabel:
         label = QLabel(self)
@@ -555,6 +561,22 @@ class ReadingPane(QWidget):
             return
         if self._message_id in getattr(event, "removed", ()):
             self.show_message(None)
+            return
+
+    def _on_engine_sync_progress(self, event: object) -> None:
+        # Bodies are archived after the headers (first sync): the one shown may have come.
+        detail = self._detail
+        if (
+            isinstance(event, BodiesProgress | ArchiveComplete)
+            and detail is not None
+            and not detail.summary.archived
+        ):
+            self._body_check.start()
+
+    def _on_body_check_timeout(self) -> None:
+        detail = self._detail
+        if self._message_id is not None and detail is not None and not detail.summary.archived:
+            self.show_message(self._message_id)
 
     def _on_browser_link_activated(self, url: QUrl) -> None:
         scheme = url.scheme().lower()
