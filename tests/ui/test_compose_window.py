@@ -8,6 +8,7 @@ templates filled from the patient and the account; drafts saved as one types.
 
 from __future__ import annotations
 
+import asyncio
 import email
 from collections.abc import Iterator
 from email.policy import default as default_policy
@@ -17,7 +18,11 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl  # noqa: TID251 - window tests
 from PySide6.QtGui import QDropEvent  # noqa: TID251 - window tests
 from PySide6.QtTest import QTest  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: TID251 - window tests
+from PySide6.QtWidgets import (  # noqa: TID251 - window tests
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+)
 
 from app.domain.account import AccountConfig, BoxType, Endpoint, Identity, Security
 from app.domain.documents import DocumentKind
@@ -508,5 +513,48 @@ def test_keyboard_paths_and_french_accessible_names(
         assert composer.send_action.shortcut().toString() == "Ctrl+Return"
         assert composer.attach_action.text() == "&Joindre…"
         composer.close()
+
+    ui.run(scenario())
+
+
+def test_warnings_need_a_confirmation_before_sending(
+    ui: UiLoop, ui_services: Services, tmp_path: Path, french: None
+) -> None:
+    services = ui_services
+
+    async def scenario() -> None:
+        await offline_account(services)
+        await with_directory(services, tmp_path)  # the white list knows medecin.mssante.fr
+        manager, _ctx = open_composer(services, ui)
+        composer = await manager.new_message()
+        composer.to_field.add_text("x@clinique-inconnue.example.org")
+        composer.subject.setText("Demande d'avis")
+        composer.body.setPlainText("Bonjour,")
+
+        def confirmation() -> QMessageBox | None:
+            boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+            return next((b for b in boxes if b.isVisible()), None)
+
+        async def answer(label: str) -> None:
+            await ui.until(lambda: confirmation() is not None)
+            box = confirmation()
+            assert box is not None
+            assert "hors de l'Espace de confiance" in box.informativeText()
+            button = next(b for b in box.buttons() if b.text() == label)
+            button.click()
+
+        # "Revenir au message": nothing is queued, the composer stays.
+        sending = asyncio.ensure_future(composer.send())
+        await answer("Revenir au message")
+        assert await sending is None
+        assert await services.outbox.entries() == []
+        assert composer.isVisible()
+        # "Envoyer quand même": queued (offline here), the composer closes.
+        sending = asyncio.ensure_future(composer.send())
+        await answer("Envoyer quand même")
+        outcome = await sending
+        assert outcome is not None
+        assert [e.id for e in await services.outbox.entries()] == [outcome.entry_id]
+        await ui.until(lambda: not manager.flushes, within=20)
 
     ui.run(scenario())
