@@ -7,6 +7,7 @@ the test's qasync loop, which fails the test when a callback holds it over 100 m
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 import zipfile
@@ -15,8 +16,10 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from PySide6.QtCore import QObject, QUrl, Slot  # noqa: TID251 - window tests
+from PySide6.QtGui import QDesktopServices  # noqa: TID251 - window tests
 from PySide6.QtPrintSupport import QPrinter  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: TID251 - window tests
 
 from app.documents.attachments import list_attachments
 from app.documents.xdm_writer import build_xdm
@@ -39,6 +42,23 @@ def french(qapp: QApplication):
     yield
     for translator in translators:
         qapp.removeTranslator(translator)
+
+
+class UrlCatcher(QObject):
+    """Stands in for the system's file opener (QDesktopServices.setUrlHandler)."""
+
+    def __init__(self, seen: list[str]) -> None:
+        super().__init__()
+        self.seen = seen
+
+    @Slot(QUrl)
+    def catch(self, url: QUrl) -> None:
+        self.seen.append(url.toLocalFile())
+
+
+def _message_box(parent: QWidget) -> QMessageBox | None:
+    boxes = [b for b in parent.findChildren(QMessageBox) if b.isVisible()]
+    return boxes[0] if boxes else None
 
 
 def many_pages_pdf(pages: int) -> bytes:
@@ -206,6 +226,31 @@ def test_demo_report_xdm_and_filing(
         assert sum(1 for f in root.rglob("*") if f.is_file()) == 2 * len(written)
         assert {f.sha256 for f in again} == {f.sha256 for f in written}
         assert "renommé" in preview.status.text()
+
+        # Every written file is in the audit trail (spec §6).
+        trail = await ui_services.archive.audit(action_prefix="document.")
+        exports = [e for e in trail if e.action == "document.export"]
+        assert len(exports) == 2 * len(written)
+        assert all(e.outcome == "ok" and e.target == str(message_id) for e in exports)
+
+        # "Ouvrir avec l'application par défaut": the warning first; cancelled, nothing leaves.
+        opened: list[str] = []
+        catcher = UrlCatcher(opened)
+        QDesktopServices.setUrlHandler("file", catcher, "catch")
+        try:
+            asking = asyncio.ensure_future(preview.open_external())
+            await ui.until(lambda: _message_box(preview) is not None)
+            box = _message_box(preview)
+            assert box is not None and "chiffrement" in box.text()
+            box.button(QMessageBox.StandardButton.Cancel).click()
+            assert await asking is None and not opened
+            path = await preview.open_external(confirmed=True)
+            assert path is not None and opened == [str(path)]
+            assert path.stat().st_mode & 0o077 == 0  # private copy
+            trail = await ui_services.archive.audit(action_prefix="document.open_external")
+            assert len(trail) == 1 and trail[0].outcome == "ok"
+        finally:
+            QDesktopServices.unsetUrlHandler("file")
 
         # "Enregistrer sous…" and the printer (to a PDF file).
         saved = await preview.save_as(tmp_path / "copie.zip")

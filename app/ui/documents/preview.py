@@ -443,7 +443,10 @@ class DocumentPreview(QWidget):
         if not confirmed:
             return None
         if self._temp is None:
-            self._temp = tempfile.TemporaryDirectory(prefix="pli-")
+            temp = tempfile.TemporaryDirectory(prefix="pli-")
+            self._temp = temp
+            # The clear copies go with the preview (and with Pli: the folder is private).
+            self.destroyed.connect(lambda _obj=None, t=temp: t.cleanup())
         path = Path(self._temp.name) / self.info.name
         written = await self._ctx.services.documents.save_copy(
             self.message_id, self.info.part_id, path, purpose="open_external"
