@@ -113,6 +113,17 @@ def test_mail_screens_on_the_demo(
             assert "clôt l'échange" in mail.reading.banner.text()
             await ui.settle(0.2)
             _save(mail, "sent-1366x768", tmp_path)
+            # An earlier message of that closed exchange says since when it is closed.
+            earlier = next(
+                r
+                for r in range(model.rowCount())
+                if model.summary(r).patient_ins == model.summary(end).patient_ins
+                and "[FIN]" not in model.summary(r).subject
+            )
+            mail.messages.select_id(model.summary(earlier).id)
+            await ui.until(lambda: mail.reading.message_id == model.summary(earlier).id)
+            await mail.reading._task
+            assert "L'échange avec ce patient a été clos le " in mail.reading.banner.text()
             # A search with its filters open and its words highlighted.
             mail.search.filters_button.setChecked(True)
             mail.search.field.setText("résultats")

@@ -169,6 +169,7 @@ class ReadingPane(QWidget):
         self._detail: MessageDetail | None = None
         self._task: asyncio.Task[None] | None = None
         self._reading = False
+        self._closed: dict[str, int | None] | None = None  # patient INS -> exchange closed at
         self.mark_read = True
 
         self.subject = self._label("readingSubject", self.tr("Subject"), selectable=True)
@@ -281,6 +282,7 @@ class ReadingPane(QWidget):
         self.setAccessibleName(self.tr("Reading pane"))
         ctx.signals.messages_changed.connect(self._on_engine_messages_changed)
         ctx.signals.sync_progress.connect(self._on_engine_sync_progress)
+        ctx.signals.patients_changed.connect(self._on_engine_patients_changed)
         self._body_check = QTimer(self)
         self._body_check.setSingleShot(True)
         self._body_check.setInterval(400)  # bodies come in bursts: look once per burst
@@ -511,15 +513,17 @@ class ReadingPane(QWidget):
         ins = detail.summary.patient_ins
         if not ins:
             return None
-        try:
-            patients = await self._ctx.services.patients.list()
-        except KnownError as error:
-            log.info("patients not read: %s", error.code)
-            return None
-        for item in patients:
-            if item.patient.ins == ins:
-                return item.closed_at
-        return None
+        if self._closed is None:  # read once, again after a conversation changed
+            try:
+                patients = await self._ctx.services.patients.list()
+            except KnownError as error:
+                log.info("patients not read: %s", error.code)
+                return None
+            self._closed = {p.patient.ins: p.closed_at for p in patients}
+        return self._closed.get(ins)
+
+    def _on_engine_patients_changed(self, _event: object) -> None:
+        self._closed = None
 
     def _set_banner(self, detail: MessageDetail, prepared: Prepared, closed_at: int | None) -> None:
         lines = []
