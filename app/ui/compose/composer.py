@@ -697,6 +697,8 @@ class ComposerWindow(QMainWindow):
             report = await self.ctx.services.compose.check(self.account, outgoing)
         except KnownError as error:
             report, self.check_error = None, error
+        if self.gone:
+            return report  # closed meanwhile: nothing left to show
         self.report = report
         self._show_checks()
         self.checks_shown.emit(report)
@@ -805,7 +807,11 @@ class ComposerWindow(QMainWindow):
             )
         except KnownError as error:
             self._dirty = True
+            if self.gone:
+                return self.draft_id
             self.status.setText(describe(error.code, _str_params(error.params)))
+            return self.draft_id
+        if self.gone:  # closed meanwhile: the draft is kept, the window is gone
             return self.draft_id
         now = FRENCH.toString(QDateTime.currentDateTime().time(), "HH:mm:ss")
         self.status.setText(self.tr("Draft saved at %1").replace("%1", now))
