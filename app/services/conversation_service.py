@@ -57,11 +57,18 @@ class PatientRow:
 
 @dataclass(frozen=True)
 class Document:
-    """A file attached to a message, as declared by the message."""
+    """A file attached to a message.
+
+    Attributes:
+        content_type: as the message declares it.
+        kind: what the file really is, from its first bytes (a `DocumentKind` value), once
+            the documents' indexing inspected it; empty before.
+    """
 
     name: str
     content_type: str
     size: int
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,7 @@ def _items(
     depth: dict[int, int] = {}
     for summary in summaries:
         detail = archive.messages.detail(summary.id)
+        kinds = archive.messages.reads.attachment_kinds(summary.id) if detail.attachments else {}
         depth[summary.id] = len(detail.references) + bool(detail.in_reply_to)
         direction = _direction(summary, ins, own)
         mid = detail.message_id
@@ -218,7 +226,8 @@ def _items(
                 subject=summary.subject,
                 text=bubble_text(detail.body_text),
                 documents=tuple(
-                    Document(a.filename or "", a.content_type, a.size) for a in detail.attachments
+                    Document(a.filename or "", a.content_type, a.size, kinds.get(a.part, ""))
+                    for a in detail.attachments
                 ),
                 message_id=mid,
                 statuses=dict(statuses),

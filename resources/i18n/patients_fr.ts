@@ -60,17 +60,26 @@
         <translation>Le serveur a refusé le message pour ce patient (%1).</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+19" />
+        <location line="+8" />
         <source>IHE XDM package</source>
         <translation>Paquet IHE XDM</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="-17" />
+        <location line="+1" />
+        <location line="+1" />
+        <location line="+17" />
         <source>Image %1</source>
         <translation>Image %1</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="-8" />
+        <source>%1 (not accepted by MSSanté)</source>
+        <translation>%1 (refusé par MSSanté)</translation>
+    </message>
+    <message>
+        <location line="+11" />
         <source>File</source>
         <translation>Fichier</translation>
     </message>
@@ -154,7 +163,7 @@
 <context>
     <name>ConversationDelegate</name>
     <message>
-        <location filename="../../app/ui/patients/conversation_delegate.py" line="+156" />
+        <location filename="../../app/ui/patients/conversation_delegate.py" line="+157" />
         <source>End of the exchange</source>
         <translation>Fin de l'échange</translation>
     </message>

@@ -368,6 +368,7 @@ def test_document_card_open_and_file(
             index = model.index(model.row_of(found.item.id))
             sentence = index.data(Qt.ItemDataRole.AccessibleTextRole)
             assert "1 document" in sentence and "ordonnance.pdf — PDF, " in sentence
+            assert found.item.documents[0].kind == "pdf"  # inspected: its real type
             page.view.setCurrentIndex(index)
             assert page.file_button.isEnabled() and page.open_button.isEnabled()
             # Classer: filed in the patient's folder by the documents service (pli export).

@@ -164,7 +164,9 @@ class ConversationDelegate(QStyledItemDelegate):
         if item.text:
             lines.append((item.text, base, ink, ""))
         for doc in item.documents:
-            lines.append((document_line(doc.name, doc.content_type, doc.size), small, ink, "card"))
+            lines.append(
+                (document_line(doc.name, doc.content_type, doc.size, doc.kind), small, ink, "card")
+            )
         footer = time_text(item)
         footer_colour = "#52606d"
         if item.direction == "out":

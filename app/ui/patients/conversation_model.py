@@ -107,8 +107,22 @@ def failure_detail(item: ConversationItem) -> str:
     return ""
 
 
-def kind_label(content_type: str, name: str) -> str:
-    """A document's type in words (``PDF``, ``Image JPEG``…)."""
+def kind_label(content_type: str, name: str, kind: str = "") -> str:
+    """A document's type in words (``PDF``, ``Image JPEG``…): the real one when inspected."""
+    real = {
+        "pdf": "PDF",
+        "jpeg": translate("Conversation", "Image %1").replace("%1", "JPEG"),
+        "png": translate("Conversation", "Image %1").replace("%1", "PNG"),
+        "tiff": translate("Conversation", "Image %1").replace("%1", "TIFF"),
+        "rtf": "RTF",
+        "xml": "XML",
+    }
+    if kind in real:
+        return real[kind]
+    if kind == "zip" and "xdm" in name.lower():
+        return translate("Conversation", "IHE XDM package")
+    if kind and kind not in ("unknown", "zip"):
+        return translate("Conversation", "%1 (not accepted by MSSanté)").replace("%1", kind.upper())
     lowered = content_type.lower()
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if "pdf" in lowered or ext == "pdf":
@@ -122,10 +136,10 @@ def kind_label(content_type: str, name: str) -> str:
     return ext.upper() or translate("Conversation", "File")
 
 
-def document_line(name: str, content_type: str, size: int) -> str:
+def document_line(name: str, content_type: str, size: int, kind: str = "") -> str:
     """``CR_echo.pdf — PDF, 120,6 ko``."""
     shown = name or translate("Conversation", "(unnamed)")
-    return f"{shown} — {kind_label(content_type, name)}, {format_size(size)}"
+    return f"{shown} — {kind_label(content_type, name, kind)}, {format_size(size)}"
 
 
 def day_label(epoch: int) -> str:
@@ -162,7 +176,7 @@ def message_sentence(item: ConversationItem, patient: str) -> str:
     parts = [who, format_spoken_date(item.date), item.subject, item.text[:300]]
     if item.documents:
         parts.append(translate("Conversation", "%n document(s)", "", len(item.documents)))
-        parts.extend(document_line(d.name, d.content_type, d.size) for d in item.documents)
+        parts.extend(document_line(d.name, d.content_type, d.size, d.kind) for d in item.documents)
     if item.direction == "out":
         parts.append(status_of(item)[1])
         detail = failure_detail(item)

@@ -214,6 +214,24 @@ class MessageReads:
             raise NotFoundError("message.not_found", id=pk)
         return summary_of(row)
 
+    def attachment_kinds(self, pk: int) -> dict[str, str]:
+        """Part → the real type found when the attachment was inspected (``pdf``, ``jpeg``…).
+
+        Only parts inspected by the documents' indexing (`DocumentService.index_attachments`)
+        are given; the others keep their declared type.
+        """
+        found: dict[str, str] = {}
+        for part, info in self._conn.execute(
+            "SELECT part, info FROM attachments WHERE message_id = ? AND info IS NOT NULL", (pk,)
+        ):
+            try:
+                kind = json.loads(info).get("kind")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(kind, str) and kind:
+                found[part] = kind
+        return found
+
     def detail(self, pk: int) -> MessageDetail:
         """Everything about one message."""
         summary = self.summary(pk)
