@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl  # noqa: TID251 - window tests
-from PySide6.QtGui import QDropEvent  # noqa: TID251 - window tests
+from PySide6.QtGui import QDropEvent, QKeySequence  # noqa: TID251 - window tests
 from PySide6.QtTest import QTest  # noqa: TID251 - window tests
 from PySide6.QtWidgets import (  # noqa: TID251 - window tests
     QApplication,
@@ -488,6 +488,15 @@ def test_keyboard_paths_and_french_accessible_names(
         assert chip.hasFocus() or QApplication.focusWidget() is chip
         QTest.keyClick(chip, Qt.Key.Key_Delete)
         assert field.addresses() == ()
+        # A list pasted with Ctrl+V becomes chips.
+        clipboard = QApplication.clipboard()
+        clipboard.setText("a.durand@medecin.mssante.fr; Dr B <b.petit@medecin.mssante.fr>\n")
+        field.edit.setFocus()
+        QTest.keySequence(field.edit, QKeySequence.StandardKey.Paste)
+        await ui.settle()
+        assert field.addresses() == ("a.durand@medecin.mssante.fr", "b.petit@medecin.mssante.fr")
+        assert field.chips()[1].label.text() == "Dr B"
+        field.set_addresses([])
         # Every control reachable by Tab has a French accessible name (or a French label).
         english = ("Send", "Close", "Subject", "Text of", "Patient of", "Checks", "To", "Bcc")
         for widget in (
