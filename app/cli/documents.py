@@ -23,7 +23,7 @@ from app.cli.messages import MESSAGES
 from app.cli.output import add_json_flag
 from app.documents.pdf import inspect_pdf
 from app.documents.sniffing import detect_kind
-from app.documents.xdm_reader import read_xdm, refusing_problems
+from app.documents.xdm_reader import read_xdm, refusing_problems, xdm_doubts
 from app.documents.xdm_writer import XdmBuild, build_xdm, parse_iso_date
 from app.domain.addresses import Ins
 from app.domain.documents import (
@@ -185,7 +185,16 @@ async def _inspect(ctx: CliContext, args: argparse.Namespace) -> int:
     data = await asyncio.to_thread(_read_input, Path(args.file))
     package = await asyncio.to_thread(read_xdm, data)
     lenient = bool(getattr(args, "lenient", False))
-    ctx.out.result(package_json(package), package_lines(package))
+    lines = package_lines(package)
+    result = package_json(package)
+    if lenient:
+        # What a reader should check beside the identity (issue 12), errors or not.
+        doubts = xdm_doubts(package)
+        result["doubts"] = [_problem_json(p) for p in doubts]
+        if doubts:
+            lines.append("To check (lenient reading):")
+            lines.extend(f"  {problem_text(p)}" for p in doubts)
+    ctx.out.result(result, lines)
     refusals = refusing_problems(package, lenient=lenient)
     if refusals:
         errors = len(refusals)

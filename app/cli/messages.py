@@ -92,6 +92,7 @@ MESSAGES: dict[str, str] = {
     "xdm.patient_ins_invalid": "the patient identifier '{value}' is not a valid INS",
     "xdm.patient_test_oid": "the patient is a TEST identity ({oid}), not a real patient",
     "xdm.patient_demo_oid": "the patient is a DEMONSTRATION identity ({oid}), not a real patient",
+    "xdm.type_code_unknown": "the document type '{code}' is not a known LOINC code",
     # Documents: export and command-line files (app/documents/filing.py, app/cli/documents.py)
     "export.failed": "the documents could not be written: {reason}",
     "document.file_not_found": "'{path}' does not exist",

@@ -114,3 +114,5 @@ def test_pli_xdm_inspect_lenient(
     assert bootstrap.main([*profile, "xdm", "inspect", "--lenient", str(package)]) == 0
     out, _err = capsys.readouterr()
     assert BAD_KEY_INS in out
+    assert "To check (lenient reading):" in out
+    assert "'99999-1' is not a known LOINC code" in out
