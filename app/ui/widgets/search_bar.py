@@ -191,7 +191,8 @@ class SearchBar(QWidget):
         self._layout.insertWidget(1, w.row)
         # Made after the panes: put the filters right after the Filters button for Tab.
         after: QWidget = self.filters_button
-        for widget in (
+        control: QWidget
+        for control in (
             w.account,
             w.folder,
             w.correspondent,
@@ -203,8 +204,8 @@ class SearchBar(QWidget):
             w.until,
             w.reset_button,
         ):
-            QWidget.setTabOrder(after, widget)
-            after = widget
+            QWidget.setTabOrder(after, control)
+            after = control
         self._fill_accounts()
         return w
 
