@@ -86,6 +86,8 @@ def test_documents(ui: UiLoop, ui_services: Services, french: None) -> None:
     test_patient = replace(make.patient(), id_kind=PatientIdKind.TEST)
     built = build_xdm(make.text_pdf(1), patient=test_patient, document=make.outgoing())
     tiff = make.tiff(3)
+    bomb_png = make.png_header_only(60_000, 60_000)
+    bomb_info = list_attachments(make.message([(bomb_png, "image/png", "attachment", "x.png")]))[0]
     scripted = make.javascript_pdf()
     scripted_info = list_attachments(
         make.message([(scripted, "application/pdf", "attachment", "script.pdf")])
@@ -155,6 +157,11 @@ def test_documents(ui: UiLoop, ui_services: Services, french: None) -> None:
         climbing = make.zip_of({"../../evil.txt": b"x"})
         assert await preview.show_data("IHE_XDM.zip", climbing, DocumentKind.ZIP) == "problem"
         assert preview.problem_code == "zip.unsafe_name"
+        assert await preview.show_data("x.png", bomb_png, DocumentKind.PNG, info=bomb_info) == (
+            "problem"
+        )
+        assert preview.problem_code == "image.too_large"
+        assert "beaucoup trop grande" in preview.message.text()
         junk_image = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
         assert await preview.show_data("z.png", junk_image, DocumentKind.PNG) == "problem"
 
