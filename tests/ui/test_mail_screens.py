@@ -27,7 +27,7 @@ from app.ui.i18n import install_translators
 from app.ui.models.folder_model import FolderTreeModel
 from app.ui.models.message_list_model import MessageListModel
 from app.ui.widgets.mail_workspace import MailWorkspace
-from app.ui.widgets.message_actions import MoveDialog
+from app.ui.widgets.message_actions import ComposeRequest, MoveDialog
 from tests.servers.fixtures import MailAccount
 from tests.support.mail import message, tiny_pdf
 from tests.ui.conftest import UiLoop
@@ -213,6 +213,19 @@ def test_flag_reaches_dovecot_and_delete_keeps_focus(
             "Message 2",
             "Message 1",
             "Message 0",
+        ]
+
+        # Reply, reply to all and forward hand the message to the composer.
+        asked: list[ComposeRequest] = []
+        actions.compose_requested.connect(asked.append)
+        mail.messages.select_id(model.summary(0).id)
+        for action in (actions.reply, actions.reply_all, actions.forward):
+            action.trigger()
+        first = model.summary(0).id
+        assert asked == [
+            ComposeRequest("reply", first),
+            ComposeRequest("reply_all", first),
+            ComposeRequest("forward", first),
         ]
 
         # Follow up "Message 2": the row shows it at once; the engine, running as in the
