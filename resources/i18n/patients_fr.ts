@@ -201,7 +201,7 @@
     <message>
         <location filename="../../app/ui/receipts.py" line="+169" />
         <source>See the &amp;thread</source>
-        <translation>Voir le &amp;fil</translation>
+        <translation>Voir le fi&amp;l</translation>
     </message>
     <message>
         <location line="+1" />
@@ -211,7 +211,7 @@
     <message>
         <location line="+1" />
         <source>Directory &amp;card</source>
-        <translation>&amp;Fiche annuaire</translation>
+        <translation>Fic&amp;he annuaire</translation>
     </message>
     <message>
         <location line="+1" />
@@ -376,7 +376,7 @@
     <message>
         <location line="+1" />
         <source>&amp;Cancel the sending…</source>
-        <translation>&amp;Annuler l'envoi…</translation>
+        <translation>A&amp;nnuler l'envoi…</translation>
     </message>
     <message>
         <location line="+2" />
@@ -592,7 +592,7 @@
     <message>
         <location line="+1" />
         <source>&amp;File the documents…</source>
-        <translation>C&amp;lasser les documents…</translation>
+        <translation>Cla&amp;sser les documents…</translation>
     </message>
     <message>
         <location line="+2" />
@@ -602,7 +602,7 @@
     <message>
         <location line="+2" />
         <source>See the &amp;thread</source>
-        <translation>Voir le &amp;fil</translation>
+        <translation>Voir le fi&amp;l</translation>
     </message>
     <message>
         <location line="+1" />
@@ -763,7 +763,7 @@
     <message>
         <location line="+5" />
         <source>&amp;Directory card</source>
-        <translation>&amp;Fiche annuaire</translation>
+        <translation>Fic&amp;he annuaire</translation>
     </message>
     <message>
         <location line="+1" />

@@ -144,6 +144,7 @@ def test_receipt_offer_sends_only_on_the_users_decision(
     mail_account_factory,
     smtp_server: SmtpServer,
     french: None,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     colleague = mail_account_factory()
     other = mail_account_factory()
@@ -200,6 +201,8 @@ def test_receipt_offer_sends_only_on_the_users_decision(
         # Offered, not sent; "Ignorer" sends nothing.
         await show(ids[0])
         assert offer.isVisible()
+        await ui.settle(0.1)
+        assert pane.grab().save(str(tmp_path / "receipt-offer.png"))
         assert offer.text.text() == "L'expéditeur demande un accusé de lecture."
         await ui.settle(0.3)
         assert _mdns(smtp_server) == []
