@@ -83,7 +83,7 @@ class Settings:
     sending: SendingSettings = field(default_factory=SendingSettings)
     directory: DirectorySettings = field(default_factory=DirectorySettings)
     #: Lock the application after this many minutes without use (spec §6: at most 2 h).
-    lock_after_minutes: int = 30
+    lock_after_minutes: int = 15
 
     def evolve(self, **changes: Any) -> Self:
         """A copy with some fields changed."""
