@@ -520,7 +520,28 @@
         <translation>Envoi</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+8" />
+        <source>Outbox</source>
+        <translation>Boîte d'envoi</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2" />
+        <source>%n message(s) waiting to leave</source>
+        <translation>
+            <numerusform>%n message en attente d'envoi</numerusform>
+            <numerusform>%n messages en attente d'envoi</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2" />
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n en échec</numerusform>
+            <numerusform>%n en échec</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+11" />
         <source>Patients</source>
         <translation>Patients</translation>
     </message>

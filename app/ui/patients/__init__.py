@@ -33,11 +33,19 @@ class PatientScreens:
 def outbox_title(waiting: int, failed: int) -> str:
     """The navigation's label of the outbox, with what waits or failed."""
     title = translate("PatientScreens", "Sending")
-    if failed:
-        return f"{title} ({waiting + failed}!)"
-    if waiting:
-        return f"{title} ({waiting})"
+    if waiting or failed:
+        return f"{title} ({waiting + failed})"
     return title
+
+
+def outbox_tooltip(waiting: int, failed: int) -> str:
+    """What the navigation's outbox entry says when pointed at (and to screen readers)."""
+    parts = [translate("PatientScreens", "Outbox")]
+    if waiting:
+        parts.append(translate("PatientScreens", "%n message(s) waiting to leave", "", waiting))
+    if failed:
+        parts.append(translate("PatientScreens", "%n failed", "", failed))
+    return parts[0] + (" : " + ", ".join(parts[1:]) if parts[1:] else "")
 
 
 def install_patients(window: QMainWindow, ctx: UiContext) -> PatientScreens:
@@ -58,9 +66,10 @@ def install_patients(window: QMainWindow, ctx: UiContext) -> PatientScreens:
         for row in range(navigation.count()):
             item = navigation.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == "outbox":
-                text = outbox_title(waiting, failed)
-                item.setText(text)
-                item.setToolTip(text)
+                item.setText(outbox_title(waiting, failed))
+                tip = outbox_tooltip(waiting, failed)
+                item.setToolTip(tip)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, tip)
 
     outbox.counts_changed.connect(on_counts)
     extras = None
