@@ -6,6 +6,7 @@ tests against the codes the code base raises, so no code reaches a user untransl
 
 from __future__ import annotations
 
+import re
 from string import Formatter
 
 from app.domain.errors import KnownError
@@ -265,8 +266,9 @@ MESSAGES: dict[str, str] = {
     "sending it again",
     "server.temporary_failure": "the server {host} cannot take the message now ({detail}): "
     "nothing was sent, try again later",
-    "server.message_too_large": "the message ({size} bytes) is too large for {host} (limit: "
-    "{limit} bytes): nothing was sent",
+    "server.message_too_large": "the message ({size:,} bytes) is too large for this server "
+    "(limit {limit:,} bytes at {host}): nothing was sent; send the attachments in several "
+    "messages, or make them smaller",
     "server.recipients_refused": "{host} refused every recipient ({addresses}): nothing was sent",
     "server.sender_refused": "{host} refused the sender address: {detail}",
     "server.protocol_error": "the server {host} answered unexpectedly ({detail})",
@@ -363,6 +365,9 @@ MESSAGES: dict[str, str] = {
 }
 
 
+_FORMAT_SPEC = re.compile(r"\{(\w+):[^}]*\}")
+
+
 def describe(error: KnownError) -> str:
     """One line of English for a known error."""
     template = MESSAGES.get(error.code)
@@ -370,4 +375,8 @@ def describe(error: KnownError) -> str:
         return error.code
     fields = {name for _, name, _, _ in Formatter().parse(template) if name}
     values = {name: error.params.get(name, "?") for name in fields}
-    return template.format(**values)
+    try:
+        return template.format(**values)
+    except (ValueError, TypeError):
+        # A number format ({limit:,}) on a value that is not a number ("?"): plain text.
+        return _FORMAT_SPEC.sub(r"{\1}", template).format(**values)

@@ -16,7 +16,7 @@ from app.config.templates import load_templates
 from app.domain.addresses import Ins
 from app.domain.checks import Issue
 from app.domain.documents import display_subject
-from app.domain.errors import KnownError, ValidationError
+from app.domain.errors import AuthError, KnownError, ValidationError
 from app.services.account_service import Account
 from app.services.compose_service import (
     ComposeService,
@@ -29,6 +29,10 @@ from app.services.compose_service import (
     new_patient_for,
 )
 from app.services.container import Services
+from app.services.outbox_service import entry_error
+
+#: Outbox states whose entry says why it waits or failed.
+_EXPLAINED = frozenset({"queued", "failed", "uncertain"})
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -291,10 +295,21 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
     for issue in outcome.warnings:
         ctx.out.warn(_issue_line(issue))
     verdict = outcome.verdict
+    error = outcome.error
+    login_refused = verdict is SendVerdict.QUEUED and isinstance(error, AuthError)
     if verdict is SendVerdict.SENT:
         lines.append(f"Sent ({outcome.message_id}).")
     elif verdict is SendVerdict.REFUSED:
-        lines.append("Refused by the server: see pli outbox.")
+        lines.append(
+            f"Not sent: {describe(error)}." if error is not None else "Refused by the server."
+        )
+        lines.append("  The message stays in the outbox as failed (pli outbox).")
+    elif login_refused and error is not None:
+        lines.append(f"Not sent: {describe(error)}.")
+        lines.append(
+            "  Nothing is lost: the message waits in the outbox and leaves at the next pli "
+            "sync or pli outbox --flush once the login works."
+        )
     elif verdict is SendVerdict.UNCERTAIN:
         lines.append(
             "The server's answer was lost: Pli checks whether the message arrived "
@@ -304,8 +319,8 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
         lines.append(
             "Queued: the server cannot be reached now"
             + (
-                f" ({describe(KnownError(outcome.offline_reason))})"
-                if outcome.offline_reason
+                f" ({describe(error or KnownError(outcome.offline_reason or '?'))})"
+                if outcome.offline_reason or error is not None
                 else ""
             )
             + "; it will leave at the next pli sync or pli outbox --flush."
@@ -321,11 +336,17 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
         )
     if outcome.dsn_unavailable:
         lines.append("  note: this server offers no delivery reports (DSN): none will come")
-    ctx.out.result(outcome.to_json_dict(), lines)
+    data = outcome.to_json_dict()
+    if error is not None and verdict is not SendVerdict.SENT:
+        data["last_error"] = error.code
+        data["reason"] = describe(error)
+    ctx.out.result(data, lines)
     if verdict is SendVerdict.SENT:
         return int(ExitCode.OK)
     if verdict is SendVerdict.REFUSED:
         return int(ExitCode.SERVER)
+    if login_refused:
+        return int(ExitCode.AUTH)
     return int(ExitCode.QUEUED)
 
 
@@ -423,7 +444,9 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
             report = await services.outbox.flush(each)
             if report.offline:
                 waiting = True
-                ctx.out.warn(f"{each.name}: {describe(KnownError(report.offline))}")
+                ctx.out.warn(
+                    f"{each.name}: {describe(report.offline_error or KnownError(report.offline))}"
+                )
             if report.unconfirmed:
                 waiting = True
                 ctx.out.warn(
@@ -440,6 +463,7 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
     rows = []
     for item in await services.outbox.overview(account):
         entry, statuses = item.entry, item.statuses
+        reason = entry_error(entry) if entry.state.value in _EXPLAINED else None
         data.append(
             {
                 "id": entry.id,
@@ -453,6 +477,7 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                 "filed": iso_time(entry.filed_at),
                 "attempts": entry.attempts,
                 "last_error": entry.last_error,
+                "reason": describe(reason) if reason is not None else None,
                 "refused": list(entry.refused),
                 "dsn_requested": entry.dsn is not None,
                 "dsn_offered": entry.dsn_offered,
@@ -460,13 +485,15 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
             }
         )
         status = ", ".join(f"{r}: {s}" for r, (s, _d) in statuses.items()) or entry.state
+        if reason is not None:
+            status = describe(reason)
         rows.append(
             [
                 str(entry.id),
                 entry.state,
                 entry.kind,
                 display_subject(entry.subject)[:40],
-                status[:60],
+                status if reason is not None else status[:60],
             ]
         )
     ctx.out.result(

@@ -48,7 +48,7 @@ from app.domain.documents import (
     PatientIdKind,
     PersonName,
 )
-from app.domain.errors import DocumentError, ValidationError
+from app.domain.errors import DocumentError, KnownError, ValidationError
 from app.domain.events import PatientConversationChanged
 from app.domain.outbox import OutboxState
 from app.domain.patient import birth_date as checked_birth_date
@@ -56,7 +56,7 @@ from app.domain.templates import render, standard_values
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
-from app.services.outbox_service import OutboxService
+from app.services.outbox_service import OutboxService, entry_error
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.sending import Patient
@@ -158,6 +158,9 @@ class SendOutcome:
     warnings: tuple[Issue, ...] = ()
     offline_reason: str | None = None
     not_filed: str | None = None
+    #: Why the message waits or failed, with its parameters (host, limit…): the flush's
+    #: error when the server could not be used, else the entry's recorded reason.
+    error: KnownError | None = None
 
     @property
     def verdict(self) -> SendVerdict:
@@ -385,9 +388,11 @@ class ComposeService:
         """Announce a queued message, flush when asked, and say where it stands."""
         self._outbox.changed(account, entry_id, OutboxState.QUEUED, None)
         offline = not_filed = None
+        error: KnownError | None = None
         if flush:
             report = await self._outbox.flush(account)
             offline, not_filed = report.offline, report.not_filed
+            error = report.offline_error
         await self._outbox.publish_counts(account)
         entry = await self._outbox.entry(entry_id)
         return SendOutcome(
@@ -400,6 +405,7 @@ class ComposeService:
             warnings=tuple(warnings),
             offline_reason=offline,
             not_filed=not_filed,
+            error=error or entry_error(entry),
         )
 
     async def check(self, account: Account, outgoing: Outgoing) -> CheckReport:

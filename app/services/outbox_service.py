@@ -22,6 +22,7 @@ the end of an exchange in `receipt_service`.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -76,6 +77,8 @@ class FlushReport:
     unconfirmed: int = 0  # sent or not: still looked for before sending again
     busy: int = 0  # being moved by another flush (this process or another one)
     offline: str | None = None  # error code when the server could not be reached
+    #: The error behind `offline` (a refused login is an `AuthError`, with the host).
+    offline_error: KnownError | None = None
     not_filed: str | None = None  # sent, but the copy in Sent could not be made (code)
 
 
@@ -198,6 +201,7 @@ class OutboxService:
                     await run.advance(entry_id)
             except (NetworkError, AuthError) as error:
                 report.offline = error.code
+                report.offline_error = error
                 log.info("outbox waits: %s", error.code)
             finally:
                 await run.close()
@@ -375,7 +379,13 @@ class _FlushRun:
             try:
                 self._submitter = await self._accounts.smtp_submitter(account, self._smtp_executor)
             except (NetworkError, AuthError) as error:
-                # Still queued (nothing was tried): say why it waits.
+                # Still queued (nothing was tried): say why it waits, and keep the reason.
+                code, record = error.code, error_record(error)
+                await self._store.write(
+                    lambda a: a.outbox.record_submission(
+                        entry.id, last_error=code, server_reply=record
+                    )
+                )
                 self._service.changed(account, entry.id, OutboxState.QUEUED, error.code)
                 raise
         submitter = self._submitter
@@ -394,7 +404,13 @@ class _FlushRun:
             return True  # looked for at once (it waits out the grace period when not found)
         except (NetworkError, AuthError) as error:
             self._submitter = None
-            await self._move(entry, _SUBMISSION_ENDED, OutboxState.QUEUED, last_error=error.code)
+            await self._move(
+                entry,
+                _SUBMISSION_ENDED,
+                OutboxState.QUEUED,
+                last_error=error.code,
+                server_reply=error_record(error),
+            )
             raise
         except ServerError as error:
             if error.code == "server.temporary_failure":
@@ -417,6 +433,7 @@ class _FlushRun:
             "dsn_offered": int(result.dsn_offered),
             "server_reply": result.reply[:300],
             "submitted_at": now,
+            "last_error": None,  # a reason from an earlier attempt no longer holds
         }
 
         def work(a: Archive) -> bool:
@@ -484,6 +501,7 @@ class _FlushRun:
             _SUBMISSION_ENDED,
             OutboxState.FAILED,
             last_error=error.code,
+            server_reply=error_record(error),
             audit={"action": "send.submit", "outcome": f"error:{error.code}"},
         )
         self._report.failed += 1
@@ -646,3 +664,36 @@ def _visible_recipients(raw: bytes) -> set[str]:
     head = BytesHeaderParser().parsebytes(raw)
     found = getaddresses(head.get_all("To", []) + head.get_all("Cc", []))
     return {address.lower() for _, address in found if address}
+
+
+def error_record(error: KnownError) -> str:
+    """An error's plain parameters (host, limit, SMTP code…) as kept with an outbox entry.
+
+    Only scalar parameters are kept (per-recipient refusals have their own column).
+    """
+    params = {
+        name: value
+        for name, value in error.params.items()
+        if isinstance(value, str | int | float | bool) or value is None
+    }
+    return json.dumps({"error": params}, ensure_ascii=False)
+
+
+def entry_error(entry: OutboxEntry) -> KnownError | None:
+    """Why an entry waits or failed, with its parameters (None when nothing went wrong).
+
+    The error comes back as a plain `KnownError` with the code and the parameters recorded
+    by the flush (front ends turn it into text); entries written before the parameters were
+    kept give the code alone.
+    """
+    if not entry.last_error:
+        return None
+    params: dict[str, Any] = {}
+    if entry.server_reply and entry.server_reply.startswith("{"):
+        try:
+            recorded = json.loads(entry.server_reply)
+        except ValueError:
+            recorded = {}
+        if isinstance(recorded, dict) and isinstance(recorded.get("error"), dict):
+            params = recorded["error"]
+    return KnownError(entry.last_error, **params)

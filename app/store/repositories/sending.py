@@ -45,12 +45,15 @@ class OutboxEntry:
     submitted_at: int | None
     filed_at: int | None
     updated_at: int
+    #: The server's answer to the message data once submitted; before that, the parameters
+    #: of the last error as JSON (``{"error": {...}}``, see `outbox_service.entry_error`).
+    server_reply: str | None = None
 
 
 _OUTBOX_COLUMNS = (
     "id, account_id, message_id, state, kind, raw, envelope_from, recipients, dsn, subject,"
     " patient_ins, reply_to_pk, attempts, last_error, refused, dsn_offered, created_at,"
-    " submitted_at, filed_at, updated_at"
+    " submitted_at, filed_at, updated_at, server_reply"
 )
 
 
@@ -76,6 +79,7 @@ def _entry(r: Any) -> OutboxEntry:
         submitted_at=r[17],
         filed_at=r[18],
         updated_at=r[19],
+        server_reply=r[20],
     )
 
 
