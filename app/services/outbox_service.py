@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
+from functools import partial
 from typing import Any, TypeVar
 
 from app.config.settings import Settings
@@ -53,7 +54,12 @@ from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.sending import OutboxEntry
 from app.transport.imap_session import ImapSession
-from app.transport.smtp_submitter import DsnRequest, SmtpSubmitter, SubmissionUncertainError
+from app.transport.smtp_submitter import (
+    DsnRequest,
+    RecipientRefusal,
+    SmtpSubmitter,
+    SubmissionUncertainError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -394,7 +400,14 @@ class _FlushRun:
             return False
         try:
             result = await self._smtp_executor.run(
-                submitter.submit, entry.envelope_from, envelope, entry.raw, dsn=dsn
+                partial(
+                    submitter.submit,
+                    entry.envelope_from,
+                    envelope,
+                    entry.raw,
+                    dsn=dsn,
+                    copies=(account.address,) if hidden_copy else (),
+                )
             )
         except SubmissionUncertainError as uncertain:
             self._submitter = None
@@ -496,6 +509,23 @@ class _FlushRun:
         return moved
 
     async def _fail(self, entry: OutboxEntry, error: KnownError) -> bool:
+        refusals = error.params.get("refused")
+        refused = [
+            {"address": r.address, "code": r.code, "text": r.text}
+            for r in (refusals if isinstance(refusals, tuple) else ())
+            if isinstance(r, RecipientRefusal)
+        ]
+
+        def statuses(a: Archive) -> None:
+            # Each recipient's own reason (every visible recipient was refused).
+            for refusal in refused:
+                a.delivery.report(
+                    entry.message_id,
+                    str(refusal["address"]),
+                    MessageStatus.FAILED,
+                    detail=f"{refusal['code']} {refusal['text']}"[:300],
+                )
+
         await self._move(
             entry,
             _SUBMISSION_ENDED,
@@ -503,6 +533,8 @@ class _FlushRun:
             last_error=error.code,
             server_reply=error_record(error),
             audit={"action": "send.submit", "outcome": f"error:{error.code}"},
+            also=statuses if refused else None,
+            **({"refused": refused} if refused else {}),
         )
         self._report.failed += 1
         return False

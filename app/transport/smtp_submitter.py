@@ -356,6 +356,7 @@ class SmtpSubmitter:
         raw: bytes,
         *,
         dsn: DsnRequest | None = None,
+        copies: Sequence[str] = (),
     ) -> SubmitResult:
         """Submit one message.
 
@@ -368,6 +369,9 @@ class SmtpSubmitter:
             raw: the message (line ends are made CRLF and leading dots doubled here).
             dsn: delivery reports to ask for; ignored (and said so in the result) when the
                 server does not offer DSN.
+            copies: envelope recipients among `recipients` that are only copies for the
+                sender (the hidden self-copy): when the server accepts none of the others,
+                nothing is sent (``server.recipients_refused``), as if none were accepted.
 
         Returns:
             The accepted and refused recipients and what was asked.
@@ -441,14 +445,17 @@ class SmtpSubmitter:
                 )
             else:
                 refused.append(RecipientRefusal(rcpt, code, text))
-        if not accepted:
+        copy_keys = {c.lower() for c in copies}
+        if not [a for a in accepted if a.lower() not in copy_keys]:
             self._reset()
             raise ServerError(
                 "server.recipients_refused",
                 host=host,
-                refused=tuple(refused),
-                count=len(refused),
-                addresses=", ".join(r.address for r in refused),
+                refused=tuple(r for r in refused if r.address.lower() not in copy_keys),
+                count=len([r for r in refused if r.address.lower() not in copy_keys]),
+                addresses=", ".join(
+                    r.address for r in refused if r.address.lower() not in copy_keys
+                ),
             )
         code, text = self._command(client.docmd, "DATA")
         if code != 354:

@@ -1,5 +1,6 @@
-"""Sending failures told as they are (issue 14: #4 login refused, #5 SIZE), through the real
-SMTP server: the same outcome for the command line and the window (the services carry it)."""
+"""Sending failures told as they are (issue 14: #4 login refused, #5 SIZE, #6 every recipient
+refused), through the real SMTP server: the same outcome for the command line and the window
+(the services carry it)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,31 @@ def test_a_login_refused_at_submission_is_an_authentication_failure(
     (entry,) = a("outbox", "--json").json()["entries"]
     assert entry["state"] == "filed"
     assert len(b_account.dovecot.messages(b_account.address)) == 1
+
+
+def test_every_visible_recipient_refused_is_a_failure_not_sent(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account = mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    nobody = "personne.inconnue@" + a_account.address.split("@")[1]
+    result = _send(a, nobody, tmp_path, "x", "--json")
+    assert result.code in (3, 8), result
+    outcome = result.json()
+    assert outcome["state"] == "failed"
+    (refused,) = outcome["refused"]
+    assert refused["address"] == nobody and refused["code"] == 550
+    assert "User unknown" in refused["text"]
+    text = _send(a, nobody, tmp_path, "y")
+    assert text.code in (3, 8)
+    assert "Sent" not in text.out.split("\n")[0]
+    assert nobody in text.out + text.err and "550" in text.out + text.err
+    entries = a("outbox", "--json").json()["entries"]
+    assert {e["state"] for e in entries} == {"failed"}
+    # Not filed in Sent, and the hidden self-copy did not travel alone.
+    assert a_account.dovecot.messages(a_account.address, "Sent") == []
+    assert a_account.dovecot.messages(a_account.address, "INBOX") == []
+    assert all(not tx.data for tx in smtp_server.transactions if tx.auth_login == a_account.address)
 
 
 def test_a_message_over_the_servers_size_is_explained(
