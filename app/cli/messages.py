@@ -258,7 +258,8 @@ MESSAGES: dict[str, str] = {
     "tls.untrusted": "the certificate of {host} does not chain to a trusted authority "
     "(IGC-Santé, or the account's --ca-file)",
     "tls.wrong_host": "the certificate presented is not for {host}",
-    "server.over_quota": "the mailbox on {host} is full: delete or archive messages",
+    "server.over_quota": "the mailbox on {host} is full: delete or archive messages (the "
+    "server said: {detail})",
     "server.refused": "the server {host} refused: {detail}",
     # Sending: SMTP submission (app/transport/smtp_submitter.py)
     "network.outcome_unknown": "the connection to {host} was lost after the whole message was "

@@ -332,7 +332,8 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
     if outcome.not_filed:
         ctx.out.warn(
             "sent, but the copy in Sent could not be made yet "
-            f"({describe(KnownError(outcome.not_filed))}); it is tried again at the next sync"
+            f"({describe(outcome.not_filed_error or KnownError(outcome.not_filed))}); it is "
+            "tried again at the next sync"
         )
     if outcome.dsn_unavailable:
         lines.append("  note: this server offers no delivery reports (DSN): none will come")

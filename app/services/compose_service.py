@@ -161,6 +161,8 @@ class SendOutcome:
     #: Why the message waits or failed, with its parameters (host, limit…): the flush's
     #: error when the server could not be used, else the entry's recorded reason.
     error: KnownError | None = None
+    #: The error behind `not_filed` (the server's reason, its host).
+    not_filed_error: KnownError | None = None
 
     @property
     def verdict(self) -> SendVerdict:
@@ -389,10 +391,12 @@ class ComposeService:
         self._outbox.changed(account, entry_id, OutboxState.QUEUED, None)
         offline = not_filed = None
         error: KnownError | None = None
+        not_filed_error: KnownError | None = None
         if flush:
             report = await self._outbox.flush(account)
             offline, not_filed = report.offline, report.not_filed
             error = report.offline_error
+            not_filed_error = report.not_filed_error
         await self._outbox.publish_counts(account)
         entry = await self._outbox.entry(entry_id)
         return SendOutcome(
@@ -406,6 +410,7 @@ class ComposeService:
             offline_reason=offline,
             not_filed=not_filed,
             error=error or entry_error(entry),
+            not_filed_error=not_filed_error,
         )
 
     async def check(self, account: Account, outgoing: Outgoing) -> CheckReport:

@@ -86,6 +86,7 @@ class FlushReport:
     #: The error behind `offline` (a refused login is an `AuthError`, with the host).
     offline_error: KnownError | None = None
     not_filed: str | None = None  # sent, but the copy in Sent could not be made (code)
+    not_filed_error: KnownError | None = None  # the error behind `not_filed` (host, reason)
 
 
 @dataclass(frozen=True)
@@ -583,7 +584,12 @@ class _FlushRun:
                 # tried again at the next flush. The message itself stays in the outbox.
                 code = error.code
                 self._report.not_filed = code
+                self._report.not_filed_error = error
                 await self._store.write(lambda a: a.outbox.release_filing(entry.id, code))
+                # The hidden copy did its job (the server accepted the message): it must not
+                # stay in the inbox as mail from oneself until the copy in Sent is made. The
+                # message itself is kept in the outbox, from which the copy is made later.
+                await self._remove_hidden_copy(entry)
                 return
             appended = True
         await self._remove_hidden_copy(entry)

@@ -516,22 +516,35 @@ class ImapSession:
         except imaplib.IMAP4.abort as error:
             self._broken = True
             raise NetworkError("network.connection_lost", host=host) from error
-        except imapclient.exceptions.IMAPClientError as error:
-            detail = str(error)
-            if "OVERQUOTA" in detail.upper():
-                raise ServerError("server.over_quota", host=host) from error
-            raise ServerError("server.refused", host=host, detail=detail[:200]) from error
-        except imaplib.IMAP4.error as error:
-            detail = str(error)
-            if "OVERQUOTA" in detail.upper():
-                raise ServerError("server.over_quota", host=host) from error
-            raise ServerError("server.refused", host=host, detail=detail[:200]) from error
+        except (imapclient.exceptions.IMAPClientError, imaplib.IMAP4.error) as error:
+            raise refusal_error(str(error), host) from error
         except ssl.SSLError as error:
             self._broken = True
             raise NetworkError("network.connection_lost", host=host) from error
         except (OSError, EOFError) as error:
             self._broken = True
             raise NetworkError("network.connection_lost", host=host) from error
+
+
+#: A refusal for a full mailbox said in words, without the RFC 5530 ``[OVERQUOTA]`` code
+#: (Cyrus: ``NO Over quota``; others: ``Quota exceeded``, ``mailbox is full``…).
+_QUOTA_TEXT_RE = re.compile(
+    r"\bover[ -]?quota\b|\bquota (?:exceeded|reached|full)\b|\bexceeds? (?:the )?quota\b"
+    r"|\bmailbox (?:is )?full\b|\bno space left\b",
+    re.IGNORECASE,
+)
+
+
+def refusal_error(detail: str, host: str) -> ServerError:
+    """The error for a server's NO/BAD answer: a full mailbox recognised by code and by text.
+
+    ``server.over_quota`` when the answer carries ``[OVERQUOTA]`` (RFC 5530) or says so in
+    words; the server's own words are kept (``detail``) either way.
+    """
+    text = " ".join(detail.split())[:200]
+    if "[OVERQUOTA]" in text.upper() or _QUOTA_TEXT_RE.search(text):
+        return ServerError("server.over_quota", host=host, detail=text)
+    return ServerError("server.refused", host=host, detail=text)
 
 
 def _idle_check(client: ImapClient, timeout: float) -> list[Any]:

@@ -103,3 +103,27 @@ def test_a_message_over_the_servers_size_is_explained(
     assert "too large for this server (limit 20,000 bytes" in entry["reason"]
     assert "too large for this server" in a("outbox").out
     assert b_account.dovecot.messages(b_account.address) == []
+
+
+def test_a_full_mailbox_hides_the_self_copy_at_once_and_says_why(
+    tmp_path: Path, mail_account_factory
+) -> None:
+    # Room for the hidden copy delivered to the inbox, not for a second copy in Sent.
+    a_account = mail_account_factory(quota_bytes=45_000)
+    b_account = mail_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    result = _send(a, b_account.address, tmp_path, "Compte rendu. " * 2_000)
+    assert result.code == 0, result
+    assert "could not be made" in result.err and "is full" in result.err
+    assert "?" not in result.err
+    assert "Quota exceeded" in result.err  # the server's own words
+    assert len(b_account.dovecot.messages(b_account.address)) == 1
+    # The hidden copy is gone from the inbox at once, on the server and in the archive.
+    assert a_account.dovecot.messages(a_account.address, "INBOX") == []
+    a("sync").ok()
+    listed = a("list", "--json").ok().json()
+    assert [m for m in listed["messages"] if m.get("folder") == "INBOX"] == []
+    # The room the hidden copy took is free again: the next sync files the copy in Sent.
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "filed"
+    assert len(a_account.dovecot.messages(a_account.address, "Sent")) == 1
