@@ -40,15 +40,6 @@ class SerialExecutor:
         call = functools.partial(context.run, fn, *args, **kwargs)
         return await loop.run_in_executor(self._pool, call)
 
-    def submit_nowait(self, fn: Callable[[], object]) -> None:
-        """Queue `fn` after the calls already submitted, without waiting for it.
-
-        Used to close a session whose call was cancelled: the close runs once that call
-        returns (bounded by its socket timeout), on the thread that owns the session.
-        """
-        if not self._closed:
-            self._pool.submit(fn)
-
     @property
     def closed(self) -> bool:
         """Whether `shutdown` was called."""

@@ -10,6 +10,7 @@ is checked with NOOP before it is used again, and replaced when it broke.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -44,7 +45,10 @@ class ImapConnection:
         self.role = role
         self._executor = SerialExecutor(f"imap-{account.id}-{role}")
         self._session: ImapSession | None = None
+        self._abandoned: list[ImapSession] = []  # their call was cancelled: close them next
         self._last_used = 0.0
+        self._suspect = False  # another session of the account broke: check this one first
+        self._pending_open: asyncio.Future[ImapSession] | None = None
         self._opening = asyncio.Lock()
 
     @property
@@ -60,16 +64,18 @@ class ImapConnection:
     async def session(self) -> ImapSession:
         """The open session (opening it if needed, checking it if unused for a while)."""
         async with self._opening:
+            await self._close_abandoned()
             if (
                 self._session is not None
                 and self._session.usable
-                and self.idle_for > CHECK_AFTER_SECONDS
+                and (self._suspect or self.idle_for > CHECK_AFTER_SECONDS)
                 and not await self._noop()
             ):
                 await self._drop()
+            self._suspect = False
             if self._session is None or not self._session.usable:
                 await self._drop()
-                self._session = await self._accounts.imap_session(self.account, self._executor)
+                self._session = await self._open()
             self._last_used = time.monotonic()
             return self._session
 
@@ -89,6 +95,29 @@ class ImapConnection:
             raise
         finally:
             self._last_used = time.monotonic()
+
+    async def _open(self) -> ImapSession:
+        """A new session; if the wait is cancelled, the session still opening is closed later.
+
+        Connecting cannot be interrupted on its thread: what it opens after a cancellation
+        is kept aside and closed (by `close`, or before the next session is used).
+        """
+        opening = asyncio.ensure_future(self._accounts.imap_session(self.account, self._executor))
+        self._pending_open = opening
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._keep_to_close)
+            raise
+
+    def _keep_to_close(self, opening: asyncio.Future[ImapSession]) -> None:
+        if opening.cancelled() or opening.exception() is not None:
+            return
+        self._abandoned.append(opening.result())
+
+    def suspect(self) -> None:
+        """Check the session with NOOP before its next use (the server may have gone)."""
+        self._suspect = True
 
     async def keepalive(self) -> bool:
         """NOOP on an open session unused for `KEEPALIVE_SECONDS`; False when it broke."""
@@ -118,7 +147,12 @@ class ImapConnection:
     def _abandon(self, session: ImapSession) -> None:
         if self._session is session:
             self._session = None
-        self._executor.submit_nowait(session.close)
+        self._abandoned.append(session)
+
+    async def _close_abandoned(self) -> None:
+        """Close the sessions whose call was cancelled (after that call, on their thread)."""
+        while self._abandoned:
+            await self._executor.run(self._abandoned.pop().close)
 
     async def _drop(self) -> None:
         session, self._session = self._session, None
@@ -128,7 +162,12 @@ class ImapConnection:
     async def close(self, *, wait: bool = False) -> None:
         """Log out and stop the thread (`wait`: until the thread has ended)."""
         try:
+            if self._pending_open is not None and not self._pending_open.done():
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._pending_open)
+                await asyncio.sleep(0)  # let `_keep_to_close` run
             if not self._executor.closed:
+                await self._close_abandoned()
                 await self._drop()
         finally:
             if wait:
@@ -166,6 +205,11 @@ class ConnectionPool:
         return [
             c for (a, _), c in self._connections.items() if account_id is None or a == account_id
         ]
+
+    def suspect(self, account_id: int) -> None:
+        """One of the account's sessions broke: check the others before they are used again."""
+        for connection in self.connections(account_id):
+            connection.suspect()
 
     async def keepalive(self, account_id: int | None = None) -> None:
         """NOOP on the idle sessions (of one account), dropping the broken ones."""

@@ -311,14 +311,17 @@ class SyncSupervisor:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def stop(self) -> None:
-        """Stop every worker, log out of their sessions and end their threads."""
+        """Stop every worker, log out of their sessions and end their threads.
+
+        May be called again after being cancelled (a window closing with a timeout): what
+        was not stopped yet is stopped then.
+        """
         unsubscribe, self._unsubscribe = self._unsubscribe, []
         for end in unsubscribe:
             end()
-        workers, self._workers = list(self._workers.values()), {}
-        replays, self._replays = list(self._replays.values()), {}
-        bodies, self._bodies = list(self._bodies.values()), {}
-        for task in replays + bodies:
+        workers = list(self._workers.values())
+        others = [*self._replays.values(), *self._bodies.values()]
+        for task in others:
             task.cancel()
         for worker in workers:
             worker.stop()
@@ -328,10 +331,10 @@ class SyncSupervisor:
             for task in late:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.gather(*replays, *bodies, return_exceptions=True)
-        retiring, self._retiring = list(self._retiring), set()
-        await asyncio.gather(*retiring, return_exceptions=True)
+        await asyncio.gather(*others, *self._retiring, return_exceptions=True)
         for worker in workers:
+            if self._workers.get(worker.account.id) is worker:
+                del self._workers[worker.account.id]
             await self._connections.close_account(worker.account.id, wait=True)
         if self._events.strict and self.failures:
             failure, self.failures = self.failures[0], []
@@ -504,6 +507,8 @@ class SyncSupervisor:
             self._set_state(account, ConnectionState.SESSION_ENDED, error.code)
             return ConnectionState.SESSION_ENDED
         if isinstance(error, NetworkError | TlsError | AuthError):
+            if isinstance(error, NetworkError):
+                self._connections.suspect(account.id)  # the other sessions may be dead too
             self._set_state(account, ConnectionState.OFFLINE, error.code, retry_in)
             return ConnectionState.OFFLINE
         return None

@@ -177,18 +177,20 @@ class ImapSession:
             if mapped is error:
                 raise
             raise mapped from error
-        _tune(client)
         self._client = client
-        sock = client.socket()
-        if not isinstance(sock, ssl.SSLSocket):  # pragma: no cover - imapclient always wraps
-            self.close()
-            raise TlsError("tls.not_tls", host=host, port=port)
         try:
+            _tune(client)
+            sock = client.socket()
+            if not isinstance(sock, ssl.SSLSocket):  # pragma: no cover - imapclient wraps
+                raise TlsError("tls.not_tls", host=host, port=port)
             self.revocation_result = self._revocation.check(peer_chain_der(sock), host, port)
-        except TlsError:
+            self._capabilities = _caps(self._call(client.capabilities))
+        except BaseException:
+            # Whatever failed once connected (the server going away, revocation), the socket
+            # is released here: nobody else holds this half-open session.
+            self._broken = True
             self.close()
             raise
-        self._capabilities = _caps(client.capabilities())
 
     def authenticate(self, credentials: Credentials) -> None:
         """Log in over the secured channel.
