@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default
 
 from app.domain.addresses import PATIENT_DOMAIN
 from app.domain.compose import is_end_of_exchange
@@ -102,6 +104,10 @@ class ConversationItem:
     unread: bool = False
     thread_id: int | None = None
     sender_address: str = ""
+    #: A message written in Pli not archived yet (its copy in Sent not synced): the outbox
+    #: state (`OutboxState` value); None for an archived message. Its id is minus the
+    #: outbox entry's.
+    pending_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,54 @@ def _items(
     return out
 
 
+def _plain_text(raw: bytes) -> str:
+    """The text of a message Pli composed (its text/plain part)."""
+    parsed = BytesParser(policy=default).parsebytes(raw)
+    body = parsed.get_body(preferencelist=("plain",))
+    if body is None:
+        return ""
+    try:
+        content = body.get_content()
+    except (LookupError, ValueError):
+        return ""
+    return content if isinstance(content, str) else ""
+
+
+def _pending(archive: Archive, ins: str) -> list[ConversationItem]:
+    """Messages to the patient written in Pli and not in the archive yet.
+
+    Still in the outbox, or sent and not synced back from Sent: nothing written is missing
+    from the conversation.
+    """
+    out = []
+    names: dict[int, str] | None = None
+    for entry in archive.outbox.all(limit=200):
+        if entry.patient_ins != ins or entry.kind == "receipt":
+            continue
+        if archive.messages.find_by_message_id(entry.account_id, entry.message_id):
+            continue
+        if names is None:
+            names = {row.id: row.config.name for row in archive.accounts.all()}
+        out.append(
+            ConversationItem(
+                id=-entry.id,
+                account=names.get(entry.account_id, ""),
+                folder="",
+                date=entry.created_at,
+                direction="out",
+                sender="",
+                subject=entry.subject,
+                text=bubble_text(_plain_text(entry.raw)),
+                documents=(),
+                message_id=entry.message_id,
+                statuses=dict(archive.delivery.of(entry.message_id)),
+                end_of_exchange=entry.kind == "end_of_exchange",
+                pending_state=entry.state.value,
+            )
+        )
+    return out
+
+
 class ConversationService:
     """Patients and conversations for the window (read-only; Qt-free)."""
 
@@ -281,10 +335,14 @@ class ConversationService:
             ordered = sorted(newest, key=lambda m: (m.sent_date or m.internal_date, m.id))
             events = a.patients.events(ins)
             shown = ordered[-last:] if last > 0 else []
+            pending = _pending(a, ins)
+            items = _items(a, ins, shown, events)
+            if pending:
+                items = sorted(items + pending, key=lambda i: (i.date, i.pending_state is not None))
             return ConversationPage(
                 row=_row(a, patient, newest),
-                ids=[m.id for m in ordered],
-                items=_items(a, ins, shown, events),
+                ids=[m.id for m in ordered] + [p.id for p in pending],
+                items=items,
                 events=events,
             )
 

@@ -30,7 +30,7 @@
         <translation>Non distribué : Mon espace santé a renvoyé le message.</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+11" />
         <source>Not delivered</source>
         <translation>Non distribué</translation>
     </message>
@@ -55,7 +55,7 @@
         <translation>Envoyé</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+11" />
         <source>The server refused the message for this patient (%1).</source>
         <translation>Le serveur a refusé le message pour ce patient (%1).</translation>
     </message>
@@ -74,7 +74,22 @@
         <translation>Image %1</translation>
     </message>
     <message>
-        <location line="-8" />
+        <location line="-53" />
+        <source>Waiting to leave (outbox)</source>
+        <translation>En attente d'envoi (boîte d'envoi)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Refused by the server</source>
+        <translation>Refusé par le serveur</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>See the outbox to retry it.</source>
+        <translation>Voir la boîte d'envoi pour réessayer.</translation>
+    </message>
+    <message>
+        <location line="+26" />
         <source>%1 (not accepted by MSSanté)</source>
         <translation>%1 (refusé par MSSanté)</translation>
     </message>
@@ -163,7 +178,7 @@
 <context>
     <name>ConversationDelegate</name>
     <message>
-        <location filename="../../app/ui/patients/conversation_delegate.py" line="+157" />
+        <location filename="../../app/ui/patients/conversation_delegate.py" line="+158" />
         <source>End of the exchange</source>
         <translation>Fin de l'échange</translation>
     </message>
@@ -656,7 +671,7 @@
         <translation>Échange clos %1. Le patient voit un bandeau dans Mon espace santé et ne peut plus répondre à vos messages précédents. Lui écrire de nouveau rouvre la conversation.</translation>
     </message>
     <message>
-        <location line="+113" />
+        <location line="+114" />
         <source>Where to file the patients' documents</source>
         <translation>Où classer les documents des patients</translation>
     </message>

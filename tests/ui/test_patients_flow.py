@@ -10,6 +10,7 @@ from PySide6.QtGui import QAccessible  # noqa: TID251 - window tests
 from PySide6.QtTest import QTest  # noqa: TID251 - window tests
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QLineEdit  # noqa: TID251
 
+from app.domain.errors import NetworkError
 from app.services.compose_service import Outgoing
 from app.services.container import Services
 from app.ui.patients import patients_page as patients_module
@@ -129,3 +130,74 @@ def test_earlier_messages_on_demand_and_keyboard(
             await ui_services.demo.stop()
 
     ui.run(scenario(), timeout=120)
+
+
+def test_a_message_written_offline_shows_waiting_then_sent(
+    ui: UiLoop,
+    ui_services: Services,
+    french: None,  # noqa: F811
+) -> None:
+    async def scenario() -> None:
+        try:
+            page = await demo_page(ui, ui_services)
+            page.show_patient(GARNIER)
+            await ui.until(lambda: page.ins == GARNIER)
+            await page.task
+            account = (await ui_services.accounts.list())[0]
+            await ui_services.demo.stop()  # the server goes away
+            outgoing = Outgoing(
+                to=(f"{GARNIER}@patient.mssante.fr",),
+                subject="Rendez-vous",
+                text="Bonjour Madame,\n\nPassez au cabinet jeudi.\n",
+                accept_warnings=True,
+            )
+            outcome = await ui_services.compose.send(account, outgoing)
+            assert outcome.message_id
+
+            def mine() -> object:
+                for row in _rows(page):
+                    if row.kind == MESSAGE and row.item.message_id == outcome.message_id:
+                        return row.item
+                return None
+
+            # In the conversation at once, from the outbox, saying it waits.
+            await ui.until(lambda: mine() is not None, within=10)
+            item = mine()
+            assert item.pending_state == "queued" and item.id < 0  # type: ignore[attr-defined]
+            assert item.text.startswith("Bonjour Madame")  # type: ignore[attr-defined]
+            model = page.conversation
+            sentence = model.index(model.row_of(item.id)).data(  # type: ignore[attr-defined]
+                Qt.ItemDataRole.AccessibleTextRole
+            )
+            assert "En attente d'envoi (boîte d'envoi)" in sentence
+            page.view.setCurrentIndex(model.index(model.row_of(item.id)))  # type: ignore[attr-defined]
+            assert not page.open_button.isEnabled()  # nothing archived to open yet
+            # The server is back: sent, archived from Sent, the same bubble now archived.
+            account = await ui_services.demo.start()  # back, perhaps on another port
+            for _attempt in range(3):  # the running supervisor retries the same way
+                try:
+                    await ui_services.supervisor.run_once([account])
+                    break
+                except NetworkError:
+                    await ui.settle(0.5)  # the connection of before the stop is replaced
+            entries = await ui_services.outbox.entries(account)
+            sent = next(e for e in entries if e.message_id == outcome.message_id)
+            assert sent.state.value in ("submitted", "filed")
+            await ui_services.supervisor.run_once([account])  # its copy in Sent comes back
+            await ui.until(lambda: mine() is not None and mine().pending_state is None, within=15)  # type: ignore[attr-defined]
+            assert mine().id > 0  # type: ignore[attr-defined]
+            assert (
+                len(
+                    [
+                        r
+                        for r in _rows(page)
+                        if r.kind == MESSAGE and r.item.message_id == outcome.message_id
+                    ]
+                )
+                == 1
+            )
+        finally:
+            page.hide()
+            await ui_services.demo.stop()
+
+    ui.run(scenario(), timeout=150)

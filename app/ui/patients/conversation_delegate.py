@@ -47,6 +47,7 @@ COLOURS = {
     "read": ("#0b6149", ""),
     "delivered": ("#2f5d8a", ""),
     "sent": ("#52606d", ""),
+    "waiting": ("#8a5a00", ""),
     "closed": ("#fde8e6", "#7a1a14"),
     "reopened": ("#e3f4ec", "#0b6149"),
     "objection": ("#fde8e6", "#7a1a14"),

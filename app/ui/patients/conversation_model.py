@@ -82,6 +82,10 @@ def bounce_text(reason: str | None) -> str:
 
 def status_of(item: ConversationItem) -> tuple[str, str]:
     """(tone, text) of a sent message's status: sent → delivered → read, or failed."""
+    if item.pending_state in ("queued", "submitting", "uncertain"):
+        return "waiting", translate("Conversation", "Waiting to leave (outbox)")
+    if item.pending_state == "failed":
+        return "failed", translate("Conversation", "Refused by the server")
     if item.bounce is not None:
         return "failed", translate("Conversation", "Not delivered")
     values = [s for s, _d in item.statuses.values()]
@@ -97,6 +101,8 @@ def status_of(item: ConversationItem) -> tuple[str, str]:
 
 def failure_detail(item: ConversationItem) -> str:
     """Why a sent message failed, in French (the bounce, or the server's refusal)."""
+    if item.pending_state == "failed":
+        return translate("Conversation", "See the outbox to retry it.")
     if item.bounce is not None:
         return bounce_text(item.bounce)
     failed = [d for s, d in item.statuses.values() if s == MessageStatus.FAILED.value]

@@ -419,9 +419,10 @@ class PatientsPage(QWidget):
 
     def _update_actions(self) -> None:
         row = self.current_item_row()
-        self.open_button.setEnabled(row is not None)
-        self.file_button.setEnabled(row is not None and bool(row.item and row.item.documents))
-        self.thread_button.setEnabled(row is not None)
+        archived = row is not None and row.item is not None and row.item.id > 0
+        self.open_button.setEnabled(archived)
+        self.file_button.setEnabled(archived and bool(row and row.item and row.item.documents))
+        self.thread_button.setEnabled(archived)
 
     def _on_view_open_requested(self, index: QModelIndex) -> None:
         kind = index.data(KIND_ROLE)
@@ -450,15 +451,15 @@ class PatientsPage(QWidget):
 
     def _on_open_clicked(self) -> None:
         row = self.current_item_row()
-        if row is None or row.item is None:
-            return
+        if row is None or row.item is None or row.item.id < 0:
+            return  # not archived yet: still in the outbox
         from app.ui.patients.thread_dialog import open_message
 
         open_message(self._ctx, row.item.id, self)
 
     def _on_thread_clicked(self) -> None:
         row = self.current_item_row()
-        if row is None or row.item is None:
+        if row is None or row.item is None or row.item.id < 0:
             return
         from app.ui.patients.thread_dialog import ThreadDialog
 
@@ -467,7 +468,7 @@ class PatientsPage(QWidget):
 
     def _on_file_clicked(self) -> None:
         row = self.current_item_row()
-        if row is None or row.item is None:
+        if row is None or row.item is None or row.item.id < 0:
             return
         root = self.filing_root
         if root is None:
@@ -501,7 +502,7 @@ class PatientsPage(QWidget):
 
     def _last_message_id(self) -> int | None:
         items = self.conversation.items
-        talk = [i for i in items if i.direction != "notice"]
+        talk = [i for i in items if i.direction != "notice" and i.id > 0]
         return talk[-1].id if talk else None
 
     def _on_reply_clicked(self) -> None:
