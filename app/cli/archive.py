@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import sys
 import time
@@ -370,9 +371,22 @@ async def _list(ctx: CliContext, args: argparse.Namespace) -> int:
 async def _search(ctx: CliContext, args: argparse.Namespace) -> int:
     services = await ctx.services()
     filters = await _build_filters(services, args)
+    limit = filters.limit
+    if limit > 0:
+        # One more than shown, to know whether the results stop at the limit.
+        filters = dataclasses.replace(filters, limit=limit + 1)
     messages = await services.archive.search(args.query, filters)
+    truncated = 0 < limit < len(messages)
+    messages = messages[:limit] if truncated else messages
+    if truncated:
+        ctx.out.warn(f"only the first {limit} results are shown: narrow the search or use --limit")
     ctx.out.result(
-        {"query": args.query, "messages": [_summary_json(m) for m in messages]},
+        {
+            "query": args.query,
+            "messages": [_summary_json(m) for m in messages],
+            "truncated": truncated,
+            "limit": limit if limit > 0 else None,
+        },
         _summary_rows(messages),
     )
     return 0

@@ -112,10 +112,30 @@ def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
     except KeyboardInterrupt:
         out.error("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`pli … | head`): stop quietly, as command-line tools do.
+        _silence_stdout()
+        return CLOSED_PIPE
     except Exception:
         log.exception("unexpected error in command %s", args.command)
         out.error("internal error (a bug): run again with -v for details and report it")
         return int(ExitCode.INTERNAL)
+
+
+#: Exit status when the output's reader went away: as a tool killed by SIGPIPE (128 + 13).
+CLOSED_PIPE = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush finds no closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (tests capture stdout)
+        pass
 
 
 def _self_test() -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import CliContext
-from app.cli.exit_codes import ExitCode
+from app.cli.exit_codes import ExitCode, exit_code_for
 from app.cli.messages import describe
 from app.cli.output import add_json_flag, iso_time, table
 from app.config.templates import load_templates
@@ -254,6 +254,11 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
         outcome = await services.compose.send(account, outgoing, flush=not args.queue_only)
     except ValidationError as error:
         issues = error.params.get("issues")
+        if error.code == "send.refused" and isinstance(issues, tuple | list) and issues:
+            # One line: each reason's sentence, its code in brackets (for scripts).
+            reasons = "; ".join(f"{_issue_line(i)} [{i.code}]" for i in issues)
+            ctx.out.error(f"not sent, nothing queued: {reasons}")
+            return int(exit_code_for(error))
         if isinstance(issues, tuple | list):
             for issue in issues:
                 ctx.out.progress(f"  - {_issue_line(issue)}")
