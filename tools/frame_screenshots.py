@@ -1,10 +1,13 @@
 """Screenshots of the window's frame (docs/screenshots/frame-*.png), under Xvfb or offscreen.
 
+tools/screenshots.py runs this at both sizes with the others (fixed style, font, locale).
+
     Xvfb :99 -screen 0 1920x1080x24 &
     DISPLAY=:99 PLI_PASSPHRASE=... .venv/bin/python tools/frame_screenshots.py [--size 1366x768]
 
-Drives the real window on a fresh profile: the welcome page, the demo mailbox, the offline
-banner, the lock screen. Each picture is taken with QWidget.grab() of the whole window.
+Drives the real window on a fresh profile: the welcome page, the demo mailbox (a patient's
+message open), the offline banner, the lock screen. Each picture is taken with QWidget.grab()
+of the whole window.
 """
 
 from __future__ import annotations
@@ -85,7 +88,10 @@ async def shoot(app: PliApplication, size: tuple[int, int], only: set[str]) -> l
         workspace = page.workspace  # type: ignore[union-attr]
         await _until(lambda: workspace.folders.select_folder(inbox[0]), 30)
         await _until(lambda: workspace.messages.model.rowCount() > 0, 30)
-        workspace.messages.view.setCurrentIndex(workspace.messages.model.index(0, 0))
+        # A patient's message open, as a GP would start the day.
+        model = workspace.messages.model
+        patient = next((r for r in range(model.rowCount()) if model.text(r).patient_sender), 0)
+        workspace.messages.view.setCurrentIndex(model.index(patient, 0))
         await asyncio.sleep(2.5)
         grab("demo")
         assert app.ctx is not None
