@@ -20,8 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFocusEvent, QImage, QTextDocument
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QResizeEvent,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -171,6 +180,7 @@ class ReadingPane(QWidget):
         self._reading = False
         self._closed: dict[str, int | None] | None = None  # patient INS -> exchange closed at
         self.mark_read = True
+        self._sender: Person | None = None
 
         self.subject = self._label("readingSubject", self.tr("Subject"), selectable=True)
         self.subject.setStyleSheet("font-size: 15pt; font-weight: 600;")
@@ -180,6 +190,8 @@ class ReadingPane(QWidget):
         self.from_label.setWordWrap(True)
         self.identity = self._label("readingIdentity", self.tr("Sender's identity"))
         self.identity.setStyleSheet("color: palette(placeholder-text);")
+        # A long identity (a hospital's full name) wraps instead of being cut at the pane's edge.
+        self.identity.setWordWrap(True)
         self.patient = self._label("readingPatient", self.tr("Patient"))
         self.patient.setStyleSheet(
             "background: #e3f4ec; color: #0b6149; border-radius: 9px; padding: 1px 8px;"
@@ -226,16 +238,18 @@ class ReadingPane(QWidget):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(3)
         grid.addWidget(self.subject, 0, 0, 1, 3)
-        who = QHBoxLayout()
+        # The sender and the date side by side, the date under the sender when the pane is too
+        # narrow for both on one line (_arrange_sender_line).
+        who = self._who = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         who.setSpacing(12)
         who.addWidget(self.from_label, 1)
         who.addWidget(self.date, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
         grid.addLayout(who, 1, 0, 1, 3)
         about = QHBoxLayout()
         about.setSpacing(8)
-        about.addWidget(self.patient, 0, Qt.AlignmentFlag.AlignLeft)
-        about.addWidget(self.identity, 0, Qt.AlignmentFlag.AlignLeft)
-        about.addStretch(1)
+        about.addWidget(self.patient, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        about.addWidget(self.identity, 1)
+        about.addStretch(0)
         grid.addLayout(about, 2, 0, 1, 3)
         self._to_caption = self._caption(self.tr("To:"))
         self._cc_caption = self._caption(self.tr("Cc:"))
@@ -287,6 +301,34 @@ class ReadingPane(QWidget):
         self._body_check.setSingleShot(True)
         self._body_check.setInterval(400)  # bodies come in bursts: look once per burst
         self._body_check.timeout.connect(self._on_body_check_timeout)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Place the date again: beside the sender or under it."""
+        super().resizeEvent(event)
+        self._arrange_sender_line()
+
+    def _arrange_sender_line(self) -> None:
+        """The date beside the sender when both fit on one line, else under it, on the left."""
+        available = self.width() - 24  # the header's side margins
+        sender = self._sender
+        one_line = 0
+        if sender is not None:
+            bold = QFont(self.from_label.font())
+            bold.setBold(True)
+            one_line = QFontMetrics(bold).horizontalAdvance(sender.name or sender.address)
+            if sender.name:
+                plain = QFontMetrics(self.from_label.font())
+                one_line += plain.horizontalAdvance(f"  <{sender.address}>")
+            html_text = _person_html(sender, break_line=one_line > available)
+            if self.from_label.text() != html_text:
+                self.from_label.setText(html_text)
+        wide = one_line + 12 + self.date.sizeHint().width() <= available
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._who.direction() != direction:
+            self._who.setDirection(direction)
+            self._who.setSpacing(12 if wide else 0)
+            side = Qt.AlignmentFlag.AlignRight if wide else Qt.AlignmentFlag.AlignLeft
+            self._who.setAlignment(self.date, Qt.AlignmentFlag.AlignTop | side)
 
     def _label(self, name: str, accessible: str, *, selectable: bool = False) -> QLabel:
         label = QLabel(self)
@@ -412,6 +454,8 @@ class ReadingPane(QWidget):
         when = format_full_date(summary.sent_date or summary.internal_date)
         self.date.setText(when)
         self.date.setAccessibleName(self.tr("Date: %1").replace("%1", when))
+        self._sender = summary.sender
+        self._arrange_sender_line()
         to = ", ".join(_person(p) for p in detail.to)
         cc = ", ".join(_person(p) for p in detail.cc)
         self.recipients.setText(to)
@@ -497,8 +541,8 @@ class ReadingPane(QWidget):
             parts.append(job)
         box = next((m for m in entry.mailboxes if m.address == sender.address.lower()), None)
         box = box or (entry.mailboxes[0] if entry.mailboxes else None)
-        if box is not None and box.organisation:
-            parts.append(box.organisation)
+        if box is not None and box.organisation and box.organisation not in " ".join(parts):
+            parts.append(box.organisation)  # once: a structure's name often already holds it
         if entry.identifier_type and entry.identifier:
             parts.append(f"{entry.identifier_type} {entry.identifier}")
         if not parts:
@@ -615,11 +659,16 @@ def _civility(code: str) -> str:
     return written.get(code.strip().upper(), code.strip().capitalize())
 
 
-def _person_html(person: Person) -> str:
-    """The name in bold and the address beside it (both escaped: no markup from the mail)."""
+def _person_html(person: Person, break_line: bool = False) -> str:
+    """The name in bold and the address beside it (both escaped: no markup from the mail).
+
+    ``break_line`` puts the address under the name (a pane too narrow for both on one line:
+    the line then breaks between them, never inside the address).
+    """
     address = html.escape(person.address)
     if person.name and person.name.lower() != person.address.lower():
-        return f"<b>{html.escape(person.name)}</b>&nbsp; &lt;{address}&gt;"
+        gap = "<br>" if break_line else "&nbsp; "
+        return f"<b>{html.escape(person.name)}</b>{gap}&lt;{address}&gt;"
     return f"<b>{address}</b>"
 
 
