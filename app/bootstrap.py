@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.context import CliContext, HoldRequest
 from app.cli.main import command_runner, run
@@ -17,10 +18,12 @@ from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.domain.errors import StoreError
 from app.services.container import Services
-from app.services.directory_service import API_KEY_ENV, DirectoryService
 from app.services.event_bus import EventBus
 from app.services.instance import Holder
 from app.services.profile import PassphraseProvider, open_services, serve_commands_with
+
+if TYPE_CHECKING:  # imported when a command opens the directory (start-up time, issue 15)
+    from app.services.directory_service import DirectoryService
 
 PASSPHRASE_ENV = "PLI_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 
@@ -56,6 +59,13 @@ def prepare_gui() -> None:
     the command line's own handlers. No Qt here; safe on a worker thread.
     """
     serve_commands_with(command_runner)
+    from app.cli.main import areas
+    from app.services.container import import_all
+
+    # Here, off the window's thread: services are then built, and forwarded commands parsed,
+    # without importing anything on the event loop's thread.
+    import_all()
+    areas()
 
 
 def _make_cli_context(args: argparse.Namespace, out: Output) -> CliContext:
@@ -91,6 +101,8 @@ def _make_cli_context(args: argparse.Namespace, out: Output) -> CliContext:
         )
 
     def open_directory() -> DirectoryService:
+        from app.services.directory_service import API_KEY_ENV, DirectoryService
+
         return DirectoryService(
             paths.directory_db, settings.directory, api_key=os.environ.get(API_KEY_ENV)
         )

@@ -9,7 +9,7 @@ import sys
 import webbrowser
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
 from app.cli.output import add_json_flag, table
@@ -23,7 +23,9 @@ from app.domain.account import (
     Security,
 )
 from app.domain.errors import ValidationError
-from app.services.account_service import Account, new_binding_message
+
+if TYPE_CHECKING:  # the account service (IMAP, SMTP, OIDC) loads when a command runs
+    from app.services.account_service import Account
 
 CLIENT_CERT_PASSWORD_ENV = "PLI_CLIENT_CERT_PASSWORD"  # noqa: S105 - a variable name
 
@@ -337,6 +339,8 @@ async def _login(ctx: CliContext, args: argparse.Namespace) -> int:
     services = await ctx.services()
     account = await services.accounts.get(args.name)
     if args.ciba:
+        from app.services.account_service import new_binding_message
+
         message = args.binding_message or new_binding_message()
 
         def pending(_request: object) -> None:

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
 from app.cli.output import add_json_flag, iso_time, table
@@ -27,10 +27,12 @@ from app.domain.events import (
     SessionEnded,
 )
 from app.domain.message import FLAG_WORDS, Flag, MessageSummary, Person
-from app.services.account_service import Account
-from app.services.archive_service import SearchFilters
-from app.services.container import Services
-from app.services.mailbox_sync import SyncReport
+
+if TYPE_CHECKING:  # annotations only: `pli list` loads no sync machinery (start-up time)
+    from app.services.account_service import Account
+    from app.services.archive_service import SearchFilters
+    from app.services.container import Services
+    from app.services.mailbox_sync import SyncReport
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -153,6 +155,8 @@ async def _build_filters(services: Services, args: argparse.Namespace) -> Search
     folder_id = (
         await services.archive.folder_id(account, args.folder) if account and args.folder else None
     )
+    from app.services.archive_service import SearchFilters
+
     return SearchFilters(
         account_id=account.id if account else None,
         folder_id=folder_id,

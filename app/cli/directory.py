@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
 from app.cli.messages import describe
@@ -36,7 +36,9 @@ from app.domain.directory import (
     entry_to_dict,
 )
 from app.domain.errors import DirectoryError, StoreError, ValidationError
-from app.services.directory_service import DirectoryService
+
+if TYPE_CHECKING:  # the directory service loads when a command opens it (`pli --help` fast)
+    from app.services.directory_service import DirectoryService
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

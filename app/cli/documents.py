@@ -15,16 +15,12 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
 from app.cli.exit_codes import ExitCode
 from app.cli.messages import MESSAGES
 from app.cli.output import add_json_flag
-from app.documents.pdf import inspect_pdf
-from app.documents.sniffing import detect_kind
-from app.documents.xdm_reader import read_xdm, refusing_problems, xdm_doubts
-from app.documents.xdm_writer import XdmBuild, build_xdm, parse_iso_date
 from app.domain.addresses import Ins
 from app.domain.documents import (
     CLASS_CODE_OID,
@@ -46,6 +42,9 @@ from app.domain.documents import (
     parse_dtm,
 )
 from app.domain.errors import DocumentError, NotFoundError, ValidationError
+
+if TYPE_CHECKING:  # the XDM reader and writer load when a command runs (`pli --help` fast)
+    from app.documents.xdm_writer import XdmBuild
 
 #: Largest file `pli xdm` reads (a package of a few documents is well under this).
 MAX_INPUT_BYTES = 250 * 1024 * 1024
@@ -182,6 +181,8 @@ async def _export(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 async def _inspect(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.documents.xdm_reader import read_xdm, refusing_problems, xdm_doubts
+
     data = await asyncio.to_thread(_read_input, Path(args.file))
     package = await asyncio.to_thread(read_xdm, data)
     lenient = bool(getattr(args, "lenient", False))
@@ -480,6 +481,10 @@ def attachment_lines(infos: Iterable[AttachmentInfo]) -> list[str]:
 
 
 async def _build(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.documents.pdf import inspect_pdf
+    from app.documents.sniffing import detect_kind
+    from app.documents.xdm_writer import build_xdm, parse_iso_date
+
     ins = Ins.parse(args.patient_ins)
     domain = (
         _DOMAINS[args.ins_domain]

@@ -12,22 +12,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from app import __version__
-from app.cli import accounts, archive, contacts, directory, documents, forward, sending
+from app.cli import forward
 from app.cli.context import CliContext, HoldRequest
 from app.cli.exit_codes import ExitCode, exit_code_for
 from app.cli.messages import describe
 from app.cli.output import Output
 from app.domain.errors import KnownError
-from app.services.container import Services
-from app.services.directory_service import API_KEY_ENV, DirectoryService
 from app.services.instance import CommandRunner, ForwardedCommand
+
+if TYPE_CHECKING:
+    from app.services.container import Services
+    from app.services.directory_service import DirectoryService
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +42,75 @@ class _Registrar(Protocol):
         """Add this area's subcommands."""
 
 
-#: Command areas, in the order `pli --help` lists them.
-AREAS: tuple[_Registrar, ...] = (accounts, archive, sending, documents, directory, contacts)
+#: Command areas (modules of `app.cli`) and the commands each registers, in the order
+#: `pli --help` lists them. `pli list` imports the archive's area alone, not the sending or
+#: document machinery (start-up time, issue 15); tests/unit/cli/test_command_areas.py checks
+#: these lists against the areas' own registrations.
+AREA_COMMANDS: dict[str, tuple[str, ...]] = {
+    "accounts": ("account",),
+    "archive": (
+        "sync",
+        "list",
+        "search",
+        "show",
+        "thread",
+        "folders",
+        "quota",
+        "audit",
+        "flag",
+        "move",
+        "delete",
+    ),
+    "sending": (
+        "send",
+        "draft",
+        "outbox",
+        "end-exchange",
+        "patients",
+        "patient",
+        "templates",
+        "receipts",
+    ),
+    "documents": ("attachments", "export", "xdm"),
+    "directory": ("directory",),
+    "contacts": ("contacts",),
+}
+AREA_NAMES: tuple[str, ...] = tuple(AREA_COMMANDS)
+#: The area registering each command.
+COMMAND_AREAS: dict[str, str] = {c: a for a, cs in AREA_COMMANDS.items() for c in cs}
+
+#: Options before the command that take a value (`--profile DIR` or `--profile=DIR`).
+_VALUE_OPTIONS = ("--profile", "--passphrase-file", "--wait")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole `pli` parser."""
+def areas(names: Sequence[str] = AREA_NAMES) -> tuple[_Registrar, ...]:
+    """The command areas' modules, imported now."""
+    return tuple(cast(_Registrar, importlib.import_module(f"app.cli.{n}")) for n in names)
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command `argv` names when it can be told without parsing, else None.
+
+    None for anything unusual (an option abbreviated or unknown, ``--help``, no command):
+    the whole parser then decides, exactly as before.
+    """
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if not word.startswith("-"):
+            return word if word in COMMAND_AREAS else None
+        name, eq, _ = word.partition("=")
+        if name in _VALUE_OPTIONS:
+            i += 1 if eq else 2
+        elif word == "--verbose" or (len(word) > 1 and set(word[1:]) == {"v"}):
+            i += 1
+        else:
+            return None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `pli` parser: with `command`, only the area that registers it (faster to load)."""
     parser = argparse.ArgumentParser(
         prog="pli",
         description="Pli: secure health messaging (MSSanté) from the command line.",
@@ -78,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
         "translations) without touching your data, then exit (1 when something failed)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for area in AREAS:
+    names = (COMMAND_AREAS[command],) if command in COMMAND_AREAS else AREA_NAMES
+    for area in areas(names):
         area.register(subparsers)
     return parser
 
@@ -89,7 +156,7 @@ ContextFactory = Callable[[argparse.Namespace, Output], CliContext]
 def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
     """Parse `argv`, run the command, return the exit code."""
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(command_word(words))
     args = parser.parse_args(words)
     if args.self_test:
         return _self_test()
@@ -186,7 +253,7 @@ def command_runner(services: Services) -> CommandRunner:
         with forward.borrowed_process(command) as (stdout, stderr):
             out = Output(as_json=False, stdout=stdout, stderr=stderr)
             try:
-                args = build_parser().parse_args(command.argv)
+                args = build_parser(command_word(command.argv)).parse_args(command.argv)
             except SystemExit as exit_:  # argparse said why on the (borrowed) stderr
                 return exit_.code if isinstance(exit_.code, int) else int(ExitCode.USAGE)
             if args.command is None or forward.route(args) is not forward.Route.FORWARD:
@@ -198,6 +265,8 @@ def command_runner(services: Services) -> CommandRunner:
                 return services
 
             def open_directory() -> DirectoryService:
+                from app.services.directory_service import API_KEY_ENV, DirectoryService
+
                 return DirectoryService(
                     services.paths.directory_db,
                     services.settings.directory,

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
 from app.cli.exit_codes import ExitCode, exit_code_for
@@ -17,19 +17,11 @@ from app.domain.addresses import Ins
 from app.domain.checks import Issue
 from app.domain.documents import display_subject
 from app.domain.errors import AuthError, KnownError, ValidationError
-from app.services.account_service import Account
-from app.services.compose_service import (
-    ComposeService,
-    NewPatient,
-    Outgoing,
-    SendOutcome,
-    SendVerdict,
-    XdmRequest,
-    has_xdm_package,
-    new_patient_for,
-)
-from app.services.container import Services
-from app.services.outbox_service import entry_error
+
+if TYPE_CHECKING:  # the composer and the outbox load when a command runs (`pli --help` fast)
+    from app.services.account_service import Account
+    from app.services.compose_service import NewPatient, SendOutcome, XdmRequest
+    from app.services.container import Services
 
 #: Outbox states whose entry says why it waits or failed.
 _EXPLAINED = frozenset({"queued", "failed", "uncertain"})
@@ -228,6 +220,8 @@ async def _send(ctx: CliContext, args: argparse.Namespace) -> int:
     for path in args.attach:
         attachments.append((Path(path).name, await _read(path)))
     xdm = await _xdm_request(args)
+    from app.services.compose_service import Outgoing, has_xdm_package, new_patient_for
+
     if not subject and xdm is None and not has_xdm_package(attachments):
         raise ValidationError("send.subject_required")
     new_patients: dict[str, NewPatient] = {}
@@ -278,6 +272,8 @@ async def _xdm_request(args: argparse.Namespace) -> XdmRequest | None:
     for option in ("xdm_patient", "xdm_title", "xdm_type_code"):
         if not (getattr(args, option) or "").strip():
             raise ValidationError("send.xdm_option_missing", option="--" + option.replace("_", "-"))
+    from app.services.compose_service import ComposeService, NewPatient
+
     patient = None
     if args.patient_name or args.patient_given:
         if not (args.patient_name and args.patient_given):
@@ -296,6 +292,8 @@ async def _xdm_request(args: argparse.Namespace) -> XdmRequest | None:
 
 
 def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
+    from app.services.compose_service import SendVerdict
+
     lines: list[str] = []
     for issue in outcome.warnings:
         ctx.out.warn(_issue_line(issue))
@@ -365,6 +363,8 @@ async def _from_template(
         if not sep:
             raise ValidationError("send.bad_var", value=item)
         values[key.strip()] = value
+    from app.services.compose_service import NewPatient
+
     patient = None
     if args.patient_name or args.patient_given:
         patient = NewPatient(args.patient_name or "", args.patient_given or "")
@@ -382,6 +382,8 @@ async def _draft_save(ctx: CliContext, args: argparse.Namespace) -> int:
     account = await services.accounts.get(args.account)
     text = (await _read(args.body_file)).decode("utf-8", "replace") if args.body_file else ""
     files = [(Path(p).name, await _read(p)) for p in args.attach]
+    from app.services.compose_service import Outgoing
+
     outgoing = Outgoing(
         to=tuple(args.to),
         cc=tuple(args.cc),
@@ -441,6 +443,8 @@ async def _draft_delete(ctx: CliContext, args: argparse.Namespace) -> int:
 
 
 async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
+    from app.services.outbox_service import entry_error
+
     services = await ctx.services()
     account = await services.accounts.get(args.account) if args.account else None
     accounts = [account] if account else await services.accounts.list()

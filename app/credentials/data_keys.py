@@ -19,10 +19,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import keyring
-import keyring.errors
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -69,8 +68,17 @@ PassphraseSource = Callable[[bool], str | None]
 """Asked for the passphrase; the argument says whether a new one is being chosen."""
 
 
+def _keyring() -> ModuleType:
+    """The `keyring` package, imported on first use (a passphrase profile never needs it)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def keyring_usable() -> bool:
     """Whether an OS keyring that stores secrets safely is available."""
+    keyring = _keyring()
     try:
         backend = keyring.get_keyring()
     except Exception:  # noqa: BLE001 - keyring's discovery may fail in many ways; all mean "no"
@@ -116,6 +124,7 @@ class DataKeyManager:
             record["protection"] = "passphrase"
             record["wrapped_key"] = _wrap(key, passphrase)
         elif keyring_usable():
+            keyring = _keyring()
             try:
                 keyring.set_password(KEYRING_SERVICE, profile_id, key.hex)
             except keyring.errors.KeyringError as error:
@@ -139,6 +148,7 @@ class DataKeyManager:
             raise StoreError("store.not_initialised")
         record = self._read()
         if record["protection"] == "keyring":
+            keyring = _keyring()
             try:
                 stored = keyring.get_password(KEYRING_SERVICE, record["profile_id"])
             except keyring.errors.KeyringError as error:
@@ -176,6 +186,7 @@ class DataKeyManager:
         key = _unwrap(record["wrapped_key"], passphrase)
         if not keyring_usable():
             raise StoreError("store.no_keyring")
+        keyring = _keyring()
         try:
             keyring.set_password(KEYRING_SERVICE, record["profile_id"], key.hex)
             stored = keyring.get_password(KEYRING_SERVICE, record["profile_id"])

@@ -14,8 +14,10 @@ import io
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageSequence, UnidentifiedImageError
+if TYPE_CHECKING:  # Pillow is imported on first use: most commands never convert an image
+    from PIL import Image
 
 from app.domain.documents import DocumentKind, ImageInfo
 from app.domain.errors import DocumentError
@@ -106,6 +108,8 @@ tiff_to_pdf = image_to_pdf
 def _open(data: bytes, limits: ImageLimits) -> Image.Image:
     # Pillow's own bomb check warns (or raises above twice its global limit); make it an
     # error here so that nothing is decoded, whatever the global warning filters are.
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -122,6 +126,8 @@ def _open(data: bytes, limits: ImageLimits) -> Image.Image:
 
 def _check_frames(image: Image.Image, limits: ImageLimits) -> tuple[int, bool]:
     """Walk the frames' headers: count, sizes, modes. Returns (frames, all PDF-ready)."""
+    from PIL import ImageSequence
+
     frames = 0
     total = 0
     pdf_ready = True
@@ -149,6 +155,8 @@ def _within(limits: ImageLimits, frames: int, pixels: int, total: int) -> None:
 
 
 def _converted_frames(image: Image.Image) -> Iterator[Image.Image]:
+    from PIL import ImageSequence
+
     for frame in ImageSequence.Iterator(image):
         if frame.mode in _PDF_MODES:
             yield frame.copy()

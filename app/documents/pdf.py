@@ -15,9 +15,11 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pypdf import PasswordType, PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
+if TYPE_CHECKING:  # pypdf is imported on first use: most commands never read a PDF
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, PdfObject
 
 from app.domain.documents import PdfInfo, PdfText
 
@@ -73,6 +75,8 @@ def inspect_pdf(data: bytes, *, scan_budget: int = 20_000) -> PdfInfo:
     # Without a header it is no PDF at all: "truncated" would send the user the wrong way.
     truncated = match is not None and b"%%EOF" not in data[-_EOF_WINDOW:]
     reader = _open(data) if match is not None else None
+    from pypdf import PasswordType
+
     if reader is None:
         return PdfInfo(
             pages=None,
@@ -145,6 +149,8 @@ def extract_text(
     reader = _open(data)
     if reader is None:
         return PdfText("", start_page, None, 0, "unreadable")
+    from pypdf import PasswordType
+
     try:
         if reader.is_encrypted and reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
             return PdfText("", start_page, None, 0, "password")
@@ -187,6 +193,8 @@ def page_count(data: bytes) -> int | None:
     reader = _open(data)
     if reader is None:
         return None
+    from pypdf import PasswordType
+
     try:
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             return None
@@ -196,6 +204,8 @@ def page_count(data: bytes) -> int | None:
 
 
 def _open(data: bytes) -> PdfReader | None:
+    from pypdf import PdfReader
+
     try:
         return PdfReader(io.BytesIO(data), strict=False)
     except Exception:  # hostile input: pypdf raises many kinds on bad files
@@ -228,6 +238,8 @@ def _clean_text(text: str) -> str:
 
 def _active_content(reader: PdfReader, budget: int) -> tuple[str, ...]:
     """Walk the object graph from the catalog looking for things that run or hide files."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
     found: set[str] = set()
     try:
         root: PdfObject | None = reader.trailer.get("/Root")
@@ -262,6 +274,8 @@ def _active_content(reader: PdfReader, budget: int) -> tuple[str, ...]:
 
 
 def _flag_dictionary(obj: DictionaryObject, found: set[str]) -> None:
+    from pypdf.generic import DictionaryObject, IndirectObject
+
     keys = set(dict.keys(obj))
     if "/JS" in keys or "/JavaScript" in keys:
         found.add("javascript")

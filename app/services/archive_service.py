@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.domain.message import MessageDetail, MessagePage, MessageSummary, PageKey
-from app.services.account_service import Account
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.journal import AuditEntry, AuditRepository
 from app.store.repositories.messages import SearchFilters
+
+if TYPE_CHECKING:  # annotations only: reading the archive loads no IMAP/SMTP machinery
+    from app.services.account_service import Account
 
 __all__ = [
     "ArchiveService",

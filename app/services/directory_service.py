@@ -20,14 +20,9 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from app.config.settings import DirectorySettings
-from app.directory.database import DirectoryDatabase
-from app.directory.download import check_url, download
-from app.directory.fhir_client import FhirClient
-from app.directory.importer import import_extraction
-from app.directory.online import cache_key, decode_entries, encode_entries, search_online
 from app.directory.rate_limit import TokenBucket
 from app.directory.search import compile_query
 from app.directory.whitelist import read_whitelist
@@ -47,6 +42,9 @@ from app.domain.errors import DirectoryError
 from app.domain.events import PROFILE_WIDE, DirectoryChanged, DirectoryImportProgress
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
+
+if TYPE_CHECKING:  # the database, download, import and online modules load on first use
+    from app.directory.database import DirectoryDatabase
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +126,8 @@ class DirectoryService:
         Raises:
             DirectoryError: ``directory.download.*``, ``directory.import.*``.
         """
+        from app.directory.download import check_url, download
+
         source = check_url(url or self._settings.extraction_url)
         loop = asyncio.get_running_loop()
         stop = threading.Event()
@@ -165,6 +165,8 @@ class DirectoryService:
             # The file is about to be replaced: close our connection to it first (Windows
             # refuses to replace an open file; elsewhere we would keep reading the old one).
             self._close_db()
+            from app.directory.importer import import_extraction
+
             return import_extraction(
                 self._db_path,
                 path,
@@ -278,6 +280,9 @@ class DirectoryService:
     async def _search_online(self, query: DirectoryQuery, limit: int) -> list[DirectoryEntry]:
         if self._api_key is None:
             raise DirectoryError("directory.online.no_api_key")
+        from app.directory.fhir_client import FhirClient
+        from app.directory.online import cache_key, decode_entries, encode_entries, search_online
+
         key = cache_key(query, self._settings.fhir_base_url)
         ttl = self._settings.online_cache_hours * 3600.0
         cached = await self._on_db(lambda: self._database(create=True).cache_get(key, ttl))
@@ -392,6 +397,8 @@ class DirectoryService:
             # the file: this connection still reads the old one.
             self._close_db()
         if self._db is None:
+            from app.directory.database import DirectoryDatabase
+
             self._db = DirectoryDatabase.open(self._db_path, create=create)
             self._db_identity = _file_identity(self._db_path)
         return self._db

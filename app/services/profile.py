@@ -12,12 +12,10 @@ from collections.abc import Awaitable, Callable
 
 from app.config.paths import AppPaths
 from app.config.settings import Settings
-from app.credentials.data_keys import DataKeyManager, keyring_usable
 from app.domain.errors import StoreError
 from app.services.container import Services
 from app.services.event_bus import EventBus
 from app.services.instance import CommandRunner, Holder, ProfileHold, hold_profile
-from app.services.store_gateway import StoreGateway
 
 #: Asked for the passphrase; the argument is True when a new one is being chosen.
 #: Returns None when none can be had (no terminal, nothing in the environment).
@@ -94,6 +92,11 @@ async def _open(
     prefer_passphrase: bool,
     events: EventBus | None,
 ) -> Services:
+    # The key and the archive's modules load here, once a command needs the archive
+    # (`pli --help` and the window's first frame never do).
+    from app.credentials.data_keys import DataKeyManager, keyring_usable
+    from app.services.store_gateway import StoreGateway
+
     await asyncio.to_thread(paths.ensure)
     keys = DataKeyManager(paths.profile_file)
     if not await asyncio.to_thread(keys.exists):

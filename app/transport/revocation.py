@@ -18,11 +18,10 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.x509.oid import ExtensionOID
+if TYPE_CHECKING:  # cryptography's x509 is imported on first use (a connection's check)
+    from cryptography import x509
 
 from app.domain.errors import KnownError, TlsError
 from app.transport import http
@@ -85,6 +84,8 @@ class RevocationChecker:
         """
         if self._mode is RevocationMode.OFF or not chain_der:
             return RevocationResult(RevocationStatus.NOT_CHECKED)
+        from cryptography import x509
+
         leaf = x509.load_der_x509_certificate(chain_der[0])
         urls = _crl_urls(leaf)
         if not urls:
@@ -113,6 +114,9 @@ class RevocationChecker:
         return RevocationResult(RevocationStatus.UNKNOWN, url)
 
     def _issuer_of(self, leaf: x509.Certificate, presented: list[bytes]) -> x509.Certificate | None:
+        from cryptography import x509
+        from cryptography.exceptions import InvalidSignature
+
         candidates = [x509.load_der_x509_certificate(der) for der in presented] + self._anchors
         for candidate in candidates:
             if candidate.subject != leaf.issuer:
@@ -174,6 +178,8 @@ class RevocationChecker:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
+        from cryptography.hazmat.primitives import serialization
+
         tmp.write_bytes(crl.public_bytes(serialization.Encoding.DER))
         tmp.replace(path)
 
@@ -181,6 +187,8 @@ class RevocationChecker:
 def _parse_and_verify(
     data: bytes, issuer: x509.Certificate
 ) -> x509.CertificateRevocationList | None:
+    from cryptography import x509
+
     try:
         crl = (
             x509.load_pem_x509_crl(data)
@@ -202,6 +210,9 @@ def _next_update(crl: x509.CertificateRevocationList) -> float:
 
 
 def _crl_urls(cert: x509.Certificate) -> list[str]:
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID
+
     try:
         ext = cert.extensions.get_extension_for_oid(ExtensionOID.CRL_DISTRIBUTION_POINTS)
     except x509.ExtensionNotFound:
@@ -218,6 +229,8 @@ def _crl_urls(cert: x509.Certificate) -> list[str]:
 
 
 def _load_pem_bundle(path: Path) -> list[x509.Certificate]:
+    from cryptography import x509
+
     try:
         return x509.load_pem_x509_certificates(path.read_bytes())
     except (OSError, ValueError):

@@ -17,10 +17,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
-
 from app.config.settings import MSSANTE_TLS12_CIPHERS
 from app.domain.errors import TlsError, ValidationError
 
@@ -41,6 +37,11 @@ class ClientCertificate:
             ValidationError: ``client_cert.unreadable``, ``client_cert.wrong_password`` or
                 ``client_cert.no_key``.
         """
+        # cryptography's x509 is imported here, on use: most commands load no certificate.
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
         secret = password.encode("utf-8") if password else None
         if b"-----BEGIN" in data:
             try:
@@ -115,6 +116,8 @@ def _load_client_certificate(context: ssl.SSLContext, cert: ClientCertificate) -
 
     The private key never touches the disk in clear; the temporary file is removed at once.
     """
+    from cryptography.hazmat.primitives import serialization
+
     one_time = secrets.token_urlsafe(32)
     key = serialization.load_pem_private_key(cert.key_pem, password=None)
     encrypted = key.private_bytes(
