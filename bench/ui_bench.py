@@ -242,8 +242,8 @@ def markdown(data: dict[str, Any]) -> str:
         "### Cold start (process launch to usable window)",
         "",
         "| Process | Window shown | First loop turn | Services open | First screen usable "
-        "| Peak RSS |",
-        "|---|---|---|---|---|---|",
+        "| RSS then | Peak RSS |",
+        "|---|---|---|---|---|---|---|",
     ]
     labels = {
         "python": "Python alone (`python -c pass`, baseline)",
@@ -261,17 +261,19 @@ def markdown(data: dict[str, Any]) -> str:
                 return "-"
             return f"{fmt_s(median(values))} ({fmt_s(min(values))}–{fmt_s(max(values))})"
 
+        now = [r["vm_rss"] for r in rows if r.get("vm_rss")]
         lines.append(
             f"| {label} | {cell('shown')} | {cell('first_turn')} | {cell('services')} "
-            f"| {cell('usable')} | {fmt_mb(median(rss[kind]))} |"
+            f"| {cell('usable')} | {fmt_mb(median(now)) if now else '-'} "
+            f"| {fmt_mb(median(rss[kind]))} |"
         )
     lines += [
         "",
         "### The message list",
         "",
         "| Folder | Open (first page in the model and painted) | Next page (fetchMore) "
-        "| Search: Enter → results on screen | Peak RSS of the process |",
-        "|---|---|---|---|---|",
+        "| Search: Enter → results on screen | RSS opened → after | Peak RSS |",
+        "|---|---|---|---|---|---|",
     ]
     for n in sizes:
         m = data["mail"][str(n)]
@@ -282,7 +284,8 @@ def markdown(data: dict[str, Any]) -> str:
             f"| {fmt_s(median(pages))} (p95 {fmt_s(percentile(pages, 95))}, "
             f"{len(pages)} pages of {m['page_size']}) "
             f"| {fmt_s(median(m['search']))} (p95 {fmt_s(percentile(m['search'], 95))}, "
-            f"{len(m['search'])} searches) | {fmt_mb(m['max_rss'])} |"
+            f"{len(m['search'])} searches) | {fmt_mb(m['rss_opened'])} → {fmt_mb(m['vm_rss'])} "
+            f"| {fmt_mb(m['max_rss'])} |"
         )
     mb = data["mail"][big]
     big_start = starts["big"]
@@ -290,6 +293,7 @@ def markdown(data: dict[str, Any]) -> str:
     open_worst = max(median(data["mail"][str(n)]["open"]) for n in sizes)
     search_value = median(mb["search"])
     rss_value = max(mb["max_rss"], median(rss["big"]))
+    steady = max(mb["vm_rss"], median([r["vm_rss"] for r in big_start if r.get("vm_rss")] or [0]))
     lines += [
         "",
         f"Search debounce while typing (no Enter): {mb['debounce_ms']} ms before the search "
@@ -309,8 +313,27 @@ def markdown(data: dict[str, Any]) -> str:
         + f" | {_verdict(open_worst, TARGET_OPEN)} |",
         f"| search results on screen < 100 ms | {fmt_s(search_value)} (after Enter) "
         f"| {_verdict(search_value, TARGET_SEARCH)} |",
-        f"| RSS < 250 MB with {int(big):,} archived | {fmt_mb(rss_value)} "
-        f"| {_verdict(rss_value, TARGET_RSS)} |",
+        f"| RSS < 250 MB with {int(big):,} archived | peak {fmt_mb(rss_value)} (the "
+        f"passphrase's scrypt, 128 MB for a moment at unlock, included); in use "
+        f"{fmt_mb(steady)} | {_verdict(rss_value, TARGET_RSS)} (peak), "
+        f"{_verdict(steady, TARGET_RSS)} (in use) |",
+        "",
+        "Notes:",
+        "- Start: *window shown* is `MainWindow.show` returning, *first screen usable* the "
+        "welcome page shown, or the folder tree and the inbox's first page in their models "
+        "and one more loop turn. The profiles are passphrase profiles (no keyring on these "
+        "machines, `PLI_PASSPHRASE`): the unlock runs scrypt (N=2^17, r=8: 128 MB, a fraction "
+        "of a second on a quiet core), which is the peak RSS of every Pli start here; a "
+        "keyring profile skips it. The 100,000-message profile's account points at a test "
+        "server that is gone: the start goes on offline, as a user's would.",
+        "- Opening, paging and search run in one process on the mail workspace "
+        "(`MailWorkspace`, offscreen, 1366×768), the view repainted before the clock stops. "
+        "That process keeps None, True and False alive by hand: PySide6 6.12 over-releases "
+        "them on Python 3.11 at each void QPainter call and painting thousands of rows would "
+        "abort it (`Fatal Python error: none_dealloc`; reported to the lead).",
+        "- Absolute times move with the shared machine's load (see the load average above); "
+        "the baselines of the same run (the interpreter, a bare PySide6 window) are the "
+        "yardstick.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -392,8 +415,8 @@ def probe_start(profile: str) -> dict[str, Any]:
         result["services"] = _since_launch()
         return services
 
-    async def start(self: Any) -> None:
-        await original_start(self)
+    async def usable(self: Any) -> None:
+        """Polls from the start: the first screen usable, whatever `start` still awaits."""
         window = self.window
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -409,9 +432,15 @@ def probe_start(profile: str) -> dict[str, Any]:
         await asyncio.sleep(0)  # painted: one more loop turn
         result["usable"] = _since_launch()
         result["page"] = window.current_page()
-        result["vm_hwm"] = _vm()
         result["vm_rss"] = _vm("VmRSS")
-        QTimer.singleShot(0, window.close)
+
+    async def start(self: Any) -> None:
+        watch = asyncio.ensure_future(usable(self))
+        await original_start(self)
+        result["started"] = _since_launch()
+        await watch
+        result["vm_hwm"] = _vm()
+        QTimer.singleShot(0, self.window.close)
 
     main_window.MainWindow.show = show  # type: ignore[method-assign]
     application.PliApplication.start = start  # type: ignore[method-assign]
