@@ -225,6 +225,7 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
         "bodies_archived": report.bodies,
         "bytes_archived": report.bytes,
         "missing_bodies": report.missing_bodies,
+        "unreadable": report.unreadable,
         "list_seconds": round(report.list_seconds, 3),
         "archive_seconds": round(report.archive_seconds, 3),
         "folders": [
@@ -264,6 +265,10 @@ def _report_lines(report: SyncReport) -> list[str]:
         lines.append(f"  {report.bodies} message(s) archived ({_size(report.bytes)})")
     if report.missing_bodies:
         lines.append(f"  {report.missing_bodies} message(s) still to archive")
+    if report.unreadable:
+        lines.append(
+            f"  {report.unreadable} message(s) with an unreadable header: archived as they came"
+        )
     return lines
 
 

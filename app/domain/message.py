@@ -114,6 +114,11 @@ class Structure:
         return tuple(p for p in self.parts if p.is_body_text)
 
 
+#: Key, among an envelope's kept headers, of the reason its header could not be read: the
+#: message is archived as it came, listed without its parsed fields (issue 14).
+UNREADABLE_HEADER = "x-pli-unreadable"
+
+
 @dataclass(frozen=True)
 class EnvelopeRecord:
     """What the server tells of a message before its body: enough to list and thread it."""

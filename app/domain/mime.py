@@ -25,6 +25,13 @@ from app.domain.message import Part, Person, Structure
 
 MAX_DEPTH = 8
 MAX_PARTS = 500
+#: Longest header field value kept (characters); the rest of a longer one is dropped.
+MAX_HEADER_VALUE = 64 * 1024
+#: Deepest nesting of comments or angle brackets left to the standard library's address
+#: parser, which recurses on each level: deeper headers are read by a flat scan.
+MAX_ADDRESS_NESTING = 32
+#: Most addresses read from one header.
+MAX_ADDRESSES = 2000
 
 _PARAM_RE = re.compile(
     r';\s*([A-Za-z0-9!#$%&\'*+.^_`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)', re.DOTALL
@@ -46,14 +53,14 @@ def parse_headers(block: bytes) -> dict[str, str]:
             value.append(line.strip())
             continue
         if name is not None and name not in fields:
-            fields[name] = " ".join(value).strip()
+            fields[name] = " ".join(value).strip()[:MAX_HEADER_VALUE]
         key, sep, rest = line.partition(":")
         if sep and key and " " not in key.strip():
             name, value = key.strip().lower(), [rest.strip()]
         else:
             name, value = None, []
     if name is not None and name not in fields:
-        fields[name] = " ".join(value).strip()
+        fields[name] = " ".join(value).strip()[:MAX_HEADER_VALUE]
     return fields
 
 
@@ -97,6 +104,7 @@ def people(value: str | None) -> tuple[Person, ...]:
     """
     if not value:
         return ()
+    value = value[:MAX_HEADER_VALUE]
     found: list[Person] = []
     if '"' not in value or value.count('"') % 2 == 0:
         items = value.split(",") if '"' not in value else None
@@ -112,10 +120,43 @@ def people(value: str | None) -> tuple[Person, ...]:
             else:
                 return tuple(found)
             found = []
-    for name, address in email.utils.getaddresses([value]):
+    if _nesting(value) > MAX_ADDRESS_NESTING:
+        return _loose_people(value)
+    try:
+        pairs = email.utils.getaddresses([value])
+    except (RecursionError, ValueError, IndexError, LookupError):
+        return _loose_people(value)
+    for name, address in pairs[:MAX_ADDRESSES]:
         if "@" in address:
             found.append(Person(decode_words(name).strip(), address.strip().lower()))
     return tuple(found)
+
+
+_LOOSE_ADDRESS_RE = re.compile(r"[^\s<>()\[\],;:\"@\\]{1,64}@[^\s<>()\[\],;:\"@\\]{1,255}")
+
+
+def _nesting(value: str) -> int:
+    """How deep comments and angle brackets nest in `value` (a flat scan, never recursive)."""
+    depth = deepest = 0
+    for char in value:
+        if char in "(<":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")>" and depth:
+            depth -= 1
+    return deepest
+
+
+def _loose_people(value: str) -> tuple[Person, ...]:
+    """The addresses found in a header the standard parser cannot read safely (no names)."""
+    seen: dict[str, Person] = {}
+    for match in _LOOSE_ADDRESS_RE.finditer(value):
+        address = match.group(0).strip(".").lower()
+        if "@" in address and address not in seen:
+            seen[address] = Person("", address)
+            if len(seen) >= MAX_ADDRESSES:
+                break
+    return tuple(seen.values())
 
 
 def message_id(value: str | None) -> str | None:

@@ -48,7 +48,7 @@ from app.domain.events import (
     SyncStarted,
 )
 from app.domain.mailbox import FolderRole, SyncState
-from app.domain.message import EnvelopeRecord
+from app.domain.message import UNREADABLE_HEADER, EnvelopeRecord
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.imap_connection import ConnectionPool, ImapConnection
@@ -88,6 +88,8 @@ class FolderReport:
     flags_changed: int = 0
     uidvalidity_reset: bool = False
     unchanged: bool = False
+    #: Messages whose header could not be read: archived as they came, marked unreadable.
+    unreadable: int = 0
     folder_id: int | None = None
     added_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
@@ -119,6 +121,11 @@ class SyncReport:
     def added(self) -> int:
         """New messages over every folder."""
         return sum(f.added for f in self.folders)
+
+    @property
+    def unreadable(self) -> int:
+        """Messages archived as they came whose header could not be read."""
+        return sum(f.unreadable for f in self.folders)
 
     @property
     def gone(self) -> int:
@@ -415,6 +422,7 @@ class SyncService:
                 records = await connection.call(partial(ImapSession.fetch_envelopes, uids=batch))
             finally:
                 await finish_store(previous)
+            report.unreadable += sum(1 for r in records if UNREADABLE_HEADER in r.headers)
             previous = len(batch)
             storing = asyncio.ensure_future(
                 self._store.write(

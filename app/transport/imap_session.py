@@ -38,7 +38,7 @@ from app.domain.errors import (
     TlsError,
 )
 from app.domain.mailbox import FolderInfo, SyncState
-from app.domain.message import EnvelopeRecord, FetchedBody, Flag, Structure
+from app.domain.message import UNREADABLE_HEADER, EnvelopeRecord, FetchedBody, Flag, Structure
 from app.transport.revocation import RevocationChecker, RevocationResult
 from app.transport.tls import classify_ssl_error, peer_chain_der
 
@@ -693,6 +693,42 @@ def _internaldate(meta: bytes) -> int:
 
 
 def _header_record(uid: int, meta: bytes, header: bytes) -> EnvelopeRecord:
+    """A message's envelope; one whose header cannot be read still gets a record.
+
+    A header that defeats the parsers (issue 14: an address header that made the standard
+    parser recurse without end) must not stop the sync: the message is then listed by what
+    the server said (UID, flags, dates, size), marked unreadable with the reason, and its
+    body archived as it came.
+    """
+    try:
+        return _parsed_header_record(uid, meta, header)
+    except Exception as error:  # noqa: BLE001 - any parser failure stays with this message
+        log.warning(
+            "header of UID %d unreadable (%s): archived as it came", uid, type(error).__name__
+        )
+        flags, keywords = _meta_flags(meta)
+        return EnvelopeRecord(
+            uid=uid,
+            flags=int(flags),
+            keywords=keywords,
+            internal_date=_internaldate(meta),
+            size=_meta_int(_SIZE_RE, meta) or len(header),
+            modseq=_meta_int(_MODSEQ_RE, meta),
+            message_id=None,
+            in_reply_to=None,
+            references=(),
+            subject="",
+            sender=None,
+            to=(),
+            cc=(),
+            reply_to=(),
+            sent_date=None,
+            structure=Structure(),
+            headers={UNREADABLE_HEADER: f"header: {type(error).__name__}"},
+        )
+
+
+def _parsed_header_record(uid: int, meta: bytes, header: bytes) -> EnvelopeRecord:
     fields = mime.parse_headers(header)
     flags, keywords = _meta_flags(meta)
     kind = mime.content_kind(fields.get("content-type"))
