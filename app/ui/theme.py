@@ -14,6 +14,7 @@ MUTED = "#5b6b77"
 BORDER = "#d5dde3"
 SURFACE = "#f6f8fa"
 WINDOW = "#ffffff"
+DISABLED = "#9aa7b1"
 
 _QSS = f"""
 QMainWindow, QDialog {{ background: {WINDOW}; }}
@@ -93,6 +94,17 @@ def apply_theme(app: QApplication) -> None:
     palette.setColor(QPalette.ColorRole.ToolTipText, QColor(TEXT))
     palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a98a3"))
     palette.setColor(QPalette.ColorRole.Link, QColor(ACCENT))
+    # setColor(role, …) paints every group: without these, a disabled button or field looked
+    # exactly like an enabled one ("Précédent" on the wizard's first step).
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(disabled, role, QColor(DISABLED))
+    palette.setColor(disabled, QPalette.ColorRole.Base, QColor(SURFACE))
+    palette.setColor(disabled, QPalette.ColorRole.Button, QColor(SURFACE))
     app.setPalette(palette)
     font = QFont(app.font())
     if font.pointSizeF() < 10:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication  # noqa: TID251 - window tests
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: TID251 - window tests
 
 from app.services.compose_service import Outgoing
@@ -60,7 +61,9 @@ def test_patient_and_outbox_screens_on_the_demo(
             window = MainWindow()
             window._ctx_keepalive = ctx  # type: ignore[attr-defined]
             page = await MailPage.build(ctx, window)
-            window.add_page("mail", page, window.tr("Mail"), "mail", "Ctrl+1")
+            # The title the application gives it (app/ui/application.py), in its context.
+            mail_title = QCoreApplication.translate("PliApplication", "Mail")
+            window.add_page("mail", page, mail_title, "mail", "Ctrl+1")
             screens = install_patients(window, ctx)
             window.show_page("patients")
             window.resize(*SIZES[0])

@@ -98,6 +98,8 @@ class DirectoryPanel(QWidget):
         self.update_button.setText(self.tr("&Update"))
         self.update_button.setAccessibleName(self.tr("Update the directory"))
         self.update_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # Room for the menu's arrow, drawn in the corner over the text otherwise.
+        self.update_button.setStyleSheet("QToolButton { padding: 3px 16px 3px 8px; }")
         menu = QMenu(self.update_button)
         self.import_action = menu.addAction(self.tr("Import an extraction file…"))
         self.download_action = menu.addAction(self.tr("Download from the configured address"))

@@ -27,6 +27,9 @@ class DocumentViewerWindow(QMainWindow):
         self.setWindowTitle(self.tr("Document - Pli"))
         self.preview = DocumentPreview(ctx, self, state=state, in_window=True)
         self.setCentralWidget(self.preview)
+        inner = self.preview.layout()
+        if inner is not None:  # a window of its own: some air around the name and the buttons
+            inner.setContentsMargins(6, 8, 6, 6)
         self.setAccessibleName(self.tr("Document viewer"))
         self.resize(980, 760)
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)

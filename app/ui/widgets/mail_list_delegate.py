@@ -117,8 +117,11 @@ class MessageRowDelegate(QStyledItemDelegate):
         ins_w = QFontMetrics(small).horizontalAdvance(ins_text) if ins_text else 0
         room = max(0, limit1 - x)
         after = 0 if text.patient_sender or not text.patient else pill_w + 8
-        if ins_text and room < ins_w + after + 100:
-            ins_text, ins_w = "", 0  # narrow: the sender's name first, the INS in the sentence
+        # The name whole (up to 220 px) before the INS: narrow, the INS stays in the sentence
+        # and in the reading pane, a cut name helps nobody.
+        name_w = min(QFontMetrics(painter.font()).horizontalAdvance(text.sender), 220)
+        if ins_text and room < ins_w + after + 10 + name_w:
+            ins_text, ins_w = "", 0
         if after and room < after + 120:
             after = 0  # too narrow for the badge as well: the sentence still says it
         sender_metrics = QFontMetrics(painter.font())

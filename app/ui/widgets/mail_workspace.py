@@ -102,7 +102,7 @@ class MailWorkspace(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([220, 440, 700])
+        self.splitter.setSizes([260, 460, 700])  # as the window's first time: folder names whole
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
