@@ -233,6 +233,7 @@ class SettingsDialog(QDialog):
         nlayout = QVBoxLayout(notify)
         self.notify = QCheckBox(self.tr("Tell me when new mail arrives"), notify)
         self.notify.setAccessibleName(self.tr("New mail notifications"))
+        self.notify.setChecked(True)  # the window's default (application.py)
         nlayout.addWidget(self.notify)
         nlayout.addWidget(
             _hint(
