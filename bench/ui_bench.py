@@ -139,6 +139,30 @@ def _probe(*args: str, timeout: float = 900) -> tuple[dict[str, Any], int]:
 
 # -- measuring ----------------------------------------------------------------------------------
 
+#: Modules whose import the window's entry point (`python -m app` -> app.bootstrap) pays for
+#: before the window shows.
+IMPORTED = ("app.bootstrap", "app.cli.main", "app.services.container", "app.ui.application")
+
+
+def _imports() -> dict[str, float]:
+    """Cumulative import seconds of the entry point's modules (``python -X importtime``)."""
+    from bench.common import run_measured
+
+    command = [
+        sys.executable,
+        "-X",
+        "importtime",
+        "-c",
+        "import app.bootstrap, app.ui.application",
+    ]
+    run = run_measured(command, env=_env(), cwd=REPO).check("import app.bootstrap")
+    found: dict[str, float] = {}
+    for line in run.err.splitlines():
+        parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
+        if len(parts) == 3 and parts[2] in IMPORTED and parts[1].isdigit():
+            found[parts[2]] = int(parts[1]) / 1e6
+    return found
+
 
 def measure(sizes: list[int], runs: int, seed_value: int, keep: bool, log: Any = print) -> dict:
     from bench.common import machine
@@ -175,6 +199,8 @@ def measure(sizes: list[int], runs: int, seed_value: int, keep: bool, log: Any =
             starts[kind].append(data)
             start_rss[kind].append(rss)
             log(f"start {kind}: {json.dumps({k: v for k, v in data.items() if k != 'wall'})}")
+    imports = _imports()
+    log(f"imports before the window: {imports}")
     mail: dict[int, dict[str, Any]] = {}
     for n in sizes:
         data, rss = _probe("mail", archives[n]["profile"], str(runs * 2), timeout=1800)
@@ -190,6 +216,7 @@ def measure(sizes: list[int], runs: int, seed_value: int, keep: bool, log: Any =
         "starts": starts,
         "start_rss": start_rss,
         "mail": {str(k): v for k, v in mail.items()},
+        "imports": imports,
     }
     out = WORK / "results"
     out.mkdir(parents=True, exist_ok=True)
@@ -331,6 +358,11 @@ def markdown(data: dict[str, Any]) -> str:
         "That process keeps None, True and False alive by hand: PySide6 6.12 over-releases "
         "them on Python 3.11 at each void QPainter call and painting thousands of rows would "
         "abort it (`Fatal Python error: none_dealloc`; reported to the lead).",
+        "- Imports the entry point pays before the window shows (`app/__main__.py` imports "
+        "`app.bootstrap`; the window's own modules come with `app.ui.application`), "
+        "cumulative, this run: "
+        + ", ".join(f"`{k}` {fmt_s(v)}" for k, v in data.get("imports", {}).items())
+        + " (`python -X importtime`).",
         "- Absolute times move with the shared machine's load (see the load average above); "
         "the baselines of the same run (the interpreter, a bare PySide6 window) are the "
         "yardstick.",
