@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QFocusEvent,
@@ -229,6 +229,12 @@ class ReadingPane(QWidget):
         self.attachments.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self.attachments.setMaximumHeight(64)
         self.attachments.setSpacing(2)
+        # A name longer than the pane is shortened in its middle (the start of the name, the
+        # kind and the size stay; the tooltip and the accessible text say it all), never cut by
+        # a horizontal scroll bar.
+        self.attachments.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.attachments.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.attachments.installEventFilter(self)
         self.attachments.hide()
 
         header = QWidget(self)
@@ -306,6 +312,24 @@ class ReadingPane(QWidget):
         """Place the date again: beside the sender or under it."""
         super().resizeEvent(event)
         self._arrange_sender_line()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Fit the attachments' rows to the list's width when it changes."""
+        if watched is self.attachments and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._fit_attachments()
+        return super().eventFilter(watched, event)
+
+    def _fit_attachments(self) -> None:
+        """Each row as wide as its text, at most as wide as the list (then elided)."""
+        room = self.attachments.width() - 2 * self.attachments.frameWidth() - 12
+        if room < 80:
+            return
+        metrics = self.attachments.fontMetrics()
+        extra = max(self.attachments.iconSize().width(), 16) + 16  # the icon and padding
+        for row in range(self.attachments.count()):
+            item = self.attachments.item(row)
+            natural = metrics.horizontalAdvance(item.text()) + extra
+            item.setSizeHint(QSize(min(natural, room), metrics.height() + 6))
 
     def _arrange_sender_line(self) -> None:
         """The date beside the sender when both fit on one line, else under it, on the left."""
@@ -519,6 +543,7 @@ class ReadingPane(QWidget):
         item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
         item.setToolTip(text)
         self.attachments.addItem(item)
+        self._fit_attachments()
 
     async def _fill_identity(self, detail: MessageDetail, generation: int) -> None:
         """The sender as the health directory knows them (best effort, off the loop)."""
