@@ -43,6 +43,14 @@ _NAME_GUESS = {
 }
 
 
+def role_named(word: str) -> FolderRole | None:
+    """The role a user means by a folder word ("Sent", "Archive", "Corbeille"…), if any."""
+    key = word.strip().lower()
+    if key == "inbox":
+        return FolderRole.INBOX
+    return _NAME_GUESS.get(key)
+
+
 def folder_role(name: str, attributes: tuple[str, ...]) -> FolderRole | None:
     """The role of a folder from its LIST attributes, else from its usual names."""
     if name.upper() == "INBOX":

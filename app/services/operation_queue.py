@@ -114,11 +114,13 @@ class OperationQueue:
         def work(a: Archive) -> _Applied:
             account_id = _same_account(a, message_ids)
             applied = _Applied(account_id)
+            # The folder the user named (a role, a name without the namespace prefix) is
+            # queued by its full name on the server.
             target = a.folders.get(account_id, destination)
             origins = []
             for pk in message_ids:
                 summary = a.messages.summary(pk)
-                if summary.folder == destination:
+                if summary.folder == target.name:
                     continue
                 position = a.messages.position(pk)
                 source = a.folders.get(account_id, summary.folder)
@@ -136,7 +138,7 @@ class OperationQueue:
                 a.messages.move_local(pk, target.id)
             if origins:
                 applied.operation_id = a.pending.add(
-                    account_id, "move", {"to": destination, "from": origins}
+                    account_id, "move", {"to": target.name, "from": origins}
                 )
             applied.pending = a.pending.count(account_id)
             return applied

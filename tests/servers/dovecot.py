@@ -160,6 +160,9 @@ class DovecotServer:
             e.g. ``("CONDSTORE", "QRESYNC")`` for fallback tests.
         capability_override: exact post-login capability list (wins over ``hide_capabilities``).
         separator: hierarchy separator of the INBOX namespace.
+        prefix: the personal namespace's prefix (``"INBOX."`` with ``separator="."`` gives
+            the layout of Cyrus and Courier, where every folder lives under INBOX); folder
+            names given to the helpers below are full names (``"INBOX.Sent"``).
         special_folders: auto-created special-use folders (name -> attribute).
         tls_ciphers: ``ssl_cipher_list`` (TLS 1.2 and below).
         ssl_min_protocol: ``ssl_min_protocol``.
@@ -177,6 +180,7 @@ class DovecotServer:
     hide_capabilities: Sequence[str] = ()
     capability_override: Sequence[str] | None = None
     separator: str = "/"
+    prefix: str = ""
     special_folders: Mapping[str, str] = field(
         default_factory=lambda: dict(DEFAULT_SPECIAL_FOLDERS)
     )
@@ -233,6 +237,8 @@ class DovecotServer:
         base = self._root / "mail" / domain / local / "Maildir"
         if folder.upper() == "INBOX":
             return base
+        if self.prefix and folder.startswith(self.prefix):
+            folder = folder[len(self.prefix) :]
         return base / ("." + folder.replace(self.separator, "."))
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -462,7 +468,7 @@ mail_max_userip_connections = 500
 namespace inbox {{
   inbox = yes
   separator = {self.separator}
-  prefix =
+  prefix = {self.prefix}
 {mailboxes}
 }}
 
@@ -680,7 +686,8 @@ service anvil {{
             return path
         if not (path / "cur").is_dir():
             # STATUS makes Dovecot create the user's maildir and auto (special-use) folders.
-            if folder.upper() == "INBOX" or folder in self.special_folders:
+            bare = folder[len(self.prefix) :] if folder.startswith(self.prefix) else folder
+            if folder.upper() == "INBOX" or bare in self.special_folders:
                 self.doveadm("mailbox", "status", "-u", user, "messages", folder)
             else:
                 proc = self.doveadm("mailbox", "create", "-s", "-u", user, folder, check=False)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.errors import NotFoundError
-from app.domain.mailbox import FolderInfo, FolderRole, SyncState
+from app.domain.mailbox import FolderInfo, FolderRole, SyncState, role_named
 from app.store.database import Connection
 
 
@@ -92,15 +92,45 @@ class FolderRepository:
         return _row(row) if row else None
 
     def get(self, account_id: int, name: str) -> FolderRow:
-        """A folder by name.
+        """A folder by the name a user gives (the exact name first).
+
+        Besides the exact name: a special-use role (``Sent``, ``Drafts``, ``Trash``,
+        ``Archive``, ``Junk``, or their usual French names) names the folder with that role,
+        and a name without the personal namespace's prefix names the folder under it
+        (``Archive/2024`` or ``Archive.2024`` for ``INBOX.Archive.2024`` on a server whose
+        folders live under ``INBOX.``).
 
         Raises:
             NotFoundError: ``folder.not_found``.
         """
-        row = self.find(account_id, name)
+        row = self.find(account_id, name) or self._named(account_id, name)
         if row is None:
             raise NotFoundError("folder.not_found", folder=name)
         return row
+
+    def _named(self, account_id: int, name: str) -> FolderRow | None:
+        """The folder a user means by a role or a name without the namespace prefix."""
+        wanted = name.strip()
+        if not wanted:
+            return None
+        role = role_named(wanted)
+        if role is not None:
+            row = self.by_role(account_id, role)
+            if row is not None:
+                return row
+        rows = self._conn.execute(
+            "SELECT id, name, delimiter FROM folders WHERE account_id = ?", (account_id,)
+        ).fetchall()
+        for folder_id, full, delimiter in rows:
+            if not delimiter:
+                continue
+            for candidate in {wanted, wanted.replace("/", delimiter)}:
+                if (
+                    full == candidate
+                    or full.casefold() == f"inbox{delimiter}{candidate}".casefold()
+                ):
+                    return self.by_id(folder_id)
+        return None
 
     def by_id(self, folder_id: int) -> FolderRow:
         """A folder by id."""
