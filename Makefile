@@ -1,5 +1,6 @@
 # The two commands a newcomer needs (README):
-#   make run ARGS="…"   launch Pli (sets up .venv on first use)
+#   make run            launch Pli's window (the demo mailbox when there is no account yet)
+#   make run ARGS="…"   the command line `pli …` (sets up .venv on first use)
 #   make test           install everything the tests need, then lint, types, contracts, tests
 # Everything else here is what those two call.
 
@@ -10,6 +11,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.
 
 .PHONY: run window-deps test test-quick system-deps oidc-deps venv lint types contracts pytest bench clean package test-frozen
 
+# With no ARGS: the window, on the demo mailbox when the profile has no account yet.
+ARGS ?= --demo
 run: window-deps $(STAMP)
 	@$(BIN)/pli $(ARGS)
 

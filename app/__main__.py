@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 #: Options the window accepts on its own (`pli --profile DIR` opens the window on DIR).
-_GUI_OPTIONS = {"--profile": 1, "--debug-loop": 0}
+_GUI_OPTIONS = {"--profile": 1, "--demo": 0, "--debug-loop": 0}
 
 
 def wants_gui(argv: Sequence[str]) -> bool:

@@ -83,10 +83,12 @@ class PliApplication(QObject):
         passphrase: str | None = None,
         settings: Settings | None = None,
         prepare: Callable[[], None] | None = None,
+        demo_if_empty: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self._demo_if_empty = demo_if_empty
         self._prepare = prepare
         self.errors = errors
         self._passphrase = passphrase
@@ -180,6 +182,8 @@ class PliApplication(QObject):
         accounts = await services.accounts.list()
         if not accounts:
             self.window.show_page("welcome")
+            if self._demo_if_empty:  # `pli --demo` (the README's launch command)
+                await self._on_demo_requested()
         else:
             if any(services.demo.is_demo(a) for a in accounts):
                 self.window.set_demo(True)
@@ -416,9 +420,12 @@ class PliApplication(QObject):
 
 
 def parse_gui_args(argv: Sequence[str]) -> argparse.Namespace:
-    """``--profile DIR`` (tests, screenshots, portable use) and ``--debug-loop``."""
+    """``--profile DIR`` (tests, screenshots, portable use), ``--demo`` and ``--debug-loop``."""
     parser = argparse.ArgumentParser(prog="pli", add_help=True)
     parser.add_argument("--profile", metavar="DIR", help="profile folder")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo mailbox when there is no account yet"
+    )
     parser.add_argument("--debug-loop", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(list(argv))
 
@@ -448,7 +455,11 @@ def run_gui(argv: Sequence[str], prepare: Callable[[], None] | None = None) -> i
     errors.install_excepthook()
     loop.set_exception_handler(errors.loop_exception_handler)
     controller = PliApplication(
-        paths, errors, passphrase=os.environ.get(PASSPHRASE_ENV), prepare=prepare
+        paths,
+        errors,
+        passphrase=os.environ.get(PASSPHRASE_ENV),
+        prepare=prepare,
+        demo_if_empty=args.demo,
     )
     controller.window.show()
     _close_on_signals(loop, controller.window)
