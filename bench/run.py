@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["sync", "search", "directory", "compose", "patients", "preview", "ui"],
+        choices=["sync", "search", "directory", "compose", "patients", "preview", "ui", "startup"],
     )
     parser.add_argument("--messages", type=int, default=10_000, help="sync corpus (10000)")
     parser.add_argument("--runs", type=int, default=3, help="sync runs (3)")
@@ -163,6 +163,18 @@ def main(argv: list[str] | None = None) -> int:
             command.append("--no-doc")
         if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
             failures.append("preview")
+
+    if "startup" not in args.skip and importlib.util.find_spec("bench.startup_bench"):
+        # The command line's start-up, launch to exit, this tree against the baseline commit
+        # (bench/startup_bench.py), in its own process, writing its own section ("Start-up").
+        print("== start-up benchmark", flush=True)
+        command = [sys.executable, "-m", "bench.startup_bench"]
+        if args.quick:
+            command += ["--runs", "2"]
+        if args.no_doc:
+            command.append("--no-doc")
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failures.append("startup")
 
     if "ui" not in args.skip and importlib.util.find_spec("bench.ui_bench"):
         # The window (cold start, folder open, paging, search, memory), in its own processes,
