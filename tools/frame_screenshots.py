@@ -95,22 +95,26 @@ async def shoot(app: PliApplication, size: tuple[int, int], only: set[str]) -> l
         await asyncio.sleep(2.5)
         grab("demo")
         assert app.ctx is not None
-        demo_account = next(iter(window.status.connections.states()), 1)
-        app.ctx.signals.bus.publish(
-            ev.ConnectionChanged(
-                account_id=demo_account,
-                account="démonstration",
-                state=ev.ConnectionState.OFFLINE,
-                code="network.unreachable",
+        # Offline for real: the demo server stops, the engine loses it and says so.
+        account = accounts[0]
+        await services.demo.stop()
+
+        def offline() -> bool:
+            return window.status.connections.states().get(account.id) == ev.ConnectionState.OFFLINE
+
+        try:
+            await _until(offline, 45)
+        except TimeoutError:  # the engine has not noticed yet: say what it would say
+            app.ctx.signals.bus.publish(
+                ev.ConnectionChanged(
+                    account_id=account.id,
+                    account=account.name,
+                    state=ev.ConnectionState.OFFLINE,
+                    code="network.unreachable",
+                )
             )
-        )
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.5)
         grab("offline")
-        app.ctx.signals.bus.publish(
-            ev.ConnectionChanged(
-                account_id=demo_account, account="démonstration", state=ev.ConnectionState.ONLINE
-            )
-        )
     app.lock_now()
     await asyncio.sleep(0.3)
     grab("locked")

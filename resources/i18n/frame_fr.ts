@@ -212,7 +212,7 @@
 <context>
     <name>ConnectionStatus</name>
     <message>
-        <location filename="../../app/ui/widgets/status_bar.py" line="+165"/>
+        <location filename="../../app/ui/widgets/status_bar.py" line="+179"/>
         <source>Connections</source>
         <translation>Connexions</translation>
     </message>
@@ -1320,7 +1320,7 @@
         <translation>Ai&amp;de</translation>
     </message>
     <message>
-        <location line="+144"/>
+        <location line="+155"/>
         <location line="+6"/>
         <source>Keyboard shortcuts</source>
         <translation>Raccourcis clavier</translation>
@@ -1336,7 +1336,7 @@
         <translation>Touches</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>About Pli</source>
         <translation>À propos de Pli</translation>
     </message>
@@ -1473,18 +1473,18 @@
 <context>
     <name>PliApplication</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+150"/>
+        <location filename="../../app/ui/application.py" line="+152"/>
         <source>Opening your archive…</source>
         <extracomment>Same variable as the command line&apos;s (app/bootstrap.py): automation and screenshots. Loop debug mode (slow callbacks logged) outside the tests. Time limits of the shutdown (seconds). Imported on a worker thread while the window already shows (importing them on the loop would freeze it for a few hundred milliseconds). Module code only: nothing here creates a QObject at import time.</extracomment>
         <translation>Ouverture de votre archive…</translation>
     </message>
     <message>
-        <location line="+100"/>
+        <location line="+109"/>
         <source>Mail</source>
         <translation>Courrier</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+89"/>
         <source>Preparing the demonstration mailbox…</source>
         <translation>Préparation de la boîte de démonstration…</translation>
     </message>
@@ -1611,12 +1611,12 @@
 <context>
     <name>SyncStatus</name>
     <message>
-        <location line="-103"/>
+        <location line="-117"/>
         <source>Synchronisation progress</source>
         <translation>Avancement de la synchronisation</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Synchronisation</source>
         <translation>Synchronisation</translation>
     </message>
@@ -1657,6 +1657,16 @@
         <location line="+3"/>
         <source>Synchronisation interrupted; Pli will try again</source>
         <translation>Synchronisation interrompue ; Pli réessaiera</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Offline</source>
+        <translation>Hors ligne</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Offline; last synchronised at %1</source>
+        <translation>Hors ligne ; dernière synchronisation à %1</translation>
     </message>
 </context>
 <context>

@@ -77,3 +77,22 @@ def test_status_bar_follows_sync_outbox_quota_and_connections(
     assert window.offline_banner.button.text() == "Se &reconnecter"
     signals.close()
     window.deleteLater()
+
+
+def test_offline_status_no_longer_says_up_to_date(qapp: QApplication, french: None) -> None:
+    bus = EventBus(strict=True)
+    signals = EngineSignals(bus)
+    window = MainWindow()
+    window.status.connect_signals(signals)
+    label = window.status.sync.label
+
+    bus.publish(ev.ConnectionChanged(account_id=1, account="cabinet",
+                                     state=ev.ConnectionState.OFFLINE))  # fmt: skip
+    assert label.text() == "Hors ligne"
+    bus.publish(ev.SyncFinished(account_id=1, account="cabinet", added=0))
+    assert label.text().startswith("À jour (")
+    last = label.text().removeprefix("À jour (").removesuffix(")")
+    bus.publish(ev.ConnectionChanged(account_id=1, account="cabinet",
+                                     state=ev.ConnectionState.OFFLINE))  # fmt: skip
+    assert label.text() == f"Hors ligne ; dernière synchronisation à {last}"
+    window.close()

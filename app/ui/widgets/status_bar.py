@@ -35,6 +35,7 @@ class SyncStatus(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         self._running: set[int] = set()
+        self._last_sync: str | None = None  # "HH:mm" of the last sync that finished
         self.setAccessibleName(self.tr("Synchronisation"))
 
     def on_event(self, event: object) -> None:
@@ -67,11 +68,24 @@ class SyncStatus(QWidget):
         elif isinstance(event, ev.SyncFinished | ev.ArchiveComplete):
             self._running.discard(event.account_id)
             if not self._running:
-                now = FRENCH.toString(QTime.currentTime(), "HH:mm")
+                now = self._last_sync = FRENCH.toString(QTime.currentTime(), "HH:mm")
                 self._show(self.tr("Up to date (%1)").replace("%1", now), None)
         elif isinstance(event, ev.SyncFailed):
             self._running.discard(event.account_id)
             self._show(self.tr("Synchronisation interrupted; Pli will try again"), None)
+
+    def on_connection(self, event: object) -> None:
+        """Offline: "Up to date" no longer holds; say when the archive was last brought up."""
+        if not isinstance(event, ev.ConnectionChanged):
+            return
+        if event.state is not ev.ConnectionState.OFFLINE:
+            return
+        if self._last_sync is None:
+            self._show(self.tr("Offline"), None)
+        else:
+            self._show(
+                self.tr("Offline; last synchronised at %1").replace("%1", self._last_sync), None
+            )
 
     def _show(self, text: str, progress: tuple[int, int] | None) -> None:
         self.label.setText(text)
@@ -239,6 +253,7 @@ class PliStatusBar(QStatusBar):
     def connect_signals(self, signals: EngineSignals) -> None:
         """Listen to the engine."""
         signals.sync_progress.connect(self.sync.on_event)
+        signals.connection_changed.connect(self.sync.on_connection)
         signals.outbox_changed.connect(self.outbox.on_event)
         signals.outbox_changed.connect(
             lambda _e: self.outbox_icon.setVisible(self.outbox.isVisible())
