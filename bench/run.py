@@ -82,7 +82,17 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         action="append",
         default=[],
-        choices=["sync", "search", "directory", "compose", "patients", "preview", "ui", "startup"],
+        choices=[
+            "sync",
+            "search",
+            "directory",
+            "compose",
+            "patients",
+            "preview",
+            "ui",
+            "startup",
+            "index",
+        ],
     )
     parser.add_argument("--messages", type=int, default=10_000, help="sync corpus (10000)")
     parser.add_argument("--runs", type=int, default=3, help="sync runs (3)")
@@ -175,6 +185,18 @@ def main(argv: list[str] | None = None) -> int:
             command.append("--no-doc")
         if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
             failures.append("startup")
+
+    if "index" not in args.skip and importlib.util.find_spec("bench.index_bench"):
+        # Where a PDF's text indexing goes, step by step, beside the bare extraction
+        # (bench/index_bench.py), in its own process, writing its own section.
+        print("== document indexing benchmark", flush=True)
+        command = [sys.executable, "-m", "bench.index_bench"]
+        if args.quick:
+            command += ["--pdfs", "10", "--rounds", "1"]
+        if args.no_doc:
+            command.append("--no-doc")
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failures.append("index")
 
     if "ui" not in args.skip and importlib.util.find_spec("bench.ui_bench"):
         # The window (cold start, folder open, paging, search, memory), in its own processes,
