@@ -120,6 +120,9 @@ class ImapSession:
         self._selected: str | None = None
         self._capabilities: frozenset[str] = frozenset()
         self._qresync = False
+        #: In IDLE: any other command (LOGOUT included) must first end it with DONE and read
+        #: its completion (RFC 2177; Cyrus answers anything else with BAD, then nothing).
+        self._idling = False
         self.revocation_result: RevocationResult | None = None
 
     # -- connection -------------------------------------------------------------------------
@@ -234,8 +237,11 @@ class ImapSession:
         client, self._client = self._client, None
         if client is None:
             return
+        idling, self._idling = self._idling, False
         try:
             if not self._broken:
+                if idling:
+                    client.idle_done()  # DONE, and its completion read, before LOGOUT
                 client.logout()
             else:
                 client.shutdown()
@@ -471,8 +477,11 @@ class ImapSession:
 
     def idle_start(self) -> None:
         """Enter IDLE on the selected folder."""
-        client = self._require()
+        client = self._require(idle_ok=True)
+        if self._idling:
+            return
         self._call(client.idle)
+        self._idling = True
 
     def idle_wait(self, timeout: float) -> list[tuple[int, str]]:
         """Wait up to `timeout` seconds for server events while idling: (number, kind).
@@ -480,17 +489,26 @@ class ImapSession:
         Raises:
             NetworkError: ``network.connection_lost`` when the server closed the connection.
         """
-        client = self._require()
+        client = self._require(idle_ok=True)
         events = self._call(_idle_check, client, timeout)
         out: list[tuple[int, str]] = []
         for item in events:
+            if isinstance(item, tuple) and item and _text(item[0]).upper() == "BYE":
+                # The server is ending the session (shutdown, kicked, timeout): at once, not
+                # when the socket finally closes.
+                self._broken = True
+                self._idling = False
+                raise NetworkError("network.connection_lost", host=self._endpoint.host)
             if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[0], int):
                 out.append((item[0], _text(item[1])))
         return out
 
     def idle_stop(self) -> None:
-        """Leave IDLE."""
-        client = self._require()
+        """Leave IDLE (DONE, and its completion read)."""
+        client = self._require(idle_ok=True)
+        if not self._idling:
+            return
+        self._idling = False
         self._call(client.idle_done)
 
     def noop(self) -> None:
@@ -500,9 +518,13 @@ class ImapSession:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _require(self) -> ImapClient:
+    def _require(self, *, idle_ok: bool = False) -> ImapClient:
         if self._client is None or self._broken:
             raise NetworkError("network.not_connected", host=self._endpoint.host)
+        if self._idling and not idle_ok:
+            # Any other command: IDLE ends first (DONE and its completion), on every path.
+            self._idling = False
+            self._call(self._client.idle_done)
         return self._client
 
     def _call(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
