@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtGui import QCursor  # noqa: E402, TID251 - a window tool
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251 - a window tool
 
 from app.config.paths import AppPaths  # noqa: E402
@@ -148,6 +149,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     qapp = QApplication(sys.argv[:1])
     apply_theme(qapp)
+    QCursor.setPos(1919, 1079)  # not over the window's first button (a hover frame otherwise)
     translators = install_translators(qapp)
     loop = async_bridge.install_event_loop(qapp)
     with tempfile.TemporaryDirectory() as folder:

@@ -97,8 +97,8 @@ class OutboxPage(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        header.resizeSection(1, 280)
-        header.resizeSection(2, 260)
+        header.resizeSection(1, 340)  # a usual subject on one line
+        header.resizeSection(2, 280)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.retry_button = QPushButton(self.tr("&Retry"), self)
         self.retry_button.setObjectName("outboxRetry")
