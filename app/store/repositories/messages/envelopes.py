@@ -137,6 +137,16 @@ class EnvelopeSync:
                 else:
                     fresh.append(record)
             todo = fresh
+        if todo and self._has_orphans(account_id):
+            # A folder renamed on the server: its messages come back under another name (and
+            # a new UIDVALIDITY). Recognised by content, they keep their archive entry.
+            fresh = []
+            for record in todo:
+                if self._adopt(account_id, folder_id, uidvalidity, record):
+                    rebound += 1
+                else:
+                    fresh.append(record)
+            todo = fresh
         if not todo:
             return InsertOutcome(0, rebound, ())
         now = int(time.time())
@@ -260,6 +270,57 @@ class EnvelopeSync:
                 )
             )
         return found
+
+    def _has_orphans(self, account_id: int) -> bool:
+        """Whether the account has messages in folders no longer on the server."""
+        return (
+            self._conn.execute(
+                "SELECT 1 FROM messages m JOIN folders f ON f.id = m.folder_id"
+                " WHERE f.account_id = ? AND f.on_server = 0 LIMIT 1",
+                (account_id,),
+            ).fetchone()
+            is not None
+        )
+
+    def _adopt(
+        self, account_id: int, folder_id: int, uidvalidity: int, record: EnvelopeRecord
+    ) -> bool:
+        """Take over the archived copy of `record` left in a folder gone from the server.
+
+        The same message is recognised by its content as the server describes it: Message-ID,
+        size and arrival date (arrival date and size without a Message-ID); a message that
+        matches nothing stays where it is (kept, never lost), and the record is added anew.
+        """
+        if record.message_id:
+            row = self._conn.execute(
+                "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id"
+                " WHERE f.account_id = ? AND f.on_server = 0 AND m.message_id = ?"
+                " AND m.size = ? AND m.internal_date = ? ORDER BY m.id LIMIT 1",
+                (account_id, record.message_id, record.size, record.internal_date),
+            ).fetchone()
+        else:
+            row = self._conn.execute(
+                "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id"
+                " WHERE f.account_id = ? AND f.on_server = 0 AND m.message_id IS NULL"
+                " AND m.size = ? AND m.internal_date = ? ORDER BY m.id LIMIT 1",
+                (account_id, record.size, record.internal_date),
+            ).fetchone()
+        if row is None:
+            return False
+        self._conn.execute(
+            "UPDATE messages SET folder_id = ?, uid = ?, uidvalidity = ?, flags = ?,"
+            " keywords = ?, modseq = ?, gone_at = NULL WHERE id = ?",
+            (
+                folder_id,
+                record.uid,
+                uidvalidity,
+                record.flags,
+                " ".join(record.keywords),
+                record.modseq,
+                row[0],
+            ),
+        )
+        return True
 
     def _rebind(self, folder_id: int, uidvalidity: int, record: EnvelopeRecord) -> bool:
         if record.message_id:
