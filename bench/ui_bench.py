@@ -208,6 +208,7 @@ def measure(sizes: list[int], runs: int, seed_value: int, keep: bool, log: Any =
         mail[n] = data
         log(f"mail {n}: open {data['open']}, pages {len(data['pages'])}, rss {rss / 1e6:.0f} MB")
     shutil.rmtree(demo_root, ignore_errors=True)
+    shutil.rmtree(WORK / "ui-empty-profile", ignore_errors=True)
     data = {
         "machine": info,
         "measured": time.strftime("%Y-%m-%d %H:%M"),
