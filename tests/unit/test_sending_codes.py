@@ -40,5 +40,11 @@ def test_a_submission_error_reads_as_one_line() -> None:
         "server.message_too_large", host="smtp.x.fr", smtp_code=552, detail="", size=12, limit=10
     )
     assert describe(error) == (
-        "the message (12 bytes) is too large for smtp.x.fr (limit: 10 bytes): nothing was sent"
+        "the message (12 bytes) is too large for this server (limit 10 bytes at smtp.x.fr): "
+        "nothing was sent; send the attachments in several messages, or make them smaller"
     )
+    # Numbers read with separators; a limit the server did not say reads as "?".
+    big = ServerError("server.message_too_large", host="h", size=12_345_678, limit=10_240_000)
+    assert "(12,345,678 bytes)" in describe(big) and "(limit 10,240,000 bytes" in describe(big)
+    unknown = ServerError("server.message_too_large", host="h", size=12, limit="?")
+    assert "(limit ? bytes" in describe(unknown)
