@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
+from app.cli.messages import describe
 from app.cli.output import add_json_flag, iso_time, table
 from app.domain.documents import display_subject
 from app.domain.errors import ValidationError
@@ -200,6 +201,10 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     for name, sent in outbox.items():
         if sent["submitted"]:
             lines.append(f"{name}: {sent['submitted']} queued message(s) sent")
+    for r in reports:
+        if r.outbox_waiting_error is not None:
+            # Why messages wait (a refused login at submission names its host).
+            ctx.out.warn(f"{r.account}: the outbox waits: {describe(r.outbox_waiting_error)}")
     if indexed_documents:
         lines.append(f"{indexed_documents} attached document(s) indexed for search")
     ctx.out.result(

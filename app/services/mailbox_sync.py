@@ -114,6 +114,8 @@ class SyncReport:
     outbox_filed: int = 0
     outbox_failed: int = 0
     outbox_waiting: str | None = None
+    #: The error behind `outbox_waiting` (a refused login names its host).
+    outbox_waiting_error: KnownError | None = None
     indexed_documents: int | None = None
     documents_to_index: int | None = None
 

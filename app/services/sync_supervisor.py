@@ -212,6 +212,9 @@ class SyncSupervisor:
         report.outbox_filed = flushed.filed
         report.outbox_failed = flushed.failed
         report.outbox_waiting = flushed.offline
+        waiting_error = getattr(flushed, "offline_error", None)  # OutboxService's FlushReport
+        if isinstance(waiting_error, KnownError):
+            report.outbox_waiting_error = waiting_error
 
     def _indexed(self, indexed: _Indexed) -> None:
         if indexed.documents:

@@ -55,6 +55,10 @@ def test_a_login_refused_at_submission_is_an_authentication_failure(
     assert entry["last_error"] == "auth.bad_credentials"
     assert "refused the login" in entry["reason"]
     assert "refused the login" in a("outbox").out
+    synced = a("sync")
+    assert synced.code == 0
+    assert "the outbox waits" in synced.err and a_account.smtp_host in synced.err
+    assert "refused the login" in synced.err
     smtp_server.reset_faults()
     a("outbox", "--flush").ok()
     (entry,) = a("outbox", "--json").json()["entries"]
