@@ -117,9 +117,12 @@ class MessageRowDelegate(QStyledItemDelegate):
         ins_w = QFontMetrics(small).horizontalAdvance(ins_text) if ins_text else 0
         room = max(0, limit1 - x)
         after = 0 if text.patient_sender or not text.patient else pill_w + 8
-        # The name whole (up to 220 px) before the INS: narrow, the INS stays in the sentence
-        # and in the reading pane, a cut name helps nobody.
-        name_w = min(QFontMetrics(painter.font()).horizontalAdvance(text.sender), 220)
+        # A patient writing: their name whole (up to 220 px) before their INS (narrow, the INS
+        # stays in the sentence and the reading pane). A professional writing about a patient:
+        # the INS is what names the patient on this line, the sender's name gives way first.
+        name_w = 90  # as before: 100 px with the gap
+        if text.patient_sender:
+            name_w = min(QFontMetrics(painter.font()).horizontalAdvance(text.sender), 220)
         if ins_text and room < ins_w + after + 10 + name_w:
             ins_text, ins_w = "", 0
         if after and room < after + 120:
