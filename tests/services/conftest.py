@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from app.services.container import Services
 from app.services.event_bus import EventBus
 from tests.services.support import EventLog, open_test_services
+from tests.support.loop_watch import slow_callback_threshold
 
 
 @pytest.fixture
@@ -42,15 +42,15 @@ async def loop_never_blocked(caplog: pytest.LogCaptureFixture) -> AsyncIterator[
     """The loop runs in debug mode; a callback holding it too long fails the test (STYLE §3.7).
 
     Opt in with ``pytest.mark.usefixtures("loop_never_blocked")`` (test code must then run
-    blocking calls off the loop too). ``PLI_SLOW_MS`` raises the threshold (100 ms) on an
-    overloaded machine. Garbage is collected before and after, so that a socket or file
-    left open (a ResourceWarning, an error under ``filterwarnings = error``) is reported for
-    the test that left it.
+    blocking calls off the loop too). The threshold is 100 ms, stretched on an overloaded
+    machine (tests/support/loop_watch.py). Garbage is collected before and after, so that a
+    socket or file left open (a ResourceWarning, an error under ``filterwarnings = error``) is
+    reported for the test that left it.
     """
     gc.collect()  # what earlier tests left is collected now, not in the measured test
     loop = asyncio.get_running_loop()
     loop.set_debug(True)
-    loop.slow_callback_duration = float(os.environ.get("PLI_SLOW_MS", "100")) / 1000
+    loop.slow_callback_duration = slow_callback_threshold()
     yield
     gc.collect()  # an unclosed socket or file of this test is reported for this test
     slow = [

@@ -47,6 +47,7 @@ from app.services.profile import open_services
 from app.ui import async_bridge
 from app.ui.async_bridge import SlowCallbackWatch
 from app.ui.error_presenter import ErrorPresenter
+from tests.support.loop_watch import slow_callback_threshold
 
 T = TypeVar("T")
 
@@ -62,18 +63,8 @@ TEST_PASSPHRASE = "correct horse battery staple"
 
 
 def _slow_threshold() -> float:
-    """100 ms of wall time, stretched by the machine's CPU contention when it is overloaded.
-
-    qasync times callbacks in wall time: with several test runs sharing two cores, a 40 ms
-    callback takes 120 ms. The limit is scaled by (1-minute load / cores) when that exceeds 1,
-    so what fails is a callback too long for the CPU it actually got. ``PLI_UI_SLOW_MS`` sets
-    a fixed limit instead.
-    """
-    fixed = os.environ.get("PLI_UI_SLOW_MS")
-    if fixed:
-        return float(fixed) / 1000
-    contention = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return 0.1 * max(1.0, contention)
+    """100 ms, stretched by CPU contention on an overloaded machine (tests/support/loop_watch)."""
+    return slow_callback_threshold()
 
 
 class UiLoop:
