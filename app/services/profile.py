@@ -49,6 +49,7 @@ async def open_services(
     on_wait: Callable[[Holder], None] | None = None,
     serve: RunnerFactory | None = None,
     events: EventBus | None = None,
+    eager: bool | None = None,
 ) -> Services:
     """Unlock (creating on first use) the profile and return its services.
 
@@ -60,6 +61,11 @@ async def open_services(
     commands other ``pli`` processes forward then run on these services, through `serve`, or
     the factory `serve_commands_with` set (none: the profile is held but nothing is served).
 
+    Services are built on first use. With `eager` (by default when holding: a long-lived
+    process), every service's module is imported here on a worker thread, so that building one
+    later never imports on the event loop's thread (the window's loop must not stall); a
+    short command imports only what it touches.
+
     Raises:
         StoreError: ``profile.busy`` (held by another process), ``store.no_keyring``,
             ``store.passphrase_required``, ``store.wrong_passphrase``, ``store.newer_schema``…
@@ -68,6 +74,10 @@ async def open_services(
     if hold:
         held = await hold_profile(paths, wait=wait, on_wait=on_wait)
     try:
+        if hold if eager is None else eager:
+            from app.services.container import import_all
+
+            await asyncio.to_thread(import_all)
         services = await _open(paths, settings, passphrase, prefer_passphrase, events)
     except BaseException:
         if held is not None:

@@ -76,7 +76,7 @@ async def open_test_services(root: Path, bus: EventBus) -> Services:
         return TEST_PASSPHRASE
 
     return await open_services(
-        AppPaths.at(root), Settings(), passphrase, prefer_passphrase=True, events=bus
+        AppPaths.at(root), Settings(), passphrase, prefer_passphrase=True, events=bus, eager=True
     )
 
 

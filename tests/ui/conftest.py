@@ -175,7 +175,7 @@ def open_test_services(root: Path, settings: Settings | None = None) -> Awaitabl
         return TEST_PASSPHRASE
 
     return open_services(
-        AppPaths.at(root), settings or Settings(), provider, prefer_passphrase=True
+        AppPaths.at(root), settings or Settings(), provider, prefer_passphrase=True, eager=True
     )
 
 
