@@ -74,8 +74,10 @@ def _sync_with_kills(pli: Pli, rng: random.Random, duration: float) -> int:
     """Start `pli sync`, kill -9 it at a random moment, again, until one run completes."""
     for kills in range(30):
         process = pli.popen("sync", "--quiet")
-        # Anywhere from start-up to the end of a whole sync: listing, bodies, commits.
-        time.sleep(rng.uniform(0.2, duration * 0.8))
+        # Anywhere from start-up to the end of a whole sync: listing, bodies, commits. The
+        # first two kills of a run fall in the first 40 % of a whole sync's time, so that each
+        # run interrupts syncs in progress even though a resumed sync has less left to do.
+        time.sleep(rng.uniform(0.2, duration * (0.4 if kills < 2 else 0.8)))
         finished = process.poll() is not None
         if not finished:
             process.kill()  # SIGKILL: no cleanup, no flush
