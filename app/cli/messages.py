@@ -363,6 +363,14 @@ MESSAGES: dict[str, str] = {
     "or truncated)",
     "store.blob_damaged": "a message's stored body is damaged (a file under blobs/ was altered)",
     "store.blobs_unavailable": "the archive's body files are not available",
+    "attachment.too_large": "'{name}' is too large to be read ({size} bytes; at most {limit})",
+    "demo.start_failed": "the demo mailbox's local server could not start on {host}",
+    "discovery.bad_answer": "the DNS server's answer could not be read",
+    "discovery.bad_name": "this domain name cannot be looked up",
+    "discovery.dns_unreachable": "no DNS server answered: give the servers by hand",
+    "discovery.insecure_url": "the configuration address is not HTTPS: it was not used",
+    "outbox.already_leaving": "message {id} is already leaving: it can no longer be cancelled",
+    "outbox.nothing_to_retry": "message {id} has not failed: there is nothing to retry",
 }
 
 
