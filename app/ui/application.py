@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -59,6 +60,8 @@ DEBUG_ENV = "PLI_UI_DEBUG"
 #: Time limits of the shutdown (seconds).
 STOP_SYNC_SECONDS = 8.0
 CLOSE_SERVICES_SECONDS = 10.0
+#: At most this long the other screens wait for the mail page's first page (`_open_mail`).
+FIRST_SCREEN_SECONDS = 3.0
 #: Imported on a worker thread while the window already shows (importing them on the loop
 #: would freeze it for a few hundred milliseconds). Module code only: nothing here creates a
 #: QObject at import time.
@@ -67,8 +70,14 @@ _HEAVY_MODULES = (
     "app.services.container",
     "app.services.unlock",
     "app.ui.mail_page",
+)
+#: The other screens' modules, imported on a worker thread once the mail page shows its first
+#: page (before, they would only delay it: `_open_mail`).
+_LATER_MODULES = (
     "app.ui.compose",
     "app.ui.patients",
+    "app.ui.directory",
+    "app.ui.documents.reading",
 )
 
 
@@ -185,15 +194,17 @@ class PliApplication(QObject):
             if self._demo_if_empty:  # `pli --demo` (the README's launch command)
                 await self._on_demo_requested()
         else:
-            if any(services.demo.is_demo(a) for a in accounts):
-                self.window.set_demo(True)
-                await services.demo.start()
+            demo = any(services.demo.is_demo(a) for a in accounts)
+            if demo:
+                self.window.set_demo(True)  # labelled as a demo before it shows
             await self._open_mail()
+            if demo:  # its server is needed by sync, not by the archive the page shows
+                await services.demo.start()
             await services.supervisor.start()
         self._started.set()
 
-    async def _import_heavy_modules(self) -> None:
-        for name in _HEAVY_MODULES:
+    async def _import_heavy_modules(self, names: Sequence[str] = _HEAVY_MODULES) -> None:
+        for name in names:
             await asyncio.to_thread(importlib.import_module, name)
 
     async def _warm_up_widgets(self) -> None:
@@ -262,6 +273,14 @@ class PliApplication(QObject):
         self.window.set_message_actions(page.actions())
         page.restore_state(self.state)
         self.window.add_state_saver(page.save_state)
+        # The mail page first: the other screens' first loads (patients, contacts, outbox)
+        # would queue ahead of the folder tree and the inbox's first page on the archive's
+        # threads (1.5 s with 100,000 messages, bench/ui_bench.py); they are installed once
+        # the first page shows.
+        self.window.show_page("mail")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(page.first_screen(), FIRST_SCREEN_SECONDS)
+        await self._import_heavy_modules(_LATER_MODULES)
         from app.ui.compose import install_composer  # issue 11: composer, Ctrl+N, replies
 
         install_composer(self.window, self.ctx, page)

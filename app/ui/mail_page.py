@@ -50,6 +50,40 @@ class MailPage(QWidget):
         await asyncio.sleep(0)
         return page
 
+    async def first_screen(self) -> None:
+        """Until the folder tree is filled and the folder it chose shows its first page.
+
+        Called right after `build`. With no folder to choose (an account never synced) it ends
+        with the tree; the caller sets the time limit (a slow archive).
+        """
+        model = self.workspace.messages.model
+        folders = self.workspace.folders
+        if model.source is not None and not model.loading and model.rowCount() > 0:
+            return
+        loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        chosen: list[int] = []
+
+        def on_loaded(_rows: int) -> None:
+            if not loaded.done():
+                loaded.set_result(None)
+
+        def on_selected(_account_id: int, folder_id: int) -> None:
+            chosen.append(folder_id)
+
+        def on_refreshed() -> None:
+            if not chosen and model.source is None:
+                on_loaded(0)  # no folder to show yet (an account never synced)
+
+        model.source_loaded.connect(on_loaded)
+        folders.folder_selected.connect(on_selected)
+        folders.refreshed.connect(on_refreshed)
+        try:
+            await loaded
+        finally:
+            model.source_loaded.disconnect(on_loaded)
+            folders.folder_selected.disconnect(on_selected)
+            folders.refreshed.disconnect(on_refreshed)
+
     @property
     def folder_pane(self) -> QWidget:
         """The folder pane (`FolderPane`)."""

@@ -29,9 +29,11 @@ class FolderPane(QWidget):
 
     Signals:
         folder_selected(int, int): the account id and folder id chosen.
+        refreshed(): every account's folders were read again (`refresh`) and are shown.
     """
 
     folder_selected = Signal(int, int)
+    refreshed = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +101,7 @@ class FolderPane(QWidget):
             await self._load_account(account)
         if self._selected is None:
             self._select_first_inbox()
+        self.refreshed.emit()
 
     async def _load_account(self, account: Account) -> None:
         statuses = await self._ctx.services.archive.folders(account)
