@@ -381,6 +381,8 @@ def markdown(data: dict[str, Any]) -> str:
     search_value = median(mb["search"])
     rss_value = max(mb["max_rss"], median(rss["big"]))
     steady = max(mb["vm_rss"], median([r["vm_rss"] for r in big_start if r.get("vm_rss")] or [0]))
+    if key_big:  # the keyring start's peak: every screen loaded, no scrypt
+        steady = max(steady, median([r["vm_hwm"] for r in key_big if r.get("vm_hwm")] or [0]))
     lines += [
         "",
         f"Search debounce while typing (no Enter): {mb['debounce_ms']} ms before the search "
@@ -397,7 +399,13 @@ def markdown(data: dict[str, Any]) -> str:
                 f"{fmt_s(_med(key_big, 'usable'))} "
                 f"(slowest {fmt_s(max(r['usable'] for r in key_big))}), "
                 f"empty profile {fmt_s(_med(key_empty, 'usable'))} | "
-                f"{_verdict(_med(key_big, 'usable'), TARGET_START)} ({int(big):,}), "
+                f"{_verdict(_med(key_big, 'usable'), TARGET_START)} ({int(big):,}"
+                + (
+                    ", median only"
+                    if max(r["usable"] for r in key_big) >= TARGET_START
+                    else ", every run"
+                )
+                + "), "
                 f"{_verdict(_med(key_empty, 'usable'), TARGET_START)} (empty) |"
             ]
             if key_big and key_empty
@@ -424,7 +432,8 @@ def markdown(data: dict[str, Any]) -> str:
             else []
         ),
         f"| RSS < 250 MB with {int(big):,} archived | peak {fmt_mb(rss_value)} (the "
-        f"passphrase's scrypt, 128 MB for a moment at unlock, included); in use "
+        f"passphrase's scrypt, 128 MB for a moment at unlock, included); in use (every "
+        "screen loaded; for the keyring start, its peak) "
         f"{fmt_mb(steady)} | {_verdict(rss_value, TARGET_RSS)} (peak), "
         f"{_verdict(steady, TARGET_RSS)} (in use) |",
         "",
@@ -449,7 +458,10 @@ def markdown(data: dict[str, Any]) -> str:
         "so the folder tree waited 1.1–1.5 s; keyring, 100,000 messages: usable 2.1–2.8 s "
         "before, 1.0–1.05 s after; empty profile 1.03–1.08 s before, 0.77–0.92 s after. "
         "They are now installed once the inbox's first page shows, their modules imported "
-        "then on a worker thread (`app/ui/application.py` `_open_mail`).",
+        "then on a worker thread (`app/ui/application.py` `_open_mail`). The previous "
+        "table (15:55, passphrase profiles only, load 3.2: 100,000 usable 3.3 s, empty "
+        "1.3 s) ran on a busier machine than this one: compare with the before/after pairs "
+        "above, measured at the same load.",
         "- Opening, paging and search run in one process on the mail workspace "
         "(`MailWorkspace`, offscreen, 1366×768), the view repainted before the clock stops. "
         "That process keeps None, True and False alive by hand: PySide6 6.12 over-releases "
