@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,6 +23,7 @@ from app.domain.addresses import Ins, MailAddress
 from app.domain.contacts import Contact, boost_weights
 from app.domain.directory import DirectoryEntry, EntryKind, Mailbox
 from app.domain.errors import KnownError
+from app.domain.text import fold
 from app.services.contact_service import ContactService
 from app.services.directory_service import DirectoryService
 from app.services.patient_service import PatientService
@@ -69,12 +69,6 @@ class Suggestion:
     place: str
     source: SuggestionSource
     patient_ins: str | None = None
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (``Lefèvre`` → ``lefevre``) for matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _words(text: str) -> list[str]:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.addresses import Ins
-from app.services.completion_service import fold
+from app.domain.text import fold
 from app.services.patient_service import PatientSummary
 from app.ui.i18n import FRENCH
 

@@ -6,7 +6,6 @@ only holds them. Must run on the Qt thread.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from app.domain.text import fold
 from app.services.conversation_service import PatientRow
 from app.ui.models.formatting import format_ins, format_list_date, format_spoken_date
 
@@ -31,12 +31,6 @@ INS_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def fold(text: str) -> str:
-    """Lower case without accents (``Élodie`` matches ``elodie``)."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def patient_name(row: PatientRow) -> str:
