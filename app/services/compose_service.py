@@ -23,9 +23,8 @@ from typing import Any
 
 from app.config.settings import Settings
 from app.config.templates import TemplateLibrary, load_templates
-from app.documents.conversion import to_patient_pdf
 from app.documents.pdf import inspect_pdf
-from app.documents.sniffing import check_attachment, detect_kind
+from app.documents.sniffing import detect_kind
 from app.documents.xdm_reader import package_headers, read_xdm
 from app.documents.xdm_writer import XdmBuild, build_xdm, parse_iso_date
 from app.domain.addresses import Ins, MailAddress
@@ -54,6 +53,7 @@ from app.domain.outbox import OutboxState
 from app.domain.patient import birth_date as checked_birth_date
 from app.domain.templates import render, standard_values
 from app.services.account_service import Account, AccountService
+from app.services.compose_support import inspect_file, pdf_version
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
 from app.services.outbox_service import OutboxService, entry_error
@@ -443,18 +443,12 @@ class ComposeService:
                 new_patients.setdefault(outgoing.xdm.patient_ins, new_patient)
             files[:0] = [(built.zip_name, built.zip_bytes), (built.pdf_name, outgoing.xdm.pdf)]
             subject, codecda, x_ins = built.subject, built.x_mss_codecda, built.x_mss_ins
-        for name, data in files:
-            kind = detect_kind(data)
-            if (
-                outgoing.convert_to_pdf
-                and to_patient
-                and kind in (DocumentKind.TIFF, DocumentKind.RTF)
-            ):
-                data, name = await self._worker.run(to_patient_pdf, data, name)
-                kind = DocumentKind.PDF
-            verdict = await self._worker.run(
-                check_attachment, data, name, None, to_patient=to_patient
-            )
+        for offered_name, offered_data in files:
+            # The composer's path: what the window showed is what is checked here.
+            file = await self._worker.run(inspect_file, offered_name, offered_data)
+            if outgoing.convert_to_pdf and to_patient and file.convertible:
+                file = await self._worker.run(pdf_version, file)
+            name, data, kind, verdict = file.name, file.data, file.kind, file.verdict(to_patient)
             verdicts.append((name, verdict))
             if kind is DocumentKind.ZIP and verdict.accepted and (codecda is None or x_ins is None):
                 try:

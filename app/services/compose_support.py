@@ -25,6 +25,9 @@ from app.services.archive_service import ArchiveService
 #: Files larger than this are refused before being read (no message may carry them anyway).
 READ_LIMIT_BYTES = 64 * 1024 * 1024
 
+#: The kinds a patient is sent as PDF (patients view PDF, JPEG and PNG in place, spec §5).
+PDF_FOR_PATIENTS = frozenset({DocumentKind.TIFF, DocumentKind.RTF})
+
 
 @dataclass(frozen=True)
 class InspectedFile:
@@ -49,8 +52,18 @@ class InspectedFile:
         """Size in bytes."""
         return len(self.data)
 
+    @property
+    def convertible(self) -> bool:
+        """A TIFF or RTF: a patient is sent its PDF version (spec §5)."""
+        return self.kind in PDF_FOR_PATIENTS
 
-def _inspect(name: str, data: bytes) -> InspectedFile:
+    def verdict(self, to_patient: bool) -> Verdict:
+        """The policy's verdict towards a patient or towards professionals."""
+        return self.for_patient if to_patient else self.for_professional
+
+
+def inspect_file(name: str, data: bytes) -> InspectedFile:
+    """Judge bytes offered as an attachment: their real type, the policy's verdicts. Blocking."""
     return InspectedFile(
         name=name,
         data=data,
@@ -58,6 +71,16 @@ def _inspect(name: str, data: bytes) -> InspectedFile:
         for_professional=check_attachment(data, name),
         for_patient=check_attachment(data, name, to_patient=True),
     )
+
+
+def pdf_version(file: InspectedFile) -> InspectedFile:
+    """The PDF version of a TIFF or RTF (for patients, spec §5), judged. Blocking, CPU-bound.
+
+    Raises:
+        DocumentError: ``attachment.no_conversion``, ``image.*``, ``rtf.*``.
+    """
+    data, name = to_patient_pdf(file.data, file.name)
+    return inspect_file(name, data)
 
 
 def _read(path: Path) -> tuple[str, bytes]:
@@ -93,7 +116,7 @@ class ComposeSupport:
 
     async def inspect(self, name: str, data: bytes) -> InspectedFile:
         """Judge bytes offered as an attachment (their real type, the policy's verdicts)."""
-        return await asyncio.to_thread(_inspect, name, data)
+        return await asyncio.to_thread(inspect_file, name, data)
 
     async def to_pdf(self, file: InspectedFile) -> InspectedFile:
         """The PDF version of a TIFF or RTF (for patients, spec §5).
@@ -101,8 +124,7 @@ class ComposeSupport:
         Raises:
             DocumentError: ``attachment.no_conversion``, ``image.*``, ``rtf.*``.
         """
-        data, name = await asyncio.to_thread(to_patient_pdf, file.data, file.name)
-        return await self.inspect(name, data)
+        return await asyncio.to_thread(pdf_version, file)
 
     async def forwarded_files(self, message_id: int) -> list[tuple[str, bytes]]:
         """The attachments of an archived message, to forward them (none before archiving)."""

@@ -145,8 +145,7 @@ class AttachmentRow(QWidget):
                 "%1", kind_label(self.attached.original.kind.value)
             )
         self.details.setText(details)
-        convertible = self.attached.original.kind in (DocumentKind.TIFF, DocumentKind.RTF)
-        self.pdf.setVisible(to_patient and convertible)
+        self.pdf.setVisible(to_patient and self.attached.original.convertible)
         self.pdf.blockSignals(True)
         self.pdf.setChecked(self.attached.as_pdf)
         self.pdf.blockSignals(False)
@@ -221,7 +220,7 @@ class AttachmentList(QWidget):
 
     def add(self, file: InspectedFile) -> bool:
         """List a judged file, or say why it is refused (returns False then)."""
-        verdict = file.for_patient if self._to_patient else file.for_professional
+        verdict = file.verdict(self._to_patient)
         if not verdict.accepted:
             from app.ui.compose.texts import describe
 
@@ -231,7 +230,7 @@ class AttachmentList(QWidget):
             self.show_refusal(describe(verdict.code or "attachment.refused", params))
             return False
         attached = AttachedFile(file)
-        if self._to_patient and file.kind in (DocumentKind.TIFF, DocumentKind.RTF):
+        if self._to_patient and file.convertible:
             attached.as_pdf = True
         self._files.append(attached)
         row = AttachmentRow(attached, self.list)
@@ -279,8 +278,7 @@ class AttachmentList(QWidget):
             return
         self._to_patient = to_patient
         for attached, row in zip(self._files, self._rows, strict=True):
-            convertible = attached.original.kind in (DocumentKind.TIFF, DocumentKind.RTF)
-            if to_patient and convertible and not attached.as_pdf:
+            if to_patient and attached.original.convertible and not attached.as_pdf:
                 attached.as_pdf = True
                 self.pdf_requested.emit(attached)
             if to_patient:
