@@ -193,21 +193,28 @@ class SyncService:
         )
         await self._accounts.audit(account, "sync", outcome=f"error:{error.code}")
 
+    def listed(
+        self, account: Account, report: SyncReport, *, started: float, announce: bool = True
+    ) -> None:
+        """Record how long the folders and headers took; publish `MailboxListed` (`announce`)."""
+        report.list_seconds = time.monotonic() - started
+        if announce:
+            self._events.publish(
+                MailboxListed(
+                    account_id=account.id,
+                    account=account.name,
+                    new_messages=report.added,
+                    elapsed=report.list_seconds,
+                )
+            )
+
     async def _sync(self, account: Account, *, bodies: bool) -> SyncReport:
         started = time.monotonic()
         report = SyncReport(account.name)
         self._events.publish(SyncStarted(account_id=account.id, account=account.name))
         report.replayed = await self.replay(account)
         await self.sync_folders(account, report, only=None)
-        report.list_seconds = time.monotonic() - started
-        self._events.publish(
-            MailboxListed(
-                account_id=account.id,
-                account=account.name,
-                new_messages=report.added,
-                elapsed=report.list_seconds,
-            )
-        )
+        self.listed(account, report, started=started)
         if bodies:
             await self.archive_bodies(account, report, started=started)
         self.finished(account, report)

@@ -36,7 +36,6 @@ from app.domain.events import (
     ConnectionChanged,
     ConnectionState,
     DocumentsIndexed,
-    MailboxListed,
     OperationQueued,
     SyncStarted,
 )
@@ -418,16 +417,7 @@ class SyncSupervisor:
                 await self._sync.failed(account, error)
                 raise
         self._set_state(account, ConnectionState.ONLINE)
-        report.list_seconds = time.monotonic() - started
-        if full:
-            self._events.publish(
-                MailboxListed(
-                    account_id=account.id,
-                    account=account.name,
-                    new_messages=report.added,
-                    elapsed=report.list_seconds,
-                )
-            )
+        self._sync.listed(account, report, started=started, announce=full)
         async with self._profile_steps:
             await self._incoming.examine()
         await self._flush(account, report)
