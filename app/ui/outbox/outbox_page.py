@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from app.services.outbox_actions import OutboxActionService
 from app.services.outbox_service import FlushReport, OutboxItem
 from app.ui.context import UiContext
 from app.ui.outbox.outbox_model import ENTRY_ROLE, OutboxModel
+from app.ui.widgets.page_refresh import PageRefresh
 
 #: Events are gathered this long before the page reads the outbox again.
 REFRESH_DELAY_MS = 150
@@ -122,10 +123,12 @@ class OutboxPage(QWidget):
         self.setFocusProxy(self.table)
         self._update_buttons()
 
-        self._refresh = QTimer(self)
-        self._refresh.setSingleShot(True)
-        self._refresh.setInterval(REFRESH_DELAY_MS)
-        self._refresh.timeout.connect(self._on_refresh_timeout)
+        self._refresh = PageRefresh(
+            self,
+            REFRESH_DELAY_MS,
+            self.reload,
+            lambda: self._task is not None and not self._task.done(),
+        )
         ctx.signals.outbox_changed.connect(self._on_engine_outbox_changed)
 
     def _describe(self, code: str) -> str:
@@ -187,32 +190,17 @@ class OutboxPage(QWidget):
             failed = sum(f for _w, f in self._account_counts.values())
             if (waiting, failed) != (self.waiting, self.failed):
                 self._set_counts(waiting, failed)
-        if not self.isVisible():
-            self._stale = True  # read again when shown (a hidden page does no work)
-            return
-        self._refresh.start()
-
-    _stale = False
+        self._refresh.request()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         """A read waiting to start waits for the page to show again."""
         super().hideEvent(event)
-        if self._refresh.isActive():
-            self._refresh.stop()
-            self._stale = True
+        self._refresh.page_hidden()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Read again what changed while the page was hidden."""
         super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self._refresh.start()
-
-    def _on_refresh_timeout(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._refresh.start()
-            return
-        self.reload()
+        self._refresh.page_shown()
 
     # -- actions ---------------------------------------------------------------------------------
 

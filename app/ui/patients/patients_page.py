@@ -15,7 +15,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,6 +58,7 @@ from app.ui.patients.patient_list_model import (
     patient_name,
 )
 from app.ui.widgets.message_actions import ComposeRequest
+from app.ui.widgets.page_refresh import PageRefresh
 
 log = logging.getLogger(__name__)
 
@@ -256,10 +257,12 @@ class PatientsPage(QWidget):
         self._update_actions()
 
         # -- live updates ---------------------------------------------------------------------
-        self._refresh = QTimer(self)
-        self._refresh.setSingleShot(True)
-        self._refresh.setInterval(REFRESH_DELAY_MS)
-        self._refresh.timeout.connect(self._on_refresh_timeout)
+        self._refresh = PageRefresh(
+            self,
+            REFRESH_DELAY_MS,
+            self.reload,
+            lambda: self._list_task is not None and not self._list_task.done(),
+        )
         signals = ctx.signals
         signals.patients_changed.connect(self._on_engine_changed)
         signals.outbox_changed.connect(self._on_engine_changed)
@@ -380,32 +383,17 @@ class PatientsPage(QWidget):
     # -- live updates ----------------------------------------------------------------------------
 
     def _on_engine_changed(self, _event: object) -> None:
-        if not self.isVisible():
-            self._stale = True  # read again when shown (a hidden page does no work)
-            return
-        self._refresh.start()
-
-    _stale = False
+        self._refresh.request()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         """A read waiting to start waits for the page to show again."""
         super().hideEvent(event)
-        if self._refresh.isActive():
-            self._refresh.stop()
-            self._stale = True
+        self._refresh.page_hidden()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         """Read again what changed while the page was hidden."""
         super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self._refresh.start()
-
-    def _on_refresh_timeout(self) -> None:
-        if self._list_task is not None and not self._list_task.done():
-            self._refresh.start()  # a read is on its way: read again after it
-            return
-        self.reload()
+        self._refresh.page_shown()
 
     # -- the chosen message ----------------------------------------------------------------------
 
