@@ -197,7 +197,7 @@ class PliApplication(QObject):
             demo = any(services.demo.is_demo(a) for a in accounts)
             if demo:
                 self.window.set_demo(True)  # labelled as a demo before it shows
-            await self._open_mail()
+            await self._open_mail(first=True)
             if demo:  # its server is needed by sync, not by the archive the page shows
                 await services.demo.start()
             await services.supervisor.start()
@@ -259,7 +259,12 @@ class PliApplication(QObject):
             return None
         return value
 
-    async def _open_mail(self) -> None:
+    async def _open_mail(self, *, first: bool = False) -> None:
+        """The mail page, then the other screens (patients, outbox, directory, composer).
+
+        `first` (the window's start, accounts already there): the mail page shows as soon as
+        its folder tree and first page are there, the other screens are installed after it.
+        """
         if self.window.page("mail") is not None or self.ctx is None:
             if self.window.page("mail") is not None:
                 self.window.show_page("mail")
@@ -268,19 +273,27 @@ class PliApplication(QObject):
 
         # In steps, letting the loop breathe between them: no callback over 100 ms.
         page = await MailPage.build(self.ctx, self.window)
+        # The other screens' modules on a worker thread: meanwhile, or at the start after the
+        # first page (the imports hold the GIL: they would slow the page down).
+        imports = (
+            None if first else asyncio.ensure_future(self._import_heavy_modules(_LATER_MODULES))
+        )
         await asyncio.sleep(0)
         self.window.add_page("mail", page, self.tr("Mail"), "mail", "Ctrl+1")
         self.window.set_message_actions(page.actions())
         page.restore_state(self.state)
         self.window.add_state_saver(page.save_state)
-        # The mail page first: the other screens' first loads (patients, contacts, outbox)
-        # would queue ahead of the folder tree and the inbox's first page on the archive's
-        # threads (1.5 s with 100,000 messages, bench/ui_bench.py); they are installed once
-        # the first page shows.
-        self.window.show_page("mail")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(page.first_screen(), FIRST_SCREEN_SECONDS)
-        await self._import_heavy_modules(_LATER_MODULES)
+        # The mail page's folder tree and first page before the other screens are installed:
+        # their first loads (patients, contacts, outbox) would queue ahead of them on the
+        # archive's threads (1.5 s with 100,000 messages, bench/ui_bench.py).
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(page.first_screen(), FIRST_SCREEN_SECONDS)
+            if first:
+                self.window.show_page("mail")
+                await asyncio.sleep(0)
+        finally:
+            await (imports or self._import_heavy_modules(_LATER_MODULES))
         from app.ui.compose import install_composer  # issue 11: composer, Ctrl+N, replies
 
         install_composer(self.window, self.ctx, page)
@@ -296,8 +309,9 @@ class PliApplication(QObject):
         await asyncio.sleep(0)
         install_documents(self.window, self.ctx, page)
         await asyncio.sleep(0)
-        self.window.show_page("mail")
-        await asyncio.sleep(0)
+        if not first:
+            self.window.show_page("mail")
+            await asyncio.sleep(0)
 
     # -- shutting down -----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ composer's requests (issue 11). Must run on the Qt thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
@@ -80,9 +81,10 @@ class MailPage(QWidget):
         try:
             await loaded
         finally:
-            model.source_loaded.disconnect(on_loaded)
-            folders.folder_selected.disconnect(on_selected)
-            folders.refreshed.disconnect(on_refreshed)
+            with contextlib.suppress(RuntimeError):  # the page was closed meanwhile
+                model.source_loaded.disconnect(on_loaded)
+                folders.folder_selected.disconnect(on_selected)
+                folders.refreshed.disconnect(on_refreshed)
 
     @property
     def folder_pane(self) -> QWidget:
