@@ -44,6 +44,7 @@ from app.domain.errors import KnownError
 from app.domain.templates import STANDARD_PLACEHOLDERS, Audience, MessageTemplate
 from app.services.settings_service import MAX_LOCK_MINUTES, SettingsService
 from app.ui.async_bridge import run_dialog, ui_slot
+from app.ui.widgets.forms import add_row
 
 if TYPE_CHECKING:
     from app.services.account_service import Account
@@ -127,12 +128,6 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(page, title)
         return page, layout
 
-    def _row(self, form: QFormLayout, text: str, field: QWidget, name: str) -> None:
-        label = QLabel(text, field.parentWidget())
-        label.setBuddy(field)
-        field.setAccessibleName(name)
-        form.addRow(label, field)
-
     def _build_accounts(self) -> None:
         page, layout = self._tab(self.tr("&Mailboxes"))
         body = QHBoxLayout()
@@ -144,16 +139,16 @@ class SettingsDialog(QDialog):
         box = QGroupBox(self.tr("Identity shown to your correspondents"), page)
         form = QFormLayout(box)
         self.title = QLineEdit(box)
-        self._row(form, self.tr("T&itle:"), self.title, self.tr("Title"))
+        add_row(form, self.tr("T&itle:"), self.title, self.tr("Title"))
         self.given = QLineEdit(box)
-        self._row(form, self.tr("&Given name:"), self.given, self.tr("Given name"))
+        add_row(form, self.tr("&Given name:"), self.given, self.tr("Given name"))
         self.family = QLineEdit(box)
-        self._row(form, self.tr("&Family name:"), self.family, self.tr("Family name"))
+        add_row(form, self.tr("&Family name:"), self.family, self.tr("Family name"))
         self.entity = QLineEdit(box)
-        self._row(form, self.tr("&Practice or service:"), self.entity, self.tr("Entity"))
+        add_row(form, self.tr("&Practice or service:"), self.entity, self.tr("Entity"))
         self.reply_to = QLineEdit(box)
         self.reply_to.setPlaceholderText(self.tr("optional: e.g. the practice's box"))
-        self._row(form, self.tr("&Return box:"), self.reply_to, self.tr("Return box"))
+        add_row(form, self.tr("&Return box:"), self.reply_to, self.tr("Return box"))
         self.preview = QLabel(box)
         self.preview.setWordWrap(True)
         self.preview.setObjectName("fromPreview")
@@ -183,7 +178,7 @@ class SettingsDialog(QDialog):
         self.lock_minutes = QSpinBox(lock)
         self.lock_minutes.setRange(1, MAX_LOCK_MINUTES)
         self.lock_minutes.setSuffix(self.tr(" min"))
-        self._row(form, self.tr("&Lock Pli after:"), self.lock_minutes, self.tr("Lock delay"))
+        add_row(form, self.tr("&Lock Pli after:"), self.lock_minutes, self.tr("Lock delay"))
         form.addRow(
             _hint(
                 self.tr("Without use for this time, Pli hides your messages (at most 2 hours)."),
@@ -199,9 +194,7 @@ class SettingsDialog(QDialog):
         )
         self.revocation.addItem(self.tr("Check revocation when possible (recommended)"), "prefer")
         self.revocation.addItem(self.tr("Do not check revocation (diagnosis only)"), "off")
-        self._row(
-            tform, self.tr("Certificate &revocation:"), self.revocation, self.tr("Revocation")
-        )
+        add_row(tform, self.tr("Certificate &revocation:"), self.revocation, self.tr("Revocation"))
         self.tls13 = QCheckBox(self.tr("Allow TLS 1.3 (TLS 1.2 is always accepted)"), tls)
         self.tls13.setAccessibleName(self.tr("Allow TLS 1.3"))
         tform.addRow(self.tls13)
@@ -295,13 +288,13 @@ class SettingsDialog(QDialog):
         right = QVBoxLayout()
         form = QFormLayout()
         self.template_title = QLineEdit(page)
-        self._row(form, self.tr("Tit&le:"), self.template_title, self.tr("Template title"))
+        add_row(form, self.tr("Tit&le:"), self.template_title, self.tr("Template title"))
         self.template_audience = QComboBox(page)
         self.template_audience.addItem(self.tr("Patients"), Audience.PATIENT)
         self.template_audience.addItem(self.tr("Professionals"), Audience.PROFESSIONAL)
-        self._row(form, self.tr("&For:"), self.template_audience, self.tr("Audience"))
+        add_row(form, self.tr("&For:"), self.template_audience, self.tr("Audience"))
         self.template_subject = QLineEdit(page)
-        self._row(form, self.tr("S&ubject:"), self.template_subject, self.tr("Subject"))
+        add_row(form, self.tr("S&ubject:"), self.template_subject, self.tr("Subject"))
         right.addLayout(form)
         self.template_body = QPlainTextEdit(page)
         self.template_body.setAccessibleName(self.tr("Template text"))
@@ -334,11 +327,11 @@ class SettingsDialog(QDialog):
         box = QGroupBox(self.tr("Online search in the Annuaire Santé"), page)
         form = QFormLayout(box)
         self.directory_url = QLineEdit(box)
-        self._row(form, self.tr("&Address:"), self.directory_url, self.tr("Directory address"))
+        add_row(form, self.tr("&Address:"), self.directory_url, self.tr("Directory address"))
         self.api_key = QLineEdit(box)
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText(self.tr("none: offline search only"))
-        self._row(form, self.tr("API &key:"), self.api_key, self.tr("API key"))
+        add_row(form, self.tr("API &key:"), self.api_key, self.tr("API key"))
         form.addRow(
             _hint(
                 self.tr(

@@ -57,6 +57,7 @@ from app.services.discovery_service import (
     servers_trusted,
 )
 from app.ui.async_bridge import ui_slot
+from app.ui.widgets.forms import add_row
 
 if TYPE_CHECKING:
     from app.services.account_service import Account
@@ -164,12 +165,6 @@ class AccountWizard(QDialog):
         self.stack.addWidget(page)
         return page, layout
 
-    def _form_row(self, form: QFormLayout, text: str, field: QWidget, name: str) -> None:
-        label = QLabel(text, field.parentWidget())
-        label.setBuddy(field)
-        field.setAccessibleName(name)
-        form.addRow(label, field)
-
     def _build_address(self) -> None:
         page, layout = self._page()
         layout.addWidget(
@@ -184,7 +179,7 @@ class AccountWizard(QDialog):
         form = QFormLayout()
         self.address = QLineEdit(page)
         self.address.setPlaceholderText(self.tr("firstname.lastname@example.mssante.fr"))
-        self._form_row(form, self.tr("&Mailbox address:"), self.address, self.tr("Address"))
+        add_row(form, self.tr("&Mailbox address:"), self.address, self.tr("Address"))
         layout.addLayout(form)
         self.address_note = _label(
             self.tr(
@@ -205,22 +200,20 @@ class AccountWizard(QDialog):
         form = QFormLayout(box)
         self.imap = QLineEdit(box)
         self.imap.setPlaceholderText(self.tr("imap.example.mssante.fr:143"))
-        self._form_row(form, self.tr("&Incoming (IMAP):"), self.imap, self.tr("IMAP server"))
+        add_row(form, self.tr("&Incoming (IMAP):"), self.imap, self.tr("IMAP server"))
         self.smtp = QLineEdit(box)
         self.smtp.setPlaceholderText(self.tr("smtp.example.mssante.fr:587"))
-        self._form_row(form, self.tr("&Outgoing (SMTP):"), self.smtp, self.tr("SMTP server"))
+        add_row(form, self.tr("&Outgoing (SMTP):"), self.smtp, self.tr("SMTP server"))
         self.security = QComboBox(box)
         self.security.addItem(self.tr("STARTTLS (ports 143 and 587)"), Security.STARTTLS)
         self.security.addItem(self.tr("TLS from the start (ports 993 and 465)"), Security.TLS)
-        self._form_row(form, self.tr("&Security:"), self.security, self.tr("Connection security"))
+        add_row(form, self.tr("&Security:"), self.security, self.tr("Connection security"))
         self.username = QLineEdit(box)
         self.username.setPlaceholderText(self.tr("the address, unless your operator says so"))
-        self._form_row(form, self.tr("&User name:"), self.username, self.tr("User name"))
+        add_row(form, self.tr("&User name:"), self.username, self.tr("User name"))
         self.ca_file = QLineEdit(box)
         self.ca_file.setPlaceholderText(self.tr("IGC-Santé certificates shipped with Pli"))
-        self._form_row(
-            form, self.tr("&Trust store (PEM):"), self.ca_file, self.tr("Trust store file")
-        )
+        add_row(form, self.tr("&Trust store (PEM):"), self.ca_file, self.tr("Trust store file"))
         layout.addWidget(box)
         self.trust_note = _label(
             self.tr(
@@ -248,22 +241,20 @@ class AccountWizard(QDialog):
         self.box_type.addItem(self.tr("Practice (CAB): a practice's shared box"), BoxType.CAB)
         self.box_type.addItem(self.tr("Organisation (ORG): a service or department"), BoxType.ORG)
         self.box_type.addItem(self.tr("Application (APP): software sending alone"), BoxType.APP)
-        self._form_row(form, self.tr("Box &type:"), self.box_type, self.tr("Box type"))
+        add_row(form, self.tr("Box &type:"), self.box_type, self.tr("Box type"))
         self.title = QLineEdit(page)
         self.title.setPlaceholderText(self.tr("e.g. Dr"))
-        self._form_row(form, self.tr("T&itle:"), self.title, self.tr("Title"))
+        add_row(form, self.tr("T&itle:"), self.title, self.tr("Title"))
         self.given = QLineEdit(page)
-        self._form_row(form, self.tr("&Given name:"), self.given, self.tr("Given name"))
+        add_row(form, self.tr("&Given name:"), self.given, self.tr("Given name"))
         self.family = QLineEdit(page)
-        self._form_row(form, self.tr("&Family name:"), self.family, self.tr("Family name"))
+        add_row(form, self.tr("&Family name:"), self.family, self.tr("Family name"))
         self.entity = QLineEdit(page)
         self.entity.setPlaceholderText(self.tr("e.g. Cabinet médical des Tilleuls"))
-        self._form_row(
-            form, self.tr("&Practice or service:"), self.entity, self.tr("Practice or service")
-        )
+        add_row(form, self.tr("&Practice or service:"), self.entity, self.tr("Practice or service"))
         self.reply_to = QLineEdit(page)
         self.reply_to.setPlaceholderText(self.tr("optional: e.g. the practice's box"))
-        self._form_row(form, self.tr("&Return box:"), self.reply_to, self.tr("Return box"))
+        add_row(form, self.tr("&Return box:"), self.reply_to, self.tr("Return box"))
         layout.addLayout(form)
         preview_box = QGroupBox(self.tr("What your correspondents see"), page)
         preview_layout = QVBoxLayout(preview_box)
@@ -300,23 +291,21 @@ class AccountWizard(QDialog):
         pform = QFormLayout(self.password_box)
         self.password = QLineEdit(self.password_box)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self._form_row(pform, self.tr("&Password:"), self.password, self.tr("Password"))
+        add_row(pform, self.tr("&Password:"), self.password, self.tr("Password"))
         layout.addWidget(self.password_box)
         self.psc_box = QGroupBox(self.tr("Pro Santé Connect"), page)
         oform = QFormLayout(self.psc_box)
         self.psc_form = oform
         self.rpps = QLineEdit(self.psc_box)
         self.rpps.setPlaceholderText(self.tr("11 digits, on your CPS card"))
-        self._form_row(oform, self.tr("&RPPS number:"), self.rpps, self.tr("RPPS number"))
+        add_row(oform, self.tr("&RPPS number:"), self.rpps, self.tr("RPPS number"))
         self.issuer = QLineEdit(self.psc_box)
-        self._form_row(oform, self.tr("Pro&vider:"), self.issuer, self.tr("Provider address"))
+        add_row(oform, self.tr("Pro&vider:"), self.issuer, self.tr("Provider address"))
         self.client_id = QLineEdit(self.psc_box)
-        self._form_row(oform, self.tr("&Client id:"), self.client_id, self.tr("Client id"))
+        add_row(oform, self.tr("&Client id:"), self.client_id, self.tr("Client id"))
         self.oidc_ca = QLineEdit(self.psc_box)
         self.oidc_ca.setPlaceholderText(self.tr("the system's certificate authorities"))
-        self._form_row(
-            oform, self.tr("Provider's &trust store:"), self.oidc_ca, self.tr("Provider trust")
-        )
+        add_row(oform, self.tr("Provider's &trust store:"), self.oidc_ca, self.tr("Provider trust"))
         layout.addWidget(self.psc_box)
         self.cert_box = QGroupBox(self.tr("Certificate"), page)
         cform = QFormLayout(self.cert_box)
@@ -337,7 +326,7 @@ class AccountWizard(QDialog):
         cform.addRow(label, holder)
         self.cert_password = QLineEdit(self.cert_box)
         self.cert_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self._form_row(
+        add_row(
             cform,
             self.tr("Certificate pass&word:"),
             self.cert_password,
