@@ -14,7 +14,6 @@ test depends on distinct leaf keys); pass ``fresh_key=True`` when a test does.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import ssl
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from app.services.demo.pki import CA_KEY_USAGE, TLS_KEY_USAGE, alt_names, crl_distribution_points
 
 ROOT_CN = "TEST AC RACINE IGC-SANTE ELEMENTAIRE"
 INTERMEDIATE_CN = "TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS"
@@ -67,13 +68,7 @@ def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
 
 
 def _san(hosts: Iterable[str]) -> x509.SubjectAlternativeName:
-    names: list[x509.GeneralName] = []
-    for host in hosts:
-        try:
-            names.append(x509.IPAddress(ipaddress.ip_address(host)))
-        except ValueError:
-            names.append(x509.DNSName(host))
-    return x509.SubjectAlternativeName(names)
+    return x509.SubjectAlternativeName(alt_names(hosts))
 
 
 @dataclass(frozen=True)
@@ -180,20 +175,7 @@ class TestPki:
                 x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0),
                 critical=True,
             )
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(CA_KEY_USAGE, critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         )
         signing_key = issuer.private_key if issuer else key
@@ -269,20 +251,7 @@ class TestPki:
             .not_valid_before(not_before or now - dt.timedelta(days=1))
             .not_valid_after(not_after or now + dt.timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=True,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(TLS_KEY_USAGE, critical=True)
             .add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         )
@@ -294,19 +263,7 @@ class TestPki:
             general = list(_san(san or ())) + list(extra_san)
             builder = builder.add_extension(x509.SubjectAlternativeName(general), critical=False)
         if crl_url:
-            builder = builder.add_extension(
-                x509.CRLDistributionPoints(
-                    [
-                        x509.DistributionPoint(
-                            full_name=[x509.UniformResourceIdentifier(crl_url)],
-                            relative_name=None,
-                            reasons=None,
-                            crl_issuer=None,
-                        )
-                    ]
-                ),
-                critical=False,
-            )
+            builder = builder.add_extension(crl_distribution_points(crl_url), critical=False)
         cert = builder.sign(key if issuer is None else issuer.private_key, hashes.SHA256())
         return cert, key, issuer
 
