@@ -27,15 +27,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.domain.errors import KnownError
+from app.ui.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
 _CONTEXT = "ErrorPresenter"
-
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
-    """Mark `text` for translation in `context` (pyside6-lupdate reads the call by name)."""
-    return text
 
 
 # fmt: off

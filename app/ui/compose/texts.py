@@ -12,14 +12,9 @@ from collections.abc import Mapping
 from PySide6.QtCore import QCoreApplication
 
 from app.domain.checks import Issue
-from app.ui.i18n import format_size
+from app.ui.i18n import QT_TRANSLATE_NOOP, format_size
 
 _CONTEXT = "ComposeTexts"
-
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
-    """Mark `text` for translation in `context` (pyside6-lupdate reads the call by name)."""
-    return text
 
 
 # fmt: off

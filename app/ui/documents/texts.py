@@ -11,12 +11,9 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication
 
+from app.ui.i18n import QT_TRANSLATE_NOOP
+
 _CONTEXT = "DocumentTexts"
-
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
-    """Mark `text` for translation in `context` (pyside6-lupdate reads the call by name)."""
-    return text
 
 
 # fmt: off
