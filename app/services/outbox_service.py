@@ -411,13 +411,13 @@ class _FlushRun:
                 )
             )
         except SubmissionUncertainError as uncertain:
-            self._submitter = None
+            await self._discard_submitter()
             await self._move(
                 entry, _SUBMISSION_ENDED, OutboxState.UNCERTAIN, last_error=uncertain.code
             )
             return True  # looked for at once (it waits out the grace period when not found)
         except (NetworkError, AuthError) as error:
-            self._submitter = None
+            await self._discard_submitter()
             await self._move(
                 entry,
                 _SUBMISSION_ENDED,
@@ -632,9 +632,14 @@ class _FlushRun:
 
         await self._store.write(forget)
 
+    async def _discard_submitter(self) -> None:
+        """Forget a broken submission session, releasing its socket (on its own thread)."""
+        submitter, self._submitter = self._submitter, None
+        if submitter is not None:
+            await self._smtp_executor.run(submitter.close)
+
     async def close(self) -> None:
-        if self._submitter is not None:
-            await self._smtp_executor.run(self._submitter.close)
+        await self._discard_submitter()
         self._smtp_executor.shutdown(wait=False)
         if self._owns_imap:
             await self._imap.close()
