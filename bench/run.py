@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             "ui",
             "startup",
             "index",
+            "directory-quality",
         ],
     )
     parser.add_argument("--messages", type=int, default=10_000, help="sync corpus (10000)")
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         args.messages, args.runs, args.index_runs = 500, 1, 1
         args.search_messages, args.repeat, args.no_doc = 5_000, 5, True
         args.skip.append("directory")
+        args.skip.append("directory-quality")
         args.skip.append("compose")
         args.skip.append("ui")
         args.skip.append("patients")
@@ -146,6 +148,18 @@ def main(argv: list[str] | None = None) -> int:
             command.append("--no-doc")
         if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
             failures.append("directory")
+
+    if "directory-quality" not in args.skip and importlib.util.find_spec(
+        "bench.directory_quality_bench"
+    ):
+        # The directory's recall@20 and latency on realistic queries, this tree beside the
+        # baseline commit (bench/directory_quality_bench.py), writing its own section.
+        print("== directory search quality benchmark", flush=True)
+        command = [sys.executable, "-m", "bench.directory_quality_bench"]
+        if args.no_doc:
+            command.append("--no-doc")
+        if subprocess.run(command, cwd=REPO, check=False).returncode != 0:
+            failures.append("directory-quality")
 
     if "compose" not in args.skip and importlib.util.find_spec("bench.compose_bench"):
         # The composer's completion latency, in its own process (Qt), writing its own section.
