@@ -206,7 +206,9 @@ class OutboxService:
             try:
                 for entry_id in ids:
                     await run.advance(entry_id)
-            except (NetworkError, AuthError) as error:
+            except (NetworkError, AuthError, ServerError) as error:
+                if not _waits(error):
+                    raise
                 report.offline = error.code
                 report.offline_error = error
                 log.info("outbox waits: %s", error.code)
@@ -385,7 +387,9 @@ class _FlushRun:
         if self._submitter is None:
             try:
                 self._submitter = await self._accounts.smtp_submitter(account, self._smtp_executor)
-            except (NetworkError, AuthError) as error:
+            except (NetworkError, AuthError, ServerError) as error:
+                if not _waits(error):
+                    raise
                 # Still queued (nothing was tried): say why it waits, and keep the reason.
                 code, record = error.code, error_record(error)
                 await self._store.write(
@@ -643,6 +647,15 @@ class _FlushRun:
         self._smtp_executor.shutdown(wait=False)
         if self._owns_imap:
             await self._imap.close()
+
+
+def _waits(error: KnownError) -> bool:
+    """Whether a failure to reach or open the submission server leaves the outbox waiting.
+
+    Unreachable, logged out, or a server answering "not now" when the session opens (a 4xx
+    greeting such as 421, RFC 5321 §3.8): the messages stay queued and go at the next flush.
+    """
+    return not isinstance(error, ServerError) or error.code == "server.temporary_failure"
 
 
 async def publish_examined(

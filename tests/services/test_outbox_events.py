@@ -314,3 +314,27 @@ def test_delivery_reports_and_read_receipts_announce_the_new_status(
     assert (status.outbox_id, status.status, status.recipients) == (answered.entry_id, "read", 1)
     assert (status.account, status.account_id) == ("b", b_id)
     assert entry["state"] == "filed"
+
+
+def test_a_server_saying_not_now_at_connection_leaves_the_message_waiting(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    pli = user(tmp_path, a_account)
+    smtp_server.refuse_connections(1)  # 421 as greeting (RFC 5321 §3.8), then closed
+
+    async def send(services: Services, _r: Recorder) -> Any:
+        account = await services.accounts.get("cab")
+        return await services.compose.send(account, text(b_account.address, "Plus tard"))
+
+    outcome, recorder = run(pli.profile, send)
+    # Not an error for the caller: queued, with the server's reason, sent at the next flush.
+    assert outcome.verdict is SendVerdict.QUEUED
+    waits = recorder.of(OutboxChanged)[-1]
+    assert (waits.state, waits.code) == ("queued", "server.temporary_failure")
+
+    async def flush(services: Services, _r: Recorder) -> Any:
+        return await services.outbox.flush(await services.accounts.get("cab"))
+
+    report, _recorder = run(pli.profile, flush)
+    assert report.submitted == 1 and report.offline is None
