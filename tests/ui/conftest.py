@@ -47,7 +47,10 @@ from app.services.profile import open_services
 from app.ui import async_bridge
 from app.ui.async_bridge import SlowCallbackWatch
 from app.ui.error_presenter import ErrorPresenter
+from app.ui.i18n import install_translators
 from tests.support.loop_watch import slow_callback_threshold
+
+I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 
 T = TypeVar("T")
 
@@ -196,3 +199,21 @@ def _no_real_excepthook() -> Iterator[None]:
     hook = sys.excepthook
     yield
     sys.excepthook = hook
+
+
+@pytest.fixture
+def french(qapp: QApplication) -> Iterator[None]:
+    """The window's French translations installed for the test (removed after)."""
+    translators = install_translators(qapp, I18N)
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+
+
+@pytest.fixture
+def no_quit_on_last_window(qapp: QApplication) -> Iterator[None]:
+    """As in the application: closing the last window (a composer…) does not end the program."""
+    before = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+    qapp.setQuitOnLastWindowClosed(before)

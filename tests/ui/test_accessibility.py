@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,7 +47,6 @@ from PySide6.QtWidgets import (  # noqa: TID251 - window tests
 
 from app.config.paths import AppPaths
 from app.ui.application import PliApplication
-from app.ui.i18n import install_translators
 from tests.ui.conftest import TEST_PASSPHRASE, UiLoop
 
 I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
@@ -235,14 +233,6 @@ def _none_ballast() -> None:
     and keyboard paths.
     """
     _BALLAST.append([None] * 2_000_000)  # never released: the lost counts stay lost
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, I18N)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 async def started(ui: UiLoop, root: Path) -> tuple[PliApplication, asyncio.Future[int]]:

@@ -3,38 +3,20 @@ the demo's own SMTP server and comes back in Sent and in the patient's conversat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
 
 from app.services.container import Services
 from app.store.repositories.messages import SearchFilters
 from app.ui.compose.manager import ComposerManager
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from tests.ui.conftest import UiLoop
 
 pytestmark = pytest.mark.integration
 
-I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
-
 
 @pytest.fixture(autouse=True)
-def _no_quit(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, I18N)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
+def _no_quit(no_quit_on_last_window: None) -> None:
+    """As in the application: closing the last composer does not end the program."""
 
 
 def test_reply_to_a_demo_patient(ui: UiLoop, ui_services: Services, french: None) -> None:

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QLabel  # noqa: TID251 - window tests
 
 from app.services.container import Services
 from app.ui.compose.composer import ComposerWindow
 from app.ui.compose.manager import ComposerManager
 from app.ui.compose.patient_picker import PatientChoice
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from tests.support.mail import tiny_pdf
 from tests.ui.conftest import UiLoop
 from tests.ui.test_compose_window import (
@@ -33,24 +31,12 @@ from tests.ui.test_compose_window import (
 from tests.unit.documents.docfactories import tiff
 
 REPO = Path(__file__).resolve().parents[2]
-I18N = REPO / "resources" / "i18n"
 SIZES = ((1366, 768), (1920, 1080))
 
 
 @pytest.fixture(autouse=True)
-def _no_quit(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, I18N)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
+def _no_quit(no_quit_on_last_window: None) -> None:
+    """As in the application: closing the last composer does not end the program."""
 
 
 async def shoot(ui: UiLoop, composer: ComposerWindow, state: str, tmp_path: Path) -> None:

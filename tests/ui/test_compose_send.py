@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import email
-from collections.abc import Iterator
 from dataclasses import replace
 from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 from PySide6.QtTest import QTest  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
 
 from app.domain.account import AccountConfig, BoxType, Endpoint, Identity, Security
 from app.domain.outbox import OutboxState
@@ -25,14 +22,11 @@ from app.services.compose_service import SendOutcome
 from app.services.container import Services
 from app.ui.compose.manager import ComposerManager
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from tests.servers.fixtures import MailAccount
 from tests.support.mail import message
 from tests.ui.conftest import UiLoop
 
 pytestmark = pytest.mark.integration
-
-I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 
 
 def ins_with_key(first13: str) -> str:
@@ -45,20 +39,8 @@ PATIENT = f"{PATIENT_INS}@patient.mssante.fr"
 
 
 @pytest.fixture(autouse=True)
-def _no_quit(qapp: QApplication) -> Iterator[None]:
+def _no_quit(no_quit_on_last_window: None) -> None:
     """As in the application: closing the last composer does not end the program."""
-    before = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, I18N)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 async def add_account(

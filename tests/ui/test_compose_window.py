@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-from collections.abc import Iterator
 from email.policy import default as default_policy
 from pathlib import Path
 
@@ -33,13 +32,10 @@ from app.ui.compose.manager import ComposerManager, install_composer
 from app.ui.compose.patient_picker import PatientChoice, PatientPickerDialog
 from app.ui.compose.recipients import ChipState
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from tests.support.directory_extraction import person_line, write_extraction
 from tests.support.mail import tiny_pdf
 from tests.ui.conftest import UiLoop
 from tests.unit.documents.docfactories import tiff
-
-I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 
 WHITELIST = b"""<?xml version="1.0" encoding="UTF-8"?>
 <ListeBlancheMSSante xmlns="https://listeblanche.mssante.fr/schema">
@@ -64,20 +60,8 @@ BAD_INS = PATIENT_INS[:-2] + ("00" if PATIENT_INS[-2:] != "00" else "01")
 
 
 @pytest.fixture(autouse=True)
-def _no_quit(qapp: QApplication) -> Iterator[None]:
+def _no_quit(no_quit_on_last_window: None) -> None:
     """As in the application: closing the last composer does not end the program."""
-    before = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, I18N)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 async def offline_account(services: Services) -> Account:

@@ -19,7 +19,6 @@ from tests.ui.conftest import UiLoop
 from tests.ui.test_accessibility import (  # the same audit as every other screen
     _none_ballast,  # noqa: F401 - an autouse fixture, needed here too
     audit,
-    french,  # noqa: F401 - a fixture
 )
 from tests.unit.documents import docfactories as make
 
@@ -27,7 +26,7 @@ from tests.unit.documents import docfactories as make
 def test_preview_directory_and_card_are_named_in_french_and_reached_by_tab(
     ui: UiLoop,
     ui_services: Services,
-    french: None,  # noqa: F811 - the fixture imported above
+    french: None,
     tmp_path: Path,
 ) -> None:
     from dataclasses import replace

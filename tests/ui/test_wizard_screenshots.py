@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (  # noqa: TID251
 
 from app.services.container import Services
 from app.ui.dialogs.passphrase_dialog import PassphraseDialog
-from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.settings.keys_dialog import ChangePassphraseDialog, attach_strength_meter
 from app.ui.settings.settings_dialog import SettingsDialog
@@ -36,24 +35,12 @@ from tests.ui.test_wizard_account import make_wizard, publish_srv
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-I18N = REPO / "resources" / "i18n"
 SIZES = ((1366, 768), (1920, 1080))
 
 
 @pytest.fixture(autouse=True)
-def _no_quit(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    qapp.setQuitOnLastWindowClosed(False)
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp, I18N)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
+def _no_quit(no_quit_on_last_window: None) -> None:
+    """As in the application: closing the last composer does not end the program."""
 
 
 @pytest.fixture
