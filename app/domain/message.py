@@ -176,6 +176,8 @@ class MessageSummary:
     gone_from_server: bool
     thread_id: int | None
     patient_ins: str | None
+    #: The To recipients, for lists of what the user sent (a Sent folder shows "À : …").
+    recipients: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ Must run on the Qt thread.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,7 @@ class RowText:
         ins: the patient's INS, grouped for reading.
         subject: the subject (a placeholder when empty).
         date: the short date of the list.
+        outgoing: the user sent it: `sender` names its recipients ("À : …").
     """
 
     sender: str
@@ -62,6 +63,7 @@ class RowText:
     ins: str
     subject: str
     date: str
+    outgoing: bool = False
 
 
 def patient_ins_of(address: str) -> str | None:
@@ -79,20 +81,51 @@ def patient_ins_of(address: str) -> str | None:
         return None
 
 
-def row_text(summary: MessageSummary) -> RowText:
-    """The visible texts of a row."""
+def is_outgoing(summary: MessageSummary, own: Collection[str]) -> bool:
+    """Whether the user sent this message (its sender is one of the user's mailboxes)."""
+    sender = summary.sender
+    return sender is not None and sender.address.lower() in own and bool(summary.recipients)
+
+
+def row_text(summary: MessageSummary, own: Collection[str] = ()) -> RowText:
+    """The visible texts of a row; `own` holds the user's addresses (lower case).
+
+    A message the user sent names its recipients instead of its sender (a Sent folder, a
+    search), its patient being the recipient when one is.
+    """
+    subject = display_subject(summary.subject) if summary.subject else ""
+    subject = subject or translate("MessageListModel", "(no subject)")
+    date = format_list_date(summary.internal_date)
+    if is_outgoing(summary, own):
+        first = summary.recipients[0]
+        others = len(summary.recipients) - 1
+        names = first.name or first.address
+        if others:
+            names = translate("MessageListModel", "%1 and %n other(s)", "", others).replace(
+                "%1", names
+            )
+        to_ins = patient_ins_of(first.address)
+        ins = summary.patient_ins or to_ins or ""
+        return RowText(
+            sender=translate("MessageListModel", "To: %1").replace("%1", names),
+            patient=bool(ins),
+            patient_sender=False,
+            ins=format_ins(ins) if ins else "",
+            subject=subject,
+            date=date,
+            outgoing=True,
+        )
     sender = summary.sender
     sender_name = (sender.name or sender.address) if sender else ""
     sender_ins = patient_ins_of(sender.address) if sender else None
     ins = summary.patient_ins or sender_ins or ""
-    subject = display_subject(summary.subject) if summary.subject else ""
     return RowText(
         sender=sender_name or translate("MessageListModel", "(unknown sender)"),
         patient=bool(ins),
         patient_sender=sender_ins is not None,
         ins=format_ins(ins) if ins else "",
-        subject=subject or translate("MessageListModel", "(no subject)"),
-        date=format_list_date(summary.internal_date),
+        subject=subject,
+        date=date,
     )
 
 
@@ -103,13 +136,28 @@ def _patient_word(ins: str) -> str:
     return translate("MessageListModel", "patient", "a man or unknown")
 
 
-def row_sentence(summary: MessageSummary) -> str:
+def row_sentence(summary: MessageSummary, own: Collection[str] = ()) -> str:
     """The row as one spoken sentence: state, sender, patient, subject, date, markers."""
-    text = row_text(summary)
+    text = row_text(summary, own)
     parts: list[str] = []
     if not summary.flags & Flag.SEEN:
         parts.append(translate("MessageListModel", "Unread."))
-    if text.patient_sender:
+    if text.outgoing:
+        first = summary.recipients[0]
+        name = first.name or first.address
+        if text.patient and patient_ins_of(first.address):
+            who = (
+                translate("MessageListModel", "To %1, %2, INS %3.")
+                .replace("%1", name)
+                .replace("%2", _patient_word(text.ins))
+                .replace("%3", text.ins)
+            )
+        else:
+            who = translate("MessageListModel", "To %1.").replace("%1", name)
+        if len(summary.recipients) > 1:
+            others = len(summary.recipients) - 1
+            who += " " + translate("MessageListModel", "And %n other recipient(s).", "", others)
+    elif text.patient_sender:
         who = (
             translate("MessageListModel", "From %1, %2, INS %3.")
             .replace("%1", text.sender)
@@ -130,7 +178,10 @@ def row_sentence(summary: MessageSummary) -> str:
     parts.append(who)
     parts.append(translate("MessageListModel", "Subject: %1.").replace("%1", text.subject))
     when = format_spoken_date(summary.internal_date)
-    parts.append(translate("MessageListModel", "Received %1.").replace("%1", when))
+    if text.outgoing:
+        parts.append(translate("MessageListModel", "Sent %1.").replace("%1", when))
+    else:
+        parts.append(translate("MessageListModel", "Received %1.").replace("%1", when))
     if summary.has_attachments:
         parts.append(translate("MessageListModel", "Attachment."))
     if summary.flags & Flag.FLAGGED:
@@ -170,6 +221,7 @@ class MessageListModel(QAbstractListModel):
         self._rows: list[MessageSummary] = []
         self._keys: list[tuple[int, int]] = []
         self._texts: dict[int, RowText] = {}
+        self._own: frozenset[str] = frozenset()
         self._key_of: dict[int, tuple[int, int]] = {}  # id -> sort key: rows found by bisection
         self._source: MessageSource | None = None
         self._next: Cursor | None = None
@@ -339,12 +391,22 @@ class MessageListModel(QAbstractListModel):
         """Every message shown, in order."""
         return [r.id for r in self._rows]
 
+    def set_own_addresses(self, addresses: Collection[str]) -> None:
+        """The user's mailboxes: what they sent names its recipients ("À : …")."""
+        own = frozenset(a.lower() for a in addresses)
+        if own == self._own:
+            return
+        self._own = own
+        self._texts.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
+
     def text(self, row: int) -> RowText:
         """The row's visible texts (cached)."""
         summary = self._rows[row]
         cached = self._texts.get(summary.id)
         if cached is None:
-            cached = self._texts[summary.id] = row_text(summary)
+            cached = self._texts[summary.id] = row_text(summary, self._own)
         return cached
 
     # -- Qt model API ---------------------------------------------------------------------------
@@ -368,7 +430,7 @@ class MessageListModel(QAbstractListModel):
             text = self.text(index.row())
             return f"{text.sender} — {text.subject}"
         if role in (Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return row_sentence(summary)
+            return row_sentence(summary, self._own)
         if role == self.SummaryRole:
             return summary
         if role == self.IdRole:

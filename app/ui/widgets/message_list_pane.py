@@ -140,7 +140,13 @@ class MessageListPane(QWidget):
         """Show the messages matching `query` (a slot; words of attached PDFs included)."""
         return self._ctx.runner.run(self, self._show_search(query, filters))
 
+    async def _learn_own_addresses(self) -> None:
+        """The user's mailboxes, so that what they sent names its recipients."""
+        accounts = await self._ctx.services.accounts.list()
+        self.model.set_own_addresses([a.address for a in accounts])
+
     async def _show_folder(self, account_id: int, folder_id: int, title: str = "") -> int:
+        await self._learn_own_addresses()
         self._account_id, self._folder_id, self._query = account_id, folder_id, None
         self._folder_name = None
         filters = SearchFilters(account_id=account_id, folder_id=folder_id)
@@ -158,6 +164,7 @@ class MessageListPane(QWidget):
         return rows
 
     async def _show_search(self, query: str, filters: SearchFilters) -> int:
+        await self._learn_own_addresses()
         self._query = query.strip() or None
         self._account_id, self._folder_id = filters.account_id, filters.folder_id
         terms = search_terms(query) if self._query else []
@@ -262,6 +269,7 @@ class MessageListPane(QWidget):
     def _on_engine_accounts_changed(self, event: object) -> None:
         if isinstance(event, AccountRemoved) and event.account_id == self._account_id:
             self.clear()  # its archive is gone with it
+        self._ctx.runner.run(self, self._learn_own_addresses())
 
     def _on_engine_messages_changed(self, event: MessagesChanged) -> None:
         if self.model.source is None:

@@ -16,7 +16,6 @@ from app.domain.message import (
     MessagePage,
     MessageSummary,
     PageKey,
-    Person,
 )
 from app.store.database import Connection
 from app.store.repositories.messages.rows import (
@@ -25,6 +24,7 @@ from app.store.repositories.messages.rows import (
     SUMMARY_FROM,
     ExamineRow,
     SearchFilters,
+    people_of,
     structure_from_json,
     summary_of,
 )
@@ -247,9 +247,9 @@ class MessageReads:
             message_id=row[0],
             in_reply_to=row[1],
             references=tuple(r for r in (row[2] or "").split(" ") if r),
-            to=tuple(Person(n, a) for n, a in json.loads(row[3] or "[]")),
-            cc=tuple(Person(n, a) for n, a in json.loads(row[4] or "[]")),
-            reply_to=tuple(Person(n, a) for n, a in json.loads(row[5] or "[]")),
+            to=people_of(row[3]),
+            cc=people_of(row[4]),
+            reply_to=people_of(row[5]),
             body_text=row[7] or "",
             attachments=tuple(
                 AttachmentSummary(p.part, p.filename, p.content_type, p.size)

@@ -83,7 +83,7 @@ class SearchFilters:
 SUMMARY_COLUMNS = (
     "m.id, a.name, f.name, m.uid, m.internal_date, m.sent_date, m.from_name, m.from_addr,"
     " m.subject, m.flags, m.keywords, m.size, m.has_attachments, m.body_state, m.gone_at,"
-    " m.thread_id, m.patient_ins"
+    " m.thread_id, m.patient_ins, m.to_json"
 )
 SUMMARY_FROM = (
     "messages m JOIN folders f ON f.id = m.folder_id JOIN accounts a ON a.id = m.account_id"
@@ -110,7 +110,19 @@ def summary_of(r: Any) -> MessageSummary:
         gone_from_server=r[14] is not None,
         thread_id=r[15],
         patient_ins=r[16],
+        recipients=people_of(r[17]),
     )
+
+
+def people_of(column: str | None) -> tuple[Person, ...]:
+    """The people of a ``to_json``/``cc_json``/``reply_to`` column (``[[name, address], ...]``)."""
+    if not column:
+        return ()
+    try:
+        pairs = json.loads(column)
+        return tuple(Person(name or "", address) for name, address in pairs if address)
+    except (ValueError, TypeError):
+        return ()
 
 
 def structure_to_json(structure: Structure) -> str:
