@@ -120,6 +120,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove = commands.add_parser("remove", help="remove a mailbox and its local archive")
     remove.add_argument("name")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    remove.add_argument(
+        "--keep-archive",
+        action="store_true",
+        help="keep the archived messages, readable and searchable offline; only the "
+        "mailbox's secrets are deleted and it is never synced again",
+    )
     remove.set_defaults(handler=_remove)
 
     password = commands.add_parser("password", help="change the stored password")
@@ -225,6 +231,7 @@ def _account_json(account: Account) -> dict[str, Any]:
         "username": c.login,
         "client_certificate": c.client_certificate,
         "reply_to": c.reply_to,
+        "archive_only": c.retired,
     }
 
 
@@ -296,7 +303,7 @@ async def _list(ctx: CliContext, args: argparse.Namespace) -> int:
                 account.address,
                 account.config.box_type.value,
                 str(account.config.imap),
-                account.config.auth.value,
+                "archive" if account.config.retired else account.config.auth.value,
                 str(status.messages),
             ]
         )
@@ -313,13 +320,23 @@ async def _remove(ctx: CliContext, args: argparse.Namespace) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             raise ValidationError("confirmation.required")
-        answer = await asyncio.to_thread(
-            input, f"Remove account {args.name} and its local archive? [y/N] "
+        question = (
+            f"Remove mailbox {args.name} (its password, tokens and certificate are deleted, it is"
+            " never synced again) and keep its archive? [y/N] "
+            if args.keep_archive
+            else f"Remove account {args.name} and its local archive? [y/N] "
         )
+        answer = await asyncio.to_thread(input, question)
         if answer.strip().lower() not in ("y", "yes", "o", "oui"):
             ctx.out.text("Nothing removed.")
             return 0
     services = await ctx.services()
+    if args.keep_archive:
+        await services.accounts.retire(args.name)
+        ctx.out.text(
+            f"Mailbox {args.name} removed; its archive is kept (read and search it offline)."
+        )
+        return 0
     await services.accounts.remove(args.name)
     ctx.out.text(f"Account {args.name} removed.")
     return 0

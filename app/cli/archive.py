@@ -180,6 +180,9 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     )
     if not accounts:
         raise ValidationError("account.none")
+    # A removed mailbox whose archive was kept: nothing to sync, no connection attempted.
+    archives = [a for a in accounts if a.config.retired]
+    accounts = [a for a in accounts if not a.config.retired]
     # The bus holds handlers weakly: this reference keeps progress shown until the end.
     _progress = _follow_progress(ctx, services) if not args.quiet and not args.json else None
     reports = await services.supervisor.run_once(
@@ -197,7 +200,8 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     # Profile-wide figures: the same in every report.
     indexed_documents = reports[0].indexed_documents if reports else None
     documents_to_index = reports[0].documents_to_index if reports else None
-    lines = [line for r in reports for line in _report_lines(r)]
+    lines = [f"{a.name}: archive only (mailbox removed), not synced" for a in archives]
+    lines += [line for r in reports for line in _report_lines(r)]
     for name, sent in outbox.items():
         if sent["submitted"]:
             lines.append(f"{name}: {sent['submitted']} queued message(s) sent")
@@ -210,6 +214,7 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     ctx.out.result(
         {
             "accounts": [_report_json(r) | {"outbox": outbox[r.account]} for r in reports],
+            "archive_only": [a.name for a in archives],
             "indexed_documents": indexed_documents or 0,
             "documents_to_index": documents_to_index,
         },

@@ -189,6 +189,8 @@ MESSAGES: dict[str, str] = {
     "account.oidc_required": "OAuth2 login needs --oidc-issuer and --oidc-client-id",
     "account.password_required": "a password is needed (--password-stdin)",
     "account.rpps_required": "the CIBA login needs the practitioner's RPPS number (--rpps)",
+    "account.retired": "the mailbox '{account}' was removed and its archive kept: it can be read "
+    "and searched, but nothing is synced, sent or changed on it",
     "confirmation.required": "this removes data: add --yes to confirm",
     "date.malformed": "'{value}' is not a date: use YYYY-MM-DD",
     "endpoint.malformed": "'{value}' is not a server: use HOST or HOST:PORT",

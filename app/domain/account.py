@@ -144,6 +144,9 @@ class AccountConfig:
     servers_confirmed: bool = False
     #: Pli's demonstration mailbox (`app.services.demo`): local servers, fictional content.
     demo: bool = False
+    #: The mailbox was removed but its archive kept: no secrets, no connection ever again,
+    #: its messages readable and searchable offline (`AccountService.retire`).
+    retired: bool = False
 
     def __post_init__(self) -> None:
         MailAddress.parse(self.address)

@@ -151,6 +151,8 @@ class AccountService:
     async def update(self, name: str, config: AccountConfig) -> Account:
         """Replace an account's settings (servers, identity, return box…); secrets stay."""
         account = await self.get(name)
+        if account.config.retired and not config.retired:
+            config = _with(config, retired=True)  # an archive only stays one
         ca_file = config.ca_file
         if ca_file is not None and not await asyncio.to_thread(Path(ca_file).is_file):
             raise ValidationError("tls.trust_store_unreadable", path=ca_file)
@@ -167,8 +169,13 @@ class AccountService:
         return Account(account.id, config)
 
     async def set_password(self, name: str, password: str) -> None:
-        """Replace an account's password."""
+        """Replace an account's password.
+
+        Raises:
+            ValidationError: ``account.retired`` (an archive only keeps no secret).
+        """
         account = await self.get(name)
+        _refuse_retired(account)
 
         def work(archive: Archive) -> None:
             scope = SecretRepository.account_scope(account.id)
@@ -211,6 +218,34 @@ class AccountService:
         )
         self._tokens.pop(account.id, None)
         self._events.publish(AccountRemoved(account_id=account.id, account=account.name))
+
+    async def retire(self, name: str) -> Account:
+        """Remove the mailbox but keep its archive.
+
+        Its secrets (password, refresh token, client certificate, OIDC client secret) are
+        deleted from the archive and the account is marked retired: no sync, no sending, no
+        connection is ever attempted again; its messages, folders, patients and audit trail
+        stay, readable and searchable offline. Idempotent.
+        """
+        account = await self.get(name)
+        config = _with(account.config, retired=True)
+        self._tokens.pop(account.id, None)
+
+        def work(archive: Archive) -> None:
+            archive.accounts.update(account.id, config)
+            archive.secrets.delete_scope(SecretRepository.account_scope(account.id))
+            archive.audit.add(
+                account_id=account.id, actor="local", action="account.retire", target=name
+            )
+
+        await self._store.write(work)
+        self._events.publish(AccountChanged(account_id=account.id, account=account.name))
+        return Account(account.id, config)
+
+    async def is_retired(self, account_id: int) -> bool:
+        """Whether the account, as stored now, is an archive only."""
+        row = await self._store.read(lambda a: a.accounts.by_id(account_id))
+        return row.config.retired
 
     # -- TLS --------------------------------------------------------------------------------
 
@@ -279,7 +314,14 @@ class AccountService:
         kind: type[SessionT],
         protocol: str,
     ) -> SessionT:
-        """Connect, secure, check revocation, log in; audited either way (spec §6)."""
+        """Connect, secure, check revocation, log in; audited either way (spec §6).
+
+        Raises:
+            ValidationError: ``account.retired`` (checked on the stored account, never
+                connects).
+        """
+        if await self.is_retired(account.id):
+            raise ValidationError("account.retired", account=account.name)
         policy = await self.tls_policy(account)
         revocation = self.revocation_checker(account)
         endpoint = account.config.imap if protocol == "IMAP" else account.config.smtp
@@ -393,6 +435,7 @@ class AccountService:
         wait_seconds: float = 300.0,
     ) -> None:
         """Authorization code + PKCE in the system browser, code back on 127.0.0.1."""
+        _refuse_retired(account)
         client = await self._oidc_client(account)
         redirect = LoopbackRedirect()
         try:
@@ -423,6 +466,7 @@ class AccountService:
         (a new `new_binding_message` when None); `on_pending` gets the request (its
         ``binding_message`` to show) once the provider waits for the approval.
         """
+        _refuse_retired(account)
         binding_message = binding_message or new_binding_message()
         oidc = account.config.oidc
         if oidc is None or not oidc.rpps:
@@ -523,6 +567,11 @@ def _refresh_in_transaction(
     if tokens.refresh_token and tokens.refresh_token != refresh:
         archive.secrets.put(scope, SECRET_REFRESH_TOKEN, tokens.refresh_token.encode("utf-8"))
     return "ok", tokens
+
+
+def _refuse_retired(account: Account) -> None:
+    if account.config.retired:
+        raise ValidationError("account.retired", account=account.name)
 
 
 def _with(config: AccountConfig, **changes: object) -> AccountConfig:

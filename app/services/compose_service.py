@@ -346,8 +346,11 @@ class ComposeService:
 
         Raises:
             ValidationError: ``send.refused`` (nothing queued, the reasons in ``issues``),
-                ``send.needs_confirmation`` (warnings not accepted), ``patient.unknown``.
+                ``send.needs_confirmation`` (warnings not accepted), ``patient.unknown``,
+                ``account.retired`` (an archive only sends nothing).
         """
+        if account.config.retired:
+            raise ValidationError("account.retired", account=account.name)
         draft, report, patient, new_patients = await self._prepare(account, outgoing)
         accepted = (
             [w.key for w in report.warnings]
@@ -589,6 +592,8 @@ class ComposeService:
 
         Publishes `PatientConversationChanged` when written to a patient.
         """
+        if account.config.retired:
+            raise ValidationError("account.retired", account=account.name)
         recipients = list(composed.envelope_recipients)
         people = [parseaddr(r) for r in draft.all_recipients]
 

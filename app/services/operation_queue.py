@@ -488,7 +488,11 @@ def _same_account(a: Archive, message_ids: Sequence[int]) -> int:
     accounts = {a.messages.summary(pk).account for pk in message_ids}
     if len(accounts) != 1:
         raise ValidationError("message.several_accounts")
-    return a.accounts.get(accounts.pop()).id
+    row = a.accounts.get(accounts.pop())
+    if row.config.retired:
+        # An archive only: its messages stay as they were on the server when it was retired.
+        raise ValidationError("account.retired", account=row.config.name)
+    return row.id
 
 
 def _group(positions: Sequence[dict[str, Any]]) -> dict[tuple[str, int], list[int]]:

@@ -181,6 +181,9 @@ class SyncSupervisor:
         Raises:
             KnownError: the first account that failed (nothing after it is done).
         """
+        # A retired account is an archive only: never synced, never connected (`pli sync`
+        # says so itself).
+        accounts = [a for a in accounts if not a.config.retired]
         reports: list[SyncReport] = []
         for account in accounts:
             try:
@@ -206,6 +209,8 @@ class SyncSupervisor:
         return reports
 
     async def _flush(self, account: Account, report: SyncReport) -> None:
+        if account.config.retired:
+            return
         flushed = await self._outbox.flush(account)
         report.outbox_submitted = flushed.submitted
         report.outbox_filed = flushed.filed
@@ -231,7 +236,10 @@ class SyncSupervisor:
         """Send the account's queued changes now on its ``ops`` connection.
 
         Returns False when the server is unreachable (the changes stay queued, in order).
+        A retired account's changes are never replayed (True: nothing to wait for).
         """
+        if await self._accounts.is_retired(account.id):
+            return True
         connection = await self._connections.get(account, "ops")
         try:
             await self._operations.replay(account, connection)
@@ -291,6 +299,7 @@ class SyncSupervisor:
         if full_pass_seconds is not None:
             self.full_pass_seconds = full_pass_seconds
         chosen = list(accounts) if accounts is not None else await self._accounts.list()
+        chosen = [a for a in chosen if not a.config.retired]  # archives only: never connect
         if not self._unsubscribe:
             # Bound methods: the bus holds them weakly, the supervisor lives with the services.
             self._unsubscribe = [
@@ -345,10 +354,27 @@ class SyncSupervisor:
     def _on_account_changed(self, event: AccountChanged) -> None:
         worker = self._workers.get(event.account_id)
         if worker is not None:
-            worker.wake()  # a full pass with the new settings (connections reopened)
+            task = asyncio.get_running_loop().create_task(self._changed(worker))
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
+
+    async def _changed(self, worker: _Worker) -> None:
+        """A full pass with the new settings, or the end of a retired account's worker."""
+        try:
+            retired = await self._accounts.is_retired(worker.account.id)
+        except NotFoundError:
+            return  # removed meanwhile: `_on_account_removed` ends the worker
+        if not retired:
+            worker.wake()  # connections reopened
+        elif self._workers.get(worker.account.id) is worker:
+            self._drop(worker.account.id)
 
     def _on_account_removed(self, event: AccountRemoved) -> None:
-        worker = self._workers.pop(event.account_id, None)
+        self._drop(event.account_id)
+
+    def _drop(self, account_id: int) -> None:
+        """End an account's worker and log out of its sessions (removed or retired)."""
+        worker = self._workers.pop(account_id, None)
         if worker is None:
             return
         worker.stop()
@@ -391,7 +417,7 @@ class SyncSupervisor:
                 await asyncio.gather(*(w.request_pass() for w in workers))
                 return
         accounts = [account] if account is not None else await self._accounts.list()
-        await self.run_once(accounts)
+        await self.run_once(accounts)  # retired accounts skipped
 
     def state(self, account_id: int) -> ConnectionState:
         """The account's link with its servers, as last seen."""
@@ -575,6 +601,8 @@ class _Worker:
                     self.account = await sup._reload(self.account)
                 except NotFoundError:
                     return  # the account was removed
+                if self.account.config.retired:
+                    return  # an archive only now (`_changed` closes its connections)
                 try:
                     wait = await self._cycle(requested, delay)
                 except Exception as error:  # noqa: BLE001 - logged and kept (see `failures`)

@@ -169,6 +169,9 @@ _CODES: dict[str, tuple[str, str]] = {
     "account.password_required": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "Password needed"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Enter the mailbox's password.")),
+    "account.retired": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "This mailbox is an archive"),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The mailbox was removed and its archive kept: its messages can be read and searched, but not changed, and nothing is sent from it.")),  # noqa: E501
     "endpoint.malformed": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "Invalid server"),
         QT_TRANSLATE_NOOP("ErrorPresenter", "Write the server as name:port, for example imap.example.mssante.fr:993.")),  # noqa: E501

@@ -253,7 +253,7 @@
 <context>
     <name>ErrorPresenter</name>
     <message>
-        <location filename="../../app/ui/error_presenter.py" line="+46"/>
+        <location filename="../../app/ui/error_presenter.py" line="+42"/>
         <source>The server cannot be reached</source>
         <extracomment>Exact codes: (title, what to do). English source; French in resources/i18n/frame_fr.ts.</extracomment>
         <translation>Le serveur est injoignable</translation>
@@ -331,12 +331,12 @@
     <message>
         <location line="+1"/>
         <location line="+15"/>
-        <location line="+119"/>
+        <location line="+122"/>
         <source>For your security Pli refused the connection. Contact your messaging operator.</source>
         <translation>Pour votre sécurité, Pli a refusé la connexion. Contactez votre opérateur de messagerie.</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-135"/>
         <source>The server&apos;s certificate is not valid yet</source>
         <translation>Le certificat du serveur n&apos;est pas encore valable</translation>
     </message>
@@ -448,25 +448,25 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+132"/>
+        <location line="+135"/>
         <source>The mailbox is full</source>
         <translation>La boîte est pleine</translation>
     </message>
     <message>
-        <location line="-131"/>
-        <location line="+132"/>
+        <location line="-134"/>
+        <location line="+135"/>
         <source>Delete messages you no longer need on the server; they stay in Pli&apos;s archive.</source>
         <translation>Supprimez du serveur les messages dont vous n&apos;avez plus besoin ; ils restent dans l&apos;archive de Pli.</translation>
     </message>
     <message>
-        <location line="-130"/>
+        <location line="-133"/>
         <location line="+9"/>
-        <location line="+117"/>
+        <location line="+120"/>
         <source>The message is too large</source>
         <translation>Le message est trop volumineux</translation>
     </message>
     <message>
-        <location line="-125"/>
+        <location line="-128"/>
         <source>Remove or compress attachments, then send it again. Nothing was sent.</source>
         <translation>Retirez ou compressez des pièces jointes, puis renvoyez-le. Rien n&apos;a été envoyé.</translation>
     </message>
@@ -497,12 +497,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+105"/>
+        <location line="+108"/>
         <source>Invalid address</source>
         <translation>Adresse invalide</translation>
     </message>
     <message>
-        <location line="-104"/>
+        <location line="-107"/>
         <source>Check the address: it must look like name@domain.mssante.fr.</source>
         <translation>Vérifiez l&apos;adresse : elle doit ressembler à nom@domaine.mssante.fr.</translation>
     </message>
@@ -645,6 +645,16 @@
         <location line="+1"/>
         <source>Enter the mailbox&apos;s password.</source>
         <translation>Saisissez le mot de passe de la boîte.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This mailbox is an archive</source>
+        <translation>Cette boîte est une archive</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The mailbox was removed and its archive kept: its messages can be read and searched, but not changed, and nothing is sent from it.</source>
+        <translation>La boîte a été retirée et son archive gardée : ses messages se lisent et se recherchent, mais ne se modifient pas, et rien n&apos;est envoyé depuis elle.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1210,7 +1220,7 @@
 <context>
     <name>MailPage</name>
     <message>
-        <location filename="../../app/ui/mail_page.py" line="+33"/>
+        <location filename="../../app/ui/mail_page.py" line="+34"/>
         <source>Mail</source>
         <translation>Courrier</translation>
     </message>
@@ -1473,18 +1483,18 @@
 <context>
     <name>PliApplication</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+152"/>
+        <location filename="../../app/ui/application.py" line="+161"/>
         <source>Opening your archive…</source>
-        <extracomment>Same variable as the command line&apos;s (app/bootstrap.py): automation and screenshots. Loop debug mode (slow callbacks logged) outside the tests. Time limits of the shutdown (seconds). Imported on a worker thread while the window already shows (importing them on the loop would freeze it for a few hundred milliseconds). Module code only: nothing here creates a QObject at import time.</extracomment>
+        <extracomment>Same variable as the command line&apos;s (app/bootstrap.py): automation and screenshots. Loop debug mode (slow callbacks logged) outside the tests. Time limits of the shutdown (seconds). At most this long the other screens wait for the mail page&apos;s first page (`_open_mail`). Imported on a worker thread while the window already shows (importing them on the loop would freeze it for a few hundred milliseconds). Module code only: nothing here creates a QObject at import time. The other screens&apos; modules, imported on a worker thread once the mail page shows its first page (before, they would only delay it: `_open_mail`).</extracomment>
         <translation>Ouverture de votre archive…</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+121"/>
         <source>Mail</source>
         <translation>Courrier</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+101"/>
         <source>Preparing the demonstration mailbox…</source>
         <translation>Préparation de la boîte de démonstration…</translation>
     </message>

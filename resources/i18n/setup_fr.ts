@@ -4,7 +4,7 @@
 <context>
     <name>AccountWizard</name>
     <message>
-        <location filename="../../app/ui/wizard/account_wizard.py" line="+114"/>
+        <location filename="../../app/ui/wizard/account_wizard.py" line="+115"/>
         <source>Add an MSSanté mailbox</source>
         <translation>Ajouter une boîte MSSanté</translation>
     </message>
@@ -29,7 +29,7 @@
         <translation>Annuler</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+31"/>
         <source>Enter the address of your MSSanté mailbox. Pli recognises your messaging operator from it and fills in the servers.</source>
         <translation>Saisissez l&apos;adresse de votre boîte MSSanté. Pli y reconnaît votre opérateur de messagerie et remplit les serveurs.</translation>
     </message>
@@ -129,7 +129,7 @@
         <translation>certificats IGC-Santé fournis avec Pli</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Trust store (PEM):</source>
         <translation>&amp;Magasin de confiance (PEM) :</translation>
     </message>
@@ -139,7 +139,7 @@
         <translation>Fichier du magasin de confiance</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>Confirm the servers</source>
         <translation>Confirmer les serveurs</translation>
     </message>
@@ -224,7 +224,7 @@
         <translation>ex. Cabinet médical des Tilleuls</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>&amp;Practice or service:</source>
         <translation>&amp;Cabinet ou service :</translation>
     </message>
@@ -234,7 +234,7 @@
         <translation>Cabinet ou service</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>optional: e.g. the practice&apos;s box</source>
         <translation>facultatif : ex. la boîte du cabinet</translation>
     </message>
@@ -330,7 +330,7 @@
         <translation>les autorités de certification du système</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Provider&apos;s &amp;trust store:</source>
         <translation>Magasin de confiance du f&amp;ournisseur :</translation>
     </message>
@@ -340,7 +340,7 @@
         <translation>Magasin de confiance du fournisseur</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Certificate</source>
         <translation>Certificat</translation>
     </message>
@@ -678,7 +678,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings/settings_dialog.py" line="+95"/>
+        <location filename="../../app/ui/settings/settings_dialog.py" line="+100"/>
         <source>Settings</source>
         <extracomment>Window state keys (window.ini) for what is the window&apos;s, not the engine&apos;s.</extracomment>
         <translation>Paramètres</translation>
@@ -699,7 +699,7 @@
         <translation>&amp;Fermer</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+18"/>
         <source>&amp;Mailboxes</source>
         <translation>&amp;Boîtes</translation>
     </message>
@@ -779,12 +779,7 @@
         <translation>&amp;Enregistrer cette boîte</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Re&amp;move this mailbox…</source>
-        <translation>Supprimer cette &amp;boîte…</translation>
-    </message>
-    <message>
-        <location line="+16"/>
+        <location line="+31"/>
         <source>&amp;Security</source>
         <translation>&amp;Sécurité</translation>
     </message>
@@ -834,7 +829,7 @@
         <translation>Ne pas vérifier la révocation (diagnostic seulement)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Certificate &amp;revocation:</source>
         <translation>&amp;Révocation des certificats :</translation>
     </message>
@@ -844,7 +839,7 @@
         <translation>Révocation</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Allow TLS 1.3 (TLS 1.2 is always accepted)</source>
         <translation>Autoriser TLS 1.3 (TLS 1.2 est toujours accepté)</translation>
     </message>
@@ -894,19 +889,19 @@
         <translation>Notifications de nouveaux messages</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>A notification only says how many messages arrived, never who sent them or what they are about.</source>
         <translation>Une notification indique seulement combien de messages sont arrivés, jamais leur expéditeur ni leur sujet.</translation>
     </message>
     <message>
         <location line="+7"/>
         <location line="+3"/>
-        <location line="+343"/>
+        <location line="+398"/>
         <source>Filing folder</source>
         <translation>Dossier de classement</translation>
     </message>
     <message>
-        <location line="-342"/>
+        <location line="-397"/>
         <source>asked the first time you file a document</source>
         <translation>demandé au premier classement d&apos;un document</translation>
     </message>
@@ -968,12 +963,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+258"/>
+        <location line="+313"/>
         <source>New template</source>
         <translation>Nouveau modèle</translation>
     </message>
     <message>
-        <location line="-252"/>
+        <location line="-307"/>
         <source>Tit&amp;le:</source>
         <translation>Tit&amp;re :</translation>
     </message>
@@ -1098,7 +1093,12 @@
         <translation>La clé est maintenant conservée dans le trousseau du système.</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+10"/>
+        <source>%1 (archive)</source>
+        <translation>%1 (archive)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>The demonstration mailbox is installed (fictitious messages).</source>
         <translation>La boîte de démonstration est installée (messages fictifs).</translation>
     </message>
@@ -1108,37 +1108,62 @@
         <translation>Pas de boîte de démonstration.</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+68"/>
         <source>Mailbox saved.</source>
         <translation>Boîte enregistrée.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+24"/>
+        <source>Remove the mailbox %1 but keep its archive?</source>
+        <translation>Retirer la boîte %1 et garder son archive ?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pli forgets its password, login session and certificate and never connects to it again: no new messages, nothing sent from it. Its archived messages, folders and patients stay on this computer, readable and searchable, marked as an archive. Messages waiting in its outbox will not be sent.</source>
+        <translation>Pli oublie son mot de passe, sa session de connexion et son certificat et ne s&apos;y connecte plus jamais : plus de nouveaux messages, plus d&apos;envoi depuis elle. Ses messages archivés, ses dossiers et ses patients restent sur cet ordinateur, lisibles et consultables par la recherche, signalés comme archive. Les messages en attente dans sa boîte d&apos;envoi ne partiront pas.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Remove and &amp;keep the archive</source>
+        <translation>Retirer et &amp;garder l&apos;archive</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Remove a mailbox</source>
         <translation>Supprimer une boîte</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-36"/>
         <source>Remove the mailbox %1 from Pli?</source>
         <translation>Supprimer la boîte %1 de Pli ?</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="-365"/>
+        <source>Remove the mailbox (&amp;keep its archive)…</source>
+        <translation>&amp;Retirer la boîte (garder l&apos;archive)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Pli stops using the mailbox and forgets its password, but keeps its messages here, readable and searchable.</source>
+        <translation>Pli n&apos;utilise plus la boîte et oublie son mot de passe, mais garde ici ses messages, lisibles et consultables par la recherche.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Re&amp;move with its archive…</source>
+        <translation>Supprimer a&amp;vec son archive…</translation>
+    </message>
+    <message>
+        <location line="+359"/>
         <source>Its archived messages, drafts and outbox on this computer are deleted with it. The messages stay on your operator&apos;s server.</source>
         <translation>Ses messages archivés, brouillons et envois en attente sur cet ordinateur sont supprimés avec elle. Les messages restent sur le serveur de votre opérateur.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>&amp;Remove with its archive</source>
         <translation>&amp;Supprimer avec son archive</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Remove with its archive</source>
-        <translation>Supprimer avec son archive</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+36"/>
         <source>&amp;Keep it</source>
         <translation>&amp;La garder</translation>
     </message>
@@ -1148,9 +1173,14 @@
         <translation>La garder</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>Mailbox removed.</source>
         <translation>Boîte supprimée.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Mailbox removed; its archive is kept.</source>
+        <translation>Boîte retirée ; son archive est gardée.</translation>
     </message>
     <message>
         <location line="+55"/>

@@ -136,3 +136,15 @@ class SecretRepository:
     def delete(self, scope: str, kind: str) -> None:
         """Forget a secret."""
         self._conn.execute("DELETE FROM secrets WHERE scope = ? AND kind = ?", (scope, kind))
+
+    def delete_scope(self, scope: str) -> int:
+        """Forget every secret of a scope; how many there were."""
+        cursor = self._conn.execute("DELETE FROM secrets WHERE scope = ?", (scope,))
+        return int(cursor.rowcount)
+
+    def count(self, scope: str) -> int:
+        """How many secrets a scope holds."""
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM secrets WHERE scope = ?", (scope,)
+        ).fetchone()
+        return int(row[0])

@@ -365,7 +365,8 @@ class ComposerWindow(QMainWindow):
     async def prepare(self, account_name: str | None = None) -> None:
         """Load the accounts and templates. Must be awaited before anything is shown."""
         services = self.ctx.services
-        self.accounts = await services.accounts.list()
+        # A retired mailbox (archive kept) sends nothing: never offered.
+        self.accounts = [a for a in await services.accounts.list() if not a.config.retired]
         self.account_box.blockSignals(True)
         self.account_box.clear()
         for account in self.accounts:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -92,6 +93,9 @@ class SettingsDialog(QDialog):
         self.state = state
         self.settings_service = SettingsService(services)
         self.accounts: list[Account] = []
+        # The removal confirmation while it is shown, and its accept button (for tests).
+        self.confirmation: QMessageBox | None = None
+        self.confirmation_accept: QAbstractButton | None = None
         self.protection: str | None = None
         self.setWindowTitle(self.tr("Settings"))
         self.setAccessibleName(self.windowTitle())
@@ -156,8 +160,21 @@ class SettingsDialog(QDialog):
         right.addWidget(box)
         buttons = QHBoxLayout()
         self.save_account_button = QPushButton(self.tr("&Save this mailbox"), page)
-        self.remove_account_button = QPushButton(self.tr("Re&move this mailbox…"), page)
-        for button in (self.save_account_button, self.remove_account_button):
+        self.retire_account_button = QPushButton(
+            self.tr("Remove the mailbox (&keep its archive)…"), page
+        )
+        self.retire_account_button.setToolTip(
+            self.tr(
+                "Pli stops using the mailbox and forgets its password, but keeps its "
+                "messages here, readable and searchable."
+            )
+        )
+        self.remove_account_button = QPushButton(self.tr("Re&move with its archive…"), page)
+        for button in (
+            self.save_account_button,
+            self.retire_account_button,
+            self.remove_account_button,
+        ):
             button.setAccessibleName(button.text().replace("&", "").replace("…", ""))
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -168,6 +185,7 @@ class SettingsDialog(QDialog):
         self.account_list.currentRowChanged.connect(self._on_account_selected)
         self.save_account_button.clicked.connect(self._on_save_account)
         self.remove_account_button.clicked.connect(self._on_remove_account)
+        self.retire_account_button.clicked.connect(self._on_retire_account)
         for edit in (self.title, self.given, self.family, self.entity):
             edit.textChanged.connect(self._update_preview)
 
@@ -411,10 +429,19 @@ class SettingsDialog(QDialog):
         demo = await self.services.demo.account()
         self.account_list.clear()
         for account in self.accounts:
-            item = QListWidgetItem(account.address, self.account_list)
-            item.setToolTip(account.address)
+            shown = (
+                self.tr("%1 (archive)").replace("%1", account.address)
+                if account.config.retired
+                else account.address
+            )
+            item = QListWidgetItem(shown, self.account_list)
+            item.setToolTip(shown)
         has = bool(self.accounts)
-        for widget in (self.save_account_button, self.remove_account_button):
+        for widget in (
+            self.save_account_button,
+            self.retire_account_button,
+            self.remove_account_button,
+        ):
             widget.setEnabled(has)
         if has:
             self.account_list.setCurrentRow(0)
@@ -455,6 +482,9 @@ class SettingsDialog(QDialog):
         self.entity.setText(identity.entity)
         self.reply_to.setText(account.config.reply_to or "")
         self._update_preview()
+        # An archive only: nothing sent from it any more, nothing left to retire.
+        self.save_account_button.setEnabled(not account.config.retired)
+        self.retire_account_button.setEnabled(not account.config.retired)
 
     def _identity(self) -> Identity:
         return Identity(
@@ -495,35 +525,78 @@ class SettingsDialog(QDialog):
         account = self._selected_account()
         if account is None:
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(self.tr("Remove a mailbox"))
-        box.setText(self.tr("Remove the mailbox %1 from Pli?").replace("%1", account.address))
-        box.setInformativeText(
+        confirmed = await self._confirm(
+            self.tr("Remove the mailbox %1 from Pli?").replace("%1", account.address),
             self.tr(
                 "Its archived messages, drafts and outbox on this computer are deleted with "
                 "it. The messages stay on your operator's server."
-            )
+            ),
+            self.tr("&Remove with its archive"),
         )
-        remove = box.addButton(
-            self.tr("&Remove with its archive"), QMessageBox.ButtonRole.AcceptRole
+        if confirmed:
+            await self.remove_account(account)
+
+    @ui_slot()
+    async def _on_retire_account(self) -> None:
+        account = self._selected_account()
+        if account is None or account.config.retired:
+            return
+        confirmed = await self._confirm(
+            self.tr("Remove the mailbox %1 but keep its archive?").replace("%1", account.address),
+            self.tr(
+                "Pli forgets its password, login session and certificate and never connects "
+                "to it again: no new messages, nothing sent from it. Its archived messages, "
+                "folders and patients stay on this computer, readable and searchable, marked "
+                "as an archive. Messages waiting in its outbox will not be sent."
+            ),
+            self.tr("Remove and &keep the archive"),
         )
-        remove.setAccessibleName(self.tr("Remove with its archive"))
+        if confirmed:
+            await self.retire_account(account)
+
+    async def _confirm(self, question: str, consequences: str, accept: str) -> bool:
+        """Ask before removing; True when the user chose `accept`.
+
+        The message box is `confirmation` while shown (and its accept button
+        `confirmation_accept`), for tests.
+        """
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Remove a mailbox"))
+        box.setText(question)
+        box.setInformativeText(consequences)
+        remove = box.addButton(accept, QMessageBox.ButtonRole.AcceptRole)
+        remove.setAccessibleName(accept.replace("&", ""))
         cancel = box.addButton(self.tr("&Keep it"), QMessageBox.ButtonRole.RejectRole)
         cancel.setAccessibleName(self.tr("Keep it"))
         box.setDefaultButton(cancel)
-        await run_dialog(box)
-        confirmed = box.clickedButton() is remove
-        box.deleteLater()
-        if not confirmed:
-            return
-        await self.remove_account(account)
+        self.confirmation = box
+        self.confirmation_accept = remove
+        try:
+            await run_dialog(box)
+            return box.clickedButton() is remove
+        finally:
+            self.confirmation = None
+            box.deleteLater()
 
     async def remove_account(self, account: Account) -> None:
         """Remove a mailbox and its archive (after the confirmation)."""
         await self.services.accounts.remove(account.name)
         await self._load_accounts()
         self._say(self.tr("Mailbox removed."))
+
+    async def retire_account(self, account: Account) -> None:
+        """Remove a mailbox but keep its archive (after the confirmation)."""
+        try:
+            await self.services.accounts.retire(account.name)
+        except KnownError as error:
+            self._say(self._describe(error), ok=False)
+            return
+        row = self.account_list.currentRow()
+        await self._load_accounts()
+        if 0 <= row < self.account_list.count():
+            self.account_list.setCurrentRow(row)
+        self._say(self.tr("Mailbox removed; its archive is kept."))
 
     # -- templates -----------------------------------------------------------------------------
 
