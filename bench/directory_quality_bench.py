@@ -421,6 +421,15 @@ def markdown(r: dict[str, Any]) -> str:
             f"| {label} | {wn['n']} | {wb['p50']} | {wb['p95']} | {wn['p50']} | {wn['p95']} "
             f"| {cn['p95']} | {wn['max']} |"
         )
+    ratios = ", ".join(
+        f"{names[kind]} ×{lat_n[f'{kind}_wall']['p95'] / lat_b[f'{kind}_wall']['p95']:.2f}"
+        for kind in names
+    )
+    lines += [
+        "",
+        f"What the quality work costs (p95 now ÷ baseline, wall): {ratios}: the price "
+        "of matching abbreviations, full names and ligatures both ways.",
+    ]
     full_p95 = max(lat_n["full_wall"]["p95"], lat_n["quality_wall"]["p95"])
     prefix_p95 = lat_n["prefix_wall"]["p95"]
     lines += [
