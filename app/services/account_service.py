@@ -352,6 +352,10 @@ class AccountService:
                 account, "session.login", outcome=f"error:{error.code}", request=request
             )
             raise
+        if await self.is_retired(account.id):
+            # Retired while this session was opening: it is not used.
+            await executor.run(session.close)
+            raise ValidationError("account.retired", account=account.name)
         await self.audit(account, "session.login", request=request)
         return session
 

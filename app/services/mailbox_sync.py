@@ -637,6 +637,9 @@ class SyncService:
         writer_task = asyncio.create_task(writer())
         fetchers = [asyncio.create_task(fetcher(c)) for c in [main, *extra]]
         fetch_all = asyncio.gather(*fetchers)
+        # Cancelled with its fetchers (the pass cancelled: an account removed or retired):
+        # its outcome is taken here, not left "never retrieved".
+        fetch_all.add_done_callback(_retrieve)
         try:
             watched: list[asyncio.Future[Any]] = [writer_task, fetch_all]
             # The writer only ends before the fetchers by failing.
@@ -793,6 +796,12 @@ def _describe_uids(uids: Sequence[int]) -> str:
         return f"{ordered[0]}:{ordered[-1]}" if len(ordered) > 1 else str(ordered[0])
     text = ",".join(str(u) for u in ordered[:8])
     return text + (f",…(+{len(ordered) - 8})" if len(ordered) > 8 else "")
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Take a finished future's outcome so that asyncio does not log it as never retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 __all__ = ["FolderReport", "FolderRole", "SyncReport", "SyncService"]

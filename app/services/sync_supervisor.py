@@ -628,6 +628,8 @@ class _Worker:
             await self._watch()
         except KnownError as error:
             self._settle(requested, error)
+            if error.code == "account.retired":
+                return -1.0  # retired meanwhile: not a failure; `_changed` ends this worker
             state = sup._note_failure(self.account, error, retry_in=delay)
             if state is ConnectionState.SESSION_ENDED:
                 log.warning("account %d: login session ended", self.account.id)
