@@ -55,7 +55,7 @@
         <translation>Boîte applicative</translation>
     </message>
     <message>
-        <location line="+229"/>
+        <location line="+231"/>
         <source>Folder</source>
         <translation>Dossier</translation>
     </message>
@@ -70,12 +70,22 @@
         <translation>Démonstration</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>%1 (archive)</source>
+        <translation>%1 (archive)</translation>
+    </message>
+    <message>
         <location line="+11"/>
         <source>demo mailbox, not a real account</source>
         <translation>boîte de démonstration, pas un vrai compte</translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>mailbox removed, archive kept offline</source>
+        <translation>boîte retirée, archive gardée hors ligne</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>no longer on the server, kept here</source>
         <translation>n&apos;existe plus sur le serveur, conservé ici</translation>
     </message>

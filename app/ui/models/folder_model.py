@@ -71,6 +71,8 @@ class AccountRow:
     address: str
     box_type: str = "PER"
     demo: bool = False
+    # The mailbox was removed but its archive kept: shown, read only, never synced.
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,8 @@ class FolderTreeModel(QAbstractItemModel):
         if node.kind is NodeKind.ACCOUNT:
             if node.account.demo:  # labelled as a demo everywhere (issue 10 §7)
                 return translate("FolderModel", "Demonstration")
+            if node.account.retired:
+                return translate("FolderModel", "%1 (archive)").replace("%1", node.account.name)
             return node.account.name
         return node.label
 
@@ -340,6 +344,8 @@ class FolderTreeModel(QAbstractItemModel):
                 parts.append(translate("FolderModel", "demo mailbox, not a real account"))
                 if tooltip:
                     parts.append(node.account.name)
+            if node.account.retired:
+                parts.append(translate("FolderModel", "mailbox removed, archive kept offline"))
         if node.folder is not None and not node.folder.on_server:
             parts.append(translate("FolderModel", "no longer on the server, kept here"))
         if unread:

@@ -130,6 +130,7 @@ class FolderPane(QWidget):
             address=account.address,
             box_type=str(account.config.box_type.value),
             demo=demo,
+            retired=account.config.retired,
         )
 
     # -- selection -------------------------------------------------------------------------------
