@@ -24,7 +24,13 @@ from app.config.settings import Settings
 from app.domain.account import AccountConfig, AuthMethod, host_belongs_to_domain
 from app.domain.addresses import MailAddress
 from app.domain.errors import AuthError, KnownError, NetworkError, ValidationError
-from app.domain.events import AccountAdded, AccountChanged, AccountRemoved, SessionEnded
+from app.domain.events import (
+    AccountAdded,
+    AccountChanged,
+    AccountRemoved,
+    PendingOperationsChanged,
+    SessionEnded,
+)
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
 from app.services.store_gateway import StoreGateway
@@ -231,15 +237,24 @@ class AccountService:
         config = _with(account.config, retired=True)
         self._tokens.pop(account.id, None)
 
-        def work(archive: Archive) -> None:
+        def work(archive: Archive) -> int:
             archive.accounts.update(account.id, config)
             archive.secrets.delete_scope(SecretRepository.account_scope(account.id))
+            # Local changes not yet replayed never will be: they stay done here only.
+            dropped = archive.pending.pending(account.id)
+            for op in dropped:
+                archive.pending.failed(op.id, "account.retired")
             archive.audit.add(
                 account_id=account.id, actor="local", action="account.retire", target=name
             )
+            return len(dropped)
 
-        await self._store.write(work)
+        dropped = await self._store.write(work)
         self._events.publish(AccountChanged(account_id=account.id, account=account.name))
+        if dropped:
+            self._events.publish(
+                PendingOperationsChanged(account_id=account.id, account=account.name, pending=0)
+            )
         return Account(account.id, config)
 
     async def is_retired(self, account_id: int) -> bool:
