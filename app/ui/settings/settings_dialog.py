@@ -138,6 +138,10 @@ class SettingsDialog(QDialog):
         self.account_list = QListWidget(page)
         self.account_list.setAccessibleName(self.tr("Mailboxes"))
         self.account_list.setMaximumWidth(260)
+        # A long address is shortened in the middle (its full text in the tooltip), no scroll bar.
+        self.account_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.account_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.account_list.setWordWrap(False)
         body.addWidget(self.account_list)
         right = QVBoxLayout()
         box = QGroupBox(self.tr("Identity shown to your correspondents"), page)
