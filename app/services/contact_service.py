@@ -24,7 +24,7 @@ class ContactService:
         def work(a: Archive) -> list[Contact]:
             return merge(a.contacts.saved(), a.contacts.sent_to(since))
 
-        contacts = await self._store.read(work)
+        contacts = await self._store.query(work)
         if favourites_only:
             return [c for c in contacts if c.favourite]
         return [c for c in contacts if c.favourite or (c.last_used or 0) >= since]
