@@ -469,9 +469,9 @@ def markdown(data: dict[str, Any]) -> str:
         "900 ms for the empty profile: the target sits at this machine's noise.",
         "- Opening, paging and search run in one process on the mail workspace "
         "(`MailWorkspace`, offscreen, 1366×768), the view repainted before the clock stops. "
-        "That process keeps None, True and False alive by hand: PySide6 6.12 over-releases "
-        "them on Python 3.11 at each void QPainter call and painting thousands of rows would "
-        "abort it (`Fatal Python error: none_dealloc`; reported to the lead).",
+        "PySide6 6.12 over-releases None, True and False on Python 3.11 at each void "
+        "QPainter call; `app/ui/qt_workarounds.py` (applied when `app.ui` is imported) keeps "
+        "the window and this probe alive through it.",
         "- Imports the entry point pays before the window shows (`app/__main__.py` imports "
         "`app.bootstrap`; the window's own modules come with `app.ui.application`), "
         "cumulative, this run: "
@@ -498,19 +498,6 @@ def _vm(field: str = "VmHWM") -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1]) * 1024
     return 0
-
-
-def _keep_none_alive() -> None:
-    """PySide6 6.12 on Python 3.11 drops one reference to None per void QPainter call.
-
-    Painting a long list thousands of times would end in ``Fatal Python error: none_dealloc``
-    (reported to the lead: notes/A11Y_GAPS.md §0). Python 3.12 makes None immortal; this gives
-    this measuring process the same (no memory, no time).
-    """
-    import ctypes
-
-    for constant in (None, True, False):  # True and False are over-released as well
-        ctypes.c_ssize_t.from_address(id(constant)).value += 1 << 32
 
 
 def probe_python() -> dict[str, Any]:
@@ -639,7 +626,6 @@ def probe_to_keyring(profile: str) -> dict[str, Any]:
 
 def probe_mail(profile: str, opens: int) -> dict[str, Any]:
     """Folder open, paging and search on the mail workspace over a real archive."""
-    _keep_none_alive()
     from PySide6.QtCore import Qt  # noqa: TID251 - the benchmark drives the window
     from PySide6.QtTest import QTest  # noqa: TID251
     from PySide6.QtWidgets import QApplication  # noqa: TID251 - the benchmark drives the window

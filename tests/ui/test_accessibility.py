@@ -24,7 +24,6 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt  # noqa: TID251 - window tests
 from PySide6.QtGui import QAccessible, QAction  # noqa: TID251 - window tests
 from PySide6.QtTest import QTest  # noqa: TID251 - window tests
@@ -217,22 +216,6 @@ def audit_actions(window: QWidget, where: str) -> list[str]:
             if not keyboard_path(action):
                 problems.append(f"{where}: toolbar action {action.text()!r} has no keyboard path")
     return problems
-
-
-_BALLAST: list[list[None]] = []
-
-
-@pytest.fixture(autouse=True)
-def _none_ballast() -> None:
-    """Keep None alive through PySide6 6.12's over-release (notes/A11Y_GAPS.md §0).
-
-    Every void QPainter call made from Python (the message list's delegate paints with them)
-    drops None's reference count by one on Python 3.11; walking the window with Tab repaints the
-    list enough to reach zero and abort the process. Not an accessibility matter: reported to
-    the lead; these references only keep this test's process alive long enough to check names
-    and keyboard paths.
-    """
-    _BALLAST.append([None] * 2_000_000)  # never released: the lost counts stay lost
 
 
 async def started(ui: UiLoop, root: Path) -> tuple[PliApplication, asyncio.Future[int]]:

@@ -16,10 +16,7 @@ from app.ui.directory.panel import DirectoryPanel
 from app.ui.documents.preview import DocumentPreview
 from tests.support.directory_extraction import person_line, write_extraction
 from tests.ui.conftest import UiLoop
-from tests.ui.test_accessibility import (  # the same audit as every other screen
-    _none_ballast,  # noqa: F401 - an autouse fixture, needed here too
-    audit,
-)
+from tests.ui.test_accessibility import audit  # the same audit as every other screen
 from tests.unit.documents import docfactories as make
 
 
