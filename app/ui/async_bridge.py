@@ -61,7 +61,9 @@ def _report(error: BaseException, parent: QWidget | None) -> None:
     if _error_sink is not None:
         _error_sink.report(error, parent)
     else:  # before the application installed its presenter: still never silent
-        log.error("unhandled error in the window: %s", type(error).__name__, exc_info=error)
+        log.error("unhandled error in the window: %s", type(error).__name__)
+        # the traceback's message may carry health data: DEBUG only
+        log.debug("unhandled error traceback", exc_info=error)
 
 
 def running_tasks() -> int:
