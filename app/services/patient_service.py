@@ -99,7 +99,7 @@ class PatientService:
 
     async def list(self) -> list[PatientSummary]:
         """Every patient, by name, with the state of the conversation."""
-        return await self._store.read(lambda a: [_summary(a, p) for p in a.patients.all()])
+        return await self._store.query(lambda a: [_summary(a, p) for p in a.patients.all()])
 
     async def conversation(self, ins: str) -> Conversation:
         """A patient's record, messages (oldest first) and events."""
@@ -126,7 +126,7 @@ class PatientService:
                 statuses=statuses,
             )
 
-        return await self._store.read(work)
+        return await self._store.query(work)
 
 
 def _summary(archive: Archive, patient: Patient) -> PatientSummary:
