@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QMainWindow  # noqa: TID251 - window tests
 
 from app.domain import events as ev
 from app.services.container import Services
 from app.ui.context import UiContext
 from app.ui.directory.panel import DirectoryPanel, write_to
-from app.ui.i18n import install_translators
 from tests.support.directory_extraction import person_line, structure_line, write_extraction
 from tests.ui.conftest import UiLoop
 
@@ -53,14 +51,6 @@ LINES = [
         department="57",
     ),
 ]
-
-
-@pytest.fixture
-def french(qapp: QApplication):
-    translators = install_translators(qapp, ROOT / "resources" / "i18n")
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def _addresses(panel: DirectoryPanel) -> list[str]:

@@ -14,12 +14,11 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader, PdfWriter
 from PySide6.QtCore import QObject, QUrl, Slot  # noqa: TID251 - window tests
 from PySide6.QtGui import QDesktopServices  # noqa: TID251 - window tests
 from PySide6.QtPrintSupport import QPrinter  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QMessageBox, QWidget  # noqa: TID251 - window tests
 
 from app.documents.attachments import list_attachments
 from app.documents.xdm_writer import build_xdm
@@ -29,19 +28,10 @@ from app.services.archive_service import SearchFilters
 from app.services.container import Services
 from app.ui.context import UiContext
 from app.ui.documents.preview import DocumentPreview
-from app.ui.i18n import install_translators
 from tests.ui.conftest import UiLoop
 from tests.unit.documents import docfactories as make
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def french(qapp: QApplication):
-    translators = install_translators(qapp, ROOT / "resources" / "i18n")
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 class UrlCatcher(QObject):

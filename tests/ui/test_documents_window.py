@@ -12,9 +12,8 @@ import asyncio
 import os
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QWidget  # noqa: TID251 - window tests
 
 from app.config.paths import AppPaths
 from app.domain.documents import AttachmentInfo
@@ -24,7 +23,6 @@ from app.ui.directory.card import CorrespondentCard
 from app.ui.directory.panel import DirectoryPanel
 from app.ui.documents.reading import ReadingPaneDocuments
 from app.ui.documents.viewer_window import DocumentViewerWindow
-from app.ui.i18n import install_translators
 from app.ui.mail_page import MailPage
 from tests.support.directory_extraction import person_line, structure_line, write_extraction
 from tests.ui.conftest import TEST_PASSPHRASE, UiLoop
@@ -67,14 +65,6 @@ LINES = [
         postcode="97110",
     ),
 ]
-
-
-@pytest.fixture
-def french(qapp: QApplication):
-    translators = install_translators(qapp, ROOT / "resources" / "i18n")
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def _save(widget: QWidget, name: str, tmp_path: Path) -> Path:

@@ -3,9 +3,6 @@ notifications without health data; `pli` without arguments is the window."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt  # noqa: TID251
 from PySide6.QtWidgets import (  # noqa: TID251
     QAbstractButton,
@@ -20,19 +17,10 @@ from app.__main__ import wants_gui
 from app.domain import events as ev
 from app.ui.dialogs.account_dialog import AccountDialog
 from app.ui.dialogs.passphrase_dialog import PassphraseDialog
-from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.tray import PliTray
 
 _INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox)
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def _problems(root: QWidget) -> list[str]:

@@ -5,16 +5,11 @@ from __future__ import annotations
 import ast
 import asyncio
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from PySide6.QtWidgets import QApplication  # noqa: TID251
 
 from app.cli.messages import MESSAGES
 from app.domain.errors import KnownError, NetworkError, StoreError, TlsError
 from app.ui.error_presenter import ErrorPresenter, known_codes, known_families
-from app.ui.i18n import install_translators
 from tests.ui.conftest import UiLoop
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -40,14 +35,6 @@ def raised_codes() -> set[str]:
                 if name.endswith("Error"):
                     codes.update(s for s in _strings(node.args[0]) if "." in s and " " not in s)
     return codes
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def test_every_code_raised_in_the_engine_has_plain_french_with_what_to_do(french: None) -> None:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication  # noqa: TID251
 
 from app.config.paths import AppPaths
 from app.domain import events as ev
 from app.domain.account import AccountConfig, Endpoint, Security
 from app.ui.application import PliApplication
-from app.ui.i18n import install_translators
 from tests.ui.conftest import TEST_PASSPHRASE, UiLoop, open_test_services
 
 pytestmark = pytest.mark.integration
@@ -23,14 +21,6 @@ OFFLINE_TEXT = (
     "Hors ligne : vos messages archivés restent consultables ; "
     "les envois attendent le retour du réseau."
 )
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def test_offline_banner_when_the_server_stops(

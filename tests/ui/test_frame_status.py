@@ -3,24 +3,12 @@ connections; the offline banner says what still works."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtWidgets import QApplication  # noqa: TID251
 
 from app.domain import events as ev
 from app.services.event_bus import EventBus
 from app.ui.event_adapter import EngineSignals
-from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    translators = install_translators(qapp)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def test_status_bar_follows_sync_outbox_quota_and_connections(

@@ -23,7 +23,6 @@ from app.domain.message import Flag
 from app.services.account_service import Account
 from app.services.container import Services
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from app.ui.models.folder_model import FolderTreeModel
 from app.ui.models.message_list_model import MessageListModel
 from app.ui.widgets.mail_workspace import MailWorkspace
@@ -43,14 +42,6 @@ def ins_with_key(first13: str) -> str:
 
 
 PATIENT_INS = ins_with_key("2840575123456")  # a woman (first digit 2)
-
-
-@pytest.fixture
-def french(qapp: QApplication):
-    translators = install_translators(qapp, I18N)
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 async def add_account(

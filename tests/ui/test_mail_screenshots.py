@@ -10,25 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
-
 from app.services.container import Services
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from app.ui.widgets.mail_workspace import MailWorkspace
 from tests.ui.conftest import UiLoop
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = ((1366, 768), (1920, 1080))
-
-
-@pytest.fixture
-def french(qapp: QApplication):
-    translators = install_translators(qapp, ROOT / "resources" / "i18n")
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def _save(widget: MailWorkspace, name: str, tmp_path: Path) -> Path:

@@ -22,7 +22,6 @@ from app.ui.patients import outbox_title
 from tests.servers.fixtures import MailAccount
 from tests.servers.smtp import SmtpServer
 from tests.ui.conftest import UiLoop
-from tests.ui.test_patients_demo import french  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
 
@@ -90,7 +89,7 @@ def test_queued_while_down_then_delivered_once(
     mail_account: MailAccount,
     mail_account_factory,
     smtp_server: SmtpServer,
-    french: None,  # noqa: F811
+    french: None,
     qtmodeltester,
 ) -> None:
     colleague = mail_account_factory()
@@ -144,7 +143,7 @@ def test_refused_explained_retried_and_cancel(
     mail_account: MailAccount,
     mail_account_factory,
     smtp_server: SmtpServer,
-    french: None,  # noqa: F811
+    french: None,
 ) -> None:
     colleague = mail_account_factory()
 

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication  # noqa: TID251 - window tests
 
 from app.services.container import Services
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from app.ui.patients.conversation_model import DAY, ITEM_ROLE, MESSAGE, Row
 from app.ui.patients.patients_page import PatientsPage
 from tests.ui.conftest import UiLoop
@@ -27,14 +25,6 @@ LEROUX = "148013307802185"  # exchange ended in the demo
 COLIN = "152078304006621"  # messaging closed: the reminder bounced
 GARNIER = "291011305508762"  # answered, then thanked
 ROUSSEL = "285067512304562"  # wrote last night, waits for an answer
-
-
-@pytest.fixture
-def french(qapp: QApplication):
-    translators = install_translators(qapp, ROOT / "resources" / "i18n")
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 async def demo_page(ui: UiLoop, services: Services) -> PatientsPage:

@@ -20,7 +20,6 @@ from tests.ui.test_patients_demo import (
     GARNIER,
     _rows,
     demo_page,
-    french,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.integration
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.integration
 def test_status_goes_from_sent_to_read_live(
     ui: UiLoop,
     ui_services: Services,
-    french: None,  # noqa: F811
+    french: None,
 ) -> None:
     async def scenario() -> None:
         try:
@@ -79,7 +78,7 @@ def test_status_goes_from_sent_to_read_live(
 def test_earlier_messages_on_demand_and_keyboard(
     ui: UiLoop,
     ui_services: Services,
-    french: None,  # noqa: F811
+    french: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(patients_module, "FIRST_PAGE", 1)
@@ -135,7 +134,7 @@ def test_earlier_messages_on_demand_and_keyboard(
 def test_a_message_written_offline_shows_waiting_then_sent(
     ui: UiLoop,
     ui_services: Services,
-    french: None,  # noqa: F811
+    french: None,
 ) -> None:
     async def scenario() -> None:
         try:

@@ -26,7 +26,6 @@ from tests.servers.fixtures import MailAccount
 from tests.servers.smtp import SmtpServer
 from tests.support.mail import message, tiny_pdf
 from tests.ui.conftest import UiLoop
-from tests.ui.test_patients_demo import french  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +53,7 @@ def test_late_patient_message_flagged_live(
     ui: UiLoop,
     ui_services: Services,
     mail_account: MailAccount,
-    french: None,  # noqa: F811
+    french: None,
 ) -> None:
     dove = mail_account.dovecot
     start = datetime.now(UTC) - timedelta(days=2)
@@ -143,7 +142,7 @@ def test_receipt_offer_sends_only_on_the_users_decision(
     mail_account: MailAccount,
     mail_account_factory,
     smtp_server: SmtpServer,
-    french: None,  # noqa: F811
+    french: None,
     tmp_path: Path,
 ) -> None:
     colleague = mail_account_factory()
@@ -247,7 +246,7 @@ def test_thread_and_directory_card(
     ui: UiLoop,
     ui_services: Services,
     mail_account: MailAccount,
-    french: None,  # noqa: F811
+    french: None,
     tmp_path: Path,
 ) -> None:
     from tests.support.directory_extraction import person_line, write_extraction
@@ -339,7 +338,7 @@ def test_document_card_open_and_file(
     ui: UiLoop,
     ui_services: Services,
     mail_account: MailAccount,
-    french: None,  # noqa: F811
+    french: None,
     tmp_path: Path,
 ) -> None:
     dove = mail_account.dovecot

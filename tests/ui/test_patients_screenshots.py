@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication  # noqa: TID251 - window tests
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: TID251 - window tests
+from PySide6.QtWidgets import QWidget  # noqa: TID251 - window tests
 
 from app.services.compose_service import Outgoing
 from app.services.container import Services
 from app.ui.context import UiContext
-from app.ui.i18n import install_translators
 from app.ui.mail_page import MailPage
 from app.ui.main_window import MainWindow
 from app.ui.patients import install_patients
@@ -27,14 +26,6 @@ SIZES = ((1366, 768), (1920, 1080))
 GARNIER = "291011305508762"
 LEROUX = "148013307802185"
 COLIN = "152078304006621"
-
-
-@pytest.fixture
-def french(qapp: QApplication):
-    translators = install_translators(qapp, ROOT / "resources" / "i18n")
-    yield
-    for translator in translators:
-        qapp.removeTranslator(translator)
 
 
 def _save(widget: QWidget, name: str, tmp_path: Path) -> Path:

@@ -17,7 +17,6 @@ from app.ui.outbox.outbox_page import OutboxPage
 from app.ui.patients.patients_page import PatientsPage
 from app.ui.receipts import MessageExtras
 from tests.ui.conftest import TEST_PASSPHRASE, UiLoop
-from tests.ui.test_patients_demo import french  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.integration
 def test_patients_and_outbox_pages_in_the_window(
     ui: UiLoop,
     tmp_path: Path,
-    french: None,  # noqa: F811
+    french: None,
 ) -> None:
     async def scenario() -> None:
         app = PliApplication(
