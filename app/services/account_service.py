@@ -99,6 +99,10 @@ class AccountService:
         self._tokens: dict[int, _TokenState] = {}
         self._http = SerialExecutor("oidc")
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Use `settings` from the next operation on (the settings screen applied them)."""
+        self._settings = settings
+
     @property
     def settings(self) -> Settings:
         """The settings in force."""

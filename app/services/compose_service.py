@@ -254,6 +254,10 @@ class ComposeService:
         self._templates_dir = templates_dir
         self._worker = SerialExecutor("compose")
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Use `settings` from the next operation on (the settings screen applied them)."""
+        self._settings = settings
+
     # -- templates and XDM requests ---------------------------------------------------------
 
     async def templates(self) -> TemplateLibrary:

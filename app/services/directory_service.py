@@ -84,6 +84,10 @@ class DirectoryService:
 
     # ------------------------------------------------------------------ configuration
 
+    def apply_settings(self, settings: DirectorySettings) -> None:
+        """Use `settings` from the next operation on (the settings screen applied them)."""
+        self._settings = settings
+
     def set_api_key(self, api_key: str | None) -> None:
         """Use another API key for the online directory (None: online lookups disabled)."""
         self._api_key = api_key or None

@@ -120,6 +120,10 @@ class OutboxService:
         self._connections = connections
         self._locks: dict[int, asyncio.Lock] = {}
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Use `settings` from the next operation on (the settings screen applied them)."""
+        self._settings = settings
+
     @property
     def settings(self) -> Settings:
         """The settings in force."""

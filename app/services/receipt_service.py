@@ -37,6 +37,10 @@ class ReceiptService:
         self._settings = settings
         self._compose = compose
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Use `settings` from the next operation on (the settings screen applied them)."""
+        self._settings = settings
+
     async def end_exchange(
         self, account: Account, ins: str, *, text: str | None = None, flush: bool = True
     ) -> SendOutcome:

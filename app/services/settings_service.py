@@ -51,12 +51,9 @@ class SettingsService:
         await asyncio.to_thread(settings.save, self._services.paths.settings_file)
         services = self._services
         services.settings = settings
-        # The services keep their copy in `_settings` (read at each operation): replace it.
         for holder in (services.accounts, services.outbox, services.compose, services.receipts):
-            if hasattr(holder, "_settings"):
-                holder._settings = settings
-        if hasattr(services.directory, "_settings"):
-            services.directory._settings = settings.directory
+            holder.apply_settings(settings)
+        services.directory.apply_settings(settings.directory)
         log.info("settings applied")
         return settings
 
