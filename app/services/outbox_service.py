@@ -133,7 +133,7 @@ class OutboxService:
 
     async def entries(self, account: Account | None = None) -> list[OutboxEntry]:
         """Recent outbox entries, newest first."""
-        return await self._store.read(
+        return await self._store.query(
             lambda a: a.outbox.all(account_id=account.id if account else None)
         )
 
@@ -144,7 +144,7 @@ class OutboxService:
             entries = a.outbox.all(account_id=account.id if account else None)
             return [OutboxItem(e, a.delivery.of(e.message_id)) for e in entries]
 
-        return await self._store.read(work)
+        return await self._store.query(work)
 
     async def entry(self, entry_id: int) -> OutboxEntry:
         """One entry.
