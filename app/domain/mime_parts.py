@@ -46,7 +46,7 @@ def bytes_text(data: bytes, charset: str | None) -> str:
     if charset and charset.lower() not in ("unknown-8bit", "x-unknown"):
         try:
             return data.decode(charset, "replace")
-        except LookupError:
+        except (LookupError, ValueError):  # unknown name, or one codecs cannot look up (NUL)
             pass
     try:
         return data.decode("utf-8")

@@ -655,3 +655,11 @@ def test_the_receipts_module_gathers_every_public_name_of_the_split_modules() ->
                 continue
             if callable(value):
                 assert getattr(receipts, name) is value, name
+
+
+def test_a_charset_name_with_a_nul_byte_is_read_as_utf8_not_an_error() -> None:
+    # Found by test_parsers_never_raise_on_damaged_reports: codecs refuse such a name with
+    # ValueError, not LookupError.
+    from app.domain.mime_parts import bytes_text
+
+    assert bytes_text("clôturée".encode(), "utf\x008") == "clôturée"
