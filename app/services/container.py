@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -174,10 +174,16 @@ class Services:
     @cached_property
     def outbox(self) -> OutboxService:
         """Sending."""
+        from app.services.instance import exclusive
         from app.services.outbox_service import OutboxService
 
         return OutboxService(
-            self.store, self.accounts, self.events, self.settings, connections=self.connections
+            self.store,
+            self.accounts,
+            self.events,
+            self.settings,
+            connections=self.connections,
+            exclusive=partial(exclusive, self.paths, patience=0.0),
         )
 
     @cached_property

@@ -15,6 +15,13 @@ was read in), and a flush reads each entry again just before acting on it: two f
 process or in two processes on the same profile, never submit the same message twice. Filing
 is taken for a while (a lease in ``updated_at``) by the flush that does it.
 
+A flush also holds, while it runs, an OS lock of its own on the account's outbox (``exclusive``,
+given by the container: `app.services.instance.exclusive`), which the OS frees when its process
+dies, however it dies. Another flush of the same account finds it taken and leaves everything
+to it (reported as busy); a flush that has it knows no live flush is at work on the account,
+so a filing lease it finds was left by a killed one and is taken over at once, instead of the
+user waiting for the lease to run out.
+
 Composing and queueing live in `compose_service`, drafts in `draft_service`, read receipts and
 the end of an exchange in `receipt_service`.
 """
@@ -22,6 +29,7 @@ the end of an exchange in `receipt_service`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -36,7 +44,14 @@ from typing import Any, TypeVar
 from app.config.settings import Settings
 from app.domain.addresses import MailAddress
 from app.domain.delivery import MessageStatus
-from app.domain.errors import AuthError, KnownError, NetworkError, NotFoundError, ServerError
+from app.domain.errors import (
+    AuthError,
+    KnownError,
+    NetworkError,
+    NotFoundError,
+    ServerError,
+    StoreError,
+)
 from app.domain.events import (
     DeliveryStatusChanged,
     OutboxChanged,
@@ -70,6 +85,10 @@ T = TypeVar("T")
 FILING_LEASE_SECONDS = 30
 
 _SUBMISSION_ENDED = (OutboxState.SUBMITTING, OutboxState.UNCERTAIN)
+
+#: Opens a named section that one flush at a time holds across the profile's processes,
+#: raising `StoreError` ``profile.busy`` at once when another holds it.
+Exclusive = Callable[[str], contextlib.AbstractAsyncContextManager[None]]
 
 
 @dataclass
@@ -112,12 +131,14 @@ class OutboxService:
         settings: Settings,
         *,
         connections: ConnectionPool | None = None,
+        exclusive: Exclusive | None = None,
     ) -> None:
         self._store = store
         self._accounts = accounts
         self._events = events
         self._settings = settings
         self._connections = connections
+        self._exclusive = exclusive
         self._locks: dict[int, asyncio.Lock] = {}
 
     def apply_settings(self, settings: Settings) -> None:
@@ -196,17 +217,28 @@ class OutboxService:
         entries wait, queued, for the next flush.
         """
         lock = self._locks.setdefault(account.id, asyncio.Lock())
-        async with lock:
+        async with lock, contextlib.AsyncExitStack() as section:
             report = FlushReport()
             ids = await self._store.read(lambda a: a.outbox.pending(account.id))
             if not ids:
                 return report
+            alone = False
+            if self._exclusive is not None:
+                try:
+                    await section.enter_async_context(self._exclusive(f"outbox-{account.id}"))
+                except StoreError as error:
+                    if error.code != "profile.busy":
+                        raise
+                    report.busy = len(ids)  # another process's flush is at work on them
+                    log.info("outbox of account %d: flushed by another process", account.id)
+                    return report
+                alone = True
             if self._connections is not None:
                 # The process's persistent connection: logged in once, not at every flush.
                 imap, owned = await self._connections.get(account, "outbox"), False
             else:
                 imap, owned = ImapConnection(self._accounts, account, "outbox"), True
-            run = _FlushRun(self, account, report, imap, owned=owned)
+            run = _FlushRun(self, account, report, imap, owned=owned, alone=alone)
             try:
                 for entry_id in ids:
                     await run.advance(entry_id)
@@ -252,6 +284,7 @@ class _FlushRun:
         imap: ImapConnection,
         *,
         owned: bool,
+        alone: bool = False,
     ) -> None:
         self._service = service
         self._store = service._store
@@ -263,6 +296,9 @@ class _FlushRun:
         self._submitter: SmtpSubmitter | None = None
         self._imap = imap
         self._owns_imap = owned
+        #: No live flush but this one works on the account (the section is held): a filing
+        #: lease found was left by a flush that died.
+        self._alone = alone
         self._submitted_once: set[int] = set()
         self.changes = 0
 
@@ -566,7 +602,9 @@ class _FlushRun:
     async def _file(self, entry: OutboxEntry) -> bool:
         now = int(time.time())
         claimed = await self._store.write(
-            lambda a: a.outbox.claim_filing(entry.id, now=now, lease=FILING_LEASE_SECONDS)
+            lambda a: a.outbox.claim_filing(
+                entry.id, now=now, lease=FILING_LEASE_SECONDS, take_over=self._alone
+            )
         )
         if not claimed:
             self._report.busy += 1

@@ -8,6 +8,7 @@ Dovecot; the deliveries are counted there.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,10 @@ from app.credentials.data_keys import DataKeyManager
 from app.domain.outbox import OutboxState
 from app.services.container import Services
 from app.services.event_bus import EventBus
+from app.services.instance import exclusive
 from app.services.outbox_service import FlushReport
 from app.services.store_gateway import StoreGateway
+from app.store.archive import Archive
 from app.store.repositories.sending import OutboxEntry
 from tests.support.cli import PASSPHRASE, Pli
 
@@ -78,8 +81,8 @@ def test_two_flushes_racing_on_one_profile_submit_each_message_once(
     ids = queue_offline(pli, "cab", a_account, b_account.address, tmp_path)
 
     reports, entries = asyncio.run(race(pli.profile))
-    # Both really worked on the same entries: each found the other at work on some entry it
-    # had read as waiting.
+    # The second found the first at work (on the account's outbox, or on an entry it had read
+    # as waiting) and left it alone.
     assert sum(r.submitted for r in reports) >= COUNT
     assert any(r.busy or r.unconfirmed for r in reports), reports
 
@@ -97,3 +100,70 @@ def test_two_flushes_racing_on_one_profile_submit_each_message_once(
     filed = [m.message_id for m in a_account.dovecot.messages(a_account.address, "Sent")]
     assert sorted(filed) == sorted(ids)
     assert a_account.dovecot.messages(a_account.address, "INBOX") == []
+
+
+async def flush_with_a_dead_flushs_lease(profile: Path) -> tuple[FlushReport, list[OutboxEntry]]:
+    """A flush killed while filing left its lease on every entry; the next flush files them."""
+    services = await open_profile(profile)
+    try:
+        account = await services.accounts.get("cab")
+        now = int(time.time())
+        for entry in await services.outbox.entries(account):
+            # The state a flush killed while filing leaves: submitted (the server took it),
+            # and the filing leased (what `_file` writes before appending to Sent).
+            def killed(a: Archive, e: OutboxEntry = entry) -> bool:
+                a.outbox.transition(e.id, OutboxState.QUEUED, OutboxState.SUBMITTING)
+                a.outbox.transition(
+                    e.id, OutboxState.SUBMITTING, OutboxState.SUBMITTED, submitted_at=now
+                )
+                return a.outbox.claim_filing(e.id, now=now, lease=30)
+
+            assert await services.store.write(killed)
+        report = await services.outbox.flush(account)
+        return report, await services.outbox.entries(account)
+    finally:
+        await services.aclose()
+
+
+def test_a_lease_left_by_a_killed_flush_does_not_hold_the_next_flush_back(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    pli = Pli(tmp_path / "profile")
+    pli.add_account("cab", a_account)
+    ids = queue_offline(pli, "cab", a_account, b_account.address, tmp_path)
+
+    report, entries = asyncio.run(flush_with_a_dead_flushs_lease(pli.profile))
+    assert (report.filed, report.busy) == (COUNT, 0), report
+    assert {e.state for e in entries} == {OutboxState.FILED}
+    filed = [m.message_id for m in a_account.dovecot.messages(a_account.address, "Sent")]
+    assert sorted(filed) == sorted(ids)
+
+
+async def flush_while_another_process_flushes(profile: Path) -> FlushReport:
+    services = await open_profile(profile)
+    try:
+        account = await services.accounts.get("cab")
+        # What another process's flush holds while it works on the account's outbox.
+        async with exclusive(AppPaths.at(profile), f"outbox-{account.id}"):
+            return await services.outbox.flush(account)
+    finally:
+        await services.aclose()
+
+
+def test_a_flush_leaves_the_outbox_to_another_process_flushing_it(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account, b_account = mail_account_factory(), mail_account_factory()
+    pli = Pli(tmp_path / "profile")
+    pli.add_account("cab", a_account)
+    ids = queue_offline(pli, "cab", a_account, b_account.address, tmp_path)
+
+    report = asyncio.run(flush_while_another_process_flushes(pli.profile))
+    assert (report.submitted, report.busy) == (0, COUNT), report
+    for message_id in ids:
+        assert smtp_server.transactions_with_message_id(message_id) == []
+    # Once it is free, the next flush sends them.
+    assert pli.run_process("outbox", "--flush").code == 0
+    received = [m.message_id for m in b_account.dovecot.messages(b_account.address)]
+    assert sorted(received) == sorted(ids)

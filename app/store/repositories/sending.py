@@ -252,16 +252,17 @@ class OutboxRepository:
                 f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*values, entry_id)
             )
 
-    def claim_filing(self, entry_id: int, *, now: int, lease: int) -> bool:
+    def claim_filing(self, entry_id: int, *, now: int, lease: int, take_over: bool = False) -> bool:
         """Take the filing of a submitted entry for `lease` seconds (compare-and-set).
 
         ``updated_at`` carries the lease: a submitted entry whose ``updated_at`` lies in the
         future is being filed by another flush, which keeps it until then (or files it).
-        Returns whether this caller has it.
+        `take_over` takes it even so (the caller knows that flush is dead). Returns whether
+        this caller has it.
         """
         cursor = self._conn.execute(
             "UPDATE outbox SET updated_at = ? WHERE id = ? AND state = ? AND updated_at <= ?",
-            (now + lease, entry_id, OutboxState.SUBMITTED.value, now),
+            (now + lease, entry_id, OutboxState.SUBMITTED.value, now + lease if take_over else now),
         )
         return bool(cursor.rowcount == 1)
 
