@@ -26,12 +26,28 @@ from tests.servers.fixtures import (
     smtp_server,
     tls_edge_factory,
 )
+from tests.servers.imap_fixtures import (
+    cyrus,
+    cyrus_factory,
+    cyrus_unixsep,
+    imap_account,
+    imap_account_factory,
+    imap_server,
+    imap_server_name,
+)
 
 __all__ = [
     "_reset_shared_servers",
+    "cyrus",
+    "cyrus_factory",
+    "cyrus_unixsep",
     "dovecot",
     "dovecot_factory",
     "http_files",
+    "imap_account",
+    "imap_account_factory",
+    "imap_server",
+    "imap_server_name",
     "mail_account",
     "mail_account_factory",
     "oidc_provider",

@@ -81,6 +81,24 @@ class MailAccount:
     ca_bundle: Path
     dovecot: DovecotServer
 
+    # Added for the Cyrus cases (tests/servers/imap_fixtures.py): an ``imap_account`` keeps
+    # its server in ``dovecot`` whichever it is (DovecotServer or CyrusServer).
+    @property
+    def server(self) -> DovecotServer:
+        """The IMAP server holding the mailbox (Dovecot or Cyrus: same helper methods)."""
+        return self.dovecot
+
+    def folder(self, path: str) -> str:
+        """The full name of a folder written with ``/`` in the server's layout.
+
+        ``"Patients/Lefevre"`` is ``"INBOX.Patients.Lefevre"`` on a server whose folders live
+        under ``INBOX.`` with ``.``; ``"INBOX"`` is always ``"INBOX"``.
+        """
+        if path.upper() == "INBOX":
+            return "INBOX"
+        server = self.dovecot
+        return server.prefix + path.replace("/", server.separator)
+
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
