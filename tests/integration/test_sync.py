@@ -1,4 +1,7 @@
-"""`pli sync` against a real Dovecot: archive, resync, flags both ways, purge, UIDVALIDITY."""
+"""`pli sync` against real servers: archive, resync, flags both ways, purge, UIDVALIDITY, move.
+
+The tests that depend on the server run on Dovecot and on Cyrus in both namespace layouts
+(``imap_account``, tests/servers/imap_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -21,16 +24,17 @@ def by_subject(listing: dict) -> dict[str, dict]:
     return {m["subject"]: m for m in listing["messages"]}
 
 
-def test_first_sync_archives_every_message_body_and_attachment(pli: Pli, mail_account) -> None:
-    dove = mail_account.dovecot
+def test_first_sync_archives_every_message_body_and_attachment(pli: Pli, imap_account) -> None:
+    server = imap_account.server
     raw1, mid1 = message(subject="Résultats de biologie", pdf=tiny_pdf("Hemoglobine"))
     raw2, _ = message(subject="Suivi infirmier", body="Pansement refait, cicatrisation correcte.")
     raw3, _ = message(subject="Réponse", in_reply_to=mid1, references=[mid1])
-    dove.deliver(mail_account.address, raw1)
-    dove.deliver(mail_account.address, raw2, flags=["\\Seen", "\\Flagged"])
-    dove.create_folder(mail_account.address, "Patients/Lefevre")
-    dove.deliver(mail_account.address, raw3, folder="Patients/Lefevre")
-    pli.add_account("cab", mail_account)
+    server.deliver(imap_account.address, raw1)
+    server.deliver(imap_account.address, raw2, flags=["\\Seen", "\\Flagged"])
+    lefevre = imap_account.folder("Patients/Lefevre")  # INBOX.Patients.Lefevre on Cyrus
+    server.create_folder(imap_account.address, lefevre)
+    server.deliver(imap_account.address, raw3, folder=lefevre)
+    pli.add_account("cab", imap_account)
 
     report = pli("sync", "--json").ok().json()["accounts"][0]
     assert report["new"] == 3
@@ -43,7 +47,7 @@ def test_first_sync_archives_every_message_body_and_attachment(pli: Pli, mail_ac
     assert all(m["archived"] for m in messages.values())
     assert messages["Suivi infirmier"]["flags"] == ["seen", "flagged"]
     assert messages["Résultats de biologie"]["has_attachments"]
-    assert messages["Réponse"]["folder"] == "Patients/Lefevre"
+    assert messages["Réponse"]["folder"] == lefevre
     # Threaded across folders by In-Reply-To/References.
     assert messages["Réponse"]["thread"] == messages["Résultats de biologie"]["thread"]
 
@@ -67,7 +71,7 @@ def test_first_sync_archives_every_message_body_and_attachment(pli: Pli, mail_ac
     found = pli("search", "resultats", "--json").ok().json()["messages"]
     assert [m["subject"] for m in found] == ["Résultats de biologie"]
     found = (
-        pli("search", "durand", "--folder", "Patients/Lefevre", "--account", "cab", "--json")
+        pli("search", "durand", "--folder", lefevre, "--account", "cab", "--json")
         .ok()
         .json()["messages"]
     )
@@ -77,12 +81,12 @@ def test_first_sync_archives_every_message_body_and_attachment(pli: Pli, mail_ac
     audit = pli("audit", "--json").ok().json()["entries"]
     actions = {e["action"] for e in audit}
     assert {"account.add", "session.login", "sync.fetch_headers", "sync.fetch_bodies"} <= actions
-    assert all(e["actor"] == mail_account.address for e in audit if e["action"].startswith("sync"))
+    assert all(e["actor"] == imap_account.address for e in audit if e["action"].startswith("sync"))
 
 
-def test_resync_without_change_changes_nothing(pli: Pli, mail_account) -> None:
-    mail_account.dovecot.deliver(mail_account.address, message()[0])
-    pli.add_account("cab", mail_account)
+def test_resync_without_change_changes_nothing(pli: Pli, imap_account) -> None:
+    imap_account.server.deliver(imap_account.address, message()[0])
+    pli.add_account("cab", imap_account)
     pli("sync").ok()
     before = pli("audit", "--json").json()["entries"]
     report = pli("sync", "--json").ok().json()["accounts"][0]
@@ -93,17 +97,17 @@ def test_resync_without_change_changes_nothing(pli: Pli, mail_account) -> None:
     assert fetches == []
 
 
-def test_new_mail_and_flags_travel_both_ways(pli: Pli, mail_account) -> None:
-    dove = mail_account.dovecot
-    uid = dove.deliver(mail_account.address, message(subject="Premier")[0])
-    pli.add_account("cab", mail_account)
+def test_new_mail_and_flags_travel_both_ways(pli: Pli, imap_account) -> None:
+    server = imap_account.server
+    uid = server.deliver(imap_account.address, message(subject="Premier")[0])
+    pli.add_account("cab", imap_account)
     pli("sync").ok()
     first = by_subject(pli("list", "--json").json())["Premier"]
     assert first["flags"] == []
 
     # Server side: another client reads it; new mail arrives.
-    dove.add_flags(mail_account.address, "INBOX", [uid], ["\\Seen"])
-    dove.deliver(mail_account.address, message(subject="Second")[0])
+    server.add_flags(imap_account.address, "INBOX", [uid], ["\\Seen"])
+    server.deliver(imap_account.address, message(subject="Second")[0])
     report = pli("sync", "--json").ok().json()["accounts"][0]
     assert report["new"] == 1
     assert report["flags_changed"] == 1
@@ -117,22 +121,24 @@ def test_new_mail_and_flags_travel_both_ways(pli: Pli, mail_account) -> None:
         .json()
     )
     assert result["sent_to_server"] is True
-    server = {m.message_id: m for m in dove.messages(mail_account.address)}
-    second = [m for m in server.values() if m.uid != uid][0]
+    on_server = {m.message_id: m for m in server.messages(imap_account.address)}
+    second = [m for m in on_server.values() if m.uid != uid][0]
     assert set(second.flags) == {"\\Flagged", "\\Seen"}
     pli("flag", str(messages["Premier"]["id"]), "--clear", "read").ok()
-    assert "\\Seen" not in [m for m in dove.messages(mail_account.address) if m.uid == uid][0].flags
+    assert (
+        "\\Seen" not in [m for m in server.messages(imap_account.address) if m.uid == uid][0].flags
+    )
     audit = pli("audit", "--action", "replay.", "--json").json()["entries"]
     assert len(audit) == 2 and all(e["outcome"] == "ok" for e in audit)
 
 
-def test_operator_purge_keeps_the_message_in_the_archive(pli: Pli, mail_account) -> None:
-    dove = mail_account.dovecot
-    uid = dove.deliver(mail_account.address, message(subject="Ancien compte rendu")[0])
-    dove.deliver(mail_account.address, message(subject="Récent")[0])
-    pli.add_account("cab", mail_account)
+def test_operator_purge_keeps_the_message_in_the_archive(pli: Pli, imap_account) -> None:
+    server = imap_account.server
+    uid = server.deliver(imap_account.address, message(subject="Ancien compte rendu")[0])
+    server.deliver(imap_account.address, message(subject="Récent")[0])
+    pli.add_account("cab", imap_account)
     pli("sync").ok()
-    dove.expunge(mail_account.address, "INBOX", [uid])
+    server.expunge(imap_account.address, "INBOX", [uid])
 
     report = pli("sync", "--json").ok().json()["accounts"][0]
     assert report["gone_from_server"] == 1
@@ -147,22 +153,29 @@ def test_operator_purge_keeps_the_message_in_the_archive(pli: Pli, mail_account)
     pli("delete", str(old["id"])).ok()
     assert "Ancien compte rendu" not in by_subject(pli("list", "--json").json())
     assert pli("search", "ancien", "--json").ok().json()["messages"] == []
-    assert len(dove.messages(mail_account.address)) == 1
+    assert len(server.messages(imap_account.address)) == 1
 
 
-def test_uidvalidity_change_rebinds_without_duplicates_or_refetch(pli: Pli, mail_account) -> None:
-    dove = mail_account.dovecot
+def test_uidvalidity_change_rebinds_without_duplicates_or_refetch(
+    pli: Pli, imap_account, imap_server_name: str
+) -> None:
+    server = imap_account.server
+    # Cyrus removes an INBOX only with its user, so there no restore can give INBOX a new
+    # UIDVALIDITY: another folder plays the part (the rebinding is the same for every folder).
+    folder = "INBOX" if imap_server_name == "dovecot" else imap_account.folder("Dossiers")
+    if folder != "INBOX":
+        server.create_folder(imap_account.address, folder)
     for n in range(3):
-        dove.deliver(mail_account.address, message(subject=f"Message {n}")[0])
-    pli.add_account("cab", mail_account)
+        server.deliver(imap_account.address, message(subject=f"Message {n}")[0], folder)
+    pli.add_account("cab", imap_account)
     pli("sync").ok()
     ids_before = {m["subject"]: m["id"] for m in pli("list", "--json").json()["messages"]}
     audit_before = len(pli("audit", "--json").json()["entries"])
 
-    dove.set_uidvalidity(mail_account.address, "INBOX", 4242)
-    dove.deliver(mail_account.address, message(subject="Après le changement")[0])
+    server.set_uidvalidity(imap_account.address, folder, 4242)
+    server.deliver(imap_account.address, message(subject="Après le changement")[0], folder)
     report = pli("sync", "--json").ok().json()["accounts"][0]
-    inbox = [f for f in report["folders"] if f["folder"] == "INBOX"][0]
+    inbox = [f for f in report["folders"] if f["folder"] == folder][0]
     assert inbox["uidvalidity_reset"] is True
     assert inbox["rebound"] == 3 and inbox["new"] == 1
 
@@ -179,23 +192,24 @@ def test_uidvalidity_change_rebinds_without_duplicates_or_refetch(pli: Pli, mail
     assert len(fetched) == 1 and "1 messages" in fetched[0]["detail"]
     # And the local archive follows the new UIDs: a flag change reaches the right message.
     pli("flag", str(ids_after["Message 0"]), "--set", "flagged").ok()
-    flagged = [m for m in dove.messages(mail_account.address) if "\\Flagged" in m.flags]
+    flagged = [m for m in server.messages(imap_account.address, folder) if "\\Flagged" in m.flags]
     assert len(flagged) == 1
 
 
-def test_move_is_replayed_and_the_message_keeps_its_archive_entry(pli: Pli, mail_account) -> None:
-    dove = mail_account.dovecot
-    dove.deliver(mail_account.address, message(subject="À classer")[0])
-    pli.add_account("cab", mail_account)
+def test_move_is_replayed_and_the_message_keeps_its_archive_entry(pli: Pli, imap_account) -> None:
+    server = imap_account.server
+    server.deliver(imap_account.address, message(subject="À classer")[0])
+    pli.add_account("cab", imap_account)
     pli("sync").ok()
     entry = by_subject(pli("list", "--json").json())["À classer"]
     pli("move", str(entry["id"]), "--to", "Archive").ok()
 
-    assert dove.messages(mail_account.address, "INBOX") == []
-    assert len(dove.messages(mail_account.address, "Archive")) == 1
+    archive = imap_account.folder("Archive")
+    assert server.messages(imap_account.address, "INBOX") == []
+    assert len(server.messages(imap_account.address, archive)) == 1
     moved = by_subject(pli("list", "--json").json())["À classer"]
-    assert moved["id"] == entry["id"] and moved["folder"] == "Archive"
-    assert moved["uid"] == dove.messages(mail_account.address, "Archive")[0].uid
+    assert moved["id"] == entry["id"] and moved["folder"] == archive
+    assert moved["uid"] == server.messages(imap_account.address, archive)[0].uid
     report = pli("sync", "--json").ok().json()["accounts"][0]
     assert report["new"] == 0 and len(pli("list", "--json").json()["messages"]) == 1
 
