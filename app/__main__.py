@@ -7,7 +7,6 @@ part (`bootstrap.prepare_gui`) runs on a worker thread while the window already 
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Sequence
 
@@ -26,9 +25,20 @@ def wants_gui(argv: Sequence[str]) -> bool:
     return i == len(argv)
 
 
+def _freeze_support() -> None:
+    """`multiprocessing.freeze_support()`, which acts only in a frozen (PyInstaller) build.
+
+    Outside one it does nothing: `multiprocessing` (10 ms) is then not imported at all.
+    """
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        multiprocessing.freeze_support()
+
+
 def main() -> None:
     """Run Pli and exit with its status: the window without arguments, else the command line."""
-    multiprocessing.freeze_support()  # first, for the frozen (PyInstaller) build
+    _freeze_support()  # first, for the frozen (PyInstaller) build
     argv = sys.argv[1:]
     if wants_gui(argv):
         gui()
@@ -40,7 +50,7 @@ def main() -> None:
 
 def gui() -> None:
     """The window (the `pli-gui` entry point: no console window on Windows)."""
-    multiprocessing.freeze_support()
+    _freeze_support()
     from app.ui.application import run_gui  # Qt and the frame only: the window shows first
 
     argv = sys.argv[1:]

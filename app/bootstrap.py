@@ -17,13 +17,13 @@ from app.cli.output import Output
 from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.domain.errors import StoreError
-from app.services.container import Services
-from app.services.event_bus import EventBus
-from app.services.instance import Holder
 from app.services.profile import PassphraseProvider, open_services, serve_commands_with
 
-if TYPE_CHECKING:  # imported when a command opens the directory (start-up time, issue 15)
+if TYPE_CHECKING:  # imported when a command needs them (start-up time, issue 15)
+    from app.services.container import Services
     from app.services.directory_service import DirectoryService
+    from app.services.event_bus import EventBus
+    from app.services.instance import Holder
 
 PASSPHRASE_ENV = "PLI_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 

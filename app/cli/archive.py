@@ -14,22 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
-from app.cli.messages import describe
 from app.cli.output import add_json_flag, iso_time, table
-from app.domain.documents import display_subject
+from app.domain.documents.naming import display_subject  # the module alone (start-up time)
 from app.domain.errors import ValidationError
-from app.domain.events import (
-    ArchiveComplete,
-    BodiesProgress,
-    Event,
-    HeadersProgress,
-    MailboxListed,
-    NewMail,
-    SessionEnded,
-)
 from app.domain.message import FLAG_WORDS, Flag, MessageSummary, Person
 
 if TYPE_CHECKING:  # annotations only: `pli list` loads no sync machinery (start-up time)
+    from app.domain.events import Event
     from app.services.account_service import Account
     from app.services.archive_service import SearchFilters
     from app.services.container import Services
@@ -205,6 +196,8 @@ async def _sync(ctx: CliContext, args: argparse.Namespace) -> int:
     for name, sent in outbox.items():
         if sent["submitted"]:
             lines.append(f"{name}: {sent['submitted']} queued message(s) sent")
+    from app.cli.messages import describe  # the table loads with `sync` alone (start-up time)
+
     for r in reports:
         if r.outbox_waiting_error is not None:
             # Why messages wait (a refused login at submission names its host).
@@ -283,6 +276,16 @@ def _report_lines(report: SyncReport) -> list[str]:
 
 
 def _follow_progress(ctx: CliContext, services: Services) -> Callable[[Event], None]:
+    from app.domain.events import (
+        ArchiveComplete,
+        BodiesProgress,
+        Event,
+        HeadersProgress,
+        MailboxListed,
+        NewMail,
+        SessionEnded,
+    )
+
     last = {"t": 0.0}
 
     def show(event: Event) -> None:

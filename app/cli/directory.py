@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.context import CliContext
-from app.cli.messages import describe
 from app.cli.output import Output, add_json_flag
 from app.domain.contacts import FAVOURITE_WEIGHT
 from app.domain.directory import (
@@ -187,6 +186,8 @@ async def _search(ctx: CliContext, args: argparse.Namespace) -> int:
         await _use_api_key_file(service, args)
         result = await service.search(query, limit=max(1, args.limit), online=online, boost=boost)
     if result.online_error:
+        from app.cli.messages import describe  # loaded when shown (start-up time)
+
         reason = describe(DirectoryError(result.online_error))
         ctx.out.warn(f"online directory not used: {reason}")
     ctx.out.result(search_json(result, boost), search_lines(result, boost))
@@ -201,6 +202,8 @@ async def _contacts_boost(ctx: CliContext) -> dict[str, float]:
         services = await ctx.services()
         return await services.contacts.boost()
     except StoreError as error:
+        from app.cli.messages import describe  # loaded when shown (start-up time)
+
         ctx.out.warn(f"favourites and recent correspondents not used: {describe(error)}")
         return {}
 

@@ -23,7 +23,6 @@ from app import __version__
 from app.cli import forward
 from app.cli.context import CliContext, HoldRequest
 from app.cli.exit_codes import ExitCode, exit_code_for
-from app.cli.messages import describe
 from app.cli.output import Output
 from app.domain.errors import KnownError
 from app.services.instance import CommandRunner, ForwardedCommand
@@ -35,6 +34,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[[CliContext, argparse.Namespace], Awaitable[int]]
+
+
+def _describe(error: KnownError) -> str:
+    """The error's English line; the messages' table loads only when one is shown."""
+    from app.cli.messages import describe
+
+    return describe(error)
 
 
 class _Registrar(Protocol):
@@ -169,12 +175,12 @@ def run(argv: Sequence[str] | None, make_context: ContextFactory) -> int:
     try:
         ctx = make_context(args, out)
     except KnownError as error:
-        out.error(describe(error))
+        out.error(_describe(error))
         return int(exit_code_for(error))
     try:
         return asyncio.run(_dispatch(words, args, ctx))
     except KnownError as error:
-        out.error(describe(error))
+        out.error(_describe(error))
         return int(exit_code_for(error))
     except KeyboardInterrupt:
         out.error("interrupted")
@@ -237,7 +243,7 @@ async def execute(args: argparse.Namespace, ctx: CliContext) -> int:
     try:
         return await handler(ctx, args)
     except KnownError as error:
-        ctx.out.error(describe(error))
+        ctx.out.error(_describe(error))
         return int(exit_code_for(error))
     finally:
         await ctx.aclose()

@@ -15,16 +15,11 @@ import json
 import logging
 import os
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from app.config.paths import TESTING_ENV
 from app.config.settings import atomic_write_text
@@ -117,6 +112,8 @@ class DataKeyManager:
         if self.exists():
             raise StoreError("store.exists")
         key = DataKey(secrets.token_bytes(KEY_BYTES))
+        import uuid  # here: `uuid` imports `platform` (start-up time, issue 15)
+
         profile_id = str(uuid.uuid4())
         record: dict[str, Any] = {"version": PROFILE_VERSION, "profile_id": profile_id}
         if passphrase is not None:
@@ -219,6 +216,10 @@ def _b64(data: bytes) -> str:
 
 
 def _wrap(key: DataKey, passphrase: str) -> dict[str, Any]:
+    # cryptography's modules load with a passphrase only: a keyring profile never needs them.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     salt = secrets.token_bytes(16)
     n = SCRYPT_N_TESTING if os.environ.get(TESTING_ENV) else SCRYPT_N
     kek = Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(passphrase.encode("utf-8"))
@@ -237,6 +238,10 @@ def _wrap(key: DataKey, passphrase: str) -> dict[str, Any]:
 
 
 def _unwrap(wrapped: dict[str, Any], passphrase: str) -> DataKey:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     try:
         salt = base64.b64decode(wrapped["salt"])
         nonce = base64.b64decode(wrapped["nonce"])

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.directory.importer import report_from_json
 from app.directory.schema import (
     ADDRESS_INDEX_DDL,
     BASE_DDL,
@@ -24,7 +24,6 @@ from app.directory.schema import (
     SCHEMA_VERSION,
 )
 from app.directory.search import CompiledQuery, NoMatch, row_words
-from app.directory.whitelist import WhitelistEntry
 from app.domain.directory import (
     DirectoryEntry,
     EntryKind,
@@ -34,6 +33,9 @@ from app.domain.directory import (
     WhitelistInfo,
 )
 from app.domain.errors import DirectoryError
+
+if TYPE_CHECKING:  # the list of domains' parser (defusedxml) loads when it is imported
+    from app.directory.whitelist import WhitelistEntry
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,8 @@ class DirectoryDatabase:
         row = self._conn.execute(
             "SELECT value FROM meta WHERE key = 'extraction.report'"
         ).fetchone()
+        from app.directory.importer import report_from_json  # the importer: not for a search
+
         return report_from_json(row[0]) if row else None
 
     # ---------------------------------------------------------------- search

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, TypeVar
 from app.config.settings import DirectorySettings
 from app.directory.rate_limit import TokenBucket
 from app.directory.search import compile_query
-from app.directory.whitelist import read_whitelist
 from app.domain.addresses import MailAddress
 from app.domain.directory import (
     DirectoryEntry,
@@ -39,7 +38,6 @@ from app.domain.directory import (
     WhitelistInfo,
 )
 from app.domain.errors import DirectoryError
-from app.domain.events import PROFILE_WIDE, DirectoryChanged, DirectoryImportProgress
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
 
@@ -315,6 +313,7 @@ class DirectoryService:
             DirectoryError: ``directory.whitelist.*``.
             NotFoundError: ``directory.whitelist.file_not_found``.
         """
+        from app.directory.whitelist import read_whitelist  # defusedxml: here (start-up time)
 
         def job() -> WhitelistInfo:
             parsed = read_whitelist(path, checksum)
@@ -459,6 +458,8 @@ class DirectoryService:
     ) -> None:
         if on_progress is not None:
             on_progress(progress)
+        from app.domain.events import PROFILE_WIDE, DirectoryImportProgress  # start-up time
+
         self._events.publish(
             DirectoryImportProgress(
                 account_id=PROFILE_WIDE,
@@ -469,6 +470,8 @@ class DirectoryService:
         )
 
     def _changed(self, what: str, entries: int) -> None:
+        from app.domain.events import PROFILE_WIDE, DirectoryChanged  # start-up time
+
         self._events.publish(DirectoryChanged(account_id=PROFILE_WIDE, what=what, entries=entries))
 
 

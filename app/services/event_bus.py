@@ -16,14 +16,15 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from app.domain.events import Event
+if TYPE_CHECKING:  # the vocabulary loads with its first publisher (start-up time, issue 15)
+    from app.domain.events import Event
 
 log = logging.getLogger(__name__)
 
-E = TypeVar("E", bound=Event)
-Handler = Callable[[Event], None]
+E = TypeVar("E", bound="Event")
+Handler = Callable[["Event"], None]
 
 
 class _Subscription:

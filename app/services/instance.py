@@ -40,12 +40,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
 from app.config.paths import AppPaths
 from app.domain.errors import StoreError
-from app.domain.events import Cause
+
+if TYPE_CHECKING:  # the events' vocabulary loads with the services, not with every `pli`
+    from app.domain.events import Cause
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ def change_cause() -> Cause:
     Services publishing a user's change call this instead of writing `Cause.USER`: a command
     passed by another `pli` process then shows as such in the window.
     """
+    from app.domain.events import Cause
+
     return Cause.OTHER_PROCESS if _forwarded.get() else Cause.USER
 
 

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from app.config.paths import AppPaths
 from app.config.settings import Settings
 from app.domain.errors import StoreError
-from app.services.container import Services
-from app.services.event_bus import EventBus
 from app.services.instance import CommandRunner, Holder, ProfileHold, hold_profile
+
+if TYPE_CHECKING:  # loaded once a profile opens (`pli directory` never does; issue 15)
+    from app.services.container import Services
+    from app.services.event_bus import EventBus
 
 #: Asked for the passphrase; the argument is True when a new one is being chosen.
 #: Returns None when none can be had (no terminal, nothing in the environment).
 PassphraseProvider = Callable[[bool], Awaitable[str | None]]
 
 #: Builds what runs forwarded commands, once the services exist (the command line's handlers).
-RunnerFactory = Callable[[Services], CommandRunner]
+RunnerFactory = Callable[["Services"], CommandRunner]
 
 _default_runner: list[RunnerFactory] = []
 
@@ -105,6 +108,8 @@ async def _open(
     # The key and the archive's modules load here, once a command needs the archive
     # (`pli --help` and the window's first frame never do).
     from app.credentials.data_keys import DataKeyManager, keyring_usable
+    from app.services.container import Services
+    from app.services.event_bus import EventBus
     from app.services.store_gateway import StoreGateway
 
     await asyncio.to_thread(paths.ensure)

@@ -25,9 +25,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from app.domain.errors import StoreError
 from app.domain.message import FetchedBody
 from app.store.database import classify_os
@@ -133,6 +130,9 @@ class BlobStore:
             raise StoreError("store.blob_missing") from error
         if len(sealed) != ref.length:
             raise StoreError("store.blob_missing")
+        from cryptography.exceptions import InvalidTag  # loaded on first use (start-up time)
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             return AESGCM(ref.key).decrypt(sealed[:_NONCE], sealed[_NONCE:], _AAD)
         except InvalidTag as error:
@@ -202,6 +202,8 @@ def prepare(body: FetchedBody) -> PreparedBody:
 
 def seal(data: bytes) -> Sealed:
     """Encrypt one record under a fresh random key (CPU only: any thread may call it)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # loaded on first use
+
     key = secrets.token_bytes(32)
     nonce = secrets.token_bytes(_NONCE)
     return Sealed(key, nonce, AESGCM(key).encrypt(nonce, data, _AAD))
