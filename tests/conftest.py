@@ -23,6 +23,8 @@ from tests.servers.fixtures import (
     mail_account_factory,
     oidc_provider,
     pki,
+    postfix,
+    postfix_account_factory,
     smtp_server,
     tls_edge_factory,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "mail_account_factory",
     "oidc_provider",
     "pki",
+    "postfix",
+    "postfix_account_factory",
     "smtp_server",
     "tls_edge_factory",
 ]

@@ -1,17 +1,72 @@
 """Sending failures told as they are (issue 14: #4 login refused, #5 SIZE, #6 every recipient
-refused), through the real SMTP server: the same outcome for the command line and the window
-(the services carry it)."""
+refused, and a partial refusal), the same outcome for the command line and the window (the
+services carry it). Each runs through both submission servers of the suite (`submission`):
+Pli's own SMTP server (faults injected) and a real Postfix 3.7 (the refusals are its own:
+a wrong submission password, its default SIZE of 10,240,000 bytes, unknown users at RCPT)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.integration.test_sending import body_file, make_user
+from tests.servers.fixtures import MailAccount
+from tests.servers.postfix import PostfixServer
+from tests.servers.smtp import SmtpServer
 
 pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Submission:
+    """One submission server and how a test makes it refuse things."""
+
+    name: str
+    make_account: Callable[..., MailAccount]
+    smtp: SmtpServer | None = None
+    postfix: PostfixServer | None = None
+
+    def refuse_logins(self, account: MailAccount) -> None:
+        """Make the server refuse ``account``'s login (535) until `accept_logins`."""
+        if self.postfix is not None:
+            self.postfix.set_password(account.address, "pas-" + account.password)
+        else:
+            assert self.smtp is not None
+            self.smtp.fail_command("AUTH", "535 5.7.8 Error: authentication failed", count=5)
+
+    def accept_logins(self, account: MailAccount) -> None:
+        if self.postfix is not None:
+            self.postfix.set_password(account.address, account.password)
+        else:
+            assert self.smtp is not None
+            self.smtp.reset_faults()
+
+    def settle(self) -> None:
+        """Wait until what the server accepted has been delivered (Postfix queues first)."""
+        if self.postfix is not None:
+            self.postfix.wait_queue_empty()
+
+    def wait_delivered(self, account: MailAccount, count: int = 1) -> None:
+        account.dovecot.wait_for_messages(account.address, "INBOX", count, 20)
+
+
+@pytest.fixture(params=["pli-smtp", "postfix"])
+def submission(request: pytest.FixtureRequest) -> Submission:
+    """Each test once through Pli's SMTP server, once through Postfix."""
+    if request.param == "postfix":
+        return Submission(
+            "postfix",
+            request.getfixturevalue("postfix_account_factory"),
+            postfix=request.getfixturevalue("postfix"),
+        )
+    return Submission(
+        "pli-smtp",
+        request.getfixturevalue("mail_account_factory"),
+        smtp=request.getfixturevalue("smtp_server"),
+    )
 
 
 @pytest.fixture
@@ -39,11 +94,11 @@ def _send(pli, to: str, tmp_path: Path, text: str = "x", *extra: str):
 
 
 def test_a_login_refused_at_submission_is_an_authentication_failure(
-    tmp_path: Path, mail_account_factory, smtp_server
+    tmp_path: Path, submission: Submission
 ) -> None:
-    a_account, b_account = mail_account_factory(), mail_account_factory()
+    a_account, b_account = submission.make_account(), submission.make_account()
     a = make_user(tmp_path, a_account, "a")
-    smtp_server.fail_command("AUTH", "535 5.7.8 Error: authentication failed", count=5)
+    submission.refuse_logins(a_account)
     result = _send(a, b_account.address, tmp_path)
     assert result.code == 5, result
     assert a_account.smtp_host in result.err + result.out
@@ -59,17 +114,19 @@ def test_a_login_refused_at_submission_is_an_authentication_failure(
     assert synced.code == 0
     assert "the outbox waits" in synced.err and a_account.smtp_host in synced.err
     assert "refused the login" in synced.err
-    smtp_server.reset_faults()
+    submission.accept_logins(a_account)
     a("outbox", "--flush").ok()
     (entry,) = a("outbox", "--json").json()["entries"]
     assert entry["state"] == "filed"
+    submission.wait_delivered(b_account)
+    submission.settle()
     assert len(b_account.dovecot.messages(b_account.address)) == 1
 
 
 def test_every_visible_recipient_refused_is_a_failure_not_sent(
-    tmp_path: Path, mail_account_factory, smtp_server
+    tmp_path: Path, submission: Submission
 ) -> None:
-    a_account = mail_account_factory()
+    a_account = submission.make_account()
     a = make_user(tmp_path, a_account, "a")
     nobody = "personne.inconnue@" + a_account.address.split("@")[1]
     result = _send(a, nobody, tmp_path, "x", "--json")
@@ -86,41 +143,79 @@ def test_every_visible_recipient_refused_is_a_failure_not_sent(
     entries = a("outbox", "--json").json()["entries"]
     assert {e["state"] for e in entries} == {"failed"}
     # Not filed in Sent, and the hidden self-copy did not travel alone.
+    submission.settle()
     assert a_account.dovecot.messages(a_account.address, "Sent") == []
     assert a_account.dovecot.messages(a_account.address, "INBOX") == []
-    assert all(not tx.data for tx in smtp_server.transactions if tx.auth_login == a_account.address)
+    if submission.smtp is not None:
+        transactions = submission.smtp.transactions
+        assert all(not tx.data for tx in transactions if tx.auth_login == a_account.address)
+
+
+def test_some_recipients_refused_are_named_and_the_others_served(
+    tmp_path: Path, submission: Submission
+) -> None:
+    a_account, b_account = submission.make_account(), submission.make_account()
+    a = make_user(tmp_path, a_account, "a")
+    nobody = "personne.inconnue@" + a_account.address.split("@")[1]
+    result = _send(a, b_account.address, tmp_path, "x", "--cc", nobody, "--json")
+    assert result.code == 0, result
+    outcome = result.json()
+    assert outcome["state"] == "filed"
+    (refused,) = outcome["refused"]
+    assert refused["address"] == nobody and refused["code"] == 550
+    assert "User unknown" in refused["text"]
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["status"][nobody]["status"] == "failed"
+    assert entry["status"][b_account.address]["status"] == "submitted"
+    submission.wait_delivered(b_account)
+    submission.settle()
+    assert len(b_account.dovecot.messages(b_account.address)) == 1
+    assert len(a_account.dovecot.messages(a_account.address, "Sent")) == 1
+
+
+#: A body that passes Pli's own 10 MiB rule (10,485,760 bytes) and is over Postfix's default
+#: SIZE (10,240,000) once its lines end in CRLF, as on the wire: 144,000 lines of 70 bytes.
+_LINE = ("Compte rendu de consultation, examen clinique sans particularite. " * 2)[:70]
+BIG_BODY = (_LINE + "\n") * 144_000
 
 
 def test_a_message_over_the_servers_size_is_explained(
-    tmp_path: Path, mail_account_factory, small_smtp
+    tmp_path: Path, submission: Submission, request: pytest.FixtureRequest
 ) -> None:
-    a_account, b_account = mail_account_factory(), mail_account_factory()
+    if submission.postfix is not None:
+        limit, text = submission.postfix.message_size_limit, BIG_BODY
+        assert limit == 10_240_000  # Postfix's own default, below Pli's rule
+    else:
+        limit, text = request.getfixturevalue("small_smtp"), "Compte rendu. " * 3_000
+    a_account, b_account = submission.make_account(), submission.make_account()
     a = make_user(tmp_path, a_account, "a")
-    result = _send(a, b_account.address, tmp_path, "Compte rendu. " * 3_000)
+    result = _send(a, b_account.address, tmp_path, text)
     assert result.code == 8, result
     said = result.out + result.err
-    assert "too large for this server (limit 20,000 bytes" in said
+    assert f"too large for this server (limit {limit:,} bytes" in said
     assert "several messages" in said
     (entry,) = a("outbox", "--json").json()["entries"]
     assert entry["state"] == "failed"
     assert entry["last_error"] == "server.message_too_large"
-    assert "too large for this server (limit 20,000 bytes" in entry["reason"]
+    assert f"too large for this server (limit {limit:,} bytes" in entry["reason"]
     assert "too large for this server" in a("outbox").out
+    submission.settle()
     assert b_account.dovecot.messages(b_account.address) == []
 
 
 def test_a_full_mailbox_hides_the_self_copy_at_once_and_says_why(
-    tmp_path: Path, mail_account_factory
+    tmp_path: Path, submission: Submission
 ) -> None:
     # Room for the hidden copy delivered to the inbox, not for a second copy in Sent.
-    a_account = mail_account_factory(quota_bytes=45_000)
-    b_account = mail_account_factory()
+    a_account = submission.make_account(quota_bytes=45_000)
+    b_account = submission.make_account()
     a = make_user(tmp_path, a_account, "a")
     result = _send(a, b_account.address, tmp_path, "Compte rendu. " * 2_000)
     assert result.code == 0, result
     assert "could not be made" in result.err and "is full" in result.err
     assert "?" not in result.err
     assert "Quota exceeded" in result.err  # the server's own words
+    submission.wait_delivered(b_account)
     assert len(b_account.dovecot.messages(b_account.address)) == 1
     # The hidden copy is gone from the inbox at once, on the server and in the archive.
     assert a_account.dovecot.messages(a_account.address, "INBOX") == []

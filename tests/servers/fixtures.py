@@ -20,6 +20,7 @@ A missing Dovecot or node is a failure with instructions, never a skip.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import secrets
@@ -40,6 +41,7 @@ from tests.servers.oidc_provider import (
     OidcProvider,
 )
 from tests.servers.pki import TestPki
+from tests.servers.postfix import PostfixServer
 from tests.servers.smtp import SmtpServer
 from tests.servers.tls_edge import TlsEdgeServer
 
@@ -258,3 +260,44 @@ def tls_edge_factory(
     yield make
     for server in started:
         server.stop()
+
+
+# -- Postfix (tests/servers/postfix.py) --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postfix(pki: TestPki, dovecot: DovecotServer) -> Iterator[PostfixServer]:
+    """Postfix 3.7 submission (STARTTLS + implicit TLS, SASL) delivering into ``dovecot`` by
+    LMTP; unknown users of its domain refused at RCPT; SIZE 10,240,000 (Postfix's default)."""
+    server = PostfixServer(
+        pki.server,
+        lmtp=("127.0.0.1", dovecot.lmtp_port),
+        has_mailbox=dovecot.has_user,
+        domains=[dovecot.domain],
+    )
+    _start(server, "Postfix server")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postfix_account_factory(
+    dovecot: DovecotServer, oidc_provider: OidcProvider, postfix: PostfixServer
+) -> Callable[..., MailAccount]:
+    """``make(local=None, *, password=None, quota_bytes=None) -> MailAccount`` whose SMTP is
+    ``postfix`` (same password at submission as at IMAP; ``postfix.set_password`` changes the
+    submission one only)."""
+
+    def make(
+        local: str | None = None, *, password: str | None = None, quota_bytes: int | None = None
+    ) -> MailAccount:
+        account = _new_account(dovecot, oidc_provider, None, local, password, quota_bytes)
+        postfix.add_user(account.address, account.password)
+        return dataclasses.replace(
+            account,
+            smtp_host=postfix.host,
+            smtp_port=postfix.submission_port,
+            smtps_port=postfix.smtps_port,
+        )
+
+    return make
