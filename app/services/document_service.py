@@ -1,35 +1,39 @@
 """Documents of archived messages: listing, export per patient, text for the full-text index.
 
 The document code (app.documents) is blocking and CPU-bound; it runs on a worker thread of
-its own so the event loop (the window) never waits on a PDF.
+its own so the event loop (the window) never waits on a PDF. The text of attachments for the
+index is extracted in worker processes (`app.services.index_workers`), out of the GIL of the
+process that syncs or draws the window, while the bodies arrive (`index_soon`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.documents.attachments import (
-    AttachmentPayload,
-    attachments_with_payloads,
-    extract_attachment,
-    list_attachments,
-)
+from app.documents.attachments import AttachmentPayload, extract_attachment, list_attachments
 from app.documents.filing import PatientRef, plan_export, write_export
-from app.documents.pdf import ExtractionLimits, extract_text
+from app.documents.indexing import (
+    STATE_INDEXED,
+    PartJob,
+    PartResult,
+    attachment_jobs,
+    index_part,
+    message_text,
+)
 from app.documents.rtf import rtf_text
 from app.documents.xdm_reader import read_xdm_lenient, refusing_problems
 from app.domain.addresses import MailAddress
 from app.domain.documents import (
     AttachmentInfo,
-    DocumentKind,
     ExportedFile,
     PersonName,
     Problem,
@@ -40,15 +44,13 @@ from app.services.executors import SerialExecutor
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 
+if TYPE_CHECKING:  # the worker processes (multiprocessing) are imported on first use
+    from app.services.index_workers import IndexWorkers
+
 log = logging.getLogger(__name__)
 
-#: Bounds of the text taken from one PDF for the index (the first pages of a long report say
-#: what it is; the whole of a 400-page file would cost seconds per message).
-INDEX_LIMITS = ExtractionLimits(max_pages=50, max_chars=100_000, time_budget=2.0)
-#: Characters of attachment text kept per message in the index.
-MAX_ATTACHMENT_TEXT = 300_000
-
-STATE_TO_INSPECT, STATE_INDEXED, STATE_NOT_INDEXABLE = 0, 1, 2
+#: Messages read, split and saved together by the indexing (one read, one write transaction).
+INDEX_CHUNK = 16
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,20 @@ class IndexReport:
 class DocumentService:
     """Front ends' access to the documents of archived messages."""
 
-    def __init__(self, store: StoreGateway) -> None:
+    def __init__(self, store: StoreGateway, *, index_processes: int | None = None) -> None:
+        """`index_processes`: worker processes of the indexing (default: the pool's, 2)."""
         self._store = store
         self._worker = SerialExecutor("documents")
+        self._index_processes = index_processes
+        self._pool: IndexWorkers | None = None
+        self._pool_failed = False  # no worker process could start: indexing in this process
+        self._indexing = asyncio.Lock()  # one indexing pass at a time (background or asked)
+        self._background: asyncio.Task[None] | None = None
+        self._again = False  # more bodies arrived while the background pass ran
+        self._unreported = [0, 0]  # messages, documents indexed in the background, not told
+        self._closed = False
+        #: Unexpected failures of the background indexing (logged; tests look here).
+        self.failures: list[BaseException] = []
 
     async def _raw(self, message_id: int) -> bytes:
         raw = await self._store.read(lambda a: a.messages.raw(message_id))
@@ -245,20 +258,14 @@ class DocumentService:
         """Index the text of attachments (PDF text, XDM documents) of archived messages.
 
         Resumable and idempotent: each message is marked done in the same transaction as its
-        text. Returns what was done and how many messages still wait.
+        text. Returns what was done since the last report (the background indexing that ran
+        while bodies arrived included) and how many messages still wait.
         """
-        pending = await self._store.read(lambda a: a.messages.attachments_to_index(limit))
-        messages = documents = 0
-        for message_pk, sort_key in pending:
-            raw = await self._store.read(partial(_raw_of, pk=message_pk))
-            if raw is None:
-                continue
-            text, states = await self._worker.run(_index_one, raw)
-            documents += sum(1 for s in states.values() if s[0] == STATE_INDEXED)
-            await self._store.write(
-                partial(_save, pk=message_pk, sort_key=sort_key, text=text, states=states)
-            )
-            messages += 1
+        async with self._indexing:
+            messages, documents = await self._index_pending(limit)
+        messages += self._unreported[0]
+        documents += self._unreported[1]
+        self._unreported = [0, 0]
         remaining = await self._store.read(lambda a: len(a.messages.attachments_to_index()))
         log.info(
             "attachments indexed: %d messages, %d documents, %d waiting",
@@ -268,19 +275,138 @@ class DocumentService:
         )
         return IndexReport(messages=messages, documents=documents, remaining=remaining)
 
+    def index_soon(self) -> None:
+        """Bodies were stored: index their attachments now, in the background.
+
+        Called on the event loop's thread (the sync pipeline calls it on each `BodiesProgress`);
+        a call while a pass runs makes it look again when it ends. `index_attachments` waits
+        for the running pass and reports what it did.
+        """
+        if self._closed:
+            return
+        if self._background is not None and not self._background.done():
+            self._again = True
+            return
+        self._background = asyncio.get_running_loop().create_task(
+            self._index_in_background(), name="index-attachments"
+        )
+
+    async def _index_in_background(self) -> None:
+        try:
+            while not self._closed:
+                self._again = False
+                async with self._indexing:
+                    messages, documents = await self._index_pending(None)
+                self._unreported[0] += messages
+                self._unreported[1] += documents
+                if not self._again:
+                    return
+        except KnownError as error:  # the archive is busy or closing: the next pass resumes
+            log.warning("background indexing stopped: %s", error.code)
+        except Exception as error:
+            log.exception("background indexing failed")
+            self.failures.append(error)
+
+    async def _index_pending(self, limit: int | None) -> tuple[int, int]:
+        """Index the messages waiting (at most `limit`): (messages, documents) done.
+
+        Chunks of messages are read in one go, split here (cheap), their documents indexed by
+        the worker processes, and saved in one transaction while the next chunk is indexed.
+        """
+        pending = await self._store.query(lambda a: a.messages.attachments_to_index(limit))
+        messages = documents = 0
+        saving: asyncio.Task[None] | None = None
+        try:
+            for at in range(0, len(pending), INDEX_CHUNK):
+                if self._closed:
+                    break
+                chunk = pending[at : at + INDEX_CHUNK]
+                raws = await self._store.query(partial(_raws_of, pks=[pk for pk, _ in chunk]))
+                jobs = await self._worker.run(_jobs_of, [raws.get(pk) for pk, _ in chunk])
+                results = await asyncio.gather(*(self._index_jobs(js) for js in jobs))
+                items: list[tuple[int, int, str, dict[str, tuple[int, str]]]] = []
+                for (pk, sort_key), message_jobs, message_results in zip(
+                    chunk, jobs, results, strict=True
+                ):
+                    if message_jobs is None:
+                        continue  # not archived (any more)
+                    text, states = message_text(message_results)
+                    items.append((pk, sort_key, text, states))
+                    documents += sum(1 for s in states.values() if s[0] == STATE_INDEXED)
+                messages += len(items)
+                if saving is not None:
+                    await saving
+                saving = asyncio.get_running_loop().create_task(
+                    self._store.write(partial(_save_batch, items=items))
+                )
+            if saving is not None:
+                await saving
+        finally:
+            if saving is not None and not saving.done():
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(saving)
+        return messages, documents
+
+    async def _index_jobs(self, jobs: list[PartJob] | None) -> list[PartResult]:
+        if not jobs:
+            return []
+        return list(await asyncio.gather(*(self._index_job(job) for job in jobs)))
+
+    async def _index_job(self, job: PartJob) -> PartResult:
+        if not self._pool_failed:
+            if self._pool is None:
+                from app.services.index_workers import IndexWorkers
+
+                if self._index_processes is None:
+                    self._pool = IndexWorkers()
+                else:
+                    self._pool = IndexWorkers(self._index_processes)
+            try:
+                return await self._pool.run(job)
+            except OSError:
+                log.warning("index worker processes cannot start: indexing in this process")
+                self._pool_failed = True
+        return await self._worker.run(index_part, job)
+
+    @property
+    def index_workers(self) -> IndexWorkers | None:
+        """The indexing's worker processes, once started (tests, diagnostics)."""
+        return self._pool
+
     async def aclose(self) -> None:
-        """Stop the worker thread."""
+        """Stop the background indexing, the worker processes and the worker thread."""
+        self._closed = True
+        background = self._background
+        if background is not None and not background.done():
+            background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await background
+        if self._pool is not None:
+            await self._pool.aclose()
         self._worker.shutdown(wait=False)
 
 
-def _raw_of(archive: Archive, pk: int) -> bytes | None:
-    return archive.messages.raw(pk)
+def _raws_of(archive: Archive, pks: list[int]) -> dict[int, bytes]:
+    raws: dict[int, bytes] = {}
+    for pk in pks:
+        try:
+            raw = archive.messages.raw(pk)
+        except KnownError as error:  # a lost segment: that message's attachments wait
+            log.warning("archived message unreadable for indexing: %s", error.code)
+            continue
+        if raw is not None:
+            raws[pk] = raw
+    return raws
 
 
-def _save(
-    archive: Archive, pk: int, sort_key: int, text: str, states: dict[str, tuple[int, str]]
+def _jobs_of(raws: list[bytes | None]) -> list[list[PartJob] | None]:
+    return [attachment_jobs(raw) if raw is not None else None for raw in raws]
+
+
+def _save_batch(
+    archive: Archive, items: list[tuple[int, int, str, dict[str, tuple[int, str]]]]
 ) -> None:
-    archive.messages.save_attachment_index(pk, sort_key, text, states)
+    archive.messages.text.save_attachment_indexes(items)
 
 
 def _split_name(display: str) -> PersonName:
@@ -293,46 +419,3 @@ def _split_name(display: str) -> PersonName:
 
 def _plan(raw: bytes, when: date, patient: PatientRef | None) -> Any:
     return plan_export(raw, message_date=when, patient=patient)
-
-
-def _index_one(raw: bytes) -> tuple[str, dict[str, tuple[int, str]]]:
-    """Runs on the documents thread: text of a message's documents, and a state per part."""
-    chunks: list[str] = []
-    states: dict[str, tuple[int, str]] = {}
-    for info, payload in attachments_with_payloads(raw, inspect=True):
-        summary: dict[str, Any] = {
-            "kind": info.kind.value,
-            "accepted": info.verdict.accepted,
-            "refusal": info.verdict.code,
-        }
-        state = STATE_NOT_INDEXABLE
-        chunks.append(info.name)
-        if info.kind is DocumentKind.PDF and info.pdf is not None:
-            summary.update(
-                pages=info.pdf.pages,
-                encrypted=info.pdf.encrypted,
-                active_content=list(info.pdf.active_content),
-            )
-            extracted = extract_text(payload.data, limits=INDEX_LIMITS)
-            summary.update(
-                indexed_pages=extracted.next_page or extracted.page_count, stop=extracted.stop
-            )
-            if extracted.text:
-                chunks.append(extracted.text)
-                state = STATE_INDEXED
-        elif info.xdm is not None:
-            for document in info.xdm.documents:
-                chunks.append(document.title)
-                if document.cda is not None and document.cda.narrative:
-                    chunks.append(document.cda.narrative)
-                    state = STATE_INDEXED
-                if document.pdf is not None:
-                    extracted = extract_text(document.pdf, limits=INDEX_LIMITS)
-                    if extracted.text:
-                        chunks.append(extracted.text)
-                        state = STATE_INDEXED
-            summary["documents"] = len(info.xdm.documents)
-        if info.problem:
-            summary["problem"] = info.problem
-        states[payload.part_id] = (state, json.dumps(summary))
-    return "\n".join(c for c in chunks if c)[:MAX_ATTACHMENT_TEXT], states

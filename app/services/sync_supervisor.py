@@ -33,6 +33,7 @@ from app.domain.events import (
     PROFILE_WIDE,
     AccountChanged,
     AccountRemoved,
+    BodiesProgress,
     ConnectionChanged,
     ConnectionState,
     DocumentsIndexed,
@@ -112,6 +113,10 @@ class Documents(Protocol):
         """Index the text of archived attachments."""
         ...
 
+    def index_soon(self) -> None:
+        """Bodies were stored: start indexing their attachments in the background."""
+        ...
+
 
 class Compactor(Protocol):
     """What the pipeline asks of the archive."""
@@ -185,14 +190,19 @@ class SyncSupervisor:
         # says so itself).
         accounts = [a for a in accounts if not a.config.retired]
         reports: list[SyncReport] = []
-        for account in accounts:
-            try:
-                report = await self._sync.sync(account, bodies=bodies)
-            except KnownError as error:
-                self._note_failure(account, error)
-                raise
-            self._set_state(account, ConnectionState.ONLINE)
-            reports.append(report)
+        following = self._follow_bodies() if bodies and index else None
+        try:
+            for account in accounts:
+                try:
+                    report = await self._sync.sync(account, bodies=bodies)
+                except KnownError as error:
+                    self._note_failure(account, error)
+                    raise
+                self._set_state(account, ConnectionState.ONLINE)
+                reports.append(report)
+        finally:
+            if following is not None:
+                following()
         async with self._profile_steps:
             await self._incoming.examine()
         for account, report in zip(accounts, reports, strict=True):
@@ -219,6 +229,16 @@ class SyncSupervisor:
         waiting_error = getattr(flushed, "offline_error", None)  # OutboxService's FlushReport
         if isinstance(waiting_error, KnownError):
             report.outbox_waiting_error = waiting_error
+
+    def _follow_bodies(self) -> Callable[[], None]:
+        """Index attachments while the bodies arrive (at each `BodiesProgress`), not after.
+
+        Returns the function that stops following.
+        """
+        return self._events.subscribe(BodiesProgress, self._bodies_stored)
+
+    def _bodies_stored(self, _event: BodiesProgress) -> None:
+        self._documents.index_soon()
 
     def _indexed(self, indexed: _Indexed) -> None:
         if indexed.documents:
@@ -466,6 +486,7 @@ class SyncSupervisor:
         """Bodies (on the ``bodies`` connection), examine them, then index and compact."""
         started = time.monotonic()
         report = SyncReport(account.name)
+        following = self._follow_bodies() if account.id in self._index_due else None
         try:
             while True:
                 self._bodies_again.discard(account.id)
@@ -490,6 +511,8 @@ class SyncSupervisor:
         except Exception as error:  # noqa: BLE001 - logged and kept (see `failures`)
             self._unexpected(error, "bodies", account)
         finally:
+            if following is not None:
+                following()
             self._bodies.pop(account.id, None)
             self._bodies_again.discard(account.id)
 

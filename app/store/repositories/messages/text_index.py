@@ -118,6 +118,34 @@ class TextIndex:
                 (state, info, pk, part),
             )
 
+    def save_attachment_indexes(
+        self, items: Sequence[tuple[int, int, str, dict[str, tuple[int, str]]]]
+    ) -> None:
+        """`save_attachment_index` for several messages (pk, sort key, text, states).
+
+        The inspection rows first, then every full-text row in one go: FTS5 writes its pending
+        terms out whenever a statement on another table intervenes.
+        """
+        entries: list[TextRow] = []
+        for pk, sort_key, text, states in items:
+            parts = self._conn.execute(
+                "SELECT part FROM attachments WHERE message_id = ?", (pk,)
+            ).fetchall()
+            self._conn.executemany(
+                "UPDATE attachments SET index_state = ?, info = ? WHERE message_id = ?"
+                " AND part = ?",
+                [
+                    (*states.get(part, (2, json.dumps({"missing": True}))), pk, part)
+                    for (part,) in parts
+                ],
+            )
+            row = self._conn.execute(
+                "SELECT subject, people, body FROM message_text WHERE sort_key = ?", (sort_key,)
+            ).fetchone()
+            if row is not None:
+                entries.append((sort_key, row[0], row[1], row[2], text))
+        self.replace(entries)
+
 
 _TOKEN_RE = re.compile(r'"[^"]*"|\S+')
 
