@@ -1,4 +1,6 @@
-"""New mail pushed by IMAP IDLE; actions done offline replayed in order once reachable."""
+"""New mail pushed by IMAP IDLE; actions done offline replayed in order once reachable.
+
+On Dovecot and on Cyrus in both namespace layouts (``imap_account``)."""
 
 from __future__ import annotations
 
@@ -27,11 +29,11 @@ def subjects(pli: Pli) -> set[str]:
     return {m["subject"] for m in pli("list", "--json").ok().json()["messages"]}
 
 
-def test_watch_follows_new_mail_pushed_by_idle(tmp_path: Path, mail_account) -> None:
+def test_watch_follows_new_mail_pushed_by_idle(tmp_path: Path, imap_account) -> None:
     pli = Pli(tmp_path / "profile")
-    pli.add_account("cab", mail_account)
-    dove = mail_account.dovecot
-    dove.deliver(mail_account.address, message(subject="Avant")[0])
+    pli.add_account("cab", imap_account)
+    server = imap_account.server
+    server.deliver(imap_account.address, message(subject="Avant")[0])
     process = pli.popen("sync", "--watch", "--interval", "3")
     try:
         assert process.stderr is not None
@@ -39,12 +41,13 @@ def test_watch_follows_new_mail_pushed_by_idle(tmp_path: Path, mail_account) -> 
         while time.monotonic() < deadline:
             if "Watching" in process.stderr.readline():
                 break
-        dove.deliver(mail_account.address, message(subject="Poussé par IDLE")[0])
+        server.deliver(imap_account.address, message(subject="Poussé par IDLE")[0])
         wait_for(lambda: "Poussé par IDLE" in subjects(pli))
         # Other folders are looked at on the interval.
-        dove.create_folder(mail_account.address, "Biologie")
-        dove.deliver(
-            mail_account.address, message(subject="Dans un autre dossier")[0], folder="Biologie"
+        biologie = imap_account.folder("Biologie")
+        server.create_folder(imap_account.address, biologie)
+        server.deliver(
+            imap_account.address, message(subject="Dans un autre dossier")[0], folder=biologie
         )
         wait_for(lambda: "Dans un autre dossier" in subjects(pli))
         body = next(
@@ -58,16 +61,16 @@ def test_watch_follows_new_mail_pushed_by_idle(tmp_path: Path, mail_account) -> 
     assert "Stopped." in err
 
 
-def test_actions_done_offline_are_replayed_in_order(tmp_path: Path, mail_account) -> None:
-    dove = mail_account.dovecot
+def test_actions_done_offline_are_replayed_in_order(tmp_path: Path, imap_account) -> None:
+    server = imap_account.server
     for name in ("Un", "Deux", "Trois"):
-        dove.deliver(mail_account.address, message(subject=name)[0])
+        server.deliver(imap_account.address, message(subject=name)[0])
     pli = Pli(tmp_path / "profile")
-    pli.add_account("cab", mail_account)
+    pli.add_account("cab", imap_account)
     pli("sync").ok()
     ids = {m["subject"]: m["id"] for m in pli("list", "--json").json()["messages"]}
 
-    good = f"{mail_account.imap_host}:{mail_account.imap_port}"
+    good = f"{imap_account.imap_host}:{imap_account.imap_port}"
     pli("account", "set", "cab", "--imap", "127.0.0.1:9").ok()  # unreachable from now on
     flagged = pli("flag", str(ids["Un"]), "--set", "read", "--set", "flagged", "--json").ok()
     assert flagged.json()["sent_to_server"] is False
@@ -78,19 +81,20 @@ def test_actions_done_offline_are_replayed_in_order(tmp_path: Path, mail_account
     local = {m["subject"]: m for m in pli("list", "--json").json()["messages"]}
     assert set(local) == {"Un", "Deux"}
     assert local["Un"]["flags"] == ["seen", "flagged"]
-    assert local["Deux"]["folder"] == "Archive"
+    archive_name = imap_account.folder("Archive")  # INBOX.Archive on Cyrus's "inbox" layout
+    assert local["Deux"]["folder"] == archive_name
     offline = pli("sync")
     assert offline.code == 6
     assert pli("account", "list", "--json").json()["accounts"][0]["pending_operations"] == 4
-    assert {m.message_id for m in dove.messages(mail_account.address)} and len(
-        dove.messages(mail_account.address)
+    assert {m.message_id for m in server.messages(imap_account.address)} and len(
+        server.messages(imap_account.address)
     ) == 3  # nothing reached the server yet
 
     pli("account", "set", "cab", "--imap", good).ok()
     report = pli("sync", "--json").ok().json()["accounts"][0]
     assert report["replayed_operations"] == 4
-    inbox = dove.messages(mail_account.address, "INBOX")
-    archive = dove.messages(mail_account.address, "Archive")
+    inbox = server.messages(imap_account.address, "INBOX")
+    archive = server.messages(imap_account.address, archive_name)
     assert len(inbox) == 1
     assert set(inbox[0].flags) == {"\\Seen", "\\Flagged"}
     assert len(archive) == 1
