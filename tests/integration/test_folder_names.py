@@ -4,6 +4,7 @@ separator (the layout of Cyrus and Courier), wherever a folder is named."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,15 @@ pytestmark = pytest.mark.integration
 REPORTS = "Comptes rendus — été"
 
 
-@pytest.fixture
-def inbox_prefixed(dovecot_factory, oidc_provider, smtp_server):
-    server = dovecot_factory(
+@pytest.fixture(params=["dovecot", "cyrus"])
+def inbox_prefixed(request: pytest.FixtureRequest, oidc_provider, smtp_server):
+    """An account on Dovecot configured with Cyrus's layout, and on Cyrus itself."""
+    if request.param == "cyrus":
+        # Cyrus 3.6 with altnamespace: no, unixhierarchysep: no (no "." in a login there).
+        server = request.getfixturevalue("cyrus")
+        local = f"names-{secrets.token_hex(4)}"
+        return _new_account(server, oidc_provider, smtp_server, local, None, None)
+    server = request.getfixturevalue("dovecot_factory")(
         separator=".",
         prefix="INBOX.",
         special_folders={
