@@ -79,22 +79,44 @@ class ImapConnection:
             self._last_used = time.monotonic()
             return self._session
 
-    async def call(self, work: Callable[[ImapSession], R]) -> R:
-        """Run `work(session)` on the connection's thread."""
-        session = await self.session()
-        try:
-            return await self._executor.run(work, session)
-        except NetworkError:
-            if not session.usable:
-                await self._drop()
-            raise
-        except asyncio.CancelledError:
-            # The thread still runs the call: this session's state is unknown. Close it
-            # after the call (socket timeouts bound it) and open a new one next time.
-            self._abandon(session)
-            raise
-        finally:
-            self._last_used = time.monotonic()
+    async def call(self, work: Callable[[ImapSession], R], *, retry: bool = False) -> R:
+        """Run `work(session)` on the connection's thread.
+
+        With `retry` (for work that changes nothing on the server: LIST, STATUS, quota…), a
+        kept session that the server had closed while it sat unused is replaced and the work
+        run once more, instead of failing as a lost connection: Cyrus, for one, ends a session
+        whose selected folder another client deleted, without a word until the next command.
+        """
+        for attempt in range(2):
+            kept = self._session
+            session = await self.session()
+            try:
+                return await self._executor.run(work, session)
+            except NetworkError as error:
+                if not session.usable:
+                    await self._drop()
+                if (
+                    retry
+                    and attempt == 0
+                    and session is kept
+                    and not session.usable
+                    and error.code == "network.connection_lost"
+                ):
+                    log.info(
+                        "IMAP %s session of account %d was closed by the server; reopening",
+                        self.role,
+                        self.account.id,
+                    )
+                    continue
+                raise
+            except asyncio.CancelledError:
+                # The thread still runs the call: this session's state is unknown. Close it
+                # after the call (socket timeouts bound it) and open a new one next time.
+                self._abandon(session)
+                raise
+            finally:
+                self._last_used = time.monotonic()
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     async def _open(self) -> ImapSession:
         """A new session; if the wait is cancelled, the session still opening is closed later.

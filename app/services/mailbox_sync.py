@@ -283,7 +283,7 @@ class SyncService:
     ) -> None:
         """Bring the folder list and the message lists (headers) in step (`only`: these)."""
         connection = await self.connection(account)
-        listed = await connection.call(lambda s: s.list_folders())
+        listed = await connection.call(lambda s: s.list_folders(), retry=True)
         rows = await self._store.write(lambda a: a.folders.record_listing(account.id, listed))
         self._events.publish(
             FoldersListed(account_id=account.id, account=account.name, count=len(rows))
@@ -685,7 +685,7 @@ class SyncService:
     async def quota(self, account: Account) -> tuple[int, int] | None:
         """(used, limit) in KiB of the account's storage, when the server tells (QuotaChanged)."""
         connection = await self.connection(account)
-        quota = await connection.call(lambda s: s.quota("INBOX"))
+        quota = await connection.call(lambda s: s.quota("INBOX"), retry=True)
         if quota is None:
             return None
         self._events.publish(

@@ -1,6 +1,7 @@
 """Sync, local changes and the supervisor, through one container and one loop, events asserted.
 
-Real Dovecot on loopback, real SQLCipher profile; the event bus is strict (a failing
+Real Dovecot on loopback (and Cyrus in both namespace layouts for sync, changes, quota and
+IDLE push: ``imap_account``), real SQLCipher profile; the event bus is strict (a failing
 subscriber fails the test).
 """
 
@@ -63,17 +64,18 @@ async def _inbox(services: Services, account: Account) -> dict[str, Any]:
 
 
 async def _server_flags(mail: Any, folder: str = "INBOX") -> dict[str | None, tuple[str, ...]]:
-    found = await off_loop(mail.dovecot.messages, mail.address, folder)
+    found = await off_loop(mail.server.messages, mail.address, folder)
     return {m.message_id: m.flags for m in found}
 
 
 async def test_one_container_serves_sync_and_local_changes_with_events(
-    services: Services, events: EventLog, mail_account_factory: Any
+    services: Services, events: EventLog, imap_account_factory: Any
 ) -> None:
-    mail_account = await off_loop(mail_account_factory, quota_bytes=2_000_000)
-    dove, address = mail_account.dovecot, mail_account.address
+    mail_account = await off_loop(imap_account_factory, quota_bytes=2_000_000)
+    server, address = mail_account.server, mail_account.address
+    biology = mail_account.folder("Biologie")  # INBOX.Biologie on Cyrus's "inbox" layout
     for subject in ("Un", "Deux", "Trois"):
-        await off_loop(dove.deliver, address, message(subject=subject)[0])
+        await off_loop(server.deliver, address, message(subject=subject)[0])
     account = await add_account(services, mail_account)
 
     # First sync: every message added, with its archive id; not "new mail" (first listing).
@@ -115,15 +117,15 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     events.clear()
     two = inbox["Deux"]
     assert two.uid is not None
-    await off_loop(dove.add_flags, address, "INBOX", [two.uid], ["\\Flagged"])
+    await off_loop(server.add_flags, address, "INBOX", [two.uid], ["\\Flagged"])
     raw = message(subject="Du patient", sender=PATIENT, pdf=tiny_pdf("Glycemie"))[0]
-    await off_loop(dove.deliver, address, raw)
+    await off_loop(server.deliver, address, raw)
     await services.supervisor.run_once([account])
-    [server] = events.of(MessagesChanged, lambda e: e.folder_id == inbox_id)
+    [from_server] = events.of(MessagesChanged, lambda e: e.folder_id == inbox_id)
     new_id = (await _inbox(services, account))["Du patient"].id
-    assert server.cause is Cause.SERVER
-    assert server.added == (new_id,)
-    assert server.changed == (two.id,)
+    assert from_server.cause is Cause.SERVER
+    assert from_server.added == (new_id,)
+    assert from_server.changed == (two.id,)
     [new_mail] = events.of(NewMail)
     assert (new_mail.folder_id, new_mail.count, new_mail.from_patients) == (inbox_id, 1, 1)
     counts = events.of(FolderCountsChanged, lambda e: e.folder_id == inbox_id)[-1]
@@ -132,11 +134,11 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     assert (indexed.account_id, indexed.documents, indexed.remaining) == (PROFILE_WIDE, 1, 0)
 
     # Move and delete: both folders told, with ids, at once.
-    await off_loop(dove.create_folder, address, "Biologie")
+    await off_loop(server.create_folder, address, biology)
     await services.supervisor.run_once([account])
-    biology_id = await services.archive.folder_id(account, "Biologie")
+    biology_id = await services.archive.folder_id(account, biology)
     events.clear()
-    await services.operations.move([two.id], "Biologie")
+    await services.operations.move([two.id], biology)
     await services.operations.delete([inbox["Trois"].id])
     moved_out, moved_in, deleted = events.of(MessagesChanged)
     assert (moved_out.folder_id, moved_out.removed, moved_out.cause) == (
@@ -149,12 +151,12 @@ async def test_one_container_serves_sync_and_local_changes_with_events(
     assert [e.pending for e in events.of(PendingOperationsChanged)] == [1, 2]
     assert await services.supervisor.replay_now(account)
     assert [e.kind for e in events.of(OperationReplayed)] == ["move", "expunge"]
-    assert len(await off_loop(dove.messages, address, "Biologie")) == 1
+    assert len(await off_loop(server.messages, address, biology)) == 1
 
     # Refused by the server (the folder was deleted there): undone locally, and told.
-    await off_loop(dove.delete_folder, address, "Biologie")
+    await off_loop(server.delete_folder, address, biology)
     events.clear()
-    await services.operations.move([one.id], "Biologie")
+    await services.operations.move([one.id], biology)
     assert await services.supervisor.replay_now(account)  # reachable: refused, not offline
     [failed] = events.of(OperationFailed)
     assert (failed.kind, failed.message_ids) == ("move", (one.id,))
@@ -187,15 +189,16 @@ async def _wait_idle(services: Services, account: Account) -> None:
 
 
 async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
-    tmp_path: Path, mail_account: Any
+    tmp_path: Path, imap_account: Any
 ) -> None:
     threads = set(threading.enumerate())
     bus = EventBus(strict=True)
     services = await open_test_services(tmp_path / "profile", bus)
     log = EventLog(bus)
     try:
-        dove, address = mail_account.dovecot, mail_account.address
-        await off_loop(dove.deliver, address, message(subject="Avant")[0])
+        mail_account = imap_account
+        server, address = mail_account.server, mail_account.address
+        await off_loop(server.deliver, address, message(subject="Avant")[0])
         account = await add_account(services, mail_account)
         before = asyncio.all_tasks()
 
@@ -210,7 +213,7 @@ async def test_supervisor_pushes_new_mail_replays_changes_and_stops_clean(
         # Pushed by IDLE: no pass is due for five minutes. The body follows, apart.
         await log.wait_for(ArchiveComplete)
         log.clear()
-        await off_loop(dove.deliver, address, message(subject="Poussé", sender=PATIENT)[0])
+        await off_loop(server.deliver, address, message(subject="Poussé", sender=PATIENT)[0])
         new_mail = await log.wait_for(NewMail, within=20)
         assert (new_mail.folder, new_mail.count, new_mail.from_patients) == ("INBOX", 1, 1)
         pushed = (await _inbox(services, account))["Poussé"]
