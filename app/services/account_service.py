@@ -28,9 +28,12 @@ from app.domain.events import (
     AccountAdded,
     AccountChanged,
     AccountRemoved,
+    OutboxChanged,
+    OutboxCounts,
     PendingOperationsChanged,
     SessionEnded,
 )
+from app.domain.outbox import OutboxState
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
 from app.services.store_gateway import StoreGateway
@@ -235,31 +238,60 @@ class AccountService:
         Its secrets (password, refresh token, client certificate, OIDC client secret) are
         deleted from the archive and the account is marked retired: no sync, no sending, no
         connection is ever attempted again; its messages, folders, patients and audit trail
-        stay, readable and searchable offline. Idempotent.
+        stay, readable and searchable offline. Messages of its outbox never handed to a server
+        will not leave: they are marked failed (``account.retired``) rather than left waiting
+        (`unsent` counts them beforehand). Idempotent.
         """
         account = await self.get(name)
         config = _with(account.config, retired=True)
         self._tokens.pop(account.id, None)
 
-        def work(archive: Archive) -> int:
+        def work(archive: Archive) -> tuple[int, list[int], tuple[int, int]]:
             archive.accounts.update(account.id, config)
             archive.secrets.delete_scope(SecretRepository.account_scope(account.id))
             # Local changes not yet replayed never will be: they stay done here only.
             dropped = archive.pending.pending(account.id)
             for op in dropped:
                 archive.pending.failed(op.id, "account.retired")
+            unsent = archive.outbox.abandon_queued(account.id, "account.retired")
             archive.audit.add(
-                account_id=account.id, actor="local", action="account.retire", target=name
+                account_id=account.id,
+                actor="local",
+                action="account.retire",
+                target=name,
+                detail=f"{len(unsent)} unsent" if unsent else None,
             )
-            return len(dropped)
+            return len(dropped), unsent, archive.outbox.counts(account.id)
 
-        dropped = await self._store.write(work)
+        dropped, unsent, (waiting, failed) = await self._store.write(work)
         self._events.publish(AccountChanged(account_id=account.id, account=account.name))
         if dropped:
             self._events.publish(
                 PendingOperationsChanged(account_id=account.id, account=account.name, pending=0)
             )
+        for entry_id in unsent:
+            self._events.publish(
+                OutboxChanged(
+                    account_id=account.id,
+                    account=account.name,
+                    outbox_id=entry_id,
+                    state=OutboxState.FAILED.value,
+                    code="account.retired",
+                )
+            )
+        if unsent:
+            self._events.publish(
+                OutboxCounts(
+                    account_id=account.id, account=account.name, waiting=waiting, failed=failed
+                )
+            )
         return Account(account.id, config)
+
+    async def unsent(self, name: str) -> int:
+        """How many messages of the account's outbox have not been handed to a server yet."""
+        account = await self.get(name)
+        waiting, _failed = await self._store.query(lambda a: a.outbox.counts(account.id))
+        return waiting
 
     async def is_retired(self, account_id: int) -> bool:
         """Whether the account, as stored now, is an archive only."""
