@@ -332,10 +332,16 @@ async def _remove(ctx: CliContext, args: argparse.Namespace) -> int:
             return 0
     services = await ctx.services()
     if args.keep_archive:
+        unsent = await services.accounts.unsent(args.name)
         await services.accounts.retire(args.name)
         ctx.out.text(
             f"Mailbox {args.name} removed; its archive is kept (read and search it offline)."
         )
+        if unsent:
+            ctx.out.text(
+                f"{unsent} message(s) waiting in its outbox will not be sent: they stay in the"
+                " outbox, marked failed."
+            )
         return 0
     await services.accounts.remove(args.name)
     ctx.out.text(f"Account {args.name} removed.")

@@ -69,10 +69,13 @@ class OutboxActionService:
 
         Raises:
             NotFoundError: ``outbox.not_found``.
-            ValidationError: ``outbox.nothing_to_retry`` (already sent).
+            ValidationError: ``outbox.nothing_to_retry`` (already sent), ``account.retired``
+                (its mailbox was removed from Pli, archive kept: nothing is sent from it).
         """
         entry = await self._outbox.entry(entry_id)
         account = await self._account(entry.account_id)
+        if account.config.retired:
+            raise ValidationError("account.retired", account=account.name)
         if entry.state is OutboxState.FAILED:
 
             def work(a: Archive) -> bool:

@@ -3,11 +3,20 @@ searchable offline, and `pli sync` says "archive only" instead of connecting (is
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import Pli
+from app.config.paths import AppPaths
+from app.config.settings import Settings
+from app.credentials.data_keys import DataKeyManager
+from app.domain.errors import ValidationError
+from app.services.container import Services
+from app.services.event_bus import EventBus
+from app.services.outbox_actions import OutboxActionService
+from app.services.store_gateway import StoreGateway
+from tests.support.cli import PASSPHRASE, Pli
 from tests.support.mail import message
 
 pytestmark = pytest.mark.integration
@@ -56,3 +65,45 @@ def test_remove_keeping_the_archive(pli: Pli, mail_account) -> None:
     actions = [e["action"] for e in audit]
     assert "account.retire" in actions
     assert "session.login" not in actions[actions.index("account.retire") :]
+
+
+def test_messages_waiting_to_leave_a_retired_mailbox_are_marked_failed_not_left_waiting(
+    pli: Pli, mail_account, tmp_path: Path
+) -> None:
+    pli.add_account("cab", mail_account)
+    good = f"{mail_account.smtp_host}:{mail_account.smtp_port}"
+    pli("account", "set", "cab", "--smtp", "127.0.0.1:9").ok()  # the server is unreachable
+    body = tmp_path / "body.txt"
+    body.write_text("Bonjour,\nvos résultats sont normaux.\n", encoding="utf-8")
+    queued = pli(
+        "send", "--to", mail_account.address, "--subject", "Résultats", "--body-file", str(body)
+    )
+    assert queued.code == 75, queued.err
+    pli("account", "set", "cab", "--smtp", good).ok()
+
+    removed = pli("account", "remove", "cab", "--keep-archive", "--yes").ok()
+    assert "1 message(s) waiting in its outbox will not be sent" in removed.out
+    [entry] = pli("outbox", "--json").ok().json()["entries"]
+    assert (entry["state"], entry["last_error"]) == ("failed", "account.retired")
+    # The window's "Réessayer" is refused in plain words; a flush sends nothing.
+    with pytest.raises(ValidationError) as refused:
+        asyncio.run(retry(pli.profile, entry["id"]))
+    assert refused.value.code == "account.retired"
+    assert pli("outbox", "--flush").code == 0
+    assert mail_account.dovecot.messages(mail_account.address) == []
+    actions = [e["action"] for e in pli("audit", "--json").ok().json()["entries"]]
+    assert "session.login" not in actions[actions.index("account.retire") :]
+
+
+async def retry(profile: Path, entry_id: int) -> None:
+    paths = AppPaths.at(profile)
+    key = await asyncio.to_thread(DataKeyManager(paths.profile_file).unlock, PASSPHRASE)
+    store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
+    services = Services.build(
+        paths, Settings.load(paths.settings_file), store, EventBus(strict=True)
+    )
+    try:
+        actions = OutboxActionService(services.store, services.accounts, services.outbox)
+        await actions.retry(entry_id)
+    finally:
+        await services.aclose()

@@ -287,6 +287,20 @@ class OutboxRepository:
         )
         return bool(cursor.rowcount == 1)
 
+    def abandon_queued(self, account_id: int, code: str) -> list[int]:
+        """The account's messages never handed to a server: ``queued`` → ``failed`` (`code`).
+
+        For a mailbox removed from Pli with its archive kept: nothing will ever send them,
+        and they must not wait for ever. Outside the flush's state machine, as
+        `requeue_failed`. Returns the ids of the entries that moved.
+        """
+        rows = self._conn.execute(
+            "UPDATE outbox SET state = ?, last_error = ?, updated_at = ?"
+            " WHERE account_id = ? AND state = ? RETURNING id",
+            (OutboxState.FAILED.value, code, int(time.time()), account_id, OutboxState.QUEUED),
+        ).fetchall()
+        return sorted(int(r[0]) for r in rows)
+
     def requeue_failed(self, entry_id: int) -> bool:
         """The user's retry of a refused message: ``failed`` → ``queued`` (compare-and-set).
 
