@@ -17,6 +17,7 @@ Blocking; never raises on hostile input (what could not be done is said in the r
 from __future__ import annotations
 
 import binascii
+import contextlib
 import json
 import logging
 import quopri
@@ -426,12 +427,11 @@ def serve(conn: Any, memory_bytes: int | None, limits: ExtractionLimits) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_bytes:
         _limit_memory(memory_bytes)
-    try:
-        import pypdfium2  # noqa: F401 - loaded now: the first document's budget is its own
+    # Loaded now, so that the first document's budget is its own (XDM's readers on first use).
+    import pypdf  # noqa: F401
 
-        import app.documents.xdm_reader  # noqa: F401
-    except ImportError:  # pragma: no cover - pypdf is the fallback
-        pass
+    with contextlib.suppress(ImportError):  # pypdf is the fallback
+        import pypdfium2  # noqa: F401
     conn.send("ready")
     while True:
         try:

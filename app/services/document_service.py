@@ -94,6 +94,8 @@ class DocumentService:
         self._again = False  # more bodies arrived while the background pass ran
         self._unreported = [0, 0]  # messages, documents indexed in the background, not told
         self._closed = False
+        #: Background passes started by `index_soon` (bodies arriving), for diagnostics.
+        self.live_passes = 0
         #: Unexpected failures of the background indexing (logged; tests look here).
         self.failures: list[BaseException] = []
 
@@ -287,6 +289,7 @@ class DocumentService:
         if self._background is not None and not self._background.done():
             self._again = True
             return
+        self.live_passes += 1
         self._background = asyncio.get_running_loop().create_task(
             self._index_in_background(), name="index-attachments"
         )
