@@ -4,9 +4,12 @@
   two namespace layouts (``INBOX.`` with ``.``; top level with ``/``), started on first use;
 * ``imap_server`` (parametrised over :data:`IMAP_SERVERS`): the session's Dovecot or one of
   the Cyrus instances, so an existing test runs on each without being copied;
+* ``cyrus_smtp_server`` and ``cyrus_unixsep_smtp_server`` (session): the suite's SMTP
+  submission server (tests/servers/smtp.py) with the users of a Cyrus instance, delivering
+  into it by LMTP;
 * ``imap_account_factory`` / ``imap_account``: a fresh :class:`MailAccount` on ``imap_server``
   (``account.server`` is the server holding it, ``account.folder("Patients/Lefevre")`` the
-  folder's full name in its layout).
+  folder's full name in its layout), with the SMTP server delivering into that server.
 
 Cyrus is unpacked from Debian's packages by ``tools/install-system-deps``. When it is missing
 the Cyrus cases fail with that instruction on CI (``CI`` set); on a developer's machine they
@@ -88,6 +91,36 @@ def cyrus_factory(pki: TestPki) -> Iterator[Callable[..., CyrusServer]]:
         server.stop()
 
 
+def _smtp_into(server: CyrusServer, pki: TestPki, provider: OidcProvider) -> Iterator[SmtpServer]:
+    smtp = SmtpServer(
+        pki.server,
+        check_password=server.check_password,
+        has_mailbox=server.has_user,
+        lmtp=("127.0.0.1", server.lmtp_port),
+        introspect=provider.introspect,
+        local_domains=[server.domain],
+    )
+    _start(smtp, "SMTP server (into Cyrus)")
+    yield smtp
+    smtp.stop()
+
+
+@pytest.fixture(scope="session")
+def cyrus_smtp_server(
+    pki: TestPki, cyrus: CyrusServer, oidc_provider: OidcProvider
+) -> Iterator[SmtpServer]:
+    """The suite's SMTP submission server with the users of ``cyrus``, delivering into it."""
+    yield from _smtp_into(cyrus, pki, oidc_provider)
+
+
+@pytest.fixture(scope="session")
+def cyrus_unixsep_smtp_server(
+    pki: TestPki, cyrus_unixsep: CyrusServer, oidc_provider: OidcProvider
+) -> Iterator[SmtpServer]:
+    """Like ``cyrus_smtp_server``, for ``cyrus_unixsep``."""
+    yield from _smtp_into(cyrus_unixsep, pki, oidc_provider)
+
+
 @pytest.fixture(params=IMAP_SERVERS)
 def imap_server(request: pytest.FixtureRequest) -> DovecotServer | CyrusServer:
     """Each IMAP server in turn (test ids ``[dovecot]``, ``[cyrus]``, ``[cyrus-unixsep]``)."""
@@ -106,14 +139,22 @@ def imap_server_name(imap_server: DovecotServer | CyrusServer) -> str:
 
 @pytest.fixture
 def imap_account_factory(
+    request: pytest.FixtureRequest,
     imap_server: DovecotServer | CyrusServer,
+    imap_server_name: str,
     oidc_provider: OidcProvider,
-    smtp_server: SmtpServer,
-) -> Callable[..., MailAccount]:
+) -> Iterator[Callable[..., MailAccount]]:
     """``make(local=None, *, password=None, quota_bytes=None) -> MailAccount`` on imap_server.
 
-    The SMTP fields are the session's submission server, which delivers into Dovecot only.
+    The SMTP fields name a submission server whose users and deliveries are imap_server's:
+    ``smtp_server`` for Dovecot, ``cyrus_smtp_server`` / ``cyrus_unixsep_smtp_server`` for
+    Cyrus (its faults and records are cleared around the test, as ``smtp_server``'s are).
     """
+    smtp_name = "smtp_server"
+    if imap_server_name != "dovecot":
+        smtp_name = imap_server_name.replace("-", "_") + "_smtp_server"
+    smtp: SmtpServer = request.getfixturevalue(smtp_name)
+    smtp.clear()
 
     def make(
         local: str | None = None, *, password: str | None = None, quota_bytes: int | None = None
@@ -124,13 +165,14 @@ def imap_account_factory(
         return _new_account(
             imap_server,  # type: ignore[arg-type]
             oidc_provider,
-            smtp_server,
+            smtp,
             local,
             password,
             quota_bytes,
         )
 
-    return make
+    yield make
+    smtp.reset_faults()
 
 
 @pytest.fixture
