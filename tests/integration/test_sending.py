@@ -61,9 +61,10 @@ def patient_box(mail_account_factory, smtp_server):
 
 
 def test_a_colleague_receives_a_message_by_the_rules_and_the_reply_is_threaded(
-    tmp_path: Path, mail_account_factory
+    tmp_path: Path, imap_account_factory
 ) -> None:
-    a_account, b_account = mail_account_factory(), mail_account_factory()
+    # On Dovecot and on Cyrus (both layouts): the copy in Sent and the hidden self-copy.
+    a_account, b_account = imap_account_factory(), imap_account_factory()
     a = make_user(tmp_path, a_account, "a")
     b = Pli(tmp_path / "b")
     b.add_account("b", b_account)
@@ -97,8 +98,9 @@ def test_a_colleague_receives_a_message_by_the_rules_and_the_reply_is_threaded(
     assert attachment.get_filename() == "compte-rendu échographie.pdf"
     assert "Bcc" not in received and a_account.address not in str(received["To"])
     # A copy in A's Sent (APPEND), and the hidden copy gone from A's inbox.
-    assert server_raw(a_account, "Sent", message_id)["Subject"] == "Compte rendu de Mme Lefèvre"
-    assert a_account.dovecot.messages(a_account.address, "INBOX") == []
+    in_sent = server_raw(a_account, a_account.folder("Sent"), message_id)
+    assert in_sent["Subject"] == "Compte rendu de Mme Lefèvre"
+    assert a_account.server.messages(a_account.address, "INBOX") == []
     # Exactly one submission.
     assert len(a("outbox", "--json").json()["entries"]) == 1
 
