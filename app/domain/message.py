@@ -144,6 +144,9 @@ class EnvelopeRecord:
     #: The top-level Content-Type suggests attached files (the structure, read with the
     #: body, says for sure).
     likely_attachments: bool = False
+    #: The server's EMAILID and THREADID (RFC 8474 OBJECTID), when it offers them.
+    email_id: str | None = None
+    server_thread_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from app.domain.events import (
     SyncFinished,
     SyncStarted,
 )
-from app.domain.mailbox import FolderRole, SyncState
+from app.domain.mailbox import FolderInfo, FolderRole, SyncState
 from app.domain.message import UNREADABLE_HEADER, EnvelopeRecord
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
@@ -56,8 +56,8 @@ from app.services.operation_queue import OperationQueue
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.blobs import PreparedBody, prepare
-from app.store.repositories.folders import FolderRow
-from app.store.repositories.messages import BodyTask
+from app.store.repositories.folders import FolderRename, FolderRow
+from app.store.repositories.messages import BodyTask, InsertOutcome, Merge
 from app.transport.imap_session import ImapSession, SelectResult
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,17 @@ class FolderReport:
     changed_ids: list[int] = field(default_factory=list)
     gone_ids: list[int] = field(default_factory=list)
     new_mail_ids: list[int] = field(default_factory=list)  # added to an inbox after its 1st sync
+    #: The folder's name before the server renamed it (recognised by its MAILBOXID).
+    renamed_from: str | None = None
+    #: Archive entries that came here from another folder (moved or renamed on the server),
+    #: entries that left it for another folder, and the other folders whose counts changed.
+    moved_in_ids: list[int] = field(default_factory=list)
+    removed_ids: list[int] = field(default_factory=list)
+    other_folders: set[int] = field(default_factory=set)
+    #: Added entries whose EMAILID the archive holds elsewhere (a copy, a move): not new mail.
+    known_elsewhere: set[int] = field(default_factory=set)
+    #: Entries found gone here and joined with their copy listed in another folder (EMAILID).
+    merges: list[Merge] = field(default_factory=list)
 
 
 @dataclass
@@ -284,19 +295,83 @@ class SyncService:
         """Bring the folder list and the message lists (headers) in step (`only`: these)."""
         connection = await self.connection(account)
         listed = await connection.call(lambda s: s.list_folders(), retry=True)
-        rows = await self._store.write(lambda a: a.folders.record_listing(account.id, listed))
+        ids = await self._mailbox_ids(account, connection, listed)
+        rows, renames = await self._store.write(
+            lambda a: self._record_listing(a, account, listed, ids)
+        )
+        renamed = {r.folder_id: r for r in renames}
         self._events.publish(
             FoldersListed(account_id=account.id, account=account.name, count=len(rows))
         )
         for folder in rows:
             if not folder.selectable or not folder.on_server:
                 continue
-            if only is not None and folder.name not in only:
+            if only is not None and folder.name not in only and folder.id not in renamed:
                 continue
             folder_report = await self._sync_folder(account, connection, folder)
             folder_report.folder_id = folder.id
+            if folder.id in renamed:
+                folder_report.renamed_from = renamed[folder.id].old_name
+            for merge in folder_report.merges:
+                # Listed as new in a folder synced earlier in this pass: it was a move.
+                earlier = next((f for f in report.folders if f.folder_id == merge.to_folder), None)
+                if earlier is not None and merge.dropped in earlier.added_ids:
+                    earlier.added -= 1
+                    earlier.rebound += 1
             report.folders.append(folder_report)
             await self._publish_folder(account, folder, folder_report)
+
+    async def _mailbox_ids(
+        self, account: Account, connection: ImapConnection, listed: list[FolderInfo]
+    ) -> dict[str, str]:
+        """The MAILBOXID of listed folders (RFC 8474), when the server offers OBJECTID.
+
+        With LIST-STATUS every folder's, in one command; otherwise only those the archive
+        does not know by id yet (new names: a rename shows as one), one STATUS each.
+        """
+        session = await connection.session()
+        if not session.has("OBJECTID"):
+            return {}
+        known = await self._store.read(lambda a: a.folders.all(account.id))
+        by_name = {f.name: f for f in known}
+        wanted = [
+            info.name
+            for info in listed
+            if info.selectable
+            and (
+                info.name not in by_name
+                or by_name[info.name].mailbox_id is None
+                or not by_name[info.name].on_server
+            )
+        ]
+        if not wanted and not session.has("LIST-STATUS"):
+            return {}
+        return await connection.call(lambda s: s.mailbox_ids(wanted))
+
+    @staticmethod
+    def _record_listing(
+        archive: Archive, account: Account, listed: list[FolderInfo], ids: dict[str, str]
+    ) -> tuple[list[FolderRow], list[FolderRename]]:
+        """Follow the folders the server renamed (MAILBOXID), then record the listing."""
+        renames = archive.folders.follow_renames(account.id, ids) if ids else []
+        for rename in renames:
+            archive.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="sync.folder_renamed",
+                target=rename.new_name,
+                request="LIST / STATUS (MAILBOXID)",
+                detail=f"was {rename.old_name}; archive entries kept"
+                + (f", {rename.merged} joined from the folder gone" if rename.merged else ""),
+            )
+        if renames:
+            # Counts only at INFO: folder names may name patients.
+            log.info("%d folder(s) renamed on the server: archive entries kept", len(renames))
+        rows = archive.folders.record_listing(account.id, listed)
+        if ids:
+            archive.folders.save_mailbox_ids(account.id, ids)
+            rows = archive.folders.all(account.id)
+        return rows, renames
 
     async def _publish_folder(
         self, account: Account, folder: FolderRow, report: FolderReport
@@ -305,8 +380,10 @@ class SyncService:
         changed = (
             report.added or report.gone or report.flags_changed or report.rebound
         ) or report.uidvalidity_reset
+        changed = changed or report.renamed_from is not None or bool(report.removed_ids)
         if not changed:
             return
+        await self._publish_elsewhere(account, report)
         self._events.publish(
             MessagesChanged(
                 account_id=account.id,
@@ -315,8 +392,9 @@ class SyncService:
                 folder_id=folder.id,
                 folder=folder.name,
                 cause=Cause.SERVER,
-                added=tuple(report.added_ids),
+                added=tuple(report.added_ids) + tuple(report.moved_in_ids),
                 changed=tuple(report.changed_ids),
+                removed=tuple(report.removed_ids),
                 gone=tuple(report.gone_ids),
             )
         )
@@ -371,6 +449,11 @@ class SyncService:
             lambda s: s.select(folder.name, readonly=True)
         )
         state = selected.state
+        mailbox_id = selected.mailbox_id
+        if mailbox_id is not None and mailbox_id != folder.mailbox_id:
+            await self._store.write(
+                lambda a: a.folders.set_mailbox_id(account.id, folder.id, mailbox_id)
+            )
         if state.uidvalidity is None:
             return report
         if known.uidvalidity is not None and known.uidvalidity != state.uidvalidity:
@@ -402,7 +485,7 @@ class SyncService:
         # Newest first, in batches; the next batch is fetched (IMAP thread) while the current
         # one is stored (store thread). Each batch is its own transaction: a crash keeps what
         # was stored, and the next sync fetches only what is still missing.
-        storing: asyncio.Future[tuple[int, int, tuple[int, ...]]] | None = None
+        storing: asyncio.Future[InsertOutcome] | None = None
         stored = 0
 
         async def finish_store(count: int) -> None:
@@ -410,10 +493,13 @@ class SyncService:
             if storing is None:
                 return
             running, storing = storing, None
-            added, rebound, added_ids = await running
-            report.added += added
-            report.rebound += rebound
-            report.added_ids.extend(added_ids)
+            outcome = await running
+            report.added += outcome.added
+            report.rebound += outcome.rebound
+            report.added_ids.extend(outcome.added_pks)
+            report.moved_in_ids.extend(pk for pk, _source in outcome.moved_in)
+            report.other_folders.update(s for _pk, s in outcome.moved_in if s != folder.id)
+            report.known_elsewhere.update(outcome.known_elsewhere)
             stored += count
             self._events.publish(
                 HeadersProgress(
@@ -446,12 +532,17 @@ class SyncService:
                 )
             )
         await finish_store(previous)
+        if session.has("OBJECTID") and not first_pass:
+            await self._complete_object_ids(connection, folder, uidvalidity)
         stale_tombstones = tombstones - server_set
         if gone or stale_tombstones:
 
             def forget(a: Archive) -> int:
-                report.gone_ids.extend(_ids_of_uids(a, folder.id, uidvalidity, gone))
+                gone_ids = _ids_of_uids(a, folder.id, uidvalidity, gone)
                 count = a.messages.mark_gone(folder.id, uidvalidity, gone)
+                merged = self._merge_moved(a, account, folder, report, gone_ids)
+                report.gone_ids.extend(pk for pk in gone_ids if pk not in merged)
+                count = max(0, count - len(merged))
                 a.messages.forget_tombstones(folder.id, uidvalidity, stale_tombstones)
                 if count:
                     a.audit.add(
@@ -470,7 +561,9 @@ class SyncService:
                 account, connection, folder, state, known, everything=False, report=report
             )
             if _is_inbox(folder):
-                report.new_mail_ids = list(report.added_ids)
+                report.new_mail_ids = [
+                    pk for pk in report.added_ids if pk not in report.known_elsewhere
+                ]
         if report.uidvalidity_reset or report.rebound:
             report.gone += await self._store.write(
                 lambda a: a.messages.mark_unbound_gone(folder.id)
@@ -499,7 +592,7 @@ class SyncService:
         uidvalidity: int,
         records: list[EnvelopeRecord],
         batch: list[int],
-    ) -> tuple[int, int, tuple[int, ...]]:
+    ) -> InsertOutcome:
         outcome = archive.messages.insert_envelopes(account.id, folder.id, uidvalidity, records)
         archive.audit.add(
             account_id=account.id,
@@ -510,7 +603,97 @@ class SyncService:
             " BODY.PEEK[HEADER])",
             detail=f"{outcome.added} new, {outcome.rebound} rebound",
         )
-        return outcome.added, outcome.rebound, tuple(outcome.added_pks)
+        return outcome
+
+    async def _complete_object_ids(
+        self, connection: ImapConnection, folder: FolderRow, uidvalidity: int
+    ) -> None:
+        """Fetch the EMAILID of messages archived before the server's ids were kept.
+
+        Once per folder after an upgrade (schema 5) or a server that began offering OBJECTID:
+        without it, a message archived earlier and moved later would not be recognised.
+        """
+        uids = await self._store.read(
+            lambda a: a.messages.missing_email_ids(folder.id, uidvalidity)
+        )
+        if not uids:
+            return
+        ids = await connection.call(lambda s: s.fetch_object_ids(uids))
+        if ids:
+            await self._store.write(
+                lambda a: a.messages.save_object_ids(folder.id, uidvalidity, ids)
+            )
+
+    @staticmethod
+    def _merge_moved(
+        archive: Archive,
+        account: Account,
+        folder: FolderRow,
+        report: FolderReport,
+        gone_ids: Sequence[int],
+    ) -> set[int]:
+        """Join messages just found gone here with their copy listed elsewhere (EMAILID).
+
+        Returns the archive ids kept (they take the copy's place, here or elsewhere).
+        """
+        merges = archive.messages.merge_moved(account.id, gone_ids)
+        if not merges:
+            return set()
+        report.merges.extend(merges)
+        for merge in merges:
+            if merge.to_folder == folder.id:  # moved away and back: the copy's place, here
+                report.removed_ids.append(merge.dropped)
+                report.changed_ids.append(merge.kept)
+            else:
+                report.removed_ids.append(merge.kept)
+                report.other_folders.add(merge.to_folder)
+        archive.audit.add(
+            account_id=account.id,
+            actor=account.address,
+            action="sync.moved_by_server",
+            target=folder.name,
+            request="UID SEARCH ALL / FETCH (EMAILID)",
+            detail=f"{len(merges)} messages found moved: their archive entries follow them",
+        )
+        return {m.kept for m in merges}
+
+    async def _publish_elsewhere(self, account: Account, report: FolderReport) -> None:
+        """Events for the other folders a folder's sync changed (messages moved between them).
+
+        Entries that came from another folder leave it (its counts change); entries joined
+        with their copy in another folder appear there in the copy's place.
+        """
+        for merge in report.merges:
+            if merge.to_folder == report.folder_id:
+                continue
+            self._events.publish(
+                MessagesChanged(
+                    account_id=account.id,
+                    account=account.name,
+                    folder_id=merge.to_folder,
+                    folder=None,
+                    cause=Cause.SERVER,
+                    added=(merge.kept,),
+                    removed=(merge.dropped,),
+                )
+            )
+        others = sorted(report.other_folders - {report.folder_id})
+        if not others:
+            return
+        rows = await self._store.read(
+            lambda a: [(a.folders.by_id(f), a.messages.counts(folder_id=f)) for f in others]
+        )
+        for row, counts in rows:
+            self._events.publish(
+                FolderCountsChanged(
+                    account_id=account.id,
+                    account=account.name,
+                    folder_id=row.id,
+                    folder=row.name,
+                    messages=counts["messages"],
+                    unread=counts["unread"],
+                )
+            )
 
     async def _take_flags(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +23,25 @@ class FolderRow:
     selectable: bool
     on_server: bool
     state: SyncState
+    #: The server's MAILBOXID (RFC 8474), when it offers OBJECTID.
+    mailbox_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FolderRename:
+    """A folder the server renamed, recognised by its MAILBOXID: same row, new name."""
+
+    folder_id: int
+    old_name: str
+    new_name: str
+    #: Archive entries of a folder gone from the server that held the new name before: they
+    #: join the renamed folder (unbound, marked gone), the old row is removed.
+    merged: int = 0
 
 
 _COLUMNS = (
     "id, account_id, name, role, selectable, on_server, uidvalidity, uidnext, highestmodseq,"
-    " exists_count"
+    " exists_count, mailbox_id"
 )
 
 
@@ -44,6 +59,7 @@ def _row(r: Any) -> FolderRow:
             highestmodseq=r[8],
             exists=r[9],
         ),
+        mailbox_id=r[10],
     )
 
 
@@ -73,6 +89,78 @@ class FolderRepository:
             if row.name not in names and row.on_server:
                 self._conn.execute("UPDATE folders SET on_server = 0 WHERE id = ?", (row.id,))
         return self.all(account_id)
+
+    def follow_renames(self, account_id: int, ids: Mapping[str, str]) -> list[FolderRename]:
+        """Rename the rows of folders the server lists under another name (same MAILBOXID).
+
+        `ids` maps the names the server lists to their MAILBOXID. Call it before
+        `record_listing`, in the same transaction: the renamed rows keep their id, sync
+        state and messages, so nothing is listed twice. Renames are applied together (a
+        swap of two names works). A row holding a new name that belongs to no listed folder
+        (the folder that had it is gone) gives its messages to the renamed folder (unbound,
+        marked gone, kept) and is removed.
+        """
+        counted: dict[str, int] = {}
+        for mailbox_id in ids.values():
+            counted[mailbox_id] = counted.get(mailbox_id, 0) + 1
+        rows = self._conn.execute(
+            "SELECT id, name, mailbox_id FROM folders WHERE account_id = ?"
+            " AND mailbox_id IS NOT NULL ORDER BY id",
+            (account_id,),
+        ).fetchall()
+        by_id: dict[str, tuple[int, str]] = {}
+        for folder_id, name, mailbox_id in rows:
+            by_id.setdefault(str(mailbox_id), (int(folder_id), str(name)))
+        moves: list[tuple[int, str, str]] = []
+        for name, mailbox_id in ids.items():
+            hit = by_id.get(mailbox_id)
+            if hit is None or hit[1] == name or counted[mailbox_id] > 1:
+                continue  # unknown, unchanged, or an id the server gives twice: not trusted
+            moves.append((hit[0], hit[1], name))
+        if not moves:
+            return []
+        for folder_id, _old, _new in moves:  # out of the way first (UNIQUE (account, name))
+            self._conn.execute(
+                "UPDATE folders SET name = ? WHERE id = ?", (f"\x00renaming-{folder_id}", folder_id)
+            )
+        now = int(time.time())
+        renames: list[FolderRename] = []
+        for folder_id, old, new in moves:
+            merged = 0
+            occupant = self._conn.execute(
+                "SELECT id FROM folders WHERE account_id = ? AND name = ?", (account_id, new)
+            ).fetchone()
+            if occupant is not None:
+                merged = int(
+                    self._conn.execute(
+                        "UPDATE messages SET folder_id = ?, uid = NULL, uidvalidity = NULL,"
+                        " gone_at = coalesce(gone_at, ?) WHERE folder_id = ?",
+                        (folder_id, now, occupant[0]),
+                    ).rowcount
+                )
+                self._conn.execute("DELETE FROM folders WHERE id = ?", (occupant[0],))
+            self._conn.execute("UPDATE folders SET name = ? WHERE id = ?", (new, folder_id))
+            renames.append(FolderRename(folder_id, old, new, merged))
+        return renames
+
+    def save_mailbox_ids(self, account_id: int, ids: Mapping[str, str]) -> None:
+        """Remember the MAILBOXID of each listed folder (name -> id)."""
+        self._conn.executemany(
+            "UPDATE folders SET mailbox_id = ? WHERE account_id = ? AND name = ?"
+            " AND mailbox_id IS NOT ?",
+            [(mailbox_id, account_id, name, mailbox_id) for name, mailbox_id in ids.items()],
+        )
+
+    def set_mailbox_id(self, account_id: int, folder_id: int, mailbox_id: str) -> None:
+        """The folder's MAILBOXID as SELECT reports it (no other row keeps the same id)."""
+        self._conn.execute(
+            "UPDATE folders SET mailbox_id = NULL WHERE account_id = ? AND mailbox_id = ?"
+            " AND id != ?",
+            (account_id, mailbox_id, folder_id),
+        )
+        self._conn.execute(
+            "UPDATE folders SET mailbox_id = ? WHERE id = ?", (mailbox_id, folder_id)
+        )
 
     def all(self, account_id: int) -> list[FolderRow]:
         """Every folder of an account (INBOX first, then by name)."""

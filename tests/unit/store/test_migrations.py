@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.domain.message import FetchedBody
+from app.domain.mailbox import FolderInfo
+from app.domain.message import EnvelopeRecord, FetchedBody, Structure
 from app.store.archive import Archive
 from app.store.database import schema_version
 from app.store.repositories.messages import SearchFilters
@@ -134,3 +135,79 @@ def test_a_schema_3_archive_is_upgraded_with_its_segment_bodies(tmp_path: Path) 
     (backup,) = backups.iterdir()
     assert backup.name.startswith("archive-v0003-")
     assert backup.read_bytes() == (FIXTURES / "v0003.sqlite").read_bytes()
+
+
+def test_a_schema_4_archive_is_upgraded_to_server_object_ids(tmp_path: Path) -> None:
+    """Schema 4 -> 5: folders and messages gain the server's object ids (RFC 8474), empty for
+    what was stored before; content matching still recognises a folder renamed since."""
+    path = tmp_path / "archive.db"
+    shutil.copy(FIXTURES / "v0004.sqlite", path)
+    shutil.copytree(FIXTURES / "v0004-blobs", tmp_path / "blobs")
+    backups = tmp_path / "backups"
+    archive = Archive.open(path, FIXTURE_KEY, backups)
+    try:
+        assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == schema_version() >= 5
+        listed = archive.messages.summaries(SearchFilters(limit=-1))
+        assert [m.subject for m in listed] == [f"Compte rendu schema quatre {n}" for n in (3, 2, 1)]
+        assert archive.messages.raw(listed[2].id) == (
+            b"Subject: Compte rendu schema quatre 1\r\n\r\n"
+            b"Texte archive en schema 4, message 1.\r\n"
+        )
+        patients = archive.folders.get(1, "Patients")
+        assert patients.mailbox_id is None and patients.state.uidvalidity == 11
+        assert archive.conn.execute(
+            "SELECT count(*), count(email_id), count(server_thread_id) FROM messages"
+        ).fetchone() == (3, 0, 0)
+        assert archive.messages.missing_email_ids(patients.id, 11) == [1, 2, 3]
+        # The server's ids are stored for messages archived before (once, then kept).
+        with archive.write() as a:
+            assert a.messages.save_object_ids(patients.id, 11, {1: ("M1a", "T1"), 2: ("M2b", None)})
+            assert not a.messages.save_object_ids(patients.id, 11, {1: ("Mother", None)})
+            a.folders.save_mailbox_ids(1, {"Patients": "F-patients"})
+        assert archive.messages.missing_email_ids(patients.id, 11) == [3]
+        assert archive.folders.get(1, "Patients").mailbox_id == "F-patients"
+        plan = archive.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE account_id = 1 AND email_id = 'M1a'"
+        ).fetchall()
+        assert "messages_by_email_id" in plan[0][3]
+        # A folder renamed on the server before the upgrade is still recognised by content.
+        records = [
+            EnvelopeRecord(
+                uid=uid + 100,
+                flags=0,
+                keywords=(),
+                internal_date=1_720_000_000 + uid * 60,
+                size=4000 + uid,
+                modseq=None,
+                message_id=f"<m{uid}@schema4.example>",
+                in_reply_to=None,
+                references=(),
+                subject=f"Compte rendu schema quatre {uid}",
+                sender=None,
+                to=(),
+                cc=(),
+                reply_to=(),
+                sent_date=None,
+                structure=Structure(),
+                email_id=f"Mnew{uid}",
+            )
+            for uid in (1, 2, 3)
+        ]
+        with archive.write() as a:
+            rows = a.folders.record_listing(
+                1,
+                [
+                    FolderInfo(name="INBOX", delimiter="/", attributes=()),
+                    FolderInfo(name="Sent", delimiter="/", attributes=("\\Sent",)),
+                    FolderInfo(name="Suivis", delimiter="/", attributes=()),
+                ],
+            )
+            suivis = next(r for r in rows if r.name == "Suivis")
+            outcome = a.messages.insert_envelopes(1, suivis.id, 12, records)
+        assert outcome.added == 0 and outcome.rebound == 3
+        assert {m.folder for m in archive.messages.summaries(SearchFilters(limit=-1))} == {"Suivis"}
+    finally:
+        archive.close()
+    (backup,) = backups.iterdir()
+    assert backup.name.startswith("archive-v0004-")
+    assert backup.read_bytes() == (FIXTURES / "v0004.sqlite").read_bytes()

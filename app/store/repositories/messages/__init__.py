@@ -24,6 +24,7 @@ from app.store.repositories.messages.rows import (
     BodyTask,
     ExamineRow,
     InsertOutcome,
+    Merge,
     SearchFilters,
     ServerPosition,
     structure_from_json,
@@ -40,6 +41,7 @@ __all__ = [
     "ExamineRow",
     "InsertOutcome",
     "LocalChanges",
+    "Merge",
     "MessageReads",
     "MessageRepository",
     "SearchFilters",
@@ -82,6 +84,10 @@ class MessageRepository:
         self.mark_gone = self.envelopes.mark_gone
         self.insert_envelopes = self.envelopes.insert_envelopes
         self.apply_flags = self.envelopes.apply_flags
+        # Server object ids (RFC 8474).
+        self.merge_moved = self.envelopes.merge_moved
+        self.missing_email_ids = self.envelopes.missing_email_ids
+        self.save_object_ids = self.envelopes.save_object_ids
         # Full-text index of attachments.
         self.attachments_to_index = self.text.attachments_to_index
         self.save_attachment_index = self.text.save_attachment_index

@@ -17,6 +17,7 @@ from app.store.database import Connection
 from app.store.repositories.messages.rows import (
     SORT_SHIFT,
     InsertOutcome,
+    Merge,
     TextRow,
     refs_of,
     structure_to_json,
@@ -129,7 +130,22 @@ class EnvelopeSync:
         if not todo:
             return InsertOutcome(0, 0, ())
         rebound = 0
-        if self._has_unbound(folder_id):
+        moved_in: list[tuple[int, int]] = []
+        if any(r.email_id for r in todo):
+            # The server's EMAILID (RFC 8474) first: a message whose archive entry is unbound
+            # here, gone from another folder or left in a folder gone from the server moved
+            # here; it keeps its entry.
+            fresh = []
+            for record in todo:
+                taken = self._take_by_email_id(account_id, folder_id, uidvalidity, record)
+                if taken is None:
+                    fresh.append(record)
+                    continue
+                rebound += 1
+                if taken[1] != folder_id:
+                    moved_in.append(taken)
+            todo = fresh
+        if todo and self._has_unbound(folder_id):
             fresh = []
             for record in todo:
                 if self._rebind(folder_id, uidvalidity, record):
@@ -142,13 +158,16 @@ class EnvelopeSync:
             # a new UIDVALIDITY). Recognised by content, they keep their archive entry.
             fresh = []
             for record in todo:
-                if self._adopt(account_id, folder_id, uidvalidity, record):
-                    rebound += 1
-                else:
+                taken = self._adopt(account_id, folder_id, uidvalidity, record)
+                if taken is None:
                     fresh.append(record)
+                    continue
+                rebound += 1
+                moved_in.append(taken)
             todo = fresh
         if not todo:
-            return InsertOutcome(0, rebound, ())
+            return InsertOutcome(0, rebound, (), moved_in=tuple(moved_in))
+        elsewhere = self._held_email_ids(account_id, [r.email_id for r in todo if r.email_id])
         now = int(time.time())
         keys = self._alloc_sort_keys([r.internal_date for r in todo])
         rows = []
@@ -181,14 +200,17 @@ class EnvelopeSync:
                     _patient_of(record),
                     now,
                     json.dumps(record.headers, ensure_ascii=False) if record.headers else None,
+                    record.email_id,
+                    record.server_thread_id,
                 )
             )
         self._conn.executemany(
             "INSERT INTO messages (account_id, folder_id, uidvalidity, uid, sort_key, message_id,"
             " in_reply_to, refs, subject, from_addr, from_name, to_json, cc_json, reply_to,"
             " sent_date, internal_date, size, flags, keywords, modseq, has_attachments,"
-            " structure, patient_ins, added_at, headers)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " structure, patient_ins, added_at, headers, email_id, server_thread_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?)",
             rows,
         )
         pk_of = self._pks_by_sort_key(keys)
@@ -211,7 +233,15 @@ class EnvelopeSync:
         self._conn.executemany("INSERT INTO message_refs (message_id, ref) VALUES (?, ?)", ref_rows)
         self._text.add(text_rows)
         self._threads.join(account_id, list(zip(pks, todo, strict=True)))
-        return InsertOutcome(added=len(pks), rebound=rebound, added_pks=tuple(pks))
+        return InsertOutcome(
+            added=len(pks),
+            rebound=rebound,
+            added_pks=tuple(pks),
+            moved_in=tuple(moved_in),
+            known_elsewhere=tuple(
+                pk for pk, record in zip(pks, todo, strict=True) if record.email_id in elsewhere
+            ),
+        )
 
     def _held_uids(self, folder_id: int, uidvalidity: int, uids: Sequence[int]) -> set[int]:
         held: set[int] = set()
@@ -284,32 +314,76 @@ class EnvelopeSync:
 
     def _adopt(
         self, account_id: int, folder_id: int, uidvalidity: int, record: EnvelopeRecord
-    ) -> bool:
+    ) -> tuple[int, int] | None:
         """Take over the archived copy of `record` left in a folder gone from the server.
 
         The same message is recognised by its content as the server describes it: Message-ID,
         size and arrival date (arrival date and size without a Message-ID); a message that
         matches nothing stays where it is (kept, never lost), and the record is added anew.
+        Returns (the entry's id, the folder it was in), None when none matched.
         """
         if record.message_id:
             row = self._conn.execute(
-                "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id"
+                "SELECT m.id, m.folder_id FROM messages m JOIN folders f ON f.id = m.folder_id"
                 " WHERE f.account_id = ? AND f.on_server = 0 AND m.message_id = ?"
                 " AND m.size = ? AND m.internal_date = ? ORDER BY m.id LIMIT 1",
                 (account_id, record.message_id, record.size, record.internal_date),
             ).fetchone()
         else:
             row = self._conn.execute(
-                "SELECT m.id FROM messages m JOIN folders f ON f.id = m.folder_id"
+                "SELECT m.id, m.folder_id FROM messages m JOIN folders f ON f.id = m.folder_id"
                 " WHERE f.account_id = ? AND f.on_server = 0 AND m.message_id IS NULL"
                 " AND m.size = ? AND m.internal_date = ? ORDER BY m.id LIMIT 1",
                 (account_id, record.size, record.internal_date),
             ).fetchone()
         if row is None:
-            return False
+            return None
+        self._bind_to(int(row[0]), folder_id, uidvalidity, record)
+        return int(row[0]), int(row[1])
+
+    def _take_by_email_id(
+        self, account_id: int, folder_id: int, uidvalidity: int, record: EnvelopeRecord
+    ) -> tuple[int, int] | None:
+        """Take over the archive entry with `record`'s EMAILID, if it moved here.
+
+        Candidates: an entry unbound in this folder (UIDVALIDITY changed, a move made in Pli),
+        one gone from any folder of the account, one left in a folder gone from the server.
+        An entry still listed elsewhere is not taken (a copy, or a move whose source is not
+        seen yet: `merge_moved` joins them once the source says it is gone). The EMAILID is
+        never trusted alone (a faulty server may give one to distinct messages): the size
+        and the Message-ID must match too, and the arrival date without a Message-ID.
+        Returns (the entry's id, the folder it was in), None when none matched.
+        """
+        if not record.email_id:
+            return None
+        row = self._conn.execute(
+            "SELECT m.id, m.folder_id FROM messages m JOIN folders f ON f.id = m.folder_id"
+            " WHERE m.account_id = ? AND m.email_id = ? AND m.size = ? AND m.message_id IS ?"
+            " AND (m.message_id IS NOT NULL OR m.internal_date = ?)"
+            " AND ((m.folder_id = ? AND m.uid IS NULL) OR m.gone_at IS NOT NULL"
+            " OR f.on_server = 0)"
+            " ORDER BY (m.folder_id = ? AND m.uid IS NULL) DESC, m.id LIMIT 1",
+            (
+                account_id,
+                record.email_id,
+                record.size,
+                record.message_id,
+                record.internal_date,
+                folder_id,
+                folder_id,
+            ),
+        ).fetchone()
+        if row is None:
+            return None
+        self._bind_to(int(row[0]), folder_id, uidvalidity, record)
+        return int(row[0]), int(row[1])
+
+    def _bind_to(self, pk: int, folder_id: int, uidvalidity: int, record: EnvelopeRecord) -> None:
+        """Give an archive entry the server position and state `record` describes."""
         self._conn.execute(
             "UPDATE messages SET folder_id = ?, uid = ?, uidvalidity = ?, flags = ?,"
-            " keywords = ?, modseq = ?, gone_at = NULL WHERE id = ?",
+            " keywords = ?, modseq = ?, gone_at = NULL, email_id = coalesce(?, email_id),"
+            " server_thread_id = coalesce(?, server_thread_id) WHERE id = ?",
             (
                 folder_id,
                 record.uid,
@@ -317,10 +391,105 @@ class EnvelopeSync:
                 record.flags,
                 " ".join(record.keywords),
                 record.modseq,
-                row[0],
+                record.email_id,
+                record.server_thread_id,
+                pk,
             ),
         )
-        return True
+
+    def _held_email_ids(self, account_id: int, email_ids: Sequence[str | None]) -> set[str]:
+        """Which of these EMAILIDs the archive already holds for the account."""
+        wanted = sorted({e for e in email_ids if e})
+        held: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            held.update(
+                str(r[0])
+                for r in self._conn.execute(
+                    f"SELECT DISTINCT email_id FROM messages WHERE account_id = ?"
+                    f" AND email_id IN ({marks})",
+                    (account_id, *chunk),
+                )
+            )
+        return held
+
+    def merge_moved(self, account_id: int, gone_pks: Iterable[int]) -> list[Merge]:
+        """Join entries found gone with the copy of them already listed elsewhere (EMAILID).
+
+        A message moved by another client from a folder synced after its destination is
+        first listed anew in the destination, then found gone from its source. The older
+        entry (body, flags history, Pli's marks) takes the newer one's place on the server
+        and the newer one leaves the archive: one entry, nothing lost. The copy must be
+        newer, listed, and match by EMAILID, size and Message-ID (and arrival date without
+        a Message-ID).
+        """
+        merges: list[Merge] = []
+        for pk in gone_pks:
+            gone = self._conn.execute(
+                "SELECT folder_id, email_id, size, message_id, internal_date, thread_id"
+                " FROM messages WHERE id = ? AND account_id = ? AND gone_at IS NOT NULL"
+                " AND email_id IS NOT NULL",
+                (pk, account_id),
+            ).fetchone()
+            if gone is None:
+                continue
+            source, email_id, size, message_id, internal_date, thread_id = gone
+            twin = self._conn.execute(
+                "SELECT m.id, m.folder_id, m.uidvalidity, m.uid, m.flags, m.keywords, m.modseq,"
+                " m.server_thread_id, m.sort_key FROM messages m"
+                " JOIN folders f ON f.id = m.folder_id"
+                " WHERE m.account_id = ? AND m.email_id = ? AND m.id > ? AND m.uid IS NOT NULL"
+                " AND m.gone_at IS NULL AND f.on_server = 1 AND m.size = ?"
+                " AND m.message_id IS ? AND (m.message_id IS NOT NULL OR m.internal_date = ?)"
+                " ORDER BY m.id DESC LIMIT 1",
+                (account_id, email_id, pk, size, message_id, internal_date),
+            ).fetchone()
+            if twin is None:
+                continue
+            (dropped, target, uidvalidity, uid, flags, keywords, modseq, server_thread, key) = twin
+            self._text.remove(int(key))
+            self._conn.execute("DELETE FROM messages WHERE id = ?", (dropped,))
+            if thread_id is not None:
+                self._conn.execute(
+                    "UPDATE messages SET thread_id = ? WHERE thread_id = ?", (thread_id, dropped)
+                )
+            self._conn.execute(
+                "UPDATE messages SET folder_id = ?, uidvalidity = ?, uid = ?, flags = ?,"
+                " keywords = ?, modseq = ?, gone_at = NULL,"
+                " server_thread_id = coalesce(?, server_thread_id) WHERE id = ?",
+                (target, uidvalidity, uid, flags, keywords, modseq, server_thread, pk),
+            )
+            merges.append(
+                Merge(kept=pk, dropped=int(dropped), from_folder=int(source), to_folder=int(target))
+            )
+        return merges
+
+    def missing_email_ids(self, folder_id: int, uidvalidity: int) -> list[int]:
+        """UIDs of the folder's listed entries stored without an EMAILID (before schema 5)."""
+        return [
+            int(r[0])
+            for r in self._conn.execute(
+                "SELECT uid FROM messages WHERE folder_id = ? AND uidvalidity = ?"
+                " AND uid IS NOT NULL AND email_id IS NULL",
+                (folder_id, uidvalidity),
+            )
+        ]
+
+    def save_object_ids(
+        self, folder_id: int, uidvalidity: int, ids: dict[int, tuple[str, str | None]]
+    ) -> int:
+        """Store the EMAILID and THREADID the server gives messages already archived."""
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "UPDATE messages SET email_id = ?, server_thread_id = coalesce(?, server_thread_id)"
+            " WHERE folder_id = ? AND uidvalidity = ? AND uid = ? AND email_id IS NULL",
+            [
+                (email_id, thread, folder_id, uidvalidity, uid)
+                for uid, (email_id, thread) in ids.items()
+            ],
+        )
+        return int(self._conn.total_changes - before)
 
     def _rebind(self, folder_id: int, uidvalidity: int, record: EnvelopeRecord) -> bool:
         if record.message_id:
@@ -337,18 +506,7 @@ class EnvelopeSync:
             ).fetchone()
         if row is None:
             return False
-        self._conn.execute(
-            "UPDATE messages SET uid = ?, uidvalidity = ?, flags = ?, keywords = ?, modseq = ?,"
-            " gone_at = NULL WHERE id = ?",
-            (
-                record.uid,
-                uidvalidity,
-                record.flags,
-                " ".join(record.keywords),
-                record.modseq,
-                row[0],
-            ),
-        )
+        self._bind_to(int(row[0]), folder_id, uidvalidity, record)
         return True
 
     def apply_flags(

@@ -45,6 +45,26 @@ class InsertOutcome:
     added: int
     rebound: int
     added_pks: tuple[int, ...]
+    #: Archive entries that came back from another folder (moved or renamed on the server):
+    #: (message id, the folder it was in).
+    moved_in: tuple[tuple[int, int], ...] = ()
+    #: Added messages whose EMAILID the archive already holds elsewhere (a copy, or a move
+    #: whose source is not seen yet): not new mail.
+    known_elsewhere: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A message found gone from one place and already listed in another (same EMAILID).
+
+    The older archive entry (`kept`, with its body, flags history and marks) takes the
+    newer one's place on the server; the newer entry (`dropped`) leaves the archive.
+    """
+
+    kept: int
+    dropped: int
+    from_folder: int
+    to_folder: int
 
 
 @dataclass(frozen=True)
