@@ -8,7 +8,8 @@ first looked for by Message-ID. To make that search conclusive, the sender's own
 envelope recipient of every submission (a hidden copy, never in the headers): its arrival is
 the server's own evidence that the message was accepted. Pli then files the copy in Sent by
 IMAP APPEND (unless the account says the server does it) and removes the hidden copy from the
-inbox.
+inbox. A server that queues (Postfix) may deliver the hidden copy after the filing: for an hour
+after it, a flush takes such a late copy out of the inbox (the sync has just archived it).
 
 Every state change is a compare-and-set in the archive (a state changes only from the state it
 was read in), and a flush reads each entry again just before acting on it: two flushes, in this
@@ -84,6 +85,12 @@ T = TypeVar("T")
 #: flush leaves the message alone meanwhile; a flush killed while filing gives it up then.
 FILING_LEASE_SECONDS = 30
 
+#: How long after filing a message its hidden copy is still looked for in the inbox. A server
+#: that queues (Postfix) delivers the copy a moment after it accepted the message, possibly
+#: after Pli filed it: the copy is then taken out of the inbox by a later flush (the sync
+#: archives it just before flushing), so it never stays there as mail from oneself.
+LATE_COPY_WINDOW_SECONDS = 3600
+
 _SUBMISSION_ENDED = (OutboxState.SUBMITTING, OutboxState.UNCERTAIN)
 
 #: Opens a named section that one flush at a time holds across the profile's processes,
@@ -106,6 +113,7 @@ class FlushReport:
     offline_error: KnownError | None = None
     not_filed: str | None = None  # sent, but the copy in Sent could not be made (code)
     not_filed_error: KnownError | None = None  # the error behind `not_filed` (host, reason)
+    late_copies: int = 0  # hidden copies delivered after the filing, taken out of the inbox
 
 
 @dataclass(frozen=True)
@@ -220,7 +228,8 @@ class OutboxService:
         async with lock, contextlib.AsyncExitStack() as section:
             report = FlushReport()
             ids = await self._store.read(lambda a: a.outbox.pending(account.id))
-            if not ids:
+            late = await self._store.read(lambda a: _late_hidden_copies(a, account))
+            if not ids and not late:
                 return report
             alone = False
             if self._exclusive is not None:
@@ -242,6 +251,8 @@ class OutboxService:
             try:
                 for entry_id in ids:
                     await run.advance(entry_id)
+                for entry in late:
+                    await run.remove_late_copy(entry)
             except (NetworkError, AuthError, ServerError) as error:
                 if not _waits(error):
                     raise
@@ -301,6 +312,12 @@ class _FlushRun:
         self._alone = alone
         self._submitted_once: set[int] = set()
         self.changes = 0
+
+    async def remove_late_copy(self, entry: OutboxEntry) -> None:
+        """A filed message's hidden copy that reached the inbox after the filing: remove it."""
+        await self._remove_hidden_copy(entry)
+        self._report.late_copies += 1
+        log.info("outbox entry %d: its hidden copy came late, taken out of the inbox", entry.id)
 
     async def advance(self, entry_id: int) -> None:
         """Take one entry as far as it goes, reading it again before every step."""
@@ -743,6 +760,29 @@ async def publish_examined(
                 account_id=account_id, account=names.get(account_id, ""), patient_ins=ins
             )
         )
+
+
+def _late_hidden_copies(archive: Archive, account: Account) -> list[OutboxEntry]:
+    """Recently filed entries whose hidden copy sits in the archived inbox (it came late)."""
+    if account.config.server_files_sent:
+        return []
+    inbox = archive.folders.find(account.id, "INBOX")
+    if inbox is None:
+        return []
+    own = MailAddress.parse(account.address).key
+    since = int(time.time()) - LATE_COPY_WINDOW_SECONDS
+    found = []
+    for entry_id, message_id, recipients in archive.outbox.filed_since(account.id, since):
+        if own in {r.lower() for r in recipients}:
+            continue  # the user is a recipient: no hidden copy was added, that one is wanted
+        copies = archive.messages.find_by_message_id(account.id, message_id)
+        if not any(c.folder == inbox.name for c in copies):
+            continue
+        entry = archive.outbox.get(entry_id)
+        if own in _visible_recipients(entry.raw):
+            continue  # the user wrote to themselves: that copy is wanted
+        found.append(entry)
+    return found
 
 
 def _mark_answered(archive: Archive, account: Account, message_pk: int) -> None:

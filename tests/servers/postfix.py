@@ -62,7 +62,7 @@ from tests.servers._util import (
 from tests.servers.pki import CertFiles
 
 POSTFIX = "/usr/sbin/postfix"
-POSTCONF = "/usr/sbin/postconf"
+POSTSUPER = "/usr/sbin/postsuper"
 MASTER = "/usr/lib/postfix/sbin/master"
 SASLPASSWD2 = "/usr/sbin/saslpasswd2"
 ROOT_PREFIX = "pli-postfix-"
@@ -163,6 +163,7 @@ class PostfixServer:
     def __post_init__(self) -> None:
         self.domains = tuple(d.lower() for d in self.domains)
         self._passwords: dict[str, str] = {}
+        self._held_senders: set[str] = set()
         self._lock = threading.RLock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._socketmap: _SocketmapServer | None = None
@@ -363,6 +364,10 @@ class PostfixServer:
             "smtpd_reject_unlisted_recipient": "yes",
             "smtpd_relay_restrictions": "permit_sasl_authenticated, reject_unauth_destination",
             "smtpd_recipient_restrictions": "permit_sasl_authenticated, reject",
+            # Mail from the senders given to hold_mail_from() waits in the hold queue.
+            "smtpd_end_of_data_restrictions": (
+                f"check_sender_access socketmap:inet:{LOOPBACK}:{self._socketmap_port}:hold"
+            ),
             "message_size_limit": str(self.message_size_limit),
             # TLS with the test CA, 1.2 minimum.
             "smtpd_tls_chain_files": f"{root}/tls/server.key.pem, {root}/tls/server.chain.pem",
@@ -436,6 +441,10 @@ class PostfixServer:
         return self._socketmap.port
 
     def _lookup(self, name: str, key: str) -> str | None:
+        if name == "hold":
+            with self._lock:
+                held = key.lower() in self._held_senders
+            return "HOLD held by the test" if held else None
         if name != "mailbox" or "@" not in key or key.startswith("@"):
             return None
         domain = key.rsplit("@", 1)[1].lower()
@@ -490,6 +499,31 @@ class PostfixServer:
             interval=0.05,
             on_fail=lambda: tail(self.log_path),
         )
+
+    def hold_mail_from(self, address: str) -> None:
+        """Keep what ``address`` sends in the hold queue (accepted, not delivered) until
+        :meth:`release_held`: a delivery that takes its time, as on a busy server."""
+        with self._lock:
+            self._held_senders.add(address.lower())
+
+    def held(self) -> list[str]:
+        """Queue ids of the messages on hold."""
+        folder = self.queue_dir / "hold"
+        return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+    def release_held(self) -> None:
+        """Stop holding and deliver what was held (``postsuper -H ALL``, then a queue run)."""
+        with self._lock:
+            self._held_senders.clear()
+        done = subprocess.run(
+            [POSTSUPER, "-c", str(self.config_dir), "-H", "ALL"],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise ServerError(f"postsuper -H failed: {done.stderr.decode(errors='replace')}")
+        self.flush()
 
     def flush(self) -> None:
         """Try the deferred messages again now (``postfix flush``)."""

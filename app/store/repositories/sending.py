@@ -193,6 +193,19 @@ class OutboxRepository:
         ).fetchall()
         return [_entry(r) for r in rows]
 
+    def filed_since(self, account_id: int, since: int) -> list[tuple[int, str, tuple[str, ...]]]:
+        """Entries of the account filed at or after `since`, newest first.
+
+        Only (id, Message-ID, envelope recipients), without the message itself: cheap enough
+        for every flush.
+        """
+        rows = self._conn.execute(
+            "SELECT id, message_id, recipients FROM outbox"
+            " WHERE account_id = ? AND state = ? AND filed_at >= ? ORDER BY id DESC",
+            (account_id, OutboxState.FILED.value, since),
+        ).fetchall()
+        return [(int(r[0]), str(r[1]), tuple(json.loads(r[2]))) for r in rows]
+
     def transition(
         self,
         entry_id: int,

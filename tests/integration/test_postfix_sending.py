@@ -1,0 +1,166 @@
+"""Sending through a real Postfix 3.7 (tests/servers/postfix.py), end to end with `pli`: Postfix
+queues what it accepts and delivers it a moment later by LMTP, so the hidden self-copy (Pli's
+evidence that the message left) reaches the inbox after Pli has filed the message in Sent;
+a connection dropped in the middle of the data or before the answer never sends a message
+twice. The refusals (#4, #5, #6) run on both servers in test_sending_failures.py."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_sending import body_file, make_user, server_raw
+from tests.servers.postfix import CuttingProxy, PostfixServer
+from tests.support.cli import Pli
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def proxy(postfix: PostfixServer) -> Iterator[CuttingProxy]:
+    """A relay to Postfix's submission port that can drop a connection in the middle."""
+    relay = CuttingProxy((postfix.host, postfix.submission_port))
+    yield relay
+    relay.close()
+
+
+def _message_ids(account, folder: str) -> list[str]:
+    return [m.message_id for m in account.dovecot.messages(account.address, folder)]
+
+
+def _short_grace(pli: Pli, seconds: int = 2) -> None:
+    """An uncertain submission not found after ``seconds`` is sent again (default 120 s)."""
+    pli.profile.mkdir(parents=True, exist_ok=True)
+    (pli.profile / "settings.json").write_text(
+        f'{{"sending": {{"uncertain_grace_seconds": {seconds}}}}}'
+    )
+
+
+def _send(pli: Pli, to: str, tmp_path: Path, text: str, *extra: str):
+    return pli(
+        "send",
+        "--to",
+        to,
+        "--subject",
+        "Compte rendu",
+        "--body-file",
+        body_file(tmp_path, text),
+        *extra,
+    )
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_a_message_through_postfix_arrives_by_lmtp_and_is_filed_once(
+    tmp_path: Path, postfix: PostfixServer, postfix_account_factory, security: str
+) -> None:
+    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    a = Pli(tmp_path / "a")
+    a.add_account("a", a_account, security=security)
+    sent = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.", "--json")
+    assert sent.code == 0, sent
+    outcome = sent.json()
+    assert outcome["state"] == "filed"
+    message_id = outcome["message_id"]
+    b_account.dovecot.wait_for_messages(b_account.address, "INBOX", 1, 20)
+    received = server_raw(b_account, "INBOX", message_id)
+    # It went through Postfix (authenticated, over TLS).
+    assert "(Postfix) with ESMTPSA" in " ".join(received.get_all("Received", []))
+    assert received.get_body(("plain",)).get_content().startswith("Cher confrère")
+    # Postfix delivers the hidden copy after Pli has filed: it must not stay in the inbox.
+    postfix.wait_queue_empty()
+    assert _message_ids(a_account, "Sent") == [message_id]
+    assert _message_ids(a_account, "INBOX") == []
+    a("sync").ok()
+    listed = a("list", "--json").ok().json()["messages"]
+    assert [m["folder"] for m in listed] == ["Sent"]
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "filed"
+    b = Pli(tmp_path / "b")
+    b.add_account("b", b_account)
+    b("sync").ok()
+    (got,) = b("list", "--json").ok().json()["messages"]
+    assert got["folder"] == "INBOX"
+
+
+def test_a_connection_dropped_in_the_middle_of_the_data_sends_the_message_once_later(
+    tmp_path: Path, postfix: PostfixServer, postfix_account_factory, proxy: CuttingProxy
+) -> None:
+    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    _short_grace(a)
+    a("account", "set", "a", "--smtp", f"{proxy.host}:{proxy.port}").ok()
+    proxy.cut_after(60_000)  # well inside the ~300 kB of data, TLS included
+    first = _send(a, b_account.address, tmp_path, "Compte rendu détaillé.\n" * 13_000, "--json")
+    assert proxy.cuts == 1
+    assert first.code == 75, first
+    # Queued, or uncertain when the whole message had already gone into the socket's buffer:
+    # Pli cannot know then that Postfix did not get its end.
+    assert first.json()["state"] in ("queued", "uncertain")
+    postfix.wait_queue_empty()
+    assert b_account.dovecot.messages(b_account.address) == []  # Postfix kept nothing
+    time.sleep(2.5)  # past the grace: not found on the server, so sent again
+    a("outbox", "--flush").ok()
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "filed"
+    b_account.dovecot.wait_for_messages(b_account.address, "INBOX", 1, 20)
+    postfix.wait_queue_empty()
+    a("outbox", "--flush").ok()
+    assert proxy.connections == 2
+    assert _message_ids(b_account, "INBOX") == [entry["message_id"]]
+    assert _message_ids(a_account, "Sent") == [entry["message_id"]]
+
+
+def test_an_answer_lost_after_the_data_is_looked_for_and_never_sent_twice(
+    tmp_path: Path, postfix: PostfixServer, postfix_account_factory, proxy: CuttingProxy
+) -> None:
+    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    _short_grace(a)
+    a("account", "set", "a", "--smtp", f"{proxy.host}:{proxy.port}").ok()
+    proxy.swallow_reply_after(60_000)  # Postfix accepts the ~300 kB message; Pli never hears it
+    first = _send(a, b_account.address, tmp_path, "Compte rendu détaillé.\n" * 13_000, "--json")
+    assert proxy.cuts == 1
+    # Found at once by its hidden copy (then sent: exit 0), or uncertain until it is found.
+    state = first.json()["state"]
+    assert (first.code, state) in ((0, "filed"), (0, "submitted"), (75, "uncertain")), first
+    b_account.dovecot.wait_for_messages(b_account.address, "INBOX", 1, 20)
+    postfix.wait_queue_empty()  # the hidden copy has reached A's inbox: the evidence
+    time.sleep(2.5)  # past the grace: only finding it keeps it from being sent again
+    for _ in range(2):
+        a("outbox", "--flush").ok()
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "filed"
+    postfix.wait_queue_empty()
+    assert proxy.connections == 1  # found by its Message-ID: never submitted again
+    assert _message_ids(b_account, "INBOX") == [entry["message_id"]]
+    assert _message_ids(a_account, "Sent") == [entry["message_id"]]
+    assert _message_ids(a_account, "INBOX") == []
+
+
+def test_a_hidden_copy_delivered_after_the_filing_never_stays_in_the_inbox(
+    tmp_path: Path, postfix: PostfixServer, postfix_account_factory
+) -> None:
+    """A busy server delivers a while after it accepted: the hidden copy reaches the inbox
+    after Pli filed the message in Sent. It must not stay there as mail from oneself."""
+    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    a = make_user(tmp_path, a_account, "a")
+    postfix.hold_mail_from(a_account.address)
+    sent = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.", "--json")
+    assert sent.code == 0, sent
+    message_id = sent.json()["message_id"]
+    assert len(postfix.held()) == 1  # accepted, not delivered yet
+    assert _message_ids(a_account, "Sent") == [message_id]
+    postfix.release_held()
+    postfix.wait_queue_empty()
+    assert _message_ids(b_account, "INBOX") == [message_id]
+    a("sync").ok()
+    assert _message_ids(a_account, "INBOX") == []
+    listed = a("list", "--json").ok().json()["messages"]
+    assert [m["folder"] for m in listed] == ["Sent"]
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] == "filed"
+    a("sync").ok()
+    assert _message_ids(a_account, "Sent") == [message_id]
