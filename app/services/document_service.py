@@ -82,12 +82,24 @@ class IndexReport:
 class DocumentService:
     """Front ends' access to the documents of archived messages."""
 
-    def __init__(self, store: StoreGateway, *, index_processes: int | None = None) -> None:
-        """`index_processes`: worker processes of the indexing (default: the pool's, 2)."""
+    def __init__(
+        self,
+        store: StoreGateway,
+        *,
+        index_processes: int | None = None,
+        index_workers: IndexWorkers | None = None,
+    ) -> None:
+        """Documents of the archive behind `store`.
+
+        Args:
+            store: the archive.
+            index_processes: worker processes of the indexing (default: the pool's, 2).
+            index_workers: a pool of one's own instead (closed with this service).
+        """
         self._store = store
         self._worker = SerialExecutor("documents")
         self._index_processes = index_processes
-        self._pool: IndexWorkers | None = None
+        self._pool: IndexWorkers | None = index_workers
         self._pool_failed = False  # no worker process could start: indexing in this process
         self._indexing = asyncio.Lock()  # one indexing pass at a time (background or asked)
         self._background: asyncio.Task[None] | None = None

@@ -67,7 +67,11 @@ class _Worker:
         child.close()
         self._process, self._conn = process, parent
         self.started += 1
-        if not parent.poll(START_SECONDS) or parent.recv() != "ready":
+        try:
+            ready = parent.poll(START_SECONDS) and parent.recv() == "ready"
+        except EOFError:  # the child died while starting
+            ready = False
+        if not ready:
             raise OSError("index worker did not start")
 
     @property

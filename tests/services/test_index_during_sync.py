@@ -86,3 +86,26 @@ async def test_a_sync_without_indexing_leaves_attachments_waiting(
     assert found == []
     done = await services.documents.index_attachments()
     assert (done.documents, done.remaining) == (1, 0)
+
+
+async def test_attachments_are_indexed_here_when_no_worker_process_can_start(
+    services: Services, mail_account: Any
+) -> None:
+    from app.services.document_service import DocumentService
+    from app.services.index_workers import IndexWorkers
+
+    raw = message(subject="Bilan", pdf=tiny_pdf("Glycemie"))[0]
+    await off_loop(mail_account.server.deliver, mail_account.address, raw)
+    account = await add_account(services, mail_account)
+    await services.supervisor.run_once([account], index=False)
+    # 30 MB of address space: a worker cannot even load Python's modules.
+    starved = IndexWorkers(1, memory_bytes=30 * 1024 * 1024)
+    documents = DocumentService(services.store, index_workers=starved)
+    try:
+        done = await documents.index_attachments()
+    finally:
+        await documents.aclose()
+    assert (done.documents, done.remaining) == (1, 0)
+    assert starved.pids() == []
+    found = await services.archive.search("Glycemie", SearchFilters(account_id=account.id))
+    assert [m.subject for m in found] == ["Bilan"]
