@@ -20,6 +20,7 @@ import binascii
 import contextlib
 import json
 import logging
+import os
 import quopri
 import re
 import time
@@ -412,19 +413,28 @@ def index_message(raw: bytes) -> tuple[str, dict[str, tuple[int, str]]]:
     return message_text([index_part(job) for job in attachment_jobs(raw)])
 
 
+#: Scheduling priority the workers lower themselves by (POSIX ``nice``): indexing is
+#: background work, the window and the sync come first on a two-core PC.
+WORKER_NICENESS = 5
+
+
 def serve(conn: Any, memory_bytes: int | None, limits: ExtractionLimits) -> None:
     """The loop of an indexing worker process: `PartJob` in, `PartResult` out, until None.
 
-    Runs in a child process (app.services.index_workers starts it, spawn context). Its
-    address space is capped at `memory_bytes` on POSIX (RLIMIT_AS; Windows has no such limit:
-    there only the parent's wall-time budget bounds a document). Says ``ready`` once its
-    libraries are loaded, so that the per-document budget never counts the start-up. Jobs and
+    Runs in a child process (app.services.index_workers starts it, spawn context), at a lower
+    priority (`WORKER_NICENESS`, POSIX). Its address space is capped at `memory_bytes` on
+    POSIX (RLIMIT_AS; Windows has no such limit: there only the parent's wall-time budget and
+    the size and page caps bound a document). Says ``ready`` once its libraries are loaded,
+    so that the per-document budget never counts the start-up. Jobs and
     results go through the pipe in memory: no document is ever written to disk.
     """
     import signal
 
     # Ctrl-C is for the parent: it stops the workers itself (a traceback per worker otherwise).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):  # not on Windows (the process keeps its normal priority there)
+        with contextlib.suppress(OSError):
+            os.nice(WORKER_NICENESS)
     if memory_bytes:
         _limit_memory(memory_bytes)
     # Loaded now, so that the first document's budget is its own (XDM's readers on first use).
