@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.ui.collector import relax_collector
 from app.ui.context import UiContext
 from app.ui.widgets.mail_workspace import MailWorkspace
 
@@ -57,6 +58,8 @@ class MailPage(QWidget):
         Called right after `build`. With no folder to choose (an account never synced) it ends
         with the tree; the caller sets the time limit (a slow archive).
         """
+        # The window is built: its heap is frozen before a sync allocates (app/ui/collector).
+        relax_collector()
         model = self.workspace.messages.model
         folders = self.workspace.folders
         if model.source is not None and not model.loading and model.rowCount() > 0:

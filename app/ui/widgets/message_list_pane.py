@@ -30,6 +30,9 @@ from app.ui.widgets.mail_list_delegate import MessageRowDelegate
 
 log = logging.getLogger(__name__)
 
+#: Rows read and merged at a time when the engine reports many (a first sync: thousands).
+APPLY_CHUNK = 500
+
 
 class MessageListView(QListView):
     """The list itself (arrows, Home/End, Page Up/Down; Delete and the others are actions)."""
@@ -58,6 +61,7 @@ class MessageListPane(QWidget):
         self._reload_all = False
         self._last_current: int | None = None
         self._busy: asyncio.Task[None] | None = None
+        self._own_known = False
 
         self.model = MessageListModel(self)
         self.view = MessageListView(self)
@@ -140,9 +144,17 @@ class MessageListPane(QWidget):
         """Show the messages matching `query` (a slot; words of attached PDFs included)."""
         return self._ctx.runner.run(self, self._show_search(query, filters))
 
-    async def _learn_own_addresses(self) -> None:
-        """The user's mailboxes, so that what they sent names its recipients."""
+    async def _learn_own_addresses(self, *, again: bool = False) -> None:
+        """The user's mailboxes, so that what they sent names its recipients.
+
+        Read once, then again only when the accounts change: the accounts are read on the
+        archive's writer thread, behind whatever a sync is writing (a search during a first
+        sync waited seconds for it, bench/ui_load_bench.py).
+        """
+        if self._own_known and not again:
+            return
         accounts = await self._ctx.services.accounts.list()
+        self._own_known = True
         self.model.set_own_addresses([a.address for a in accounts])
 
     async def _show_folder(self, account_id: int, folder_id: int, title: str = "") -> int:
@@ -269,7 +281,7 @@ class MessageListPane(QWidget):
     def _on_engine_accounts_changed(self, event: object) -> None:
         if isinstance(event, AccountRemoved) and event.account_id == self._account_id:
             self.clear()  # its archive is gone with it
-        self._ctx.runner.run(self, self._learn_own_addresses())
+        self._ctx.runner.run(self, self._learn_own_addresses(again=True))
 
     def _on_engine_messages_changed(self, event: MessagesChanged) -> None:
         if self.model.source is None:
@@ -310,22 +322,31 @@ class MessageListPane(QWidget):
             return
         added, self._pending_added = sorted(self._pending_added), set()
         refresh, self._pending_refresh = sorted(self._pending_refresh), set()
-        fresh = await source.summaries([*added, *refresh])
-        by_id = {s.id: s for s in fresh}
-        if self.model.source is not source:
-            return
-        # Rows that left the shown folder (moved, deleted) go away.
-        leaving = [i for i in refresh if i not in by_id]
-        if self._folder_name is not None and self._query is None:
-            leaving += [
-                s.id for s in fresh if s.folder != self._folder_name and s.id in set(refresh)
-            ]
-        if leaving:
-            self.remove_ids(leaving)
-        self.model.apply_changes(
-            added=[by_id[i] for i in added if i in by_id],
-            changed=[by_id[i] for i in refresh if i in by_id and i not in leaving],
-        )
+        adding, refreshing = set(added), set(refresh)
+        # In chunks: a first sync adds thousands of messages in one event; one query for all
+        # of them held the archive's read thread (the user's search and message waited behind
+        # it) and their rows the loop (bench/ui_load_bench.py).
+        wanted = [*refresh, *(i for i in added if i not in refreshing)]
+        for start in range(0, len(wanted), APPLY_CHUNK):
+            chunk = wanted[start : start + APPLY_CHUNK]
+            fresh = await source.summaries(chunk)
+            if self.model.source is not source:
+                return
+            by_id = {s.id: s for s in fresh}
+            # Rows that left the shown folder (moved, deleted) go away.
+            leaving = {i for i in chunk if i in refreshing and i not in by_id}
+            if self._folder_name is not None and self._query is None:
+                leaving.update(
+                    s.id for s in fresh if s.id in refreshing and s.folder != self._folder_name
+                )
+            if leaving:
+                self.remove_ids(sorted(leaving))
+            self.model.apply_changes(
+                added=[by_id[i] for i in chunk if i in adding and i in by_id],
+                changed=[
+                    by_id[i] for i in chunk if i in refreshing and i in by_id and i not in leaving
+                ],
+            )
 
     async def _reload_keeping_current(self) -> None:
         current = self.current_id()
