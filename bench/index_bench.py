@@ -144,6 +144,7 @@ async def _through_workers(messages: list[bytes], processes: int, rounds: int) -
         # Warm-up: every worker started (start-up is not a document's cost), caches filled.
         warm = [j for m in messages[: processes * 2] for j in attachment_jobs(m)]
         await asyncio.gather(*(pool.run(j) for j in warm))
+        start_cpu = sum(_cpu_of(p) for p in pool.pids()) / processes  # start-up + 2 documents
         for _ in range(rounds):
             pids = pool.pids()
             workers_before = sum(_cpu_of(p) for p in pids)
@@ -164,7 +165,12 @@ async def _through_workers(messages: list[bytes], processes: int, rounds: int) -
             samples["worker_cpu"].append(workers / pdfs)
     finally:
         await pool.aclose()
-    return {"processes": processes, "pdfs_indexed": pdfs, "samples": samples}
+    return {
+        "processes": processes,
+        "pdfs_indexed": pdfs,
+        "start_cpu": start_cpu,
+        "samples": samples,
+    }
 
 
 BASELINE = "bf70540"  # main before this work (the old indexing path)
@@ -224,7 +230,9 @@ def end_to_end(count: int, seed_value: int, rounds: int, baseline: str, log: Any
     the index is made once by the old code (`pli sync --no-index`). Each round, for each
     code: `pli sync` on a copy of that archive (a no-change resync, then the indexing of every
     PDF), `pli sync --no-index` on another copy (the same without indexing: subtracted), and
-    `pli sync` from an empty profile (the whole first sync, indexing included).
+    `pli sync` from an empty profile (the whole first sync, indexing included), and the same
+    with ``--no-index`` (what indexing adds to a first sync: after the archive in the old
+    code, while the bodies arrive in the new one).
     """
     from bench.common import Servers
 
@@ -276,6 +284,7 @@ def end_to_end(count: int, seed_value: int, rounds: int, baseline: str, log: Any
                     ("index", archived, ("sync", "--json")),
                     ("resync", archived, ("sync", "--no-index", "--json")),
                     ("first_sync", empty, ("sync", "--json")),
+                    ("first_sync_no_index", empty, ("sync", "--no-index", "--json")),
                 ):
                     copy = work / f"{code}-{kind}-{number}"
                     shutil.copytree(source, copy)
@@ -391,7 +400,7 @@ def markdown(result: dict[str, Any]) -> str:
         )
 
     pool_rows = []
-    verdict_cpu = verdict_wall = 0.0
+    verdict_cpu = verdict_wall = start_cpu = 0.0
     for pool in result["workers"]:
         s = pool["samples"]
         wall = statistics.median(s["wall"])
@@ -412,6 +421,7 @@ def markdown(result: dict[str, Any]) -> str:
         if n == 2:
             verdict_cpu = old / statistics.median(total)
             verdict_wall = old / wall
+            start_cpu = pool.get("start_cpu", 0.0)
     in_process = old / med["new_index"]
     e2e_lines, e2e_ratio = _end_to_end_lines(result.get("end_to_end"))
 
@@ -455,6 +465,10 @@ def markdown(result: dict[str, Any]) -> str:
                 row("new: inspect the PDF once (pypdf, `inspect_pdf`)", "inspect"),
                 row("**new: the whole job in one thread** (`index_message`)", "new_index"),
                 *pool_rows,
+                "",
+                f"A worker process costs {start_cpu:.2f} s of CPU to start (Python, pypdf, "
+                "PDFium; once per process, in no row above) and the worker processes run at a "
+                "lower priority (nice 5).",
                 "",
                 f"Target (issue 15, item 1): indexing at least {TARGET:.0f}× faster per PDF than "
                 "before, measured beside the bare extraction.",
@@ -532,6 +546,24 @@ def _end_to_end_lines(
         c: {k: statistics.median(of(c, "first_sync", k)) for k in ("wall", "cpu")}
         for c in ("old", "new")
     }
+    bare = {
+        c: {k: statistics.median(of(c, "first_sync_no_index", k)) for k in ("wall", "cpu")}
+        for c in ("old", "new")
+    }
+    added = {
+        c: {
+            k: statistics.median(
+                [
+                    a - b
+                    for a, b in zip(
+                        of(c, "first_sync", k), of(c, "first_sync_no_index", k), strict=True
+                    )
+                ]
+            )
+            for k in ("wall", "cpu")
+        }
+        for c in ("old", "new")
+    }
     indexed_first = {c: of(c, "first_sync", "indexed") for c in ("old", "new")}
     ratio = (med["old"]["cpu"] / med["new"]["cpu"], med["old"]["wall"] / med["new"]["wall"])
 
@@ -563,11 +595,22 @@ def _end_to_end_lines(
         f"{first['new']['wall']:.2f} s | {first['old']['wall'] / first['new']['wall']:.2f}× |",
         f"| the whole first sync, CPU | {first['old']['cpu']:.2f} s | "
         f"{first['new']['cpu']:.2f} s | {first['old']['cpu'] / first['new']['cpu']:.2f}× |",
+        f"| the first sync with `--no-index`, wall | {bare['old']['wall']:.2f} s | "
+        f"{bare['new']['wall']:.2f} s | {bare['old']['wall'] / bare['new']['wall']:.2f}× |",
+        f"| what indexing adds to the first sync (with − without, same round), wall | "
+        f"{added['old']['wall']:.2f} s | {added['new']['wall']:.2f} s | "
+        f"{_ratio(added['old']['wall'], added['new']['wall'])} |",
+        f"| what indexing adds to the first sync, CPU | {added['old']['cpu']:.2f} s | "
+        f"{added['new']['cpu']:.2f} s | {_ratio(added['old']['cpu'], added['new']['cpu'])} |",
         f"| documents indexed by the first sync | {min(indexed_first['old'])} | "
         f"{min(indexed_first['new'])} | |",
         "",
     ]
     return lines, ratio
+
+
+def _ratio(old: float, new: float) -> str:
+    return f"{old / new:.1f}×" if new > 0 else "—"
 
 
 def main(argv: list[str] | None = None) -> int:

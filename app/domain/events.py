@@ -309,3 +309,17 @@ class DirectoryChanged(Event):
 
     what: str  # "directory" or "whitelist"
     entries: int = 0
+
+
+# -- bodies stored (for consumers fed while a sync archives) ---------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BodiesStored(Event):
+    """Bodies of these archive messages were just committed (one group of a body pass).
+
+    Published on the loop after each group's transaction, while the pass goes on: what needs
+    the bodies (attachment text indexing) can start on them at once.
+    """
+
+    message_ids: tuple[int, ...]

@@ -303,11 +303,14 @@ class Scanned:
     texts: tuple[tuple[str, str], ...]  # (content type, decoded text) of the body's text
 
 
-def scan(raw: bytes) -> Scanned:
-    """The parts of a message and the decoded text of its text parts. Never raises."""
+def scan(raw: bytes, length: int | None = None) -> Scanned:
+    """The parts of a message and the decoded text of its text parts. Never raises.
+
+    `length`: the message is ``raw[:length]`` (a reused buffer, `app.transport.body_stream`).
+    """
     leaves: list[tuple[Part, int, int]] = []
     with contextlib.suppress(ValueError, IndexError, LookupError, RecursionError):
-        _walk(raw, 0, len(raw), "", leaves, 0)
+        _walk(raw, 0, len(raw) if length is None else length, "", leaves, 0)
     structure = Structure(tuple(p for p, _, _ in leaves))
     wanted = {p.part for p in structure.text_parts()}
     texts = tuple(

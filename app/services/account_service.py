@@ -21,7 +21,7 @@ from typing import TypeVar
 from app.config.paths import AppPaths
 from app.config.resources import igc_sante_bundle
 from app.config.settings import Settings
-from app.domain.account import AccountConfig, AuthMethod, host_belongs_to_domain
+from app.domain.account import AccountConfig, AuthMethod, Endpoint, host_belongs_to_domain
 from app.domain.addresses import MailAddress
 from app.domain.errors import AuthError, KnownError, NetworkError, ValidationError
 from app.domain.events import (
@@ -81,6 +81,20 @@ class Account:
     def address(self) -> str:
         """Its mailbox address."""
         return self.config.address
+
+
+@dataclass(frozen=True)
+class ImapLoginPlan:
+    """Everything needed to open an IMAP session in another process (`imap_login_plan`)."""
+
+    endpoint: Endpoint
+    policy: TlsPolicy
+    revocation: RevocationMode
+    crl_cache: Path | None
+    trust_store: Path
+    credentials: Credentials = field(repr=False)
+    connect_timeout: float
+    read_timeout: float
 
 
 @dataclass
@@ -353,6 +367,27 @@ class AccountService:
     async def imap_session(self, account: Account, executor: SerialExecutor) -> ImapSession:
         """A connected, authenticated IMAP session, built on `executor`'s thread."""
         return await self._open(account, executor, ImapSession, "IMAP")
+
+    async def imap_login_plan(self, account: Account) -> ImapLoginPlan:
+        """What another process needs to open an IMAP session of the account (body workers).
+
+        The same checks as `imap_session` before connecting (retired account, server
+        confirmed for a token); the secret is in the returned value, memory only.
+        """
+        if await self.is_retired(account.id):
+            raise ValidationError("account.retired", account=account.name)
+        endpoint = account.config.imap
+        tls = self._settings.tls
+        return ImapLoginPlan(
+            endpoint=endpoint,
+            policy=await self.tls_policy(account),
+            revocation=RevocationMode(tls.revocation),
+            crl_cache=self._paths.crl_cache_dir,
+            trust_store=self.trust_store(account),
+            credentials=await self.credentials(account, endpoint.host),
+            connect_timeout=tls.connect_timeout,
+            read_timeout=tls.read_timeout,
+        )
 
     async def smtp_submitter(self, account: Account, executor: SerialExecutor) -> SmtpSubmitter:
         """A connected, authenticated submission session, built on `executor`'s thread."""

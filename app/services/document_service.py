@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -51,6 +52,12 @@ log = logging.getLogger(__name__)
 
 #: Messages read, split and saved together by the indexing (one read, one write transaction).
 INDEX_CHUNK = 16
+#: Messages waiting before worker processes are worth starting (a worker costs about half a
+#: second of CPU to start, a PDF 3 to 5 ms here): below, the few documents of a routine sync
+#: are indexed on this process's documents thread, after the bodies.
+POOL_FROM = 24
+#: Idle worker processes are stopped after this long (they start again when needed).
+IDLE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,11 @@ class DocumentService:
         self._again = False  # more bodies arrived while the background pass ran
         self._unreported = [0, 0]  # messages, documents indexed in the background, not told
         self._closed = False
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._releasing: asyncio.Task[None] | None = None
+        self._last_pool_use = 0.0
+        #: Messages waiting before the worker processes start (`POOL_FROM`; tests lower it).
+        self.pool_from = POOL_FROM
         #: Background passes started by `index_soon` (bodies arriving), for diagnostics.
         self.live_passes = 0
         #: Unexpected failures of the background indexing (logged; tests look here).
@@ -311,7 +323,7 @@ class DocumentService:
             while not self._closed:
                 self._again = False
                 async with self._indexing:
-                    messages, documents = await self._index_pending(None)
+                    messages, documents = await self._index_pending(None, live=True)
                 self._unreported[0] += messages
                 self._unreported[1] += documents
                 if not self._again:
@@ -322,13 +334,19 @@ class DocumentService:
             log.exception("background indexing failed")
             self.failures.append(error)
 
-    async def _index_pending(self, limit: int | None) -> tuple[int, int]:
+    async def _index_pending(self, limit: int | None, *, live: bool = False) -> tuple[int, int]:
         """Index the messages waiting (at most `limit`): (messages, documents) done.
 
         Chunks of messages are read in one go, split here (cheap), their documents indexed by
         the worker processes, and saved in one transaction while the next chunk is indexed.
+        With fewer than `pool_from` messages waiting and no worker running, the documents are
+        indexed on the documents thread instead, and a `live` pass (bodies still arriving)
+        leaves them for the pass after the bodies.
         """
         pending = await self._store.query(lambda a: a.messages.attachments_to_index(limit))
+        in_pool = not self._pool_failed and (self._pool_running() or len(pending) >= self.pool_from)
+        if live and not in_pool:
+            return 0, 0
         messages = documents = 0
         saving: asyncio.Task[None] | None = None
         try:
@@ -338,7 +356,7 @@ class DocumentService:
                 chunk = pending[at : at + INDEX_CHUNK]
                 raws = await self._store.query(partial(_raws_of, pks=[pk for pk, _ in chunk]))
                 jobs = await self._worker.run(_jobs_of, [raws.get(pk) for pk, _ in chunk])
-                results = await asyncio.gather(*(self._index_jobs(js) for js in jobs))
+                results = await asyncio.gather(*(self._index_jobs(js, in_pool) for js in jobs))
                 items: list[tuple[int, int, str, dict[str, tuple[int, str]]]] = []
                 for (pk, sort_key), message_jobs, message_results in zip(
                     chunk, jobs, results, strict=True
@@ -360,15 +378,36 @@ class DocumentService:
             if saving is not None and not saving.done():
                 with contextlib.suppress(BaseException):
                     await asyncio.shield(saving)
+            if in_pool:
+                self._last_pool_use = time.monotonic()
+                self._arm_idle_timer()
         return messages, documents
 
-    async def _index_jobs(self, jobs: list[PartJob] | None) -> list[PartResult]:
+    def _pool_running(self) -> bool:
+        return self._pool is not None and bool(self._pool.pids())
+
+    def _arm_idle_timer(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        self._idle_timer = asyncio.get_running_loop().call_later(IDLE_SECONDS, self._idle)
+
+    def _idle(self) -> None:
+        self._idle_timer = None
+        if self._closed or self._pool is None:
+            return
+        if self._indexing.locked() or time.monotonic() - self._last_pool_use < IDLE_SECONDS:
+            self._arm_idle_timer()
+            return
+        task = asyncio.get_running_loop().create_task(self._pool.release(), name="index-idle")
+        self._releasing = task  # kept: the loop holds tasks weakly
+
+    async def _index_jobs(self, jobs: list[PartJob] | None, in_pool: bool) -> list[PartResult]:
         if not jobs:
             return []
-        return list(await asyncio.gather(*(self._index_job(job) for job in jobs)))
+        return list(await asyncio.gather(*(self._index_job(job, in_pool) for job in jobs)))
 
-    async def _index_job(self, job: PartJob) -> PartResult:
-        if not self._pool_failed:
+    async def _index_job(self, job: PartJob, in_pool: bool = True) -> PartResult:
+        if in_pool and not self._pool_failed:
             if self._pool is None:
                 from app.services.index_workers import IndexWorkers
 
@@ -391,6 +430,12 @@ class DocumentService:
     async def aclose(self) -> None:
         """Stop the background indexing, the worker processes and the worker thread."""
         self._closed = True
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        releasing = self._releasing
+        if releasing is not None and not releasing.done():
+            await releasing
         background = self._background
         if background is not None and not background.done():
             background.cancel()

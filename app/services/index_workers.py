@@ -216,6 +216,20 @@ class IndexWorkers:
         if self._free is not None:
             self._free.put_nowait(worker)
 
+    async def release(self) -> None:
+        """Stop the processes of the idle workers (each starts again when next needed)."""
+        if self._free is None or self._closed:
+            return
+        idle: list[_Worker] = []
+        while not self._free.empty():
+            idle.append(self._free.get_nowait())
+        try:
+            for worker in idle:
+                await asyncio.to_thread(worker.stop)
+        finally:
+            for worker in idle:
+                self._free.put_nowait(worker)
+
     async def aclose(self) -> None:
         """Stop every worker process (a busy one is killed) and the threads that wait on them."""
         self._closed = True

@@ -15,6 +15,12 @@ Crash safety: records are written and the segment synced *before* the database t
 references them commits. A crash in between leaves unreferenced bytes (reclaimed by `compact`),
 never a row pointing at missing data. Blocking; appends on the store's thread only, reads on
 the store's or the read thread (each with its own `BlobStore`).
+
+Worker processes of a first sync write whole segments of their own instead
+(`app.store.spool`): a spool file in ``blobs/incoming/``, written and synced by the worker
+outside any lock, becomes a segment only when the store adopts it (`BlobStore.adopt`) inside
+the write transaction that commits the rows pointing into it. Nobody appends to a spool but its
+writer, and compaction and other appenders never see it before it is adopted and complete.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +39,9 @@ from app.store.database import classify_os
 SEGMENT_LIMIT = 256 * 1024 * 1024
 _NONCE = 12
 _SUFFIX = ".pli"
+#: Spool files of worker processes, not segments yet (`app.store.spool`).
+INCOMING = "incoming"
+SPOOL_SUFFIX = ".spool"
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,66 @@ class BlobStore:
 
     def _path(self, segment: int) -> Path:
         return self._folder / f"seg-{segment:06d}{_SUFFIX}"
+
+    @property
+    def folder(self) -> Path:
+        """The folder of the segment files."""
+        return self._folder
+
+    @property
+    def incoming(self) -> Path:
+        """Where worker processes write spool files before they are adopted."""
+        return self._folder / INCOMING
+
+    def adopt(self, spool: Path) -> int:
+        """Make a finished, synced spool file the next segment; returns its number.
+
+        Call it inside the write transaction that commits the rows pointing into it (the
+        archive's write lock serialises segment numbering between processes, as for
+        `append_sealed`). The spool gets a new name (a hard link, then the old name removed),
+        never overwriting a segment, and the folder is synced before returning: once the
+        transaction commits, the segment is there after a crash. A crash before the commit
+        leaves an unreferenced segment, which `compact` reclaims.
+        """
+        try:
+            existing = self.segments()
+            number = max(existing[-1] if existing else 0, self._current or 0) + 1
+            while True:
+                target = self._path(number)
+                try:
+                    # A hard link never replaces an existing name (nor, on Windows, does a
+                    # rename: the fallback where links are not offered).
+                    if hasattr(os, "link"):
+                        target.hardlink_to(spool)
+                        spool.unlink()
+                    else:  # pragma: no cover - platforms without hard links
+                        spool.rename(target)
+                except FileExistsError:
+                    number += 1
+                    continue
+                break
+            _sync_folder(self._folder)
+        except OSError as error:
+            raise classify_os(error) from error
+        return number
+
+    def clean_incoming(self, *, older_than: float) -> int:
+        """Remove spool files left by crashed workers (`older_than` seconds); how many."""
+        removed = 0
+        folder = self.incoming
+        if not folder.exists():
+            return 0
+        now = time.time()
+        for path in folder.iterdir():
+            if not path.name.endswith(SPOOL_SUFFIX):
+                continue
+            try:
+                if now - path.stat().st_mtime > older_than:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def segments(self) -> list[int]:
         """Numbers of the segment files present."""
@@ -184,6 +254,9 @@ class Sealed:
 #: Every record has a key of its own, so a record moved or swapped within the files does not
 #: open with the key of the row that points there: the place needs no binding of its own.
 _AAD = b"pli-blob-v1"
+#: The same, for writers of records outside this module (`app.store.spool`).
+RECORD_AAD = _AAD
+NONCE_SIZE = _NONCE
 
 
 @dataclass(frozen=True)
@@ -207,6 +280,17 @@ def seal(data: bytes) -> Sealed:
     key = secrets.token_bytes(32)
     nonce = secrets.token_bytes(_NONCE)
     return Sealed(key, nonce, AESGCM(key).encrypt(nonce, data, _AAD))
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a folder's entries durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_all(fd: int, *chunks: bytes) -> None:

@@ -41,6 +41,7 @@ async def test_a_sync_indexes_attachments_as_bodies_arrive_in_worker_processes(
     locked = message(subject="Protege", pdf=encrypted_pdf("secret"))[0]
     await off_loop(server.deliver, address, locked)
     account = await add_account(services, mail_account)
+    services.documents.pool_from = 1  # worker processes from the first message waiting
 
     [report] = await services.supervisor.run_once([account])
 
@@ -109,3 +110,19 @@ async def test_attachments_are_indexed_here_when_no_worker_process_can_start(
     assert starved.pids() == []
     found = await services.archive.search("Glycemie", SearchFilters(account_id=account.id))
     assert [m.subject for m in found] == ["Bilan"]
+
+
+async def test_a_routine_sync_indexes_its_few_documents_without_worker_processes(
+    services: Services, mail_account: Any
+) -> None:
+    for word in WORDS[:2]:
+        raw = message(subject=f"Bilan {word}", pdf=tiny_pdf(word))[0]
+        await off_loop(mail_account.server.deliver, mail_account.address, raw)
+    account = await add_account(services, mail_account)
+
+    [report] = await services.supervisor.run_once([account])
+
+    assert report.indexed_documents == 2
+    assert services.documents.index_workers is None  # below pool_from: none was started
+    found = await services.archive.search(WORDS[1], SearchFilters(account_id=account.id))
+    assert [m.subject for m in found] == [f"Bilan {WORDS[1]}"]

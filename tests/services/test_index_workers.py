@@ -98,6 +98,13 @@ async def test_documents_are_indexed_in_worker_processes_that_stop_with_the_pool
         pids = pool.pids()
         assert pids
         assert os.getpid() not in pids
+        # Idle workers can be let go; they start again for the next document.
+        await pool.release()
+        assert pool.pids() == []
+        again = await pool.run(job(text_pdf(marker="retour")))
+        assert "retour" in " ".join(again.chunks)
+        assert pool.started == len(pids) + 1
+        pids += pool.pids()
     finally:
         await pool.aclose()
     assert pool.pids() == []

@@ -8,6 +8,7 @@ thread only (the read thread may call `raw`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from app.domain.errors import StoreError, ValidationError
@@ -22,6 +23,7 @@ from app.store.repositories.messages.rows import (
     structure_to_json,
 )
 from app.store.repositories.messages.text_index import TextIndex
+from app.store.spool import SpooledBody
 
 _BODY_ROW = "SELECT raw, segment, offset, length, blob_key FROM message_bodies WHERE message_id = ?"
 
@@ -118,6 +120,68 @@ class BodyArchive:
                 (BODY_ARCHIVED, structure_to_json(body.structure), int(bool(attachments)), pk),
             )
             stored += len(body.raw)
+        self._text.replace(texts)
+        return stored
+
+    def spool_folder(self, *, clean_older_than: float) -> Path | None:
+        """Where body workers write spool files (None without segment files).
+
+        Spools older than `clean_older_than` seconds (left by a crash) are removed first.
+        """
+        if self._blobs is None:
+            return None
+        self._blobs.clean_incoming(older_than=clean_older_than)
+        return self._blobs.incoming
+
+    def store_spooled(self, spool: Path, items: Sequence[tuple[int, SpooledBody]]) -> int:
+        """Archive bodies a worker wrote to `spool` (`app.store.spool`); returns the bytes.
+
+        The spool becomes a segment (`BlobStore.adopt`) and the rows pointing into it are
+        written in the caller's write transaction, as `store_bodies` does for appends.
+        """
+        if self._blobs is None:
+            raise ValidationError("store.blobs_unavailable")
+        if not self._conn.in_transaction:
+            raise RuntimeError("store_spooled must run in a write transaction")
+        rows = {}
+        for pk, _body in items:
+            row = self._conn.execute(
+                "SELECT m.sort_key, t.subject, t.people FROM messages m"
+                " LEFT JOIN message_text t ON t.sort_key = m.sort_key WHERE m.id = ?",
+                (pk,),
+            ).fetchone()
+            if row is not None:  # else deleted by the user meanwhile
+                rows[pk] = row
+        if not rows:
+            spool.unlink(missing_ok=True)
+            return 0
+        segment = self._blobs.adopt(spool)
+        texts: list[TextRow] = []
+        stored = 0
+        for pk, body in items:
+            row = rows.get(pk)
+            if row is None:
+                continue  # its record stays in the segment, unreferenced, until compaction
+            self._conn.execute(
+                "INSERT OR REPLACE INTO message_bodies (message_id, segment, offset, length,"
+                " blob_key, sha256) VALUES (?, ?, ?, ?, ?, ?)",
+                (pk, segment, body.offset, body.length, body.key, body.sha256),
+            )
+            attachments = body.structure.attachments
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO attachments (message_id, part, filename, content_type,"
+                " size) VALUES (?, ?, ?, ?, ?)",
+                [(pk, a.part, a.filename, a.content_type, a.size) for a in attachments],
+            )
+            text = "\n".join(t for _, t in body.texts)[:MAX_INDEXED_TEXT]
+            names = " ".join(a.filename for a in attachments if a.filename)
+            texts.append((row[0], row[1] or "", row[2] or "", text, names))
+            self._conn.execute(
+                "UPDATE messages SET body_state = ?, structure = ?, has_attachments = ?"
+                " WHERE id = ?",
+                (BODY_ARCHIVED, structure_to_json(body.structure), int(bool(attachments)), pk),
+            )
+            stored += body.size
         self._text.replace(texts)
         return stored
 
