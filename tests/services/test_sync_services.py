@@ -301,6 +301,9 @@ async def test_connection_state_follows_the_server(
         states = [e.state for e in log.of(ConnectionChanged)]
         assert ConnectionState.RECONNECTING in states
         await log.wait_for(SyncFinished, within=30)
+        # The message delivered after the restart comes with the pass after reconnecting or,
+        # if that pass ran before it landed (Cyrus's delivery is an IMAP APPEND), by IDLE.
+        await log.wait_for(NewMail, lambda e: e.folder == "INBOX", within=30)
         assert "Après la coupure" in await _inbox(services, account)
         assert services.supervisor.state(account.id) is ConnectionState.ONLINE
         await services.supervisor.stop()
