@@ -25,6 +25,8 @@ from tests.servers.fixtures import (
     pki,
     postfix,
     postfix_account_factory,
+    postfix_cyrus,
+    postfix_route,
     smtp_server,
     tls_edge_factory,
 )
@@ -60,6 +62,8 @@ __all__ = [
     "pki",
     "postfix",
     "postfix_account_factory",
+    "postfix_cyrus",
+    "postfix_route",
     "smtp_server",
     "tls_edge_factory",
 ]

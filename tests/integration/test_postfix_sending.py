@@ -13,22 +13,25 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_sending import body_file, make_user, server_raw
-from tests.servers.postfix import CuttingProxy, PostfixServer
+from tests.servers.fixtures import PostfixRoute
+from tests.servers.postfix import CuttingProxy
 from tests.support.cli import Pli
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def proxy(postfix: PostfixServer) -> Iterator[CuttingProxy]:
+def proxy(postfix_route: PostfixRoute) -> Iterator[CuttingProxy]:
     """A relay to Postfix's submission port that can drop a connection in the middle."""
+    postfix = postfix_route.postfix
     relay = CuttingProxy((postfix.host, postfix.submission_port))
     yield relay
     relay.close()
 
 
 def _message_ids(account, folder: str) -> list[str]:
-    return [m.message_id for m in account.dovecot.messages(account.address, folder)]
+    """Message-IDs in ``folder`` ("Sent": the server's own name for it, e.g. INBOX.Sent)."""
+    return [m.message_id for m in account.dovecot.messages(account.address, account.folder(folder))]
 
 
 def _short_grace(pli: Pli, seconds: int = 2) -> None:
@@ -54,9 +57,10 @@ def _send(pli: Pli, to: str, tmp_path: Path, text: str, *extra: str):
 
 @pytest.mark.parametrize("security", ["starttls", "tls"])
 def test_a_message_through_postfix_arrives_by_lmtp_and_is_filed_once(
-    tmp_path: Path, postfix: PostfixServer, postfix_account_factory, security: str
+    tmp_path: Path, postfix_route: PostfixRoute, security: str
 ) -> None:
-    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
     a = Pli(tmp_path / "a")
     a.add_account("a", a_account, security=security)
     sent = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.", "--json")
@@ -75,7 +79,7 @@ def test_a_message_through_postfix_arrives_by_lmtp_and_is_filed_once(
     assert _message_ids(a_account, "INBOX") == []
     a("sync").ok()
     listed = a("list", "--json").ok().json()["messages"]
-    assert [m["folder"] for m in listed] == ["Sent"]
+    assert [m["folder"] for m in listed] == [a_account.folder("Sent")]
     (entry,) = a("outbox", "--json").json()["entries"]
     assert entry["state"] == "filed"
     b = Pli(tmp_path / "b")
@@ -86,9 +90,10 @@ def test_a_message_through_postfix_arrives_by_lmtp_and_is_filed_once(
 
 
 def test_a_connection_dropped_in_the_middle_of_the_data_sends_the_message_once_later(
-    tmp_path: Path, postfix: PostfixServer, postfix_account_factory, proxy: CuttingProxy
+    tmp_path: Path, postfix_route: PostfixRoute, proxy: CuttingProxy
 ) -> None:
-    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
     a = make_user(tmp_path, a_account, "a")
     _short_grace(a)
     a("account", "set", "a", "--smtp", f"{proxy.host}:{proxy.port}").ok()
@@ -114,9 +119,10 @@ def test_a_connection_dropped_in_the_middle_of_the_data_sends_the_message_once_l
 
 
 def test_an_answer_lost_after_the_data_is_looked_for_and_never_sent_twice(
-    tmp_path: Path, postfix: PostfixServer, postfix_account_factory, proxy: CuttingProxy
+    tmp_path: Path, postfix_route: PostfixRoute, proxy: CuttingProxy
 ) -> None:
-    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
     a = make_user(tmp_path, a_account, "a")
     _short_grace(a)
     a("account", "set", "a", "--smtp", f"{proxy.host}:{proxy.port}").ok()
@@ -141,11 +147,12 @@ def test_an_answer_lost_after_the_data_is_looked_for_and_never_sent_twice(
 
 
 def test_a_hidden_copy_delivered_after_the_filing_never_stays_in_the_inbox(
-    tmp_path: Path, postfix: PostfixServer, postfix_account_factory
+    tmp_path: Path, postfix_route: PostfixRoute
 ) -> None:
     """A busy server delivers a while after it accepted: the hidden copy reaches the inbox
     after Pli filed the message in Sent. It must not stay there as mail from oneself."""
-    a_account, b_account = postfix_account_factory(), postfix_account_factory()
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
     a = make_user(tmp_path, a_account, "a")
     postfix.hold_mail_from(a_account.address)
     sent = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.", "--json")
@@ -159,8 +166,40 @@ def test_a_hidden_copy_delivered_after_the_filing_never_stays_in_the_inbox(
     a("sync").ok()
     assert _message_ids(a_account, "INBOX") == []
     listed = a("list", "--json").ok().json()["messages"]
-    assert [m["folder"] for m in listed] == ["Sent"]
+    assert [m["folder"] for m in listed] == [a_account.folder("Sent")]
     (entry,) = a("outbox", "--json").json()["entries"]
     assert entry["state"] == "filed"
     a("sync").ok()
     assert _message_ids(a_account, "Sent") == [message_id]
+
+
+def test_postfixs_own_delivery_reports_update_the_status(
+    tmp_path: Path, postfix_route: PostfixRoute
+) -> None:
+    """Postfix's real RFC 3464 reports: 'delivered' by LMTP for one recipient, and a bounce
+    for another whose mailbox refused the message after Postfix had accepted it (full)."""
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
+    full = make_account(quota_bytes=2_000)
+    a = make_user(tmp_path, a_account, "a")
+    sent = _send(
+        a,
+        b_account.address,
+        tmp_path,
+        "Compte rendu détaillé.\n" * 300,
+        "--cc",
+        full.address,
+        "--dsn",
+        "--json",
+    )
+    assert sent.code == 0, sent
+    assert sent.json()["refused"] == []  # both accepted at RCPT: the refusal comes later
+    postfix.wait_queue_empty()
+    b_account.dovecot.wait_for_messages(b_account.address, "INBOX", 1, 20)
+    postfix.wait_queue_empty()  # both reports delivered to A's inbox
+    a("sync").ok()
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["status"][b_account.address]["status"] == "delivered"
+    assert entry["status"][full.address]["status"] == "failed"
+    assert "quota" in (entry["status"][full.address]["detail"] or "").lower()
+    assert full.dovecot.messages(full.address) == []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_sending import body_file, make_user
-from tests.servers.fixtures import MailAccount
+from tests.servers.fixtures import MailAccount, postfix_cyrus_accounts
 from tests.servers.postfix import PostfixServer
 from tests.servers.smtp import SmtpServer
 
@@ -53,15 +53,22 @@ class Submission:
         account.dovecot.wait_for_messages(account.address, "INBOX", count, 20)
 
 
-@pytest.fixture(params=["pli-smtp", "postfix"])
+@pytest.fixture(params=["pli-smtp", "postfix", "postfix-cyrus"])
 def submission(request: pytest.FixtureRequest) -> Submission:
-    """Each test once through Pli's SMTP server, once through Postfix."""
+    """Each test through Pli's SMTP server, through Postfix into Dovecot, and through Postfix
+    into Cyrus (the accounts then live on Cyrus)."""
     if request.param == "postfix":
         return Submission(
             "postfix",
             request.getfixturevalue("postfix_account_factory"),
             postfix=request.getfixturevalue("postfix"),
         )
+    if request.param == "postfix-cyrus":
+        postfix = request.getfixturevalue("postfix_cyrus")
+        make = postfix_cyrus_accounts(
+            request.getfixturevalue("cyrus"), request.getfixturevalue("oidc_provider"), postfix
+        )
+        return Submission("postfix-cyrus", make, postfix=postfix)
     return Submission(
         "pli-smtp",
         request.getfixturevalue("mail_account_factory"),
@@ -144,7 +151,7 @@ def test_every_visible_recipient_refused_is_a_failure_not_sent(
     assert {e["state"] for e in entries} == {"failed"}
     # Not filed in Sent, and the hidden self-copy did not travel alone.
     submission.settle()
-    assert a_account.dovecot.messages(a_account.address, "Sent") == []
+    assert a_account.dovecot.messages(a_account.address, a_account.folder("Sent")) == []
     assert a_account.dovecot.messages(a_account.address, "INBOX") == []
     if submission.smtp is not None:
         transactions = submission.smtp.transactions
@@ -170,7 +177,7 @@ def test_some_recipients_refused_are_named_and_the_others_served(
     submission.wait_delivered(b_account)
     submission.settle()
     assert len(b_account.dovecot.messages(b_account.address)) == 1
-    assert len(a_account.dovecot.messages(a_account.address, "Sent")) == 1
+    assert len(a_account.dovecot.messages(a_account.address, a_account.folder("Sent"))) == 1
 
 
 #: A body that passes Pli's own 10 MiB rule (10,485,760 bytes) and is over Postfix's default
@@ -214,7 +221,8 @@ def test_a_full_mailbox_hides_the_self_copy_at_once_and_says_why(
     assert result.code == 0, result
     assert "could not be made" in result.err and "is full" in result.err
     assert "?" not in result.err
-    assert "Quota exceeded" in result.err  # the server's own words
+    # The server's own words (Dovecot's, or Cyrus's NO without [OVERQUOTA]).
+    assert "Quota exceeded" in result.err or "Over quota" in result.err
     submission.wait_delivered(b_account)
     assert len(b_account.dovecot.messages(b_account.address)) == 1
     # The hidden copy is gone from the inbox at once, on the server and in the archive.
@@ -225,4 +233,4 @@ def test_a_full_mailbox_hides_the_self_copy_at_once_and_says_why(
     # The room the hidden copy took is free again: the next sync files the copy in Sent.
     (entry,) = a("outbox", "--json").json()["entries"]
     assert entry["state"] == "filed"
-    assert len(a_account.dovecot.messages(a_account.address, "Sent")) == 1
+    assert len(a_account.dovecot.messages(a_account.address, a_account.folder("Sent"))) == 1

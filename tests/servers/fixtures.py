@@ -301,3 +301,80 @@ def postfix_account_factory(
         )
 
     return make
+
+
+@dataclass(frozen=True)
+class PostfixRoute:
+    """Postfix and the IMAP server it delivers into by LMTP, with accounts on that server.
+
+    Attributes:
+        name: ``"dovecot"`` or ``"cyrus"`` (the IMAP server behind Postfix).
+        postfix: the Postfix instance (submission for the accounts made here).
+        make_account: ``make(*, password=None, quota_bytes=None) -> MailAccount`` on the IMAP
+            server, whose SMTP fields are Postfix's; ``account.dovecot`` is the IMAP server
+            (Dovecot or Cyrus: the same helpers).
+    """
+
+    name: str
+    postfix: PostfixServer
+    make_account: Callable[..., MailAccount]
+
+
+#: The IMAP servers Postfix delivers into in the parametrised sending tests.
+POSTFIX_ROUTES = ("dovecot", "cyrus")
+
+
+@pytest.fixture(scope="session")
+def postfix_cyrus(pki: TestPki, cyrus: Any) -> Iterator[PostfixServer]:
+    """Postfix like ``postfix``, delivering by LMTP into the session's Cyrus (``INBOX.``
+    layout) and checking recipients against its users.
+
+    Cyrus refuses a recipient over quota for now (``452 4.2.2 Over quota``), which Postfix
+    would retry for days: here a message is tried once (``maximal_queue_lifetime = 0``), so
+    the bounce that would end those days comes at once.
+    """
+    server = PostfixServer(
+        pki.server,
+        lmtp=("127.0.0.1", cyrus.lmtp_port),
+        has_mailbox=cyrus.has_user,
+        domains=[cyrus.domain],
+        extra_main={"maximal_queue_lifetime": "0", "bounce_queue_lifetime": "0"},
+    )
+    _start(server, "Postfix server (into Cyrus)")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=POSTFIX_ROUTES)
+def postfix_route(request: pytest.FixtureRequest, oidc_provider: OidcProvider) -> PostfixRoute:
+    """Postfix into Dovecot, then Postfix into Cyrus (test ids ``[dovecot]``, ``[cyrus]``)."""
+    if request.param == "dovecot":
+        return PostfixRoute(
+            "dovecot",
+            request.getfixturevalue("postfix"),
+            request.getfixturevalue("postfix_account_factory"),
+        )
+    postfix: PostfixServer = request.getfixturevalue("postfix_cyrus")
+    make = postfix_cyrus_accounts(request.getfixturevalue("cyrus"), oidc_provider, postfix)
+    return PostfixRoute("cyrus", postfix, make)
+
+
+def postfix_cyrus_accounts(
+    cyrus: Any, provider: OidcProvider, postfix: PostfixServer
+) -> Callable[..., MailAccount]:
+    """``make(*, password=None, quota_bytes=None) -> MailAccount`` on Cyrus, sending through
+    ``postfix`` (``postfix_cyrus``)."""
+
+    def make(*, password: str | None = None, quota_bytes: int | None = None) -> MailAccount:
+        # No "." in the local part: it is the hierarchy separator of Cyrus's INBOX. layout.
+        local = f"pf{next(_counter)}-{secrets.token_hex(3)}"
+        account = _new_account(cyrus, provider, None, local, password, quota_bytes)
+        postfix.add_user(account.address, account.password)
+        return dataclasses.replace(
+            account,
+            smtp_host=postfix.host,
+            smtp_port=postfix.submission_port,
+            smtps_port=postfix.smtps_port,
+        )
+
+    return make
