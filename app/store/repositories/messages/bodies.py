@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain.errors import StoreError, ValidationError
 from app.domain.message import FetchedBody
@@ -23,7 +23,9 @@ from app.store.repositories.messages.rows import (
     structure_to_json,
 )
 from app.store.repositories.messages.text_index import TextIndex
-from app.store.spool import SpooledBody
+
+if TYPE_CHECKING:  # the spool's cipher (cryptography) is not loaded by a read (start-up time)
+    from app.store.spool import SpooledBody
 
 _BODY_ROW = "SELECT raw, segment, offset, length, blob_key FROM message_bodies WHERE message_id = ?"
 
