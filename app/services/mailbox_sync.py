@@ -23,11 +23,15 @@ and the rest of the refresh pipeline live in `app.services.sync_supervisor`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import secrets
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from app.domain.addresses import MailAddress
@@ -35,6 +39,7 @@ from app.domain.errors import KnownError
 from app.domain.events import (
     ArchiveComplete,
     BodiesProgress,
+    BodiesStored,
     Cause,
     FolderCountsChanged,
     FoldersListed,
@@ -50,6 +55,15 @@ from app.domain.events import (
 from app.domain.mailbox import FolderInfo, FolderRole, SyncState
 from app.domain.message import UNREADABLE_HEADER, EnvelopeRecord
 from app.services.account_service import Account, AccountService
+from app.services.body_workers import (
+    BodyJob,
+    BodyWorker,
+    JobDone,
+    JobFailed,
+    WorkerLostError,
+    WorkerSetup,
+    start_workers,
+)
 from app.services.event_bus import EventBus
 from app.services.imap_connection import ConnectionPool, ImapConnection
 from app.services.operation_queue import OperationQueue
@@ -58,6 +72,7 @@ from app.store.archive import Archive
 from app.store.blobs import PreparedBody, prepare
 from app.store.repositories.folders import FolderRename, FolderRow
 from app.store.repositories.messages import BodyTask, InsertOutcome, Merge
+from app.store.spool import SpooledBody
 from app.transport.imap_session import ImapSession, SelectResult
 
 log = logging.getLogger(__name__)
@@ -71,6 +86,20 @@ FIRST_HEADER_BATCH = 100
 GROUP_BYTES = 8 * 1024 * 1024
 BODY_BATCH_BYTES = 6 * 1024 * 1024
 BODY_BATCH_COUNT = 150
+#: Worker processes (`body_workers`) are started for a pass with at least this much to fetch;
+#: below, the connections' threads in this process fetch (starting a process costs ~0.3 s).
+WORKER_MIN_BYTES = 8 * 1024 * 1024
+#: A worker's job: one spool file, so one segment (bigger jobs, fewer files and commits).
+WORKER_JOB_BYTES = 16 * 1024 * 1024
+WORKER_JOB_COUNT = 1000
+#: Jobs committed in one transaction (only metadata is held: the bodies are on disk).
+WORKER_GROUP_JOBS = 4
+#: Messages in the inbox from which a first sync starts its workers while it lists.
+PRESTART_MESSAGES = 500
+#: Workers lost (killed, crashed) in one pass before the rest is fetched in this process.
+WORKER_RESTARTS = 3
+#: Spool files older than this are leftovers of a crash, removed when a pass starts.
+SPOOL_MAX_AGE = 3600.0
 #: Messages whose sender is looked at to count patients in a NewMail (beyond: not counted).
 NEW_MAIL_LOOKUP = 500
 #: UIDs per statement when the archive's message ids are looked up.
@@ -169,6 +198,7 @@ class SyncService:
         connections: ConnectionPool | None = None,
         body_connections: int = 2,
     ) -> None:
+        body_processes: bool | None = None,
         self._store = store
         self._accounts = accounts
         self._events = events
@@ -177,8 +207,16 @@ class SyncService:
         self._connections = connections or ConnectionPool(accounts)
         self._body_connections = max(1, body_connections)
         self._locks: dict[int, asyncio.Lock] = {}
+        #: Bodies fetched by worker processes (one per body connection) on big passes; by
+        #: default unless the environment says ``PLI_BODY_WORKERS=0`` (benchmarks compare).
+        self.body_processes = (
+            os.environ.get("PLI_BODY_WORKERS", "1") != "0"
+            if body_processes is None
+            else body_processes
+        )
         self._body_locks: dict[int, asyncio.Lock] = {}
 
+        self._prestarted: dict[int, asyncio.Task[tuple[list[BodyWorker], WorkerSetup] | None]] = {}
     def lock(self, account_id: int) -> asyncio.Lock:
         """Held while a pass runs on the account (one pass at a time per account)."""
         return self._locks.setdefault(account_id, asyncio.Lock())
@@ -224,11 +262,16 @@ class SyncService:
         started = time.monotonic()
         report = SyncReport(account.name)
         self._events.publish(SyncStarted(account_id=account.id, account=account.name))
-        report.replayed = await self.replay(account)
-        await self.sync_folders(account, report, only=None)
-        self.listed(account, report, started=started)
-        if bodies:
-            await self.archive_bodies(account, report, started=started)
+        try:
+            report.replayed = await self.replay(account)
+            if bodies:
+                await self._prestart_workers(account)
+            await self.sync_folders(account, report, only=None)
+            self.listed(account, report, started=started)
+            if bodies:
+                await self.archive_bodies(account, report, started=started)
+        finally:
+            await self._drop_prestarted(account)
         self.finished(account, report)
         return report
 
@@ -775,6 +818,16 @@ class SyncService:
                     return
                 fetched = await connection.call(partial(_fetch_batch, batch=batch))
                 await results.put((batch, fetched))
+        if self.body_processes and sum(t.size for t in tasks) >= WORKER_MIN_BYTES:
+            tasks = await self._archive_in_workers(account, tasks, report)
+            if not tasks:
+                return
+        await self._archive_in_threads(account, main, report, tasks)
+
+    async def _archive_in_threads(
+        self, account: Account, main: ImapConnection, report: SyncReport, tasks: list[BodyTask]
+    ) -> None:
+        """Fetch `tasks` on this process's connection threads, storing as they come."""
 
         async def writer() -> None:
             finished = False
@@ -885,6 +938,243 @@ class SyncService:
         """Close the connections this service opened itself (not a shared pool's)."""
         if self._owns_pool:
             await self._connections.aclose()
+    # -- bodies in worker processes ---------------------------------------------------------
+
+    async def _prestart_workers(self, account: Account) -> None:
+        """Start the body workers while the headers are listed, when bodies will need them.
+
+        Worth it on a first sync of a big mailbox (nothing listed yet, `PRESTART_MESSAGES` in
+        the inbox at least): the workers' start-up (a process, a TLS login) then overlaps the
+        listing, which keeps one core busy in this process.
+        """
+        if not self.body_processes or account.id in self._prestarted:
+            return
+
+        if await self._store.read(lambda a: bool(a.folders.all(account.id))):
+            return  # not a first sync: workers start with the body phase, if it needs them
+        connection = await self.connection(account)
+        inbox = await connection.call(lambda s: s.status("INBOX"))
+        if (inbox.exists or 0) < PRESTART_MESSAGES:
+            return
+        self._prestarted[account.id] = asyncio.create_task(self._start_workers(account))
+
+    async def _drop_prestarted(self, account: Account) -> None:
+        """Stop prestarted workers the pass did not take (it failed, or had little to do)."""
+        task = self._prestarted.pop(account.id, None)
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, KnownError, WorkerLostError, OSError):
+            started = await task
+            for worker in started[0] if started is not None else []:
+                await worker.stop()
+
+    async def _start_workers(
+        self, account: Account, count: int | None = None
+    ) -> tuple[list[BodyWorker], WorkerSetup] | None:
+        """Start body workers (None when they cannot be used: then threads fetch)."""
+        incoming = await self._store.write(
+            lambda a: a.messages.bodies.spool_folder(clean_older_than=SPOOL_MAX_AGE)
+        )
+        if incoming is None:  # an archive without segment files
+            return None
+        plan = await self._accounts.imap_login_plan(account)
+        setup = WorkerSetup(
+            endpoint=plan.endpoint,
+            policy=plan.policy,
+            revocation=plan.revocation,
+            crl_cache=plan.crl_cache,
+            trust_store=plan.trust_store,
+            credentials=plan.credentials,
+            connect_timeout=plan.connect_timeout,
+            read_timeout=plan.read_timeout,
+            incoming=incoming,
+        )
+        try:
+            workers = await start_workers(
+                setup, count or self._body_connections, f"bodies-{account.id}-"
+            )
+        except (WorkerLostError, OSError):
+            log.warning("body workers could not start; bodies fetched in-process", exc_info=True)
+            return None
+        for worker in workers:
+            await self._accounts.audit(
+                account, "session.login", request=f"IMAP {plan.endpoint} ({worker.name})"
+            )
+        return workers, setup
+
+    async def _archive_in_workers(
+        self, account: Account, tasks: list[BodyTask], report: SyncReport
+    ) -> list[BodyTask]:
+        """Fetch `tasks` in worker processes (`body_workers`); returns what is left to fetch.
+
+        Each worker logs in on its own connection, fetches whole jobs (one folder, up to
+        `WORKER_JOB_BYTES`) into spool files and answers with their metadata; this process
+        adopts each spool as a segment and commits its rows, in groups, on the store's
+        thread. A worker that dies is replaced and its job given again (its spool removed),
+        up to `WORKER_RESTARTS` times; beyond, or when no worker can start, the jobs not
+        done are returned, for the connection threads of this process.
+        """
+        prestarted = self._prestarted.pop(account.id, None)
+        started = await prestarted if prestarted is not None else None
+        if started is None:
+            started = await self._start_workers(account)
+        if started is None:
+            return tasks
+        workers, setup = started
+        incoming = setup.incoming
+        token = secrets.token_hex(8)
+        jobs: list[tuple[list[BodyTask], BodyJob]] = []
+        for number, batch in enumerate(
+            _batches(tasks, max_bytes=WORKER_JOB_BYTES, max_count=WORKER_JOB_COUNT)
+        ):
+            uidvalidity = batch[0].uidvalidity
+            valid = [t for t in batch if t.uidvalidity == uidvalidity]
+            job = BodyJob(
+                number=number,
+                folder=batch[0].folder,
+                uidvalidity=uidvalidity,
+                uids=tuple(t.uid for t in valid),
+                spool=f"{token}-{number:06d}.spool",
+            )
+            jobs.append((valid, job))
+        for extra in workers[len(jobs) :]:  # more workers than jobs
+            await extra.stop()
+        del workers[len(jobs) :]
+        queue: asyncio.Queue[tuple[list[BodyTask], BodyJob]] = asyncio.Queue()
+        for item in jobs:
+            queue.put_nowait(item)
+        results: asyncio.Queue[tuple[list[BodyTask], JobDone] | None] = asyncio.Queue()
+        progress = {"done": 0, "bytes": 0, "lost": 0}
+        total = len(tasks)
+
+        async def drive(worker: BodyWorker) -> None:
+            while True:
+                try:
+                    batch, job = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                try:
+                    answer = await worker.run(job)
+                except WorkerLostError:
+                    # Its spool may be half written: never adopted, removed here.
+                    (incoming / job.spool).unlink(missing_ok=True)
+                    queue.put_nowait((batch, job))
+                    progress["lost"] += 1
+                    await worker.stop()
+                    if progress["lost"] > WORKER_RESTARTS:
+                        return
+                    log.warning("body worker lost; starting another")
+                    worker = BodyWorker(worker.name)
+                    workers.append(worker)
+                    try:
+                        await worker.start(setup)
+                    except WorkerLostError:
+                        progress["lost"] += 1
+                        return
+                    continue
+                if isinstance(answer, JobFailed):
+                    raise answer.error()
+                await results.put((batch, answer))
+
+        async def writer() -> None:
+            finished = False
+            while not finished:
+                item = await results.get()
+                if item is None:
+                    return
+                group = [item]
+                while len(group) < WORKER_GROUP_JOBS:
+                    try:
+                        more = results.get_nowait()
+                    except asyncio.QueueEmpty:
+                        break
+                    if more is None:
+                        finished = True
+                        break
+                    group.append(more)
+                stored, ids = await self._store.write(
+                    partial(self._store_spooled, account=account, incoming=incoming, entries=group)
+                )
+                progress["done"] += sum(len(done.bodies) for _, done in group)
+                progress["bytes"] += stored
+                self._events.publish(
+                    BodiesProgress(
+                        account_id=account.id,
+                        account=account.name,
+                        done=progress["done"],
+                        total=total,
+                        bytes=progress["bytes"],
+                    )
+                )
+                if ids:
+                    self._events.publish(
+                        BodiesStored(account_id=account.id, account=account.name, message_ids=ids)
+                    )
+
+        writer_task = asyncio.create_task(writer())
+        drivers = [asyncio.create_task(drive(w)) for w in list(workers)]
+        drive_all = asyncio.gather(*drivers)
+        drive_all.add_done_callback(_retrieve)
+        try:
+            watched: list[asyncio.Future[Any]] = [writer_task, drive_all]
+            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            if writer_task.done():
+                writer_task.result()  # the writer only ends early by failing: raise it
+            try:
+                drive_all.result() if drive_all.done() else await drive_all
+            finally:
+                # What was fetched before a failure is still stored (resumable progress).
+                await results.put(None)
+                await writer_task
+        finally:
+            for task in drivers:
+                task.cancel()
+            if not writer_task.done():
+                writer_task.cancel()
+            await asyncio.gather(*(w.stop() for w in workers), return_exceptions=True)
+            while not queue.empty():  # jobs never run: their spools were never written
+                queue.get_nowait()
+            while not results.empty():  # answers never stored (a failure): their spools go
+                left = results.get_nowait()
+                if left is not None and left[1].spool is not None:
+                    (incoming / left[1].spool).unlink(missing_ok=True)
+            report.bodies += progress["done"]
+            report.bytes += progress["bytes"]
+        if progress["lost"] > WORKER_RESTARTS:
+            # Workers keep dying (memory pressure, a broken install): the rest in-process.
+            return await self._store.read(lambda a: a.messages.missing_bodies(account.id))
+        return []
+
+    @staticmethod
+    def _store_spooled(
+        archive: Archive,
+        account: Account,
+        incoming: Path,
+        entries: list[tuple[list[BodyTask], JobDone]],
+    ) -> tuple[int, tuple[int, ...]]:
+        """Adopt the jobs' spools as segments and commit their rows (store thread)."""
+        stored = 0
+        ids: list[int] = []
+        for batch, done in entries:
+            if done.spool is None:
+                continue
+            by_uid = {t.uid: t.message_pk for t in batch}
+            pairs: list[tuple[int, SpooledBody]] = [
+                (by_uid[b.uid], b) for b in done.bodies if b.uid in by_uid
+            ]
+            stored += archive.messages.bodies.store_spooled(incoming / done.spool, pairs)
+            ids.extend(pk for pk, _ in pairs)
+            archive.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="sync.fetch_bodies",
+                target=batch[0].folder,
+                request=f"UID FETCH {_describe_uids([t.uid for t in batch])} (BODY.PEEK[])",
+                detail=f"{len(pairs)} messages, {sum(b.size for _, b in pairs)} bytes",
+            )
+        return stored, tuple(ids)
+
 
 
 def _moves_seen_from_both_ends(report: SyncReport, folder_report: FolderReport) -> None:
@@ -957,7 +1247,12 @@ def _fetch_batch(session: ImapSession, batch: list[BodyTask]) -> list[PreparedBo
     return [prepare(body) for body in session.fetch_bodies([t.uid for t in valid])]
 
 
-def _batches(tasks: list[BodyTask]) -> list[list[BodyTask]]:
+def _batches(
+    tasks: list[BodyTask],
+    *,
+    max_bytes: int = BODY_BATCH_BYTES,
+    max_count: int = BODY_BATCH_COUNT,
+) -> list[list[BodyTask]]:
     """Group by folder (newest first within), cut by size and count."""
     by_folder: dict[str, list[BodyTask]] = {}
     for task in tasks:
@@ -968,9 +1263,7 @@ def _batches(tasks: list[BodyTask]) -> list[list[BodyTask]]:
         current: list[BodyTask] = []
         size = 0
         for task in folder_tasks:
-            if current and (
-                size + task.size > BODY_BATCH_BYTES or len(current) >= BODY_BATCH_COUNT
-            ):
+            if current and (size + task.size > max_bytes or len(current) >= max_count):
                 batches.append(current)
                 current, size = [], 0
             current.append(task)
