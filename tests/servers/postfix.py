@@ -585,6 +585,9 @@ class CuttingProxy:
     def close(self) -> None:
         """Stop listening and close every relayed connection."""
         self._closing = True
+        # A plain close() leaves the socket listening while accept() blocks in our thread.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self._listener.close()
         with self._lock:
