@@ -84,7 +84,13 @@ def _env() -> dict[str, str]:
 
 
 def measure(
-    messages: int, runs: int, mode: str, seed_value: int, idle_seconds: float, log: Any = print
+    messages: int,
+    runs: int,
+    mode: str,
+    seed_value: int,
+    idle_seconds: float,
+    variants: list[str],
+    log: Any = print,
 ) -> dict[str, Any]:
     from bench.common import PliProfile, Servers, machine, run_measured, seed
     from bench.corpus import load_or_generate
@@ -102,11 +108,16 @@ def measure(
         log(f"seeded {corpus.count} messages in {seeded:.1f} s")
         template = PliProfile(work / "template")
         template.add_account(servers, address, "starttls")
-        for run in range(runs):
-            profile = work / f"run-{run}"
+        plan = [
+            (run, variants[(run + k) % len(variants)])  # alternating: nobody always first
+            for run in range(runs)
+            for k in range(len(variants))
+        ]
+        for run, variant in plan:
+            profile = work / f"run-{run}-{variant}"
             shutil.rmtree(profile, ignore_errors=True)
             shutil.copytree(template.root, profile, ignore=shutil.ignore_patterns("*.lock"))
-            out = work / f"probe-{run}.json"
+            out = work / f"probe-{run}-{variant}.json"
             command = [
                 sys.executable,
                 "-m",
@@ -115,6 +126,7 @@ def measure(
                 str(profile),
                 str(out),
                 str(idle_seconds),
+                variant,
             ]
             load = os.getloadavg()[0]
             measured = run_measured(command, env=_env(), cwd=REPO, timeout=3600)
@@ -124,6 +136,7 @@ def measure(
                     f"{measured.err[-6000:]}"
                 )
             data = json.loads(out.read_text(encoding="utf-8"))
+            data["variant"] = variant
             data["process_seconds"] = measured.seconds
             data["max_rss"] = measured.max_rss
             data["load_before"] = load
@@ -140,6 +153,7 @@ def measure(
         "corpus_bytes": corpus.total_bytes,
         "seed_seconds": seeded,
         "runs": probes,
+        "variants": variants,
         "commit": _commit(),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -214,11 +228,11 @@ def markdown(data: dict[str, Any]) -> str:
         "a tick later than 50 ms (the stacks of the main thread were sampled then). CPU: user "
         "+ system of the whole process (every thread) during the phase.",
         "",
-        "| run | phase | wall | CPU | load (1 min) | loop latency p50 / p95 / p99 / max | "
+        "| run | code | phase | wall | CPU | load (1 min) | loop latency p50 / p95 / p99 / max | "
         "stalls > 50 ms / > 100 ms | search: Enter → results (p50 / p95 / max, n) | "
         "open a message (p50 / p95 / max, n) | completion after a key (p50 / max) | "
         "key handled in the body (p50 / max) |",
-        "|---|---|---:|---:|---:|---|---:|---|---|---|---|",
+        "|---|---|---|---:|---:|---:|---|---:|---|---|---|---|",
     ]
 
     def trio(values: list[float]) -> str:
@@ -241,19 +255,32 @@ def markdown(data: dict[str, Any]) -> str:
                 continue
             lat = phase["latency"]
             lines.append(
-                f"| {number} | {label} | {phase['seconds']:.0f} s | {phase['cpu']:.0f} s | "
+                f"| {number} | {run.get('variant', 'now')} | {label} | {phase['seconds']:.0f} s | "
+                f"{phase['cpu']:.0f} s | "
                 f"{phase['load']:.2f} | {lat['p50'] * 1e3:.1f} / {lat['p95'] * 1e3:.1f} / "
                 f"{lat['p99'] * 1e3:.0f} / **{lat['max'] * 1e3:.0f} ms** | "
                 f"{phase['stalls']} / {phase['stalls_over_limit']} | {trio(phase['search'])} | "
                 f"{trio(phase['open'])} | {duo(phase['completion'])} | {duo(phase['keys'])} |"
             )
-    last = runs[-1]
-    sync = last["phases"].get("sync", {})
+
+    def variant(run: dict[str, Any]) -> str:
+        return str(run.get("variant", "now"))
+
+    now = [r for r in runs if variant(r) == "now"] or runs
+    before = [r for r in runs if variant(r) == "before"]
+    last = now[-1]
     lines += [
         "",
-        f"Sync in the window (last run): headers listed after {last.get('listed_at', 0):.1f} s, "
-        f"bodies archived after {last.get('archived_at', 0):.1f} s, everything after "
-        f"{last.get('sync_done_at', 0):.1f} s (from the supervisor's start); peak RSS of the "
+        "*code*: `now` is this tree; `before` is the same process with the window's code as it "
+        "was before this benchmark's fixes put back by the probe (`_before` in the bench: the "
+        "list's merge row by row in one query, the accounts read before each list, the "
+        "collector's defaults, sync threads at the window's priority), alternating with `now` "
+        "in the same run.",
+        "",
+        f"Sync in the window (last `now` run): headers listed after "
+        f"{last.get('listed_at') or 0:.1f} s, bodies archived after "
+        f"{last.get('archived_at') or 0:.1f} s, everything after "
+        f"{last.get('sync_done_at') or 0:.1f} s (from the supervisor's start); peak RSS of the "
         f"window's process {fmt_mb(last['max_rss'])}.",
         "",
         "Stalls over 100 ms by what the loop thread did meanwhile (its scheduler figures, "
@@ -261,7 +288,7 @@ def markdown(data: dict[str, Any]) -> str:
         "ready but every core taken, by other processes or our own threads; *blocked* = "
         "neither: waiting for the GIL or a blocking call): "
         + "; ".join(
-            f"{'during sync' if name == 'sync' else 'idle'} (run {number}): "
+            f"run {number} ({variant(run)}, {'sync' if name == 'sync' else 'idle'}): "
             + (
                 ", ".join(f"{k} {v}" for k, v in run["phases"][name]["over_limit_by_cause"].items())
                 or "none"
@@ -273,24 +300,47 @@ def markdown(data: dict[str, Any]) -> str:
         + ".",
         "",
     ]
-    worst = max(r["phases"].get("sync", {}).get("latency", {}).get("max", 0) for r in runs)
+    gc_lines = []
+    for number, run in enumerate(runs, 1):
+        passes = [g for g in run.get("gc", []) if g["phase"] == "sync"]
+        if passes:
+            gc_lines.append(
+                f"run {number} ({variant(run)}): {len(passes)} passes, "
+                f"{sum(g['seconds'] for g in passes):.2f} s in all, longest "
+                f"{max(g['seconds'] for g in passes) * 1e3:.0f} ms"
+            )
+    if gc_lines:
+        lines += [
+            "Garbage collector passes during the sync (every thread stops meanwhile): "
+            + "; ".join(gc_lines)
+            + ".",
+            "",
+        ]
+    worst = max(r["phases"].get("sync", {}).get("latency", {}).get("max", 0) for r in now)
     verdict = "**met**" if worst <= TARGET_STALL else "**NOT met**"
     lines += [
         f"Target (issue 15, item 5): the loop never stalls more than 100 ms during the sync: "
-        f"longest stall {worst * 1e3:.0f} ms: {verdict}.",
+        f"longest stall ({'`now`, ' if before else ''}every run) {worst * 1e3:.0f} ms: "
+        f"{verdict}.",
         "",
     ]
-    stalls = sync.get("stall_list", [])
-    if stalls:
+    for label, chosen in (("now", now), ("before", before)):
+        if not chosen:
+            continue
+        sync = chosen[-1]["phases"].get("sync", {})
+        stalls = sync.get("stall_list", [])
+        if not stalls:
+            continue
         lines += [
-            "Longest stalls during the sync (last run): what the main thread was running "
-            "(innermost frames of ours, sampled while late) and the slow asyncio callbacks:",
+            f"Longest stalls during the sync (last `{label}` run): what the main thread was "
+            "running (innermost frames of ours, sampled while late; none when the sampler "
+            "itself could not run: the GIL held elsewhere) and the asyncio callback running:",
             "",
             "| at (s) | late by | loop thread ran / waited for a CPU / blocked | main thread "
             "| asyncio callback |",
             "|---:|---:|---|---|---|",
         ]
-        for stall in sorted(stalls, key=lambda s: -s["late"])[:12]:
+        for stall in sorted(stalls, key=lambda s: -s["late"])[:8]:
             lines.append(
                 f"| {stall['at']:.1f} | {stall['late'] * 1e3:.0f} ms | "
                 f"{stall.get('ran', 0) * 1e3:.0f} / {stall.get('runqueue', 0) * 1e3:.0f} / "
@@ -298,23 +348,23 @@ def markdown(data: dict[str, Any]) -> str:
                 f"{_cell(stall.get('culprit') or '-')} | {_cell(stall.get('callback') or '-')} |"
             )
         lines.append("")
-    slow = sync.get("slow_callbacks", [])
-    if slow:
-        lines += [
-            f"asyncio callbacks over {SLOW_CALLBACK_SECONDS * 1e3:.0f} ms during the sync: "
-            f"{len(slow)}; the longest: "
-            + "; ".join(
-                f"{_cell(s['what'])} {s['seconds'] * 1e3:.0f} ms"
-                for s in sorted(slow, key=lambda s: -s["seconds"])[:5]
-            )
-            + ".",
-            "",
-        ]
-    gil = sync.get("gil", {})
+        slow = sync.get("slow_callbacks", [])
+        if slow:
+            lines += [
+                f"asyncio callbacks over {SLOW_CALLBACK_SECONDS * 1e3:.0f} ms during the sync "
+                f"(last `{label}` run): {len(slow)}; the longest: "
+                + "; ".join(
+                    f"{_cell(s['what'])} {s['seconds'] * 1e3:.0f} ms"
+                    for s in sorted(slow, key=lambda s: -s["seconds"])[:5]
+                )
+                + ".",
+                "",
+            ]
+    gil = last["phases"].get("sync", {}).get("gil", {})
     if gil:
         lines += [
-            f"GIL: the watchdog thread's wake-up lateness (5 ms sleeps) during the sync p50 "
-            f"{gil['p50'] * 1e3:.1f} ms, p99 {gil['p99'] * 1e3:.0f} ms, max "
+            f"GIL (last `now` run): the watchdog thread's wake-up lateness (5 ms sleeps) during "
+            f"the sync p50 {gil['p50'] * 1e3:.1f} ms, p99 {gil['p99'] * 1e3:.0f} ms, max "
             f"{gil['max'] * 1e3:.0f} ms; idle p99 "
             f"{last['phases'].get('idle', {}).get('gil', {}).get('p99', 0) * 1e3:.0f} ms.",
             "",
@@ -513,8 +563,77 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
-def probe(profile: str, out: str, idle_seconds: float) -> int:
-    """Open the window on `profile`, let it sync, drive it; write what was seen to `out`."""
+def _before() -> None:
+    """The window's code as before this benchmark's fixes (commit 4643c8c's parent).
+
+    Put back in the measured process only: the list's one-query merge of what a sync added,
+    row by row; the accounts read before each folder and search; the collector's defaults;
+    sync threads at the window's priority; the x509 import on the loop at the first session.
+    """
+    from app.services import sync_supervisor
+    from app.ui import mail_page
+    from app.ui.models import message_list_model
+    from app.ui.widgets import message_list_pane
+
+    sync_supervisor._import_for_sessions = lambda: None
+    sync_supervisor.yield_cpu_to_caller = lambda nice=0: None
+    import app.ui.context
+
+    app.ui.context.yield_cpu_to_caller = lambda nice=0: None  # type: ignore[assignment]
+    mail_page.relax_collector = lambda: None  # type: ignore[assignment]
+
+    model = message_list_model.MessageListModel
+
+    def insert_many(self: Any, summaries: Any) -> None:
+        for summary in summaries:
+            if self.row_of(summary.id) is None:
+                self._insert(summary)
+
+    model._insert_many = insert_many  # type: ignore[method-assign]
+    pane = message_list_pane.MessageListPane
+
+    async def learn(self: Any, *, again: bool = False) -> None:
+        accounts = await self._ctx.services.accounts.list()
+        self.model.set_own_addresses([a.address for a in accounts])
+
+    async def apply_pending(self: Any) -> None:
+        source = self.model.source
+        if source is None:
+            return
+        if self._reload_all:
+            self._reload_all = False
+            self._pending_added.clear()
+            self._pending_refresh.clear()
+            await self._reload_keeping_current()
+            return
+        added, self._pending_added = sorted(self._pending_added), set()
+        refresh, self._pending_refresh = sorted(self._pending_refresh), set()
+        fresh = await source.summaries([*added, *refresh])
+        by_id = {s.id: s for s in fresh}
+        if self.model.source is not source:
+            return
+        leaving = [i for i in refresh if i not in by_id]
+        if self._folder_name is not None and self._query is None:
+            leaving += [
+                s.id for s in fresh if s.folder != self._folder_name and s.id in set(refresh)
+            ]
+        if leaving:
+            self.remove_ids(leaving)
+        self.model.apply_changes(
+            added=[by_id[i] for i in added if i in by_id],
+            changed=[by_id[i] for i in refresh if i in by_id and i not in leaving],
+        )
+
+    pane._learn_own_addresses = learn  # type: ignore[method-assign]
+    pane._apply_pending = apply_pending  # type: ignore[method-assign]
+
+
+def probe(profile: str, out: str, idle_seconds: float, variant: str = "now") -> int:
+    """Open the window on `profile`, let it sync, drive it; write what was seen to `out`.
+
+    `variant`: ``now`` (this tree), or ``before``: the window's code as it was before the
+    work on this benchmark (`_before`), to compare in the same run.
+    """
     import asyncio
     import asyncio.base_events
     import resource
@@ -526,8 +645,10 @@ def probe(profile: str, out: str, idle_seconds: float) -> int:
     import app.services.sync_supervisor  # wrapped below: imported before the loop runs
     from app.ui import application
 
+    if variant == "before":
+        _before()
     watch = _Watch()
-    result: dict[str, Any] = {"phases": {}, "errors": []}
+    result: dict[str, Any] = {"phases": {}, "errors": [], "variant": variant}
     user: dict[str, dict[str, list[float]]] = {}
 
     # Every asyncio callback timed (qasync runs each one through Handle._run).
@@ -841,10 +962,15 @@ def probe(profile: str, out: str, idle_seconds: float) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "probe":
-        return probe(argv[1], argv[2], float(argv[3]))
+        return probe(argv[1], argv[2], float(argv[3]), *argv[4:5])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=10000)
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=1, help="runs of each variant")
+    parser.add_argument(
+        "--variants",
+        default="now,before",
+        help="now (this tree) and/or before (the window as before this benchmark's fixes)",
+    )
     parser.add_argument("--mode", choices=["text", "full"], default="text")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--idle-seconds", type=float, default=30.0)
@@ -855,7 +981,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         data = json.loads(RESULTS.read_text(encoding="utf-8"))
     else:
-        data = measure(args.messages, args.runs, args.mode, args.seed, args.idle_seconds)
+        data = measure(
+            args.messages,
+            args.runs,
+            args.mode,
+            args.seed,
+            args.idle_seconds,
+            args.variants.split(","),
+        )
     if args.note:
         data["notes"] = args.note
         RESULTS.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
