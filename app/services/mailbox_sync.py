@@ -197,8 +197,8 @@ class SyncService:
         operations: OperationQueue | None = None,
         connections: ConnectionPool | None = None,
         body_connections: int = 2,
-    ) -> None:
         body_processes: bool | None = None,
+    ) -> None:
         self._store = store
         self._accounts = accounts
         self._events = events
@@ -206,7 +206,6 @@ class SyncService:
         self._owns_pool = connections is None
         self._connections = connections or ConnectionPool(accounts)
         self._body_connections = max(1, body_connections)
-        self._locks: dict[int, asyncio.Lock] = {}
         #: Bodies fetched by worker processes (one per body connection) on big passes; by
         #: default unless the environment says ``PLI_BODY_WORKERS=0`` (benchmarks compare).
         self.body_processes = (
@@ -214,9 +213,10 @@ class SyncService:
             if body_processes is None
             else body_processes
         )
+        self._locks: dict[int, asyncio.Lock] = {}
         self._body_locks: dict[int, asyncio.Lock] = {}
-
         self._prestarted: dict[int, asyncio.Task[tuple[list[BodyWorker], WorkerSetup] | None]] = {}
+
     def lock(self, account_id: int) -> asyncio.Lock:
         """Held while a pass runs on the account (one pass at a time per account)."""
         return self._locks.setdefault(account_id, asyncio.Lock())
@@ -796,6 +796,16 @@ class SyncService:
         tasks = await self._store.read(lambda a: a.messages.missing_bodies(account.id))
         if not tasks:
             return
+        if self.body_processes and sum(t.size for t in tasks) >= WORKER_MIN_BYTES:
+            tasks = await self._archive_in_workers(account, tasks, report)
+            if not tasks:
+                return
+        await self._archive_in_threads(account, main, report, tasks)
+
+    async def _archive_in_threads(
+        self, account: Account, main: ImapConnection, report: SyncReport, tasks: list[BodyTask]
+    ) -> None:
+        """Fetch `tasks` on this process's connection threads, storing as they come."""
         batches = _batches(tasks)
         total = len(tasks)
         queue: asyncio.Queue[list[BodyTask]] = asyncio.Queue()
@@ -818,16 +828,6 @@ class SyncService:
                     return
                 fetched = await connection.call(partial(_fetch_batch, batch=batch))
                 await results.put((batch, fetched))
-        if self.body_processes and sum(t.size for t in tasks) >= WORKER_MIN_BYTES:
-            tasks = await self._archive_in_workers(account, tasks, report)
-            if not tasks:
-                return
-        await self._archive_in_threads(account, main, report, tasks)
-
-    async def _archive_in_threads(
-        self, account: Account, main: ImapConnection, report: SyncReport, tasks: list[BodyTask]
-    ) -> None:
-        """Fetch `tasks` on this process's connection threads, storing as they come."""
 
         async def writer() -> None:
             finished = False
@@ -916,28 +916,6 @@ class SyncService:
             )
         return stored
 
-    # -- quota ----------------------------------------------------------------------------
-
-    async def quota(self, account: Account) -> tuple[int, int] | None:
-        """(used, limit) in KiB of the account's storage, when the server tells (QuotaChanged)."""
-        connection = await self.connection(account)
-        quota = await connection.call(lambda s: s.quota("INBOX"), retry=True)
-        if quota is None:
-            return None
-        self._events.publish(
-            QuotaChanged(
-                account_id=account.id,
-                account=account.name,
-                used_kib=quota.used_kib,
-                limit_kib=quota.limit_kib,
-            )
-        )
-        return (quota.used_kib, quota.limit_kib)
-
-    async def aclose(self) -> None:
-        """Close the connections this service opened itself (not a shared pool's)."""
-        if self._owns_pool:
-            await self._connections.aclose()
     # -- bodies in worker processes ---------------------------------------------------------
 
     async def _prestart_workers(self, account: Account) -> None:
@@ -1175,6 +1153,28 @@ class SyncService:
             )
         return stored, tuple(ids)
 
+    # -- quota ----------------------------------------------------------------------------
+
+    async def quota(self, account: Account) -> tuple[int, int] | None:
+        """(used, limit) in KiB of the account's storage, when the server tells (QuotaChanged)."""
+        connection = await self.connection(account)
+        quota = await connection.call(lambda s: s.quota("INBOX"), retry=True)
+        if quota is None:
+            return None
+        self._events.publish(
+            QuotaChanged(
+                account_id=account.id,
+                account=account.name,
+                used_kib=quota.used_kib,
+                limit_kib=quota.limit_kib,
+            )
+        )
+        return (quota.used_kib, quota.limit_kib)
+
+    async def aclose(self) -> None:
+        """Close the connections this service opened itself (not a shared pool's)."""
+        if self._owns_pool:
+            await self._connections.aclose()
 
 
 def _moves_seen_from_both_ends(report: SyncReport, folder_report: FolderReport) -> None:
