@@ -222,6 +222,8 @@ class Measured:
     err: str
     seconds: float
     max_rss: int  # bytes
+    #: CPU seconds (user + system) of the process and of its children it waited for.
+    cpu: float = 0.0
 
     def check(self, what: str) -> Measured:
         """Raise with the output when the process failed."""
@@ -264,8 +266,9 @@ def run_measured(
         status_file = Path(f"/proc/{proc.pid}/status")
         peak = 0
         polls = 0
+        usage = None
         while True:
-            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if polls % 5 == 0:
@@ -273,7 +276,7 @@ def run_measured(
             polls += 1
             if time.perf_counter() > deadline:
                 proc.kill()
-                pid, status, _usage = os.wait4(proc.pid, 0)
+                pid, status, usage = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.002)
         seconds = time.perf_counter() - started
@@ -286,6 +289,7 @@ def run_measured(
             err=err.read().decode("utf-8", "replace"),
             seconds=seconds,
             max_rss=peak,
+            cpu=usage.ru_utime + usage.ru_stime if usage is not None else 0.0,
         )
 
 
