@@ -131,13 +131,20 @@ class EnvelopeSync:
             return InsertOutcome(0, 0, ())
         rebound = 0
         moved_in: list[tuple[int, int]] = []
-        if any(r.email_id for r in todo):
-            # The server's EMAILID (RFC 8474) first: a message whose archive entry is unbound
-            # here, gone from another folder or left in a folder gone from the server moved
-            # here; it keeps its entry.
+        # EMAILIDs (RFC 8474) the archive holds already: none on a first listing, so no
+        # look-up per message there.
+        elsewhere = self._held_email_ids(account_id, [r.email_id for r in todo if r.email_id])
+        if elsewhere:
+            # The server's EMAILID first: a message whose archive entry is unbound here, gone
+            # from another folder or left in a folder gone from the server moved here; it
+            # keeps its entry.
             fresh = []
             for record in todo:
-                taken = self._take_by_email_id(account_id, folder_id, uidvalidity, record)
+                taken = (
+                    self._take_by_email_id(account_id, folder_id, uidvalidity, record)
+                    if record.email_id in elsewhere
+                    else None
+                )
                 if taken is None:
                     fresh.append(record)
                     continue
@@ -167,7 +174,6 @@ class EnvelopeSync:
             todo = fresh
         if not todo:
             return InsertOutcome(0, rebound, (), moved_in=tuple(moved_in))
-        elsewhere = self._held_email_ids(account_id, [r.email_id for r in todo if r.email_id])
         now = int(time.time())
         keys = self._alloc_sort_keys([r.internal_date for r in todo])
         rows = []
