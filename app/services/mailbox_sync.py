@@ -604,9 +604,15 @@ class SyncService:
                     pk for pk in report.added_ids if pk not in report.known_elsewhere
                 ]
         if report.uidvalidity_reset or report.rebound:
-            report.gone += await self._store.write(
-                lambda a: a.messages.mark_unbound_gone(folder.id)
-            )
+
+            def unbound_gone(a: Archive) -> int:
+                unbound = a.messages.unbound_ids(folder.id)
+                count = a.messages.mark_unbound_gone(folder.id)
+                merged = self._merge_moved(a, account, folder, report, unbound)
+                report.gone_ids.extend(pk for pk in unbound if pk not in merged)
+                return max(0, count - len(merged))
+
+            report.gone += await self._store.write(unbound_gone)
         await self._store.write(lambda a: a.folders.save_state(folder.id, state))
         return report
 
@@ -773,8 +779,10 @@ class SyncService:
                 [(c.uid, c.flags, c.keywords, c.modseq) for c in changes],
             )
             if vanished:
-                report.gone_ids.extend(_ids_of_uids(a, folder.id, uidvalidity, vanished))
+                vanished_ids = _ids_of_uids(a, folder.id, uidvalidity, vanished)
                 count += a.messages.mark_gone(folder.id, uidvalidity, vanished)
+                merged = self._merge_moved(a, account, folder, report, vanished_ids)
+                report.gone_ids.extend(pk for pk in vanished_ids if pk not in merged)
             if count:
                 a.audit.add(
                     account_id=account.id,

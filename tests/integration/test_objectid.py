@@ -367,3 +367,31 @@ async def test_a_server_without_objectid_keeps_the_content_fallback(
         )
         == []
     )
+
+
+async def test_a_message_moved_out_of_a_folder_restored_meanwhile_is_found_once(
+    services: Services, one_cyrus_account: MailAccount
+) -> None:
+    """A folder gets a new UIDVALIDITY while another client moved one of its messages to the
+    inbox (synced first, where it is listed as a copy): the entry left unbound in the folder
+    joins the inbox's listing instead of staying behind as gone."""
+    server, address = one_cyrus_account.server, one_cyrus_account.address
+    patients = one_cyrus_account.folder("Patients")
+    await off_loop(server.create_folder, address, patients)
+    moving_raw, moving_mid = message(subject="Sorti du dossier")
+    await off_loop(server.deliver, address, moving_raw, patients)
+    await off_loop(server.deliver, address, message(subject="Reste au dossier")[0], patients)
+    account = await add_account(services, one_cyrus_account)
+    await services.sync.sync(account)
+    before = await read(services, lambda a: entries(a, account))
+
+    uid = await off_loop(uid_of, server, address, patients, moving_mid)
+    await move_on_server(server, address, patients, uid, "INBOX")
+    await off_loop(server.set_uidvalidity, address, patients)
+    report = await services.sync.sync(account)
+    after = await read(services, lambda a: entries(a, account))
+    assert after["Sorti du dossier"][:3] == (before["Sorti du dossier"][0], "INBOX", False)
+    assert after["Reste au dossier"][:3] == (before["Reste au dossier"][0], patients, False)
+    assert (report.added, report.gone) == (0, 0)
+    await bound_to_the_right_message(services, account, server, address, "INBOX")
+    await bound_to_the_right_message(services, account, server, address, patients)

@@ -88,6 +88,7 @@ class MessageRepository:
         self.merge_moved = self.envelopes.merge_moved
         self.missing_email_ids = self.envelopes.missing_email_ids
         self.save_object_ids = self.envelopes.save_object_ids
+        self.unbound_ids = self.envelopes.unbound_ids
         # Full-text index of attachments.
         self.attachments_to_index = self.text.attachments_to_index
         self.save_attachment_index = self.text.save_attachment_index

@@ -96,6 +96,16 @@ class EnvelopeSync:
         self._conn.execute("DELETE FROM tombstones WHERE folder_id = ?", (folder_id,))
         return int(cursor.rowcount)
 
+    def unbound_ids(self, folder_id: int) -> list[int]:
+        """Archive ids of the folder's entries without a UID and not marked gone yet."""
+        return [
+            int(r[0])
+            for r in self._conn.execute(
+                "SELECT id FROM messages WHERE folder_id = ? AND uid IS NULL AND gone_at IS NULL",
+                (folder_id,),
+            )
+        ]
+
     def mark_unbound_gone(self, folder_id: int) -> int:
         """After a complete listing: messages still unbound are not on the server any more."""
         cursor = self._conn.execute(
