@@ -400,7 +400,7 @@ def markdown(result: dict[str, Any]) -> str:
         )
 
     pool_rows = []
-    verdict_cpu = verdict_wall = start_cpu = 0.0
+    verdict_cpu = verdict_wall = start_cpu = own_cpu = 0.0
     for pool in result["workers"]:
         s = pool["samples"]
         wall = statistics.median(s["wall"])
@@ -422,6 +422,7 @@ def markdown(result: dict[str, Any]) -> str:
             verdict_cpu = old / statistics.median(total)
             verdict_wall = old / wall
             start_cpu = pool.get("start_cpu", 0.0)
+            own_cpu = old / parent
     in_process = old / med["new_index"]
     e2e_lines, e2e_ratio = _end_to_end_lines(result.get("end_to_end"))
 
@@ -479,6 +480,8 @@ def markdown(result: dict[str, Any]) -> str:
                 f"{met(verdict_cpu)} |",
                 f"| CPU per PDF, the whole job in one thread | {in_process:.1f}× | "
                 f"{met(in_process)} |",
+                f"| CPU per PDF in the process that syncs or draws (its GIL; the rest is in "
+                f"the workers) | {own_cpu:.1f}× | {met(own_cpu)} |",
                 f"| wall time per PDF (what a sync waits for) | {verdict_wall:.1f}× | "
                 f"{met(verdict_wall)} |",
                 *(
@@ -500,18 +503,27 @@ def markdown(result: dict[str, Any]) -> str:
                 "one call). Each PDF was opened three times (inspection in the parse, then "
                 "pypdf for the text): now once by pypdf for the inspection (pages, encryption, "
                 "active content) and once by PDFium for the text, which extracts about twice as "
-                "fast as pypdf. What is left is mostly the base64 decoding, the inspection and "
-                "the extraction. The documents go to worker processes (spawn, started on first "
-                "use) so that the process that syncs or draws the window keeps its GIL: it "
-                "only walks the MIME structure and passes the bytes through a pipe. Each "
-                "document has a wall-time budget (the worker is killed and replaced), an "
-                "address-space cap in the worker (RLIMIT_AS, POSIX), and size and page caps; "
-                "a document over one is skipped with the reason in its summary. Messages are "
-                "read in chunks of 16 and their full-text rows written in one transaction "
-                "while the next chunk is indexed, and indexing starts as soon as bodies are "
-                "stored (each `BodiesProgress` of the sync), not after the archive is "
-                "complete. Reading the archive and the full-text writes are not in this "
-                "table.",
+                "fast as pypdf. Where the new job's time goes (rows above): the base64 "
+                f"decoding {ms(med['new_decode'])}, the pypdf inspection {ms(med['inspect'])}, "
+                f"PDFium {ms(med['extract_pdfium'])}, the MIME walk {ms(med['new_split'])}; the "
+                "rest is JSON, names, typing and allocation. The base64 decoding is the stdlib's "
+                "C decoder and costs as much in the old path; a SIMD decoder (the `pybase64` "
+                "package, not added) would take most of it off.",
+                "",
+                "In `pli sync` and the window, the documents go to worker processes (spawn, "
+                "started on first use, only when 24 messages or more wait: a routine sync's few "
+                "documents are indexed on the documents thread; stopped after 2 idle minutes) "
+                "so that the process that syncs or draws the window keeps its GIL: it only "
+                "reads the archive, walks the MIME structure, passes the bytes through a pipe "
+                "and writes the index. Each document has a wall-time budget (15 s; the worker "
+                "is killed and replaced), an address-space cap in the worker (1 GiB, RLIMIT_AS, "
+                "POSIX only), and size (64 MB) and page (20,000) caps; a document over one is "
+                "skipped with the reason in its summary (`skipped`: `timeout`, `crashed`, "
+                "`memory`, `too_large`, `password`, `unreadable`…). Messages are read in chunks "
+                "of 16 and their full-text rows written in one transaction while the next "
+                "chunk is indexed, and indexing starts while the bodies are stored (at each "
+                "`BodiesProgress` of the sync), not after the archive is complete: the first "
+                "sync's rows above show what that does to the whole `pli sync`.",
             ]
         )
         + "\n"
