@@ -265,10 +265,21 @@ def tls_edge_factory(
 # -- Postfix (tests/servers/postfix.py) --------------------------------------------------------
 
 
+def _require_root_for_postfix() -> None:
+    """Postfix's master runs as root (its daemons drop privileges): fail on CI, else skip."""
+    if os.geteuid() == 0:
+        return
+    reason = "the test Postfix runs as root (its master starts daemons as user postfix)"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def postfix(pki: TestPki, dovecot: DovecotServer) -> Iterator[PostfixServer]:
     """Postfix 3.7 submission (STARTTLS + implicit TLS, SASL) delivering into ``dovecot`` by
     LMTP; unknown users of its domain refused at RCPT; SIZE 10,240,000 (Postfix's default)."""
+    _require_root_for_postfix()
     server = PostfixServer(
         pki.server,
         lmtp=("127.0.0.1", dovecot.lmtp_port),
@@ -333,6 +344,7 @@ def postfix_cyrus(pki: TestPki, cyrus: Any) -> Iterator[PostfixServer]:
     would retry for days: here a message is tried once (``maximal_queue_lifetime = 0``), so
     the bounce that would end those days comes at once.
     """
+    _require_root_for_postfix()
     server = PostfixServer(
         pki.server,
         lmtp=("127.0.0.1", cyrus.lmtp_port),
