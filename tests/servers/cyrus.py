@@ -258,6 +258,9 @@ class CyrusServer:
             stderr=subprocess.STDOUT,
             cwd=self._root,
             env=self._env(),
+            # Cyrus's master ends by signalling its whole process group: in pytest's group that
+            # would stop every other test server (and other Cyrus instances) with it.
+            start_new_session=True,
         )
         out.close()
 
