@@ -240,6 +240,7 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
                 "rebound": f.rebound,
                 "uidvalidity_reset": f.uidvalidity_reset,
                 "unchanged": f.unchanged,
+                "renamed_from": f.renamed_from,
             }
             for f in report.folders
         ],
@@ -248,9 +249,11 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
 
 def _report_lines(report: SyncReport) -> list[str]:
     lines = [f"{report.account}:"]
-    changed = [f for f in report.folders if not f.unchanged]
+    changed = [f for f in report.folders if not f.unchanged or f.renamed_from]
     for f in changed:
         parts = []
+        if f.renamed_from:
+            parts.append(f"renamed on the server (was {f.renamed_from}), archive kept")
         if f.added:
             parts.append(f"{f.added} new")
         if f.gone:

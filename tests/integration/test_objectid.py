@@ -24,6 +24,7 @@ from app.store.archive import Archive
 from tests.servers.cyrus import CyrusServer
 from tests.servers.fixtures import MailAccount, _new_account
 from tests.services.support import EventLog, add_account, off_loop, open_test_services
+from tests.support.cli import Pli
 from tests.support.mail import message
 
 pytestmark = pytest.mark.integration
@@ -395,3 +396,28 @@ async def test_a_message_moved_out_of_a_folder_restored_meanwhile_is_found_once(
     assert (report.added, report.gone) == (0, 0)
     await bound_to_the_right_message(services, account, server, address, "INBOX")
     await bound_to_the_right_message(services, account, server, address, patients)
+
+
+def test_pli_sync_says_which_folder_the_server_renamed(
+    tmp_path: Path, cyrus: CyrusServer, oidc_provider: Any, cyrus_smtp_server: Any
+) -> None:
+    local = f"oid{secrets.token_hex(4)}"
+    account = _new_account(cyrus, oidc_provider, cyrus_smtp_server, local, None, None)  # type: ignore[arg-type]
+    server, address = cyrus, account.address
+    old, new = cyrus.folder("Patients"), cyrus.folder("Suivis")
+    server.create_folder(address, old)
+    server.deliver(address, message(subject="Dossier")[0], folder=old)
+    pli = Pli(tmp_path / "profile")
+    pli.add_account("cab", account)
+    pli("sync").ok()
+    server.rename_folder(address, old, new)
+    report = pli("sync", "--json").ok().json()["accounts"][0]
+    (renamed,) = [f for f in report["folders"] if f["folder"] == new]
+    assert renamed["renamed_from"] == old and (renamed["new"], renamed["rebound"]) == (0, 0)
+    assert all(f["renamed_from"] is None for f in report["folders"] if f["folder"] != new)
+    assert (report["new"], report["gone_from_server"]) == (0, 0)
+    server.rename_folder(address, new, old)
+    said = pli("sync").ok().out
+    assert f"{old}: renamed on the server (was {new}), archive kept" in said
+    (listed,) = pli("list", "--json").ok().json()["messages"]
+    assert listed["folder"] == old and not listed["gone_from_server"]
