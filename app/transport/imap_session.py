@@ -122,6 +122,8 @@ class ImapSession:
         self._client: ImapClient | None = None
         self._broken = False
         self._selected: str | None = None
+        #: The last SELECT/EXAMINE's (folder, read-only asked, result), for `select(reuse=)`.
+        self._selection: tuple[str, bool, SelectResult] | None = None
         self._capabilities: frozenset[str] = frozenset()
         self._qresync = False
         #: In IDLE: any other command (LOGOUT included) must first end it with DONE and read
@@ -256,6 +258,7 @@ class ImapSession:
             except Exception:  # noqa: BLE001
                 log.debug("IMAP shutdown failed")
         self._selected = None
+        self._selection = None
 
     # -- folders ----------------------------------------------------------------------------
 
@@ -311,13 +314,27 @@ class ImapSession:
                 found[folder] = mailbox_id
         return found
 
-    def select(self, folder: str, *, readonly: bool = False) -> SelectResult:
+    def select(self, folder: str, *, readonly: bool = False, reuse: bool = False) -> SelectResult:
         """Select a folder.
+
+        With `reuse`, a folder this session already has selected (in the same mode) is not
+        selected again: the last SELECT's result is returned (its UIDVALIDITY cannot have
+        changed meanwhile; its counts may have). Re-selecting a large folder for every batch
+        of bodies made the server reload it each time (Dovecot maildir, 60,000 messages:
+        1 s per batch of 150 instead of 30 ms, bench/scale_bench.py).
 
         Raises:
             NotFoundError: ``folder.not_found`` when the server has no such folder.
         """
+        if (
+            reuse
+            and self._selection is not None
+            and self._selected == folder
+            and self._selection[:2] == (folder, readonly)
+        ):
+            return self._selection[2]
         client = self._require()
+        self._selection = None  # a failed SELECT leaves no folder selected (RFC 9051)
         try:
             data = self._call(client.select_folder, folder, readonly)
         except ServerError as error:
@@ -331,11 +348,13 @@ class ImapSession:
             highestmodseq=_int(data.get(b"HIGHESTMODSEQ")),
             exists=_int(data.get(b"EXISTS")),
         )
-        return SelectResult(
+        result = SelectResult(
             state=state,
             read_only=bool(data.get(b"READ-ONLY", False)),
             mailbox_id=_object_id(data.get(b"MAILBOXID")) if self.has("OBJECTID") else None,
         )
+        self._selection = (folder, readonly, result)
+        return result
 
     def create_folder(self, folder: str) -> None:
         """Create a folder (no error if it exists already)."""
