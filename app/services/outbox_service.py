@@ -489,8 +489,13 @@ class _FlushRun:
             raise
         except ServerError as error:
             if error.code == "server.temporary_failure":
+                # The server's words are kept with the entry (the reason it waits).
                 await self._move(
-                    entry, _SUBMISSION_ENDED, OutboxState.QUEUED, last_error=error.code
+                    entry,
+                    _SUBMISSION_ENDED,
+                    OutboxState.QUEUED,
+                    last_error=error.code,
+                    server_reply=error_record(error),
                 )
                 raise NetworkError("network.server_busy") from error
             return await self._fail(entry, error)

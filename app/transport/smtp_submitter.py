@@ -382,7 +382,9 @@ class SmtpSubmitter:
             ServerError: certainly not sent: ``server.message_too_large`` (over SIZE, or a
                 552), ``server.recipients_refused`` (params ``refused``: every
                 `RecipientRefusal`), ``server.sender_refused``, ``server.temporary_failure``
-                (any 4xx, e.g. 421 or 451: try later), ``server.refused`` (other 5xx).
+                (any 4xx, e.g. 421 or 451: try later; also when no recipient was accepted and
+                one was refused only for now, with ``refused``), ``server.refused`` (other
+                5xx).
             AuthError: ``auth.required`` (the server wants authentication first).
             NetworkError: certainly not sent: ``network.connection_lost``,
                 ``network.timeout`` before the data was complete.
@@ -448,14 +450,25 @@ class SmtpSubmitter:
         copy_keys = {c.lower() for c in copies}
         if not [a for a in accepted if a.lower() not in copy_keys]:
             self._reset()
+            real = tuple(r for r in refused if r.address.lower() not in copy_keys)
+            for_now = [r for r in real if r.temporary]
+            if for_now:
+                # A 4xx at RCPT (RFC 5321 §4.2.5: Postfix's "451 4.3.0 Temporary lookup
+                # failure" when its directory is down, greylisting…) says "not now", not "no":
+                # nothing left, and the message may be tried again later.
+                raise ServerError(
+                    "server.temporary_failure",
+                    host=host,
+                    smtp_code=for_now[0].code,
+                    detail=for_now[0].text,
+                    refused=real,
+                )
             raise ServerError(
                 "server.recipients_refused",
                 host=host,
-                refused=tuple(r for r in refused if r.address.lower() not in copy_keys),
-                count=len([r for r in refused if r.address.lower() not in copy_keys]),
-                addresses=", ".join(
-                    r.address for r in refused if r.address.lower() not in copy_keys
-                ),
+                refused=real,
+                count=len(real),
+                addresses=", ".join(r.address for r in real),
             )
         code, text = self._command(client.docmd, "DATA")
         if code != 354:

@@ -203,3 +203,30 @@ def test_postfixs_own_delivery_reports_update_the_status(
     assert entry["status"][full.address]["status"] == "failed"
     assert "quota" in (entry["status"][full.address]["detail"] or "").lower()
     assert full.dovecot.messages(full.address) == []
+
+
+def test_recipients_refused_for_now_leave_the_message_queued_not_failed(
+    tmp_path: Path, postfix_route: PostfixRoute
+) -> None:
+    """Postfix answers 451 4.3.0 'Temporary lookup failure' at RCPT when its recipient
+    directory is down: nothing is wrong with the message, it must wait and leave later."""
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
+    a = make_user(tmp_path, a_account, "a")
+    postfix.fail_lookups()
+    try:
+        result = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.", "--json")
+        assert result.code == 75, result
+        assert result.json()["state"] == "queued"
+        (entry,) = a("outbox", "--json").json()["entries"]
+        assert entry["state"] == "queued"
+        assert "Temporary lookup failure" in entry["reason"]
+        said = a("outbox").out
+        assert "Temporary lookup failure" in said and a_account.smtp_host in said
+    finally:
+        postfix.fail_lookups(False)
+    a("outbox", "--flush").ok()
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] in ("submitted", "filed")
+    postfix.wait_queue_empty()
+    assert _message_ids(b_account, "INBOX") == [entry["message_id"]]

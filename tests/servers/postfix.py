@@ -85,6 +85,10 @@ def _mail_owner() -> str:
     return "postfix"
 
 
+class LookupUnavailableError(Exception):
+    """The socketmap answers TEMP: Postfix says ``451 4.3.0 Temporary lookup failure``."""
+
+
 class _SocketmapHandler(socketserver.StreamRequestHandler):
     """Postfix's socketmap protocol: netstring ``"<map> <key>"`` in, ``"OK <value>"`` out."""
 
@@ -96,8 +100,12 @@ class _SocketmapHandler(socketserver.StreamRequestHandler):
             if request is None:
                 return
             name, _, key = request.decode("utf-8", "replace").partition(" ")
-            value = self.server.lookup(name, key)
-            reply = f"OK {value}" if value is not None else "NOTFOUND "
+            try:
+                value = self.server.lookup(name, key)
+            except LookupUnavailableError:
+                reply = "TEMP the test directory is unavailable"
+            else:
+                reply = f"OK {value}" if value is not None else "NOTFOUND "
             data = reply.encode()
             self.wfile.write(b"%d:%s," % (len(data), data))
             self.wfile.flush()
@@ -164,6 +172,7 @@ class PostfixServer:
         self.domains = tuple(d.lower() for d in self.domains)
         self._passwords: dict[str, str] = {}
         self._held_senders: set[str] = set()
+        self._lookups_fail = False
         self._lock = threading.RLock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._socketmap: _SocketmapServer | None = None
@@ -445,6 +454,8 @@ class PostfixServer:
             with self._lock:
                 held = key.lower() in self._held_senders
             return "HOLD held by the test" if held else None
+        if name == "mailbox" and self._lookups_fail:
+            raise LookupUnavailableError(key)
         if name != "mailbox" or "@" not in key or key.startswith("@"):
             return None
         domain = key.rsplit("@", 1)[1].lower()
@@ -499,6 +510,12 @@ class PostfixServer:
             interval=0.05,
             on_fail=lambda: tail(self.log_path),
         )
+
+    def fail_lookups(self, failing: bool = True) -> None:
+        """Make the recipient directory unavailable (or back): every RCPT of a local domain
+        then gets ``451 4.3.0 <…>: Temporary lookup failure``, as when an operator's LDAP or
+        SQL directory behind Postfix is down."""
+        self._lookups_fail = failing
 
     def hold_mail_from(self, address: str) -> None:
         """Keep what ``address`` sends in the hold queue (accepted, not delivered) until
