@@ -126,6 +126,9 @@ def _env(keyring: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PLI_TESTING", None)
     env.pop("PYTHON_KEYRING_BACKEND", None)
+    # An installed Pli runs from compiled bytecode: a module edited since its bytecode was
+    # written is compiled once and written, not compiled again at every start measured.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if keyring:
         # No passphrase at all: the key must come from the keyring, as for a user whose OS
         # keyring keeps it (README). The backend stores and returns the real key.
