@@ -647,6 +647,8 @@ def probe(profile: str, out: str, idle_seconds: float, variant: str = "now") -> 
 
     if variant == "before":
         _before()
+    elif variant.startswith("switch"):  # e.g. switch1: sys.setswitchinterval(1 ms)
+        sys.setswitchinterval(float(variant.removeprefix("switch")) / 1000)
     watch = _Watch()
     result: dict[str, Any] = {"phases": {}, "errors": [], "variant": variant}
     user: dict[str, dict[str, list[float]]] = {}
@@ -969,7 +971,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--variants",
         default="now,before",
-        help="now (this tree) and/or before (the window as before this benchmark's fixes)",
+        help="now (this tree), before (the window as before this benchmark's fixes), "
+        "switchN (this tree with sys.setswitchinterval(N ms))",
     )
     parser.add_argument("--mode", choices=["text", "full"], default="text")
     parser.add_argument("--seed", type=int, default=2025)

@@ -27,7 +27,6 @@ import importlib
 import logging
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -71,13 +70,10 @@ REPLAY_DELAY_SECONDS = 0.2
 STOP_GRACE_SECONDS = 15.0
 #: Error codes after which only a new login helps (ECO.1.2.6).
 SESSION_CODES = frozenset({"auth.session_ended", "auth.login_required"})
-#: How many nice steps below the window's thread background work runs once a window shares
-#: the process (`yield_cpu_to_caller`): sync threads and worker processes, Unix only.
+#: How many nice steps below the window's thread the sync's worker processes run once a
+#: window shares the process (`yield_cpu_to_caller`), Unix only.
 BACKGROUND_NICE = 10
-#: Threads doing background work, by name prefix (IMAP sessions, body and index workers'
-#: threads, examination of what arrived); the archive's threads serve the window too.
-BACKGROUND_THREADS = ("imap-", "bodies-", "index-", "documents", "incoming")
-#: Background threads and worker processes are looked for this often while sync runs.
+#: New worker processes are looked for this often while sync runs.
 PRIORITY_SWEEP_SECONDS = 0.5
 
 
@@ -138,23 +134,25 @@ class Compactor(Protocol):
         ...
 
 
-#: Set by `yield_cpu_to_caller`: (the foreground thread's native id, nice steps).
-_foreground: tuple[int, int] | None = None
+#: Set by `yield_cpu_to_caller`: how many nice steps below the window worker processes run.
+_background_nice = 0
 
 
 def yield_cpu_to_caller(nice: int = BACKGROUND_NICE) -> None:
-    """Background sync started from now on runs `nice` steps below the calling thread.
+    """The sync's worker processes started from now on run `nice` steps below the caller.
 
     For a window sharing the process (called on its loop's thread). On a two-core PC a first
-    sync's threads and worker processes keep both cores busy; at equal priority the window's
-    thread then waits for a core behind them (stalls of 100-600 ms, bench/ui_load_bench.py).
-    Lowered, they give way as soon as the window has work and take every idle cycle
-    otherwise. Unix only (per-thread nice on Linux); elsewhere nothing changes. `pli sync`
-    (`run_once`) is never lowered.
+    sync's worker processes (bodies, documents' text) keep both cores busy; at equal priority
+    the window's thread then waits for a core behind them (bench/ui_load_bench.py). Lowered,
+    they give way as soon as the window has work and take every idle cycle otherwise.
+    Threads of this process are left alone: they share the window's GIL, and one lowered
+    while holding it would keep the window waiting all the longer (measured: more stalls
+    blocked on the GIL). Unix only; elsewhere nothing changes. `pli sync` (`run_once`) is
+    never lowered.
     """
-    global _foreground  # process-wide: a window lives in this process
+    global _background_nice  # process-wide: a window lives in this process
     if hasattr(os, "setpriority") and nice > 0:
-        _foreground = (threading.get_native_id(), nice)
+        _background_nice = nice
 
 
 class SyncSupervisor:
@@ -200,9 +198,8 @@ class SyncSupervisor:
         self._profile_steps = asyncio.Lock()  # examine, index, compact: profile-wide
         self._unsubscribe: list[Callable[[], None]] = []
         self._retiring: set[asyncio.Task[None]] = set()
-        self._nice = 0  # `yield_cpu_to_caller`: background work this much nicer (at `start`)
-        self._foreground: int | None = None  # the caller's thread (native id), left as it is
-        self._niced: set[int] = set()  # thread ids and process ids already lowered
+        self._nice = 0  # `yield_cpu_to_caller`: worker processes this much nicer (at `start`)
+        self._niced: set[int] = set()  # worker processes already lowered
         self._sweeper: asyncio.Task[None] | None = None
         #: Unexpected failures of background work (bugs, or a subscriber failing on a strict
         #: bus): logged, and re-raised by `stop` when the bus is strict (tests).
@@ -345,33 +342,25 @@ class SyncSupervisor:
         return bool(self._workers)
 
     async def _sweep_priorities(self) -> None:
-        """While running: lower each new background thread and worker process."""
+        """While running: lower each new worker process."""
         while True:
             self.lower_background()
             await asyncio.sleep(PRIORITY_SWEEP_SECONDS)
 
     def lower_background(self) -> int:
-        """Lower the background threads and worker processes not lowered yet; how many."""
-        if not self._nice:
+        """Lower the worker processes not lowered yet; how many were."""
+        processes = sys.modules.get("multiprocessing")
+        if not self._nice or processes is None:  # no worker process without it
             return 0
         base = os.getpriority(os.PRIO_PROCESS, 0)
         lowered = 0
-        targets: list[int] = []
-        for thread in threading.enumerate():
-            native = thread.native_id
-            if native is None or native == self._foreground or native in self._niced:
+        for child in processes.active_children():
+            pid = child.pid
+            if pid is None or pid in self._niced:
                 continue
-            if thread.name.startswith(BACKGROUND_THREADS):
-                targets.append(native)
-        processes = sys.modules.get("multiprocessing")
-        if processes is not None:  # imported by whoever started worker processes
-            for child in processes.active_children():
-                if child.pid is not None and child.pid not in self._niced:
-                    targets.append(child.pid)
-        for target in targets:
-            self._niced.add(target)
+            self._niced.add(pid)
             try:
-                os.setpriority(os.PRIO_PROCESS, target, min(19, base + self._nice))
+                os.setpriority(os.PRIO_PROCESS, pid, min(19, base + self._nice))
             except OSError:  # ended meanwhile, or not allowed: left as it is
                 continue
             lowered += 1
@@ -400,8 +389,8 @@ class SyncSupervisor:
             # built on the loop's thread): here on a worker thread, not in the loop (a
             # 130-200 ms stall at the window's first sync, bench/ui_load_bench.py).
             await asyncio.to_thread(_import_for_sessions)
-        if _foreground is not None and not self._nice:
-            self._foreground, self._nice = _foreground
+        if _background_nice and not self._nice:
+            self._nice = _background_nice
         if self._nice and (self._sweeper is None or self._sweeper.done()):
             self._sweeper = asyncio.get_running_loop().create_task(
                 self._sweep_priorities(), name="sync-priorities"

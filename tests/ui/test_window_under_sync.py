@@ -11,9 +11,9 @@ with 10,000 messages is bench/ui_load_bench.py.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import random
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -187,42 +187,28 @@ def test_many_rows_added_at_once_merge_in_order_with_few_signals(
     assert model.row_of(added[0].id) is not None or not at_end
 
 
-def test_background_threads_run_below_the_window(ui: UiLoop, ui_services: Services) -> None:
-    """`yield_cpu_to_caller`: the running supervisor lowers its threads, not the window's."""
+def test_worker_processes_run_below_the_window(ui: UiLoop, ui_services: Services) -> None:
+    """`yield_cpu_to_caller`: the running supervisor lowers worker processes, not threads."""
     if not hasattr(os, "setpriority"):
-        pytest.skip("no per-thread priorities here")
-    ready = threading.Event()
-    done = threading.Event()
-    seen: list[int] = []
-
-    def body() -> None:
-        ready.set()
-        done.wait(10)
-        seen.append(os.getpriority(os.PRIO_PROCESS, 0))
-
-    before = sync_supervisor._foreground
+        pytest.skip("no process priorities here")
     own = os.getpriority(os.PRIO_PROCESS, 0)
-    sync = threading.Thread(target=body, name="imap-9-bodies_0")
-    archive = threading.Thread(target=done.wait, args=(10,), name="store-read_9")
-    sync.start()
-    archive.start()
+    before = sync_supervisor._background_nice
+    worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(20,))
+    worker.start()
     try:
-        ready.wait(5)
         sync_supervisor.yield_cpu_to_caller(5)
 
         async def scenario() -> None:
             supervisor = ui_services.supervisor
             await supervisor.start([])  # no account: only the priorities are looked after
-            await ui.settle(0.1)
+            await ui.until(lambda: os.getpriority(os.PRIO_PROCESS, worker.pid) != own)
             await supervisor.stop()
 
         ui.run(scenario())
+        assert worker.pid is not None
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, own + 5)
         assert os.getpriority(os.PRIO_PROCESS, 0) == own  # the window's thread
-        assert archive.native_id is not None
-        assert os.getpriority(os.PRIO_PROCESS, archive.native_id) == own  # serves the window
     finally:
-        done.set()
-        sync.join(5)
-        archive.join(5)
-        sync_supervisor._foreground = before
-    assert seen == [min(19, own + 5)]
+        worker.kill()
+        worker.join(5)
+        sync_supervisor._background_nice = before
