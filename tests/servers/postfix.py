@@ -218,6 +218,7 @@ class PostfixServer:
         ):
             require_program(program, what)
         if self.root is None:
+            sweep_stale_roots()
             self.root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
         self.root.chmod(0o755)  # the daemons (user postfix) reach their queue below it
         for sub in ("etc", "etc/sasl", "queue", "data", "log", "tls"):
@@ -545,6 +546,30 @@ class PostfixServer:
     def flush(self) -> None:
         """Try the deferred messages again now (``postfix flush``)."""
         self._postfix("flush")
+
+
+def sweep_stale_roots(max_age_s: float = 600) -> None:
+    """Remove instance folders left by killed test runs (their master process is gone).
+
+    Only folders older than ``max_age_s`` whose ``queue/pid/master.pid`` names no live process
+    (or that never got that far) are removed.
+    """
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*"):
+        try:
+            if now - folder.stat().st_mtime < max_age_s:
+                continue
+            pid_file = folder / "queue" / "pid" / "master.pid"
+            if pid_file.exists():
+                pid = int(pid_file.read_text().split()[0])
+                try:
+                    os.kill(pid, 0)
+                    continue  # still running
+                except ProcessLookupError:
+                    pass
+        except (OSError, ValueError, IndexError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- fault injection -------------------------------------------------------------------------
