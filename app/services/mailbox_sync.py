@@ -701,13 +701,22 @@ class SyncService:
     ) -> set[int]:
         """Join messages just found gone here with their copy listed elsewhere (EMAILID).
 
-        Returns the archive ids kept (they take the copy's place, here or elsewhere).
+        Returns the ids of the entries found gone that were joined (no longer gone here).
         """
         merges = archive.messages.merge_moved(account.id, gone_ids)
         if not merges:
             return set()
         report.merges.extend(merges)
+        joined: set[int] = set()
         for merge in merges:
+            joined.add(merge.kept if merge.kept_moved else merge.dropped)
+            if not merge.kept_moved:
+                # The entry found gone had no body, its copy has: the copy stays where it is
+                # listed and the bare entry leaves this folder.
+                report.removed_ids.append(merge.dropped)
+                if merge.to_folder == folder.id and merge.kept in report.added_ids:
+                    report.added = max(0, report.added - 1)  # shown, but not new
+                continue
             if merge.to_folder == folder.id:  # moved away and back: the copy's place, here
                 if merge.dropped in report.added_ids:  # listed in this very pass: not new
                     report.added_ids.remove(merge.dropped)
@@ -726,7 +735,7 @@ class SyncService:
             request="UID SEARCH ALL / FETCH (EMAILID)",
             detail=f"{len(merges)} messages found moved: their archive entries follow them",
         )
-        return {m.kept for m in merges}
+        return joined
 
     async def _publish_elsewhere(self, account: Account, report: FolderReport) -> None:
         """Events for the other folders a folder's sync changed (messages moved between them).
@@ -735,7 +744,7 @@ class SyncService:
         with their copy in another folder appear there in the copy's place.
         """
         for merge in report.merges:
-            if merge.to_folder == report.folder_id:
+            if merge.to_folder == report.folder_id or not merge.kept_moved:
                 continue
             self._events.publish(
                 MessagesChanged(
@@ -1223,7 +1232,7 @@ def _moves_seen_from_both_ends(report: SyncReport, folder_report: FolderReport) 
             before.gone = max(0, before.gone - 1)
     for merge in folder_report.merges:
         before = earlier.get(merge.to_folder)
-        if before is not None and merge.dropped in before.added_ids:
+        if before is not None and merge.listed_copy in before.added_ids:
             before.added = max(0, before.added - 1)
             before.rebound += 1
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.domain.account import AccountConfig, Endpoint, Identity, Security
 from app.domain.mailbox import FolderInfo
-from app.domain.message import EnvelopeRecord, Structure
+from app.domain.message import EnvelopeRecord, FetchedBody, Structure
 from app.store.archive import Archive
 
 
@@ -188,3 +188,32 @@ def test_an_entry_gone_is_taken_over_by_its_emailid_and_a_copy_is_not_new(
         moved = a.messages.insert_envelopes(account, kept, 3, [record(8, "Encore", email_id="M1")])
     assert (moved.added, moved.rebound, moved.moved_in) == (0, 1, ((before, inbox),))
     assert where(archive)["Deplace"] == (before, "Archives", 8, False)
+
+
+@pytest.mark.parametrize("archived", ["gone entry", "copy"])
+def test_joining_a_move_keeps_the_entry_with_the_archived_body(
+    archive: Archive, account: int, archived: str
+) -> None:
+    with archive.write() as a:
+        a.folders.record_listing(account, listing("Archives"))
+        inbox, kept = folder_id(a, account, "INBOX"), folder_id(a, account, "Archives")
+        (old,) = a.messages.insert_envelopes(
+            account, kept, 3, [record(4, "Avant", email_id="M1")]
+        ).added_pks
+        (new,) = a.messages.insert_envelopes(
+            account, inbox, 1, [record(9, "Apres", email_id="M1")]
+        ).added_pks
+        raw = b"Subject: x\r\n\r\nCorps archive\r\n"
+        body = FetchedBody(4 if archived == "gone entry" else 9, raw, (("text/plain", "Corps"),))
+        a.messages.store_bodies([(old if archived == "gone entry" else new, body)])
+        a.messages.mark_gone(kept, 3, [4])
+        (merge,) = a.messages.merge_moved(account, [old])
+    assert (merge.from_folder, merge.to_folder) == (kept, inbox)
+    survivor = old if archived == "gone entry" else new
+    assert (merge.kept, merge.kept_moved) == (survivor, archived == "gone entry")
+    assert merge.listed_copy == new
+    (entry,) = archive.conn.execute(
+        "SELECT id, folder_id, uid, gone_at FROM messages WHERE account_id = ?", (account,)
+    ).fetchall()
+    assert entry == (survivor, inbox, 9, None)
+    assert archive.messages.raw(survivor) == raw

@@ -15,6 +15,7 @@ from app.domain.errors import ValidationError
 from app.domain.message import EnvelopeRecord, Person
 from app.store.database import Connection
 from app.store.repositories.messages.rows import (
+    BODY_ARCHIVED,
     SORT_SHIFT,
     InsertOutcome,
     Merge,
@@ -436,24 +437,26 @@ class EnvelopeSync:
         A message moved by another client from a folder synced after its destination is
         first listed anew in the destination, then found gone from its source. The older
         entry (body, flags history, Pli's marks) takes the newer one's place on the server
-        and the newer one leaves the archive: one entry, nothing lost. The copy must be
-        newer, listed, and match by EMAILID, size and Message-ID (and arrival date without
-        a Message-ID).
+        and the newer one leaves the archive: one entry, nothing lost. Only when the older
+        entry has no archived body and the newer one has, the newer one stays and the bare
+        older one leaves. The copy must be newer, listed, and match by EMAILID, size and
+        Message-ID (and arrival date without a Message-ID).
         """
         merges: list[Merge] = []
         for pk in gone_pks:
             gone = self._conn.execute(
-                "SELECT folder_id, email_id, size, message_id, internal_date, thread_id"
+                "SELECT folder_id, email_id, size, message_id, internal_date, thread_id,"
+                " body_state, sort_key"
                 " FROM messages WHERE id = ? AND account_id = ? AND gone_at IS NOT NULL"
                 " AND email_id IS NOT NULL",
                 (pk, account_id),
             ).fetchone()
             if gone is None:
                 continue
-            source, email_id, size, message_id, internal_date, thread_id = gone
+            source, email_id, size, message_id, internal_date, thread_id, body, gone_key = gone
             twin = self._conn.execute(
                 "SELECT m.id, m.folder_id, m.uidvalidity, m.uid, m.flags, m.keywords, m.modseq,"
-                " m.server_thread_id, m.sort_key FROM messages m"
+                " m.server_thread_id, m.sort_key, m.body_state, m.thread_id FROM messages m"
                 " JOIN folders f ON f.id = m.folder_id"
                 " WHERE m.account_id = ? AND m.email_id = ? AND m.id > ? AND m.uid IS NOT NULL"
                 " AND m.gone_at IS NULL AND f.on_server = 1 AND m.size = ?"
@@ -463,7 +466,21 @@ class EnvelopeSync:
             ).fetchone()
             if twin is None:
                 continue
-            (dropped, target, uidvalidity, uid, flags, keywords, modseq, server_thread, key) = twin
+            (copy, target, uidvalidity, uid, flags, keywords, modseq, server_thread, key) = twin[:9]
+            if body != BODY_ARCHIVED and twin[9] == BODY_ARCHIVED:
+                # The copy holds the archived body: it stays, the bare entry leaves.
+                self._drop(pk, int(gone_key), replaced_by_thread=twin[10])
+                merges.append(
+                    Merge(
+                        kept=int(copy),
+                        dropped=pk,
+                        from_folder=int(source),
+                        to_folder=int(target),
+                        kept_moved=False,
+                    )
+                )
+                continue
+            dropped = int(copy)
             self._text.remove(int(key))
             self._conn.execute("DELETE FROM messages WHERE id = ?", (dropped,))
             if thread_id is not None:
@@ -477,9 +494,18 @@ class EnvelopeSync:
                 (target, uidvalidity, uid, flags, keywords, modseq, server_thread, pk),
             )
             merges.append(
-                Merge(kept=pk, dropped=int(dropped), from_folder=int(source), to_folder=int(target))
+                Merge(kept=pk, dropped=dropped, from_folder=int(source), to_folder=int(target))
             )
         return merges
+
+    def _drop(self, pk: int, sort_key: int, *, replaced_by_thread: int | None) -> None:
+        """Remove an entry joined with another (no tombstone: the server still has it)."""
+        self._text.remove(sort_key)
+        self._conn.execute("DELETE FROM messages WHERE id = ?", (pk,))
+        if replaced_by_thread is not None:
+            self._conn.execute(
+                "UPDATE messages SET thread_id = ? WHERE thread_id = ?", (replaced_by_thread, pk)
+            )
 
     def missing_email_ids(self, folder_id: int, uidvalidity: int) -> list[int]:
         """UIDs of the folder's listed entries stored without an EMAILID (before schema 5)."""

@@ -57,14 +57,24 @@ class InsertOutcome:
 class Merge:
     """A message found gone from one place and already listed in another (same EMAILID).
 
-    The older archive entry (`kept`, with its body, flags history and marks) takes the
-    newer one's place on the server; the newer entry (`dropped`) leaves the archive.
+    Usually the older archive entry (`kept`, with its body, flags history and marks) takes
+    the newer one's place on the server and the newer entry (`dropped`) leaves the archive
+    (see `kept_moved`).
     """
 
     kept: int
     dropped: int
     from_folder: int
     to_folder: int
+    #: True: `kept` (the entry found gone) moved from `from_folder` to the copy's place in
+    #: `to_folder` and the copy (`dropped`) left. False: the entry found gone had no archived
+    #: body and the copy had: the copy (`kept`) stayed, the bare entry (`dropped`) left.
+    kept_moved: bool = True
+
+    @property
+    def listed_copy(self) -> int:
+        """The entry that was listed in `to_folder` (new there in this pass, possibly)."""
+        return self.dropped if self.kept_moved else self.kept
 
 
 @dataclass(frozen=True)
