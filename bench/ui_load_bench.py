@@ -39,7 +39,7 @@ user searches, opens messages and types in the composer (issue 15, item 5).
    CPU time of the process (user + system, all threads) and the load average per phase.
 
 Results: a Markdown section ("Window under load") in docs/benchmarks.md between
-``<!-- ui-load-bench:begin/end -->`` and raw numbers in bench/work/results/ui_load.json.
+``<!-- ui-load-bench:begin/end -->`` and raw numbers in bench/work/results/ui_load-<mode>.json.
 """
 
 from __future__ import annotations
@@ -56,7 +56,14 @@ from typing import Any
 # Only the standard library at module level: the probe runs in the measured child process.
 REPO = Path(__file__).resolve().parents[1]
 WORK = REPO / "bench" / "work"
-RESULTS = WORK / "results" / "ui_load.json"
+RESULTS = WORK / "results"
+NOTES = WORK / "results" / "ui_load-notes.json"
+
+
+def results_file(mode: str) -> Path:
+    """The raw numbers of the last run with this corpus (``text`` or ``full``)."""
+    return RESULTS / f"ui_load-{mode}.json"
+
 
 TARGET_STALL = 0.100
 TICK_SECONDS = 0.010
@@ -156,8 +163,10 @@ def measure(
         "variants": variants,
         "commit": _commit(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results_file(mode).write_text(
+        json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     shutil.rmtree(work, ignore_errors=True)
     return result
 
@@ -205,12 +214,14 @@ def markdown(data: dict[str, Any]) -> str:
     from bench.common import fmt_mb, machine_lines, percentile
 
     runs = data["runs"]
+    mode = data["mode"]
     lines = [
-        "## Window under load",
+        f"### {data['messages']:,} messages, `{mode}` corpus",
         "",
         f"Measured {data['measured']} with `.venv/bin/python -m bench.ui_load_bench "
-        f"--messages {data['messages']}` (`bench/ui_load_bench.py`; raw numbers in "
-        "`bench/work/results/ui_load.json`), tree "
+        f"--messages {data['messages']} --mode {mode} --runs "
+        f"{len(runs) // max(1, len(data.get('variants') or ['now']))}` "
+        f"(raw numbers in `bench/work/results/ui_load-{mode}.json`), tree "
         f"`{data.get('commit', '?')}`.",
         "",
         *machine_lines(data["machine"]),
@@ -369,10 +380,27 @@ def markdown(data: dict[str, Any]) -> str:
             f"{last['phases'].get('idle', {}).get('gil', {}).get('p99', 0) * 1e3:.0f} ms.",
             "",
         ]
-    notes = data.get("notes") or []
-    if notes:
-        lines += ["Notes:", *[f"- {n}" for n in notes], ""]
     return "\n".join(lines)
+
+
+def section() -> str:
+    """The whole section: each corpus's last results, then the notes."""
+    parts = [
+        "## Window under load",
+        "",
+        "Reproduce: `.venv/bin/python -m bench.ui_load_bench --messages 10000 --mode text` and "
+        "`--mode full` (bench/ui_load_bench.py: a first sync in the window's process while a "
+        "user searches, opens messages and types; the module's docstring says how).",
+        "",
+    ]
+    for mode in ("text", "full"):
+        path = results_file(mode)
+        if path.exists():
+            parts.append(markdown(json.loads(path.read_text(encoding="utf-8"))))
+    if NOTES.exists():
+        notes = json.loads(NOTES.read_text(encoding="utf-8"))
+        parts += ["### Notes", "", *[f"- {n}" for n in notes], ""]
+    return "\n".join(parts)
 
 
 def _cell(text: str) -> str:
@@ -979,12 +1007,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-seconds", type=float, default=30.0)
     parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--render-only", action="store_true")
-    parser.add_argument("--note", action="append", default=[], help="a note for the section")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a note for the section (replaces them)"
+    )
     args = parser.parse_args(argv)
-    if args.render_only:
-        data = json.loads(RESULTS.read_text(encoding="utf-8"))
-    else:
-        data = measure(
+    if not args.render_only:
+        measure(
             args.messages,
             args.runs,
             args.mode,
@@ -993,9 +1021,9 @@ def main(argv: list[str] | None = None) -> int:
             args.variants.split(","),
         )
     if args.note:
-        data["notes"] = args.note
-        RESULTS.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    text = markdown(data)
+        NOTES.parent.mkdir(parents=True, exist_ok=True)
+        NOTES.write_text(json.dumps(args.note, indent=1, ensure_ascii=False), encoding="utf-8")
+    text = section()
     print(text)
     if not args.no_doc:
         from bench.run import write_sections
