@@ -116,3 +116,42 @@ def test_the_whole_parser_for_help_loads_no_heavy_module() -> None:
 def test_the_window_preparation_imports_every_service_off_its_thread() -> None:
     loaded = _loaded_after("app.bootstrap.prepare_gui()")
     assert {"app.services.sync_supervisor", "app.services.compose_service"} <= loaded
+
+
+#: Not needed to parse and start `pli list`: each loads where it is used (start-up, issue 15).
+NOT_AT_START = {
+    "multiprocessing",  # only a frozen build calls freeze_support
+    "app.domain.events",  # with the first service that publishes
+    "app.domain.documents.attachments",  # `display_subject` needs `naming` alone
+    "app.cli.messages",  # when an error is shown
+    "app.services.container",
+    "app.services.event_bus",
+}
+
+
+def test_starting_a_list_command_loads_only_what_it_uses() -> None:
+    loaded = _loaded_after(
+        "import app.__main__; main.build_parser(main.command_word(['list'])).parse_args(['list'])"
+    )
+    assert loaded & NOT_AT_START == set()
+
+
+def test_opening_the_archive_for_a_keyring_profile_loads_no_cryptography() -> None:
+    # The data key's wrapping (a passphrase profile) and the bodies' cipher load when used.
+    loaded = _loaded_after(
+        "import app.credentials.data_keys, app.services.store_gateway, app.services.archive_service"
+    )
+    assert not {m for m in loaded if m.split(".")[0] == "cryptography"}
+
+
+def test_the_documents_package_gives_every_name_from_its_module() -> None:
+    import importlib
+
+    import app.domain.documents as documents
+
+    for name in documents.__all__:
+        home = importlib.import_module(f"app.domain.documents.{documents._HOMES[name]}")
+        assert getattr(documents, name) is getattr(home, name)
+    assert set(documents.__all__) <= set(dir(documents))
+    with pytest.raises(AttributeError):
+        _ = documents.no_such_name  # type: ignore[attr-defined]
