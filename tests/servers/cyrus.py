@@ -300,13 +300,25 @@ class CyrusServer:
         self._proc = None
 
     def kill(self) -> None:
-        """SIGKILL the master (its children then end on their own): a crashed server."""
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait(timeout=10)
-        for pid in self._service_pids():
+        """SIGKILL the master and its services at once (a crashed server); see :meth:`restart`."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            # The master leads its own process group (start_new_session): all of it dies.
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait(timeout=10)
+        self._proc = None
+
+    def restart(self, timeout: float = 30) -> None:
+        """Start a stopped or killed instance again on the same ports, with its mail and users.
+
+        Start it from a thread that outlives it (see ``_util.orphan_guard``).
+        """
+        self._kill()
+        self._write_config()
+        self.run_as.own(self._root)
+        self._spawn(timeout)
 
     def stop(self) -> None:
         """Stop the instance (SIGTERM to the master) and remove its folder."""
@@ -757,14 +769,6 @@ class CyrusServer:
         return new
 
     # -- sessions ------------------------------------------------------------------------
-    def _service_pids(self) -> list[int]:
-        pids = []
-        proc_dir = self._root / "lib" / "proc"
-        for entry in proc_dir.glob("*"):
-            with contextlib.suppress(ValueError):
-                pids.append(int(entry.name))
-        return pids
-
     def sessions(self, user: str | None = None) -> list[int]:
         """Pids of the imapd processes serving ``user`` (all logged-in sessions by default).
 
