@@ -25,6 +25,7 @@ import quopri
 import re
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from app.documents.pdf import ExtractionLimits, extract_text, inspect_pdf
@@ -211,23 +212,45 @@ def _split_multipart(raw: bytes, start: int, end: int, boundary: bytes) -> list[
 
 
 def decode_body(encoding: str, body: bytes) -> bytes:
-    """A part's content with its transfer encoding undone (lenient, as the stdlib is)."""
+    """A part's content with its transfer encoding undone (lenient, as the stdlib is).
+
+    Base64 that is clean once its line breaks are taken out (what mail programs write) is
+    decoded by pybase64's SIMD decoder when it is installed, about ten times faster than
+    binascii; anything else by binascii's lenient decoder, as the stdlib reads it.
+    """
     if encoding == "base64":
+        if _fast_b64decode is not None:
+            try:
+                return bytes(_fast_b64decode(body.replace(b"\r\n", b"").replace(b"\n", b"")))
+            except ValueError:  # binascii.Error: not clean base64, read leniently below
+                pass
         try:
             return binascii.a2b_base64(body)
         except binascii.Error:
-            # Bad padding: what the stdlib does too (decode what is there, padded).
-            cleaned = bytes(c for c in body if c in _BASE64_ALPHABET)
+            # Bad padding: decoded padded, as the stdlib does; what cannot be read stays as is.
+            joined = b"".join(body.splitlines())
+            cleaned = joined.translate(None, _NOT_BASE64)
             try:
                 return binascii.a2b_base64(cleaned + b"=" * (-len(cleaned) % 4))
             except binascii.Error:
-                return b""
+                return joined
     if encoding == "quoted-printable":
         return quopri.decodestring(body)
     return body
 
 
-_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+def _strict_pybase64() -> Any:
+    try:
+        import pybase64  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - a dependency; binascii is the fallback
+        return None
+    return partial(pybase64.b64decode, validate=True)
+
+
+_fast_b64decode = _strict_pybase64()
+_NOT_BASE64 = bytes(
+    set(range(256)) - set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+)
 
 
 def skipped(job: PartJob, reason: str, **detail: object) -> PartResult:

@@ -8,6 +8,9 @@ the archive's own walk (`app.domain.mime.scan`) gives the parts the same numbers
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
 import json
 
 import pytest
@@ -117,3 +120,23 @@ def test_hostile_mime_never_raises() -> None:
     assert [j.part_id for j in attachment_jobs(no_blank_line)] == ["1"]
     assert attachment_jobs(b"") == []
     assert decode_body("base64", b"not base64 at all!!!") is not None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        base64.encodebytes(bytes(range(256)) * 40),
+        base64.encodebytes(b"%PDF-1.4 crlf" * 300).replace(b"\n", b"\r\n"),
+        base64.encodebytes(b"no padding!").rstrip(b"=\n"),
+        b"QUJD\n!!garbage**\nREVG\n",
+        b"QUJD====REVG\n",
+        b"Q",
+    ],
+    ids=["empty", "lf", "crlf", "unpadded", "garbage", "padding-inside", "one-char"],
+)
+def test_base64_is_decoded_as_the_stdlib_parser_decodes_it(body: bytes) -> None:
+    # The reference: the stdlib decodes the same body with the same transfer encoding.
+    part = b"Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n" + body
+    reference = email.message_from_bytes(part, policy=email.policy.default)
+    assert decode_body("base64", body) == reference.get_payload(decode=True)
