@@ -356,7 +356,9 @@ class DocumentService:
                 chunk = pending[at : at + INDEX_CHUNK]
                 raws = await self._store.query(partial(_raws_of, pks=[pk for pk, _ in chunk]))
                 jobs = await self._worker.run(_jobs_of, [raws.get(pk) for pk, _ in chunk])
-                results = await asyncio.gather(*(self._index_jobs(js, in_pool) for js in jobs))
+                flat = [job for message_jobs in jobs if message_jobs for job in message_jobs]
+                indexed = iter(await self._index_all(flat, in_pool))
+                results = [[next(indexed) for _ in message_jobs or ()] for message_jobs in jobs]
                 items: list[tuple[int, int, str, dict[str, tuple[int, str]]]] = []
                 for (pk, sort_key), message_jobs, message_results in zip(
                     chunk, jobs, results, strict=True
@@ -401,12 +403,10 @@ class DocumentService:
         task = asyncio.get_running_loop().create_task(self._pool.release(), name="index-idle")
         self._releasing = task  # kept: the loop holds tasks weakly
 
-    async def _index_jobs(self, jobs: list[PartJob] | None, in_pool: bool) -> list[PartResult]:
+    async def _index_all(self, jobs: list[PartJob], in_pool: bool) -> list[PartResult]:
+        """Index `jobs` in the worker processes (`in_pool`), else on the documents thread."""
         if not jobs:
             return []
-        return list(await asyncio.gather(*(self._index_job(job, in_pool) for job in jobs)))
-
-    async def _index_job(self, job: PartJob, in_pool: bool = True) -> PartResult:
         if in_pool and not self._pool_failed:
             if self._pool is None:
                 from app.services.index_workers import IndexWorkers
@@ -416,11 +416,11 @@ class DocumentService:
                 else:
                     self._pool = IndexWorkers(self._index_processes)
             try:
-                return await self._pool.run(job)
+                return await self._pool.run_many(jobs)
             except OSError:
                 log.warning("index worker processes cannot start: indexing in this process")
                 self._pool_failed = True
-        return await self._worker.run(index_part, job)
+        return await self._worker.run(_index_here, jobs)
 
     @property
     def index_workers(self) -> IndexWorkers | None:
@@ -457,6 +457,10 @@ def _raws_of(archive: Archive, pks: list[int]) -> dict[int, bytes]:
         if raw is not None:
             raws[pk] = raw
     return raws
+
+
+def _index_here(jobs: list[PartJob]) -> list[PartResult]:
+    return [index_part(job) for job in jobs]
 
 
 def _jobs_of(raws: list[bytes | None]) -> list[list[PartJob] | None]:

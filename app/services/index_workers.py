@@ -23,6 +23,8 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import queue
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -178,8 +180,24 @@ class IndexWorkers:
 
         Raises:
             RuntimeError: the pool is closed.
+            OSError: no worker process could start.
+        """
+        [result] = await self.run_many([job])
+        return result
+
+    async def run_many(self, jobs: Sequence[PartJob]) -> list[PartResult]:
+        """Index documents on up to `processes` workers at once; results in the jobs' order.
+
+        Each worker takes the next document as soon as it is done with one, on one thread
+        per worker for the whole list (not a thread hop per document).
+
+        Raises:
+            RuntimeError: the pool is closed.
+            OSError: no worker process could start.
         """
         self._check_open()
+        if not jobs:
+            return []
         if self._free is None:
             self._loop = asyncio.get_running_loop()
             self._free = asyncio.Queue()
@@ -188,24 +206,56 @@ class IndexWorkers:
             self._threads = ThreadPoolExecutor(
                 max_workers=len(self._workers), thread_name_prefix="index-workers"
             )
+        todo: queue.SimpleQueue[tuple[int, PartJob]] = queue.SimpleQueue()
+        for number, job in enumerate(jobs):
+            todo.put((number, job))
+        results: list[PartResult | None] = [None] * len(jobs)
+        try:
+            await asyncio.gather(
+                *(self._drain(todo, results) for _ in range(min(len(jobs), len(self._workers))))
+            )
+        finally:
+            while not todo.empty():  # cancelled or failed: the threads stop after their document
+                with contextlib.suppress(queue.Empty):
+                    todo.get_nowait()
+        self._check_open()
+        done = [r for r in results if r is not None]
+        if len(done) != len(jobs):
+            raise RuntimeError("index workers stopped before the end of the documents")
+        return done
+
+    async def _drain(
+        self, todo: queue.SimpleQueue[tuple[int, PartJob]], results: list[PartResult | None]
+    ) -> None:
+        assert self._free is not None
         worker = await self._free.get()
-        if self._closed:  # closed while this job waited for a worker
+        if self._closed:  # closed while waiting for a worker
             self._free.put_nowait(worker)
         self._check_open()
         self._busy.add(worker)
         assert self._threads is not None
         assert self._loop is not None
-        # The worker goes back to the pool from its thread, when the document is done: a
+        # The worker goes back to the pool from its thread, when its last document is done: a
         # cancelled caller never hands out a worker that is still busy.
-        return await self._loop.run_in_executor(self._threads, self._run, worker, job)
+        await self._loop.run_in_executor(self._threads, self._run, worker, todo, results)
 
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("index workers are closed")
 
-    def _run(self, worker: _Worker, job: PartJob) -> PartResult:
+    def _run(
+        self,
+        worker: _Worker,
+        todo: queue.SimpleQueue[tuple[int, PartJob]],
+        results: list[PartResult | None],
+    ) -> None:
         try:
-            return worker.run(job, self.wall_seconds)
+            while not self._closed:
+                try:
+                    number, job = todo.get_nowait()
+                except queue.Empty:
+                    return
+                results[number] = worker.run(job, self.wall_seconds)
         finally:
             if self._loop is not None and self._free is not None:
                 with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
