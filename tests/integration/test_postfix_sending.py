@@ -231,3 +231,30 @@ def test_recipients_refused_for_now_leave_the_message_queued_not_failed(
     assert entry["state"] in ("submitted", "filed")
     postfix.wait_queue_empty()
     assert _message_ids(b_account, "INBOX") == [entry["message_id"]]
+
+
+def test_a_login_that_fails_for_now_is_not_a_refused_password(
+    tmp_path: Path, postfix_route: PostfixRoute
+) -> None:
+    """Postfix answers 454 4.7.0 'Temporary authentication failure' when its authentication
+    back end is down: the password is not wrong, the message waits and leaves later."""
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
+    a = make_user(tmp_path, a_account, "a")
+    postfix.break_sasl()
+    try:
+        result = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.")
+        assert result.code == 75, result
+        said = result.out + result.err
+        assert "refused the login" not in said
+        assert a_account.smtp_host in said and "Temporary authentication failure" in said
+        (entry,) = a("outbox", "--json").json()["entries"]
+        assert entry["state"] == "queued"
+        assert entry["last_error"] == "server.temporary_failure"
+    finally:
+        postfix.break_sasl(False)
+    a("outbox", "--flush").ok()
+    (entry,) = a("outbox", "--json").json()["entries"]
+    assert entry["state"] in ("submitted", "filed")
+    postfix.wait_queue_empty()
+    assert _message_ids(b_account, "INBOX") == [entry["message_id"]]

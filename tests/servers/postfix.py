@@ -173,6 +173,7 @@ class PostfixServer:
         self._passwords: dict[str, str] = {}
         self._held_senders: set[str] = set()
         self._lookups_fail = False
+        self._sasl_broken = False
         self._lock = threading.RLock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._socketmap: _SocketmapServer | None = None
@@ -490,7 +491,7 @@ class PostfixServer:
             raise ServerError(f"saslpasswd2 failed: {done.stderr.decode(errors='replace')}")
         pw = pwd.getpwnam(self.mail_owner)
         os.chown(self.sasldb_path, pw.pw_uid, pw.pw_gid)
-        self.sasldb_path.chmod(0o600)
+        self.sasldb_path.chmod(0o000 if self._sasl_broken else 0o600)
 
     # -- queue --------------------------------------------------------------------------
     def queued(self) -> list[str]:
@@ -511,6 +512,14 @@ class PostfixServer:
             interval=0.05,
             on_fail=lambda: tail(self.log_path),
         )
+
+    def break_sasl(self, broken: bool = True) -> None:
+        """Make the SASL password database unreadable (or readable again): every login then
+        gets ``454 4.7.0 Temporary authentication failure``, as when an operator's
+        authentication back end is down."""
+        with self._lock:
+            self._sasl_broken = broken
+            self.sasldb_path.chmod(0o000 if broken else 0o600)
 
     def fail_lookups(self, failing: bool = True) -> None:
         """Make the recipient directory unavailable (or back): every RCPT of a local domain
