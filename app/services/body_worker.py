@@ -12,8 +12,9 @@ TLS policy and login: the secret travels in memory only), the worker logs in and
 reported failed. The worker exits by itself when its parent dies (its parent's sentinel), so a
 killed sync never leaves workers behind.
 
-What it writes: one spool file per job (`app.store.spool`), synced before `JobDone` is sent,
-and removed when the job fails. It never touches the database.
+What it writes: one spool file per job (`app.store.spool`), complete when `JobDone` is sent
+(not synced: the parent's store thread syncs it when it adopts it, so this process never waits
+for the disk), and removed when the job fails. It never touches the database.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ def _run(session: ImapSession, job: BodyJob, incoming: Path, buffer: LiteralBuff
         if not bodies:
             writer.abort()
             return JobDone(job.number, None, (), 0)
-        writer.close()
+        writer.close(sync=False)  # synced by the parent's store thread when adopted
     except BaseException:
         writer.abort()
         raise

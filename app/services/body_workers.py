@@ -83,9 +83,17 @@ class BodyWorker:
         Raises:
             WorkerLostError: the process died meanwhile.
         """
-        return await self._executor.run(self._exchange, job)
+        self.send(job)
+        return await self.receive()
 
-    def _exchange(self, job: BodyJob) -> JobDone | JobFailed:
+    def send(self, job: BodyJob) -> None:
+        """Queue a job for the worker (a few hundred bytes into its pipe: never waits long).
+
+        Jobs are answered in the order they were sent (`receive`).
+
+        Raises:
+            WorkerLostError: the process is gone.
+        """
         conn = self._conn
         if conn is None:
             raise WorkerLostError(self.name)
@@ -93,7 +101,14 @@ class BodyWorker:
             conn.send(job)
         except (OSError, ValueError) as error:
             raise WorkerLostError(self.name) from error
-        answer = self._receive()
+
+    async def receive(self) -> JobDone | JobFailed:
+        """The answer to the oldest job sent and not answered yet.
+
+        Raises:
+            WorkerLostError: the process died meanwhile.
+        """
+        answer = await self._executor.run(self._receive)
         assert isinstance(answer, JobDone | JobFailed)
         return answer
 

@@ -23,6 +23,7 @@ and the rest of the refresh pipeline live in `app.services.sync_supervisor`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -92,6 +93,8 @@ WORKER_MIN_BYTES = 8 * 1024 * 1024
 #: A worker's job: one spool file, so one segment (bigger jobs, fewer files and commits).
 WORKER_JOB_BYTES = 16 * 1024 * 1024
 WORKER_JOB_COUNT = 1000
+#: Jobs sent to a worker ahead of its answers (it never waits for the next).
+WORKER_AHEAD = 2
 #: Jobs committed in one transaction (only metadata is held: the bodies are on disk).
 WORKER_GROUP_JOBS = 4
 #: Messages in the inbox from which a first sync starts its workers while it lists.
@@ -1068,17 +1071,24 @@ class SyncService:
         total = len(tasks)
 
         async def drive(worker: BodyWorker) -> None:
+            # `WORKER_AHEAD` jobs sent ahead: the worker starts the next as soon as it has
+            # answered one, instead of waiting for this side to send it.
+            sent: collections.deque[tuple[list[BodyTask], BodyJob]] = collections.deque()
             while True:
                 try:
-                    batch, job = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                try:
-                    answer = await worker.run(job)
+                    while len(sent) < WORKER_AHEAD and not queue.empty():
+                        item = queue.get_nowait()
+                        sent.append(item)
+                        worker.send(item[1])
+                    if not sent:
+                        return
+                    answer = await worker.receive()
                 except WorkerLostError:
-                    # Its spool may be half written: never adopted, removed here.
-                    (incoming / job.spool).unlink(missing_ok=True)
-                    queue.put_nowait((batch, job))
+                    # Their spools may be half written: never adopted, removed here.
+                    for batch, job in sent:
+                        (incoming / job.spool).unlink(missing_ok=True)
+                        queue.put_nowait((batch, job))
+                    sent.clear()
                     progress["lost"] += 1
                     await worker.stop()
                     if progress["lost"] > WORKER_RESTARTS:
@@ -1092,8 +1102,10 @@ class SyncService:
                         progress["lost"] += 1
                         return
                     continue
+                batch, job = sent.popleft()  # answers come in the order of the jobs
                 if isinstance(answer, JobFailed):
                     raise answer.error()
+                assert answer.number == job.number
                 await results.put((batch, answer))
 
         async def writer() -> None:

@@ -86,6 +86,7 @@ class BlobStore:
         leaves an unreferenced segment, which `compact` reclaims.
         """
         try:
+            _sync_file(spool)  # its writer may have left that to us
             existing = self.segments()
             number = max(existing[-1] if existing else 0, self._current or 0) + 1
             while True:
@@ -280,6 +281,15 @@ def seal(data: bytes) -> Sealed:
     key = secrets.token_bytes(32)
     nonce = secrets.token_bytes(_NONCE)
     return Sealed(key, nonce, AESGCM(key).encrypt(nonce, data, _AAD))
+
+
+def _sync_file(path: Path) -> None:
+    """Make a file's data durable (written by another process, possibly not synced)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sync_folder(folder: Path) -> None:
