@@ -318,6 +318,12 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
             "The server's answer was lost: Pli checks whether the message arrived "
             "before sending it again (pli outbox --flush)."
         )
+    elif error is not None and error.code == "server.temporary_failure":
+        # Reached, but it said "not now" (a 4xx: 421, 451, 454…): its own words, not
+        # "cannot be reached".
+        lines.append(
+            f"Queued: {describe(error)}; it will leave at the next pli sync or pli outbox --flush."
+        )
     else:
         lines.append(
             "Queued: the server cannot be reached now"
