@@ -258,3 +258,27 @@ def test_a_login_that_fails_for_now_is_not_a_refused_password(
     assert entry["state"] in ("submitted", "filed")
     postfix.wait_queue_empty()
     assert _message_ids(b_account, "INBOX") == [entry["message_id"]]
+
+
+def test_a_flush_sends_what_waited_over_one_connection_each_once(
+    tmp_path: Path, postfix_route: PostfixRoute, proxy: CuttingProxy
+) -> None:
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
+    a = make_user(tmp_path, a_account, "a")
+    a("account", "set", "a", "--smtp", "127.0.0.1:9").ok()  # nothing listens: offline
+    for n in range(3):
+        queued = _send(a, b_account.address, tmp_path, f"Compte rendu {n}.", "--json")
+        assert queued.code == 75, queued
+    a("account", "set", "a", "--smtp", f"{proxy.host}:{proxy.port}").ok()
+    a("outbox", "--flush").ok()
+    assert proxy.connections == 1  # one submission session for the three
+    postfix.wait_queue_empty()
+    entries = a("outbox", "--json").json()["entries"]
+    assert {e["state"] for e in entries} <= {"submitted", "filed"}
+    ids = sorted(e["message_id"] for e in entries)
+    assert len(ids) == 3
+    assert sorted(_message_ids(b_account, "INBOX")) == ids
+    a("sync").ok()
+    assert sorted(_message_ids(a_account, "Sent")) == ids
+    assert _message_ids(a_account, "INBOX") == []
