@@ -169,7 +169,9 @@ def _close(session: ImapSession | None) -> None:
 
 def _run(session: ImapSession, job: BodyJob, incoming: Path, buffer: LiteralBuffer) -> JobDone:
     """Fetch a job's bodies into its spool; the spool is removed unless the job succeeds."""
-    selected = session.select(job.folder, readonly=True)
+    # The folder is selected once per worker (workers live one pass, after the listing):
+    # re-selecting a large folder for every job made the server reload it each time.
+    selected = session.select(job.folder, readonly=True, reuse=True)
     if selected.state.uidvalidity != job.uidvalidity:
         return JobDone(job.number, None, (), 0)
     writer = SpoolWriter(incoming / job.spool)
