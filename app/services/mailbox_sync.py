@@ -1057,7 +1057,7 @@ class SyncService:
                 folder=batch[0].folder,
                 uidvalidity=uidvalidity,
                 uids=tuple(t.uid for t in valid),
-                spool=f"{token}-{number:06d}.spool",
+                spool=f"{os.getpid()}-{token}-{number:06d}.spool",  # see clean_incoming
             )
             jobs.append((valid, job))
         for extra in workers[len(jobs) :]:  # more workers than jobs

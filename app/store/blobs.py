@@ -109,7 +109,12 @@ class BlobStore:
         return number
 
     def clean_incoming(self, *, older_than: float) -> int:
-        """Remove spool files left by crashed workers (`older_than` seconds); how many."""
+        """Remove spool files left by a crash; how many.
+
+        A spool is named after the process whose workers write it (``<pid>-…``): it is left
+        over when that process is gone (POSIX), or, whatever its name, when it has not been
+        written to for `older_than` seconds.
+        """
         removed = 0
         folder = self.incoming
         if not folder.exists():
@@ -118,8 +123,11 @@ class BlobStore:
         for path in folder.iterdir():
             if not path.name.endswith(SPOOL_SUFFIX):
                 continue
+            owner, _, _ = path.name.partition("-")
             try:
-                if now - path.stat().st_mtime > older_than:
+                if (owner.isdigit() and not _process_alive(int(owner))) or (
+                    now - path.stat().st_mtime > older_than
+                ):
                     path.unlink()
                     removed += 1
             except FileNotFoundError:
@@ -281,6 +289,19 @@ def seal(data: bytes) -> Sealed:
     key = secrets.token_bytes(32)
     nonce = secrets.token_bytes(_NONCE)
     return Sealed(key, nonce, AESGCM(key).encrypt(nonce, data, _AAD))
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process runs under `pid` (POSIX; elsewhere always True: age decides)."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sync_file(path: Path) -> None:

@@ -73,6 +73,30 @@ def test_an_aborted_spool_is_removed_and_old_leftovers_are_cleaned(tmp_path: Pat
     left.abort()
     recent.abort()
 
+    # Named after the process whose workers write them: kept while it lives, not after.
+    ours = SpoolWriter(store.incoming / f"{os.getpid()}-ab-000001.spool")
+    ours.add(b"u")
+    gone = SpoolWriter(store.incoming / f"{_dead_pid()}-cd-000001.spool")
+    gone.add(b"v")
+    assert store.clean_incoming(older_than=3600) == 1
+    assert [p.name for p in store.incoming.iterdir()] == [f"{os.getpid()}-ab-000001.spool"]
+    ours.abort()
+    gone.abort()
+
+
+def _dead_pid() -> int:
+    """A process id no process has (a child that has exited and been reaped)."""
+    import subprocess
+    import sys
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(child.stdout)
+
 
 def test_a_spool_name_is_taken_once(tmp_path: Path) -> None:
     store = BlobStore(tmp_path / "blobs")
