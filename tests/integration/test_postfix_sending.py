@@ -6,12 +6,14 @@ twice. The refusals (#4, #5, #6) run on both servers in test_sending_failures.py
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.integration.test_oidc import add_oauth_account, browser_flow
 from tests.integration.test_sending import body_file, make_user, server_raw
 from tests.servers.fixtures import PostfixRoute
 from tests.servers.postfix import CuttingProxy
@@ -282,3 +284,30 @@ def test_a_flush_sends_what_waited_over_one_connection_each_once(
     a("sync").ok()
     assert sorted(_message_ids(a_account, "Sent")) == ids
     assert _message_ids(a_account, "INBOX") == []
+
+
+def test_a_pro_sante_connect_login_sends_through_postfix_with_xoauth2(
+    tmp_path: Path, mail_account_factory, oidc_provider, postfix_dovecot_auth
+) -> None:
+    """Postfix with Dovecot's SASL, which checks the access token at the provider: the
+    message leaves with XOAUTH2 (ECO.1.2.1), never with a password."""
+    postfix = postfix_dovecot_auth
+    b_account = mail_account_factory()
+    a_account = dataclasses.replace(
+        mail_account_factory(),
+        smtp_host=postfix.host,
+        smtp_port=postfix.submission_port,
+        smtps_port=postfix.smtps_port,
+    )
+    a = Pli(tmp_path / "a")
+    add_oauth_account(a, a_account, oidc_provider)
+    browser_flow(a, a_account, oidc_provider)
+    sent = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.", "--json")
+    assert sent.code == 0, sent
+    message_id = sent.json()["message_id"]
+    postfix.wait_queue_empty()
+    assert _message_ids(b_account, "INBOX") == [message_id]
+    log = postfix.log_text()
+    assert f"sasl_method=XOAUTH2, sasl_username={a_account.address}" in log
+    for mechanism in ("PLAIN", "LOGIN"):
+        assert f"sasl_method={mechanism}, sasl_username={a_account.address}" not in log

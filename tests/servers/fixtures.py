@@ -291,6 +291,24 @@ def postfix(pki: TestPki, dovecot: DovecotServer) -> Iterator[PostfixServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def postfix_dovecot_auth(pki: TestPki, dovecot: DovecotServer) -> Iterator[PostfixServer]:
+    """Postfix like ``postfix``, whose logins are Dovecot's own (``smtpd_sasl_type =
+    dovecot``): the IMAP passwords, and XOAUTH2/OAUTHBEARER with Pro Santé Connect tokens
+    checked by ``dovecot``'s introspection, as at an operator running Postfix with Dovecot."""
+    _require_root_for_postfix()
+    server = PostfixServer(
+        pki.server,
+        lmtp=("127.0.0.1", dovecot.lmtp_port),
+        has_mailbox=dovecot.has_user,
+        domains=[dovecot.domain],
+        dovecot_auth=dovecot.base_dir / "auth-client",
+    )
+    _start(server, "Postfix server (Dovecot SASL)")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def postfix_account_factory(
     dovecot: DovecotServer, oidc_provider: OidcProvider, postfix: PostfixServer

@@ -153,6 +153,11 @@ class PostfixServer:
         domains: the local (virtual mailbox) domains.
         message_size_limit: Postfix's ``message_size_limit`` (announced as SIZE).
         extra_main: more ``main.cf`` lines (``name = value``), appended last.
+        dovecot_auth: a Dovecot ``auth-client`` socket: logins are then Dovecot's (its users'
+            passwords, and XOAUTH2/OAUTHBEARER when that Dovecot checks tokens), through
+            ``smtpd_sasl_type = dovecot``, instead of this instance's own sasldb. Postfix
+            reaches it over TCP through a relay in the test process (the socket belongs to
+            Dovecot's unprivileged user, not to Postfix's).
         root: the instance folder (default: a fresh ``/tmp/pli-postfix-*``).
         host: the listening address; submission_port, smtps_port: filled in by :meth:`start`.
     """
@@ -163,6 +168,7 @@ class PostfixServer:
     domains: Iterable[str] = (DEFAULT_DOMAIN,)
     message_size_limit: int = POSTFIX_DEFAULT_SIZE_LIMIT
     extra_main: dict[str, str] = field(default_factory=dict)
+    dovecot_auth: Path | None = None
     root: Path | None = None
     host: str = LOOPBACK
     submission_port: int = 0
@@ -177,6 +183,7 @@ class PostfixServer:
         self._lock = threading.RLock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._socketmap: _SocketmapServer | None = None
+        self._auth_relay: _UnixRelay | None = None
         self._owns_root = self.root is None
         self.mail_owner = _mail_owner()
 
@@ -233,6 +240,8 @@ class PostfixServer:
         self._write_sasl_config()
         for address in list(self._passwords):
             self._saslpasswd(address, self._passwords[address])
+        if self.dovecot_auth is not None:
+            self._auth_relay = _UnixRelay(self.dovecot_auth)
         self._socketmap = _SocketmapServer(self._lookup)
         threading.Thread(
             target=self._socketmap.serve_forever, name="postfix-socketmap", daemon=True
@@ -282,6 +291,9 @@ class PostfixServer:
         self._proc = None
 
     def _stop_socketmap(self) -> None:
+        if self._auth_relay is not None:
+            self._auth_relay.close()
+            self._auth_relay = None
         if self._socketmap is not None:
             self._socketmap.shutdown()
             self._socketmap.server_close()
@@ -388,10 +400,8 @@ class PostfixServer:
             "smtpd_tls_auth_only": "yes",
             "smtpd_tls_received_header": "yes",
             "smtpd_tls_session_cache_database": "",
-            # SASL: Cyrus SASL with this instance's sasldb.
-            "smtpd_sasl_type": "cyrus",
-            "cyrus_sasl_config_path": str(self.config_dir / "sasl"),
-            "smtpd_sasl_path": "smtpd",
+            # SASL: Cyrus SASL with this instance's sasldb, or Dovecot's.
+            **self._sasl_settings(),
             "smtpd_sasl_security_options": "noanonymous",
             "smtpd_sasl_local_domain": "",
             # Tests fail on purpose: no growing delays after errors.
@@ -445,6 +455,18 @@ class PostfixServer:
         ]
         (self.config_dir / "master.cf").write_text("\n".join(services) + "\n")
 
+    def _sasl_settings(self) -> dict[str, str]:
+        if self._auth_relay is not None:
+            return {
+                "smtpd_sasl_type": "dovecot",
+                "smtpd_sasl_path": f"inet:{LOOPBACK}:{self._auth_relay.port}",
+            }
+        return {
+            "smtpd_sasl_type": "cyrus",
+            "cyrus_sasl_config_path": str(self.config_dir / "sasl"),
+            "smtpd_sasl_path": "smtpd",
+        }
+
     @property
     def _socketmap_port(self) -> int:
         if self._socketmap is None:
@@ -479,6 +501,8 @@ class PostfixServer:
         self.add_user(address, password)
 
     def _saslpasswd(self, address: str, password: str) -> None:
+        if self.dovecot_auth is not None:
+            return  # Dovecot checks the logins
         local, _, realm = address.rpartition("@")
         done = subprocess.run(
             [SASLPASSWD2, "-f", str(self.sasldb_path), "-p", "-c", "-u", realm, local],
@@ -579,6 +603,56 @@ def sweep_stale_roots(max_age_s: float = 600) -> None:
         except (OSError, ValueError, IndexError):
             continue
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class _UnixRelay:
+    """Relays TCP connections on 127.0.0.1 to a Unix socket (Dovecot's auth-client)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind((LOOPBACK, 0))
+        self._listener.listen(16)
+        self.port = int(self._listener.getsockname()[1])
+        self._closing = False
+        threading.Thread(target=self._accept, name="dovecot-auth-relay", daemon=True).start()
+
+    def close(self) -> None:
+        self._closing = True
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._closing:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                upstream.connect(str(self.path))
+            except OSError:
+                client.close()
+                upstream.close()
+                continue
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    for sock in (source, sink):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            sock.close()
 
 
 # -- fault injection -------------------------------------------------------------------------
