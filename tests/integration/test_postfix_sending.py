@@ -311,3 +311,14 @@ def test_a_pro_sante_connect_login_sends_through_postfix_with_xoauth2(
     assert f"sasl_method=XOAUTH2, sasl_username={a_account.address}" in log
     for mechanism in ("PLAIN", "LOGIN"):
         assert f"sasl_method={mechanism}, sasl_username={a_account.address}" not in log
+    # The session revoked at the provider: Postfix (Dovecot) refuses the token, the refresh is
+    # refused too: log in again, nothing lost.
+    oidc_provider.revoke(a_account.address)
+    ended = _send(a, b_account.address, tmp_path, "Deuxième envoi.")
+    assert ended.code == 5, ended
+    assert "pli account login" in ended.err + ended.out
+    entries = a("outbox", "--json").json()["entries"]
+    waiting = [e for e in entries if e["message_id"] != message_id]
+    assert [e["state"] for e in waiting] == ["queued"]
+    postfix.wait_queue_empty()
+    assert _message_ids(b_account, "INBOX") == [message_id]
