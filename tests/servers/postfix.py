@@ -185,7 +185,7 @@ class PostfixServer:
         self._socketmap: _SocketmapServer | None = None
         self._auth_relay: _UnixRelay | None = None
         self._owns_root = self.root is None
-        self.mail_owner = _mail_owner()
+        self.mail_owner = "postfix"
 
     # -- paths --------------------------------------------------------------------------
     @property
@@ -225,6 +225,7 @@ class PostfixServer:
             (SASLPASSWD2, "saslpasswd2 (package sasl2-bin)"),
         ):
             require_program(program, what)
+        self.mail_owner = _mail_owner()
         if self.root is None:
             sweep_stale_roots()
             self.root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
