@@ -93,6 +93,8 @@ WORKER_MIN_BYTES = 8 * 1024 * 1024
 #: A worker's job: one spool file, so one segment (bigger jobs, fewer files and commits).
 WORKER_JOB_BYTES = 16 * 1024 * 1024
 WORKER_JOB_COUNT = 1000
+#: The first and last jobs of a pass (see `_worker_jobs`).
+WORKER_SMALL_JOB_BYTES = 4 * 1024 * 1024
 #: Jobs sent to a worker ahead of its answers (it never waits for the next).
 WORKER_AHEAD = 2
 #: Jobs committed in one transaction (only metadata is held: the bodies are on disk).
@@ -1047,9 +1049,7 @@ class SyncService:
         incoming = setup.incoming
         token = secrets.token_hex(8)
         jobs: list[tuple[list[BodyTask], BodyJob]] = []
-        for number, batch in enumerate(
-            _batches(tasks, max_bytes=WORKER_JOB_BYTES, max_count=WORKER_JOB_COUNT)
-        ):
+        for number, batch in enumerate(_worker_jobs(tasks, len(workers))):
             uidvalidity = batch[0].uidvalidity
             valid = [t for t in batch if t.uidvalidity == uidvalidity]
             job = BodyJob(
@@ -1302,6 +1302,30 @@ def _fetch_batch(
     if not valid:
         return []
     return [prepare(body) for body in session.fetch_bodies([t.uid for t in valid])]
+
+
+def _worker_jobs(tasks: list[BodyTask], workers: int) -> list[list[BodyTask]]:
+    """The workers' jobs, in order: small ones first and last, `WORKER_JOB_BYTES` between.
+
+    Small first jobs put the newest bodies in the archive sooner; small last ones keep the
+    workers ending together (each has `WORKER_AHEAD` jobs queued: big ones at the end would
+    leave one worker busy alone for seconds).
+    """
+    edge = workers * WORKER_AHEAD * WORKER_SMALL_JOB_BYTES
+    total = sum(t.size for t in tasks)
+    if total <= 3 * edge:
+        return _batches(tasks, max_bytes=WORKER_SMALL_JOB_BYTES, max_count=WORKER_JOB_COUNT)
+    head: list[BodyTask] = []
+    middle: list[BodyTask] = []
+    tail: list[BodyTask] = []
+    seen = 0
+    for task in tasks:
+        part = head if seen < edge / 2 else middle if seen < total - edge else tail
+        part.append(task)
+        seen += task.size
+    small = partial(_batches, max_bytes=WORKER_SMALL_JOB_BYTES, max_count=WORKER_JOB_COUNT)
+    big = _batches(middle, max_bytes=WORKER_JOB_BYTES, max_count=WORKER_JOB_COUNT)
+    return [*small(head), *big, *small(tail)]
 
 
 def _batches(
