@@ -33,6 +33,7 @@ def small_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Many small jobs: a loss falls in the middle of a pass, not at its end."""
     monkeypatch.setattr(mailbox_sync, "WORKER_MIN_BYTES", 1024 * 1024)
     monkeypatch.setattr(mailbox_sync, "WORKER_JOB_BYTES", 400 * 1024)
+    monkeypatch.setattr(mailbox_sync, "WORKER_SMALL_JOB_BYTES", 200 * 1024)
     monkeypatch.setattr(mailbox_sync, "WORKER_GROUP_JOBS", 1)
 
 
