@@ -3,8 +3,9 @@
 An `ImapConnection` is one session of one account for one role (``sync``, ``idle``, ``ops``,
 ``outbox``…) on its own ``imap-<account>-<role>`` thread (STYLE.md §3.1). A `ConnectionPool`
 keeps one connection per account and role for as long as the process lives, so a window or
-`pli sync --watch` logs in once rather than at every pass; a session left unused for a while
-is checked with NOOP before it is used again, and replaced when it broke.
+`pli sync --watch` logs in once rather than at every pass; a session left unused for a while,
+or on which the server spoke between commands (a BYE, the end of the stream), is checked with
+NOOP before it is used again, and replaced when it broke.
 """
 
 from __future__ import annotations
@@ -68,7 +69,11 @@ class ImapConnection:
             if (
                 self._session is not None
                 and self._session.usable
-                and (self._suspect or self.idle_for > CHECK_AFTER_SECONDS)
+                and (
+                    self._suspect
+                    or self.idle_for > CHECK_AFTER_SECONDS
+                    or await self._executor.run(self._session.server_spoke)
+                )
                 and not await self._noop()
             ):
                 await self._drop()

@@ -595,6 +595,26 @@ class ImapSession:
         client = self._require()
         self._call(client.noop)
 
+    def server_spoke(self) -> bool:
+        """Whether the server sent something, or closed the connection, between commands.
+
+        A local look at the socket, no round trip: outside a command (and outside IDLE) a
+        server speaks only to end the session (BYE, or the end of the stream). Cyrus, for
+        one, closes a session whose selected folder another client deleted. A
+        session for which this is true is checked (NOOP) before it is used again.
+        """
+        client = self._client
+        if client is None or self._broken or self._idling:
+            return False
+        try:
+            sock = client.socket()
+            if isinstance(sock, ssl.SSLSocket) and sock.pending():
+                return True
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _require(self, *, idle_ok: bool = False) -> ImapClient:
