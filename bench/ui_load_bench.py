@@ -605,9 +605,6 @@ def _before() -> None:
 
     sync_supervisor._import_for_sessions = lambda: None
     sync_supervisor.yield_cpu_to_caller = lambda nice=0: None
-    import app.ui.context
-
-    app.ui.context.yield_cpu_to_caller = lambda nice=0: None  # type: ignore[assignment]
     mail_page.relax_collector = lambda: None  # type: ignore[assignment]
 
     model = message_list_model.MessageListModel
@@ -675,6 +672,10 @@ def probe(profile: str, out: str, idle_seconds: float, variant: str = "now") -> 
 
     if variant == "before":
         _before()
+    elif variant == "nonice":  # this tree, worker processes at the window's priority
+        from app.services import sync_supervisor
+
+        sync_supervisor.yield_cpu_to_caller = lambda nice=0: None
     elif variant.startswith("switch"):  # e.g. switch1: sys.setswitchinterval(1 ms)
         sys.setswitchinterval(float(variant.removeprefix("switch")) / 1000)
     watch = _Watch()
@@ -1000,6 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
         "--variants",
         default="now,before",
         help="now (this tree), before (the window as before this benchmark's fixes), "
+        "nonice (this tree, worker processes not lowered), "
         "switchN (this tree with sys.setswitchinterval(N ms))",
     )
     parser.add_argument("--mode", choices=["text", "full"], default="text")

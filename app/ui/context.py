@@ -10,7 +10,6 @@ from typing import TypeVar
 from PySide6.QtCore import QObject
 
 from app.services.container import Services
-from app.services.sync_supervisor import yield_cpu_to_caller
 from app.ui.async_bridge import run_operation
 from app.ui.error_presenter import ErrorPresenter
 from app.ui.event_adapter import EngineSignals
@@ -55,12 +54,7 @@ class UiContext:
     def create(
         cls, services: Services, errors: ErrorPresenter, parent: QObject | None = None
     ) -> UiContext:
-        """Wire the signals to the services' event bus.
-
-        Background sync then runs below the window's thread (called on it): the window gets a
-        core first when both want one (`sync_supervisor.yield_cpu_to_caller`).
-        """
-        yield_cpu_to_caller()
+        """Wire the signals to the services' event bus."""
         return cls(
             services=services,
             signals=EngineSignals(services.events, parent),
