@@ -132,8 +132,22 @@ def test_hostile_mime_never_raises() -> None:
         b"QUJD\n!!garbage**\nREVG\n",
         b"QUJD====REVG\n",
         b"Q",
+        b"QUJD\nRE",
+        b"QU=JD",
+        b"QUJDRA==\nQUJD",
     ],
-    ids=["empty", "lf", "crlf", "unpadded", "garbage", "padding-inside", "one-char"],
+    ids=[
+        "empty",
+        "lf",
+        "crlf",
+        "unpadded",
+        "garbage",
+        "padding-inside",
+        "one-char",
+        "short-tail",
+        "early-padding",
+        "data-after-padding",
+    ],
 )
 def test_base64_is_decoded_as_the_stdlib_parser_decodes_it(body: bytes) -> None:
     # The reference: the stdlib decodes the same body with the same transfer encoding.
