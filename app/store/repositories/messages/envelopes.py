@@ -443,7 +443,7 @@ class EnvelopeSync:
         Message-ID (and arrival date without a Message-ID).
         """
         merges: list[Merge] = []
-        for pk in gone_pks:
+        for pk in self._with_email_id(gone_pks):
             gone = self._conn.execute(
                 "SELECT folder_id, email_id, size, message_id, internal_date, thread_id,"
                 " body_state, sort_key"
@@ -497,6 +497,22 @@ class EnvelopeSync:
                 Merge(kept=pk, dropped=dropped, from_folder=int(source), to_folder=int(target))
             )
         return merges
+
+    def _with_email_id(self, pks: Iterable[int]) -> list[int]:
+        """Those of `pks` stored with an EMAILID (none from a server without OBJECTID)."""
+        wanted = list(pks)
+        found: list[int] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.extend(
+                int(r[0])
+                for r in self._conn.execute(
+                    f"SELECT id FROM messages WHERE id IN ({marks}) AND email_id IS NOT NULL",
+                    chunk,
+                )
+            )
+        return sorted(found)
 
     def _drop(self, pk: int, sort_key: int, *, replaced_by_thread: int | None) -> None:
         """Remove an entry joined with another (no tombstone: the server still has it)."""
