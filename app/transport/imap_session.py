@@ -826,11 +826,29 @@ def _listed_mailbox_ids(client: ImapClient) -> dict[str, str]:
     typ, data = imap._simple_command("LIST", '""', '"*"', "RETURN", "(STATUS (MAILBOXID))")
     client._checkok("list", typ, data)
     imap.untagged_responses.pop("LIST", None)
-    lines = [item for item in imap.untagged_responses.pop("STATUS", []) if item not in (b"", None)]
+    return _status_mailbox_ids(imap.untagged_responses.pop("STATUS", []), client.folder_encode)
+
+
+def _status_mailbox_ids(data: Sequence[Any], folder_encode: bool = True) -> dict[str, str]:
+    """Folder name -> MAILBOXID from imaplib's untagged STATUS data.
+
+    A name sent as a literal comes as a (prefix, name) pair followed by the rest of its line;
+    a line that cannot be read gives no id (that folder is then followed by content only).
+    """
+    lines: list[list[Any]] = []
+    for item in data:
+        if item in (b"", None):
+            continue
+        if isinstance(item, tuple):
+            lines.append([item])
+        elif lines and len(lines[-1]) == 1 and isinstance(lines[-1][0], tuple):
+            lines[-1].append(item)  # the rest of the line after a literal name
+        else:
+            lines.append([item])
     found: dict[str, str] = {}
     for line in lines:
         try:
-            parsed = parse_response([line] if not isinstance(line, list) else line)
+            parsed = parse_response(line)
         except Exception:  # noqa: BLE001 - one unreadable line: that folder has no id
             log.debug("unreadable STATUS line in a LIST-STATUS answer")
             continue
@@ -839,7 +857,7 @@ def _listed_mailbox_ids(client: ImapClient) -> dict[str, str]:
         name: Any = parsed[0]
         if isinstance(name, int):
             name = str(name)
-        elif client.folder_encode:
+        elif folder_encode:
             name = decode_utf7(name)
         else:
             name = _text(name)

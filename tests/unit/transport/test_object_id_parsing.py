@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.transport.imap_session import _EMAILID_RE, _THREADID_RE, _meta_object_id, _object_id
+from app.transport.imap_session import (
+    _EMAILID_RE,
+    _THREADID_RE,
+    _meta_object_id,
+    _object_id,
+    _status_mailbox_ids,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +54,25 @@ def test_emailid_and_threadid_in_a_fetch_response(
 )
 def test_object_id_values(value: object, expected: str | None) -> None:
     assert _object_id(value) == expected
+
+
+def test_mailbox_ids_of_a_list_status_answer_as_imaplib_keeps_it() -> None:
+    """Cyrus's untagged STATUS lines: atoms, quoted names, modified UTF-7, a literal name (a
+    (prefix, name) pair then the rest of its line), and a line that gives no usable id."""
+    data = [
+        b"INBOX (MAILBOXID (fx6k39yxzqqv5lf0kmbuk3xf))",
+        b'"INBOX.Patients suivis" (MAILBOXID (67mmkgj0qzfnevmaijyi05mm))',
+        b'"INBOX.Comptes rendus &AOk-t&AOk-" (MAILBOXID (a1))',
+        (b"{12}", b'INBOX.Dr "X"'),
+        b" (MAILBOXID (b2))",
+        b"INBOX.Sent (MESSAGES 3)",
+        b"INBOX.Trash (MAILBOXID NIL)",
+        b"",
+        None,
+    ]
+    assert _status_mailbox_ids(data) == {
+        "INBOX": "fx6k39yxzqqv5lf0kmbuk3xf",
+        "INBOX.Patients suivis": "67mmkgj0qzfnevmaijyi05mm",
+        "INBOX.Comptes rendus été": "a1",
+        'INBOX.Dr "X"': "b2",
+    }
