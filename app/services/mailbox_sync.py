@@ -219,6 +219,8 @@ class SyncService:
             else body_processes
         )
         self._locks: dict[int, asyncio.Lock] = {}
+        #: Folders found renamed before replaying local changes (told with the next listing).
+        self._renamed_early: dict[int, list[FolderRename]] = {}
         self._body_locks: dict[int, asyncio.Lock] = {}
         self._prestarted: dict[int, asyncio.Task[tuple[list[BodyWorker], WorkerSetup] | None]] = {}
 
@@ -307,8 +309,23 @@ class SyncService:
         )
 
     async def replay(self, account: Account) -> int:
-        """Replay the account's queued local changes on the ``sync`` connection."""
-        return await self._operations.replay(account, await self.connection(account))
+        """Replay the account's queued local changes on the ``sync`` connection.
+
+        With changes waiting on a server that offers OBJECTID, the folders it renamed are
+        followed first: a change to a message of a renamed folder then reaches it under the
+        folder's new name instead of finding no such folder.
+        """
+        connection = await self.connection(account)
+        if await self._operations.pending_count(account):
+            session = await connection.session()
+            if session.has("OBJECTID"):
+                listed = await connection.call(lambda s: s.list_folders(), retry=True)
+                ids = await self._mailbox_ids(account, connection, listed)
+                _rows, renames = await self._store.write(
+                    lambda a: self._record_listing(a, account, listed, ids)
+                )
+                self._renamed_early.setdefault(account.id, []).extend(renames)
+        return await self._operations.replay(account, connection)
 
     async def archive_bodies(
         self,
@@ -355,6 +372,7 @@ class SyncService:
         rows, renames = await self._store.write(
             lambda a: self._record_listing(a, account, listed, ids)
         )
+        renames = self._renamed_early.pop(account.id, []) + renames
         renamed = {r.folder_id: r for r in renames}
         self._events.publish(
             FoldersListed(account_id=account.id, account=account.name, count=len(rows))

@@ -421,3 +421,29 @@ def test_pli_sync_says_which_folder_the_server_renamed(
     assert f"{old}: renamed on the server (was {new}), archive kept" in said
     (listed,) = pli("list", "--json").ok().json()["messages"]
     assert listed["folder"] == old and not listed["gone_from_server"]
+
+
+async def test_a_local_change_waiting_when_the_server_renames_the_folder_reaches_it(
+    services: Services, one_cyrus_account: MailAccount
+) -> None:
+    server, address = one_cyrus_account.server, one_cyrus_account.address
+    old, new = one_cyrus_account.folder("Patients"), one_cyrus_account.folder("Suivis")
+    await off_loop(server.create_folder, address, old)
+    raw, mid = message(subject="A marquer")
+    await off_loop(server.deliver, address, raw, old)
+    account = await add_account(services, one_cyrus_account)
+    await services.sync.sync(account)
+    (pk, _folder, _gone, _eid) = (await read(services, lambda a: entries(a, account)))["A marquer"]
+    # Flagged here while another client renames the folder; replayed by the next pass.
+    await services.operations.set_flags([pk], Flag.FLAGGED, Flag.NONE)
+    await off_loop(server.rename_folder, address, old, new)
+    report = await services.sync.sync(account)
+    assert report.replayed == 1
+    assert next(f for f in report.folders if f.folder == new).renamed_from == old
+    (on_server,) = await off_loop(server.messages, address, new)
+    assert on_server.message_id == mid and "\\Flagged" in on_server.flags
+    assert (await read(services, lambda a: entries(a, account)))["A marquer"][:3] == (
+        pk,
+        new,
+        False,
+    )
