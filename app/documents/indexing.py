@@ -440,15 +440,17 @@ def index_message(raw: bytes) -> tuple[str, dict[str, tuple[int, str]]]:
 WORKER_NICENESS = 5
 
 
-def serve(conn: Any, memory_bytes: int | None, limits: ExtractionLimits) -> None:
+def serve(jobs: Any, results: Any, memory_bytes: int | None, limits: ExtractionLimits) -> None:
     """The loop of an indexing worker process: `PartJob` in, `PartResult` out, until None.
+
+    `jobs` and `results` are the child's ends of two one-way pipes.
 
     Runs in a child process (app.services.index_workers starts it, spawn context), at a lower
     priority (`WORKER_NICENESS`, POSIX). Its address space is capped at `memory_bytes` on
     POSIX (RLIMIT_AS; Windows has no such limit: there only the parent's wall-time budget and
     the size and page caps bound a document). Says ``ready`` once its libraries are loaded,
     so that the per-document budget never counts the start-up. Jobs and
-    results go through the pipe in memory: no document is ever written to disk.
+    results go through the pipes in memory: no document is ever written to disk.
     """
     import signal
 
@@ -464,10 +466,10 @@ def serve(conn: Any, memory_bytes: int | None, limits: ExtractionLimits) -> None
 
     with contextlib.suppress(ImportError):  # pypdf is the fallback
         import pypdfium2  # noqa: F401
-    conn.send("ready")
+    results.send("ready")
     while True:
         try:
-            job = conn.recv()
+            job = jobs.recv()
         except (EOFError, OSError):
             return
         if job is None:
@@ -480,7 +482,7 @@ def serve(conn: Any, memory_bytes: int | None, limits: ExtractionLimits) -> None
             log.debug("indexing failed", exc_info=True)
             result = skipped(job, "failed")
         try:
-            conn.send(result)
+            results.send(result)
         except (OSError, ValueError):
             return
 

@@ -53,24 +53,28 @@ class _Worker:
         self._memory_bytes = memory_bytes
         self._limits = limits
         self._process: Any = None
-        self._conn: Any = None
+        self._conn: Any = None  # the documents' end (send)
+        self._results: Any = None  # the results' end (poll, recv)
         self.started = 0  # processes started (a replaced worker counts again)
 
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe(duplex=True)
+        # Two one-way pipes: cheaper than a duplex one (a socket pair) for large documents.
+        jobs_in, jobs_out = context.Pipe(duplex=False)
+        results_in, results_out = context.Pipe(duplex=False)
         process = context.Process(
             target=serve,
-            args=(child, self._memory_bytes, self._limits),
+            args=(jobs_in, results_out, self._memory_bytes, self._limits),
             name="pli-index",
             daemon=True,
         )
         process.start()
-        child.close()
-        self._process, self._conn = process, parent
+        jobs_in.close()
+        results_out.close()
+        self._process, self._conn, self._results = process, jobs_out, results_in
         self.started += 1
         try:
-            ready = parent.poll(START_SECONDS) and parent.recv() == "ready"
+            ready = results_in.poll(START_SECONDS) and results_in.recv() == "ready"
         except EOFError:  # the child died while starting
             ready = False
         if not ready:
@@ -96,8 +100,8 @@ class _Worker:
                 raise  # OSError: no worker can run here (the caller indexes in its process)
         try:
             self._conn.send(job)
-            if self._conn.poll(wall_seconds):
-                result = self._conn.recv()
+            if self._results.poll(wall_seconds):
+                result = self._results.recv()
                 if isinstance(result, PartResult):
                     return result
                 reason = "failed"
@@ -125,8 +129,8 @@ class _Worker:
 
     def stop(self, *, kill: bool = False) -> None:
         """End the child: asked to leave (or killed), waited for, its pipe closed."""
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
+        process, conn, results = self._process, self._conn, self._results
+        self._process = self._conn = self._results = None
         if process is None:
             return
         if not kill and process.is_alive():
@@ -136,8 +140,9 @@ class _Worker:
         if process.is_alive():
             process.kill()
             process.join(STOP_SECONDS)
-        with contextlib.suppress(OSError):
-            conn.close()
+        for end in (conn, results):
+            with contextlib.suppress(OSError):
+                end.close()
         with contextlib.suppress(ValueError):
             process.close()
 
