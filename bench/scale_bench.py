@@ -307,10 +307,13 @@ async def _inprocess(root: Path, pool_corpus: Corpus, repeat: int) -> dict[str, 
                 }
             )
         resyncs = []
+        resyncs_cpu = []
         for _ in range(RESYNCS):
             started = time.perf_counter()
+            cpu = time.process_time()
             report = await services.sync.sync(account)
             resyncs.append(time.perf_counter() - started)
+            resyncs_cpu.append(time.process_time() - cpu)
             if report.added or report.bodies:
                 raise RuntimeError("a no-change resync changed something")
         return {
@@ -326,6 +329,7 @@ async def _inprocess(root: Path, pool_corpus: Corpus, repeat: int) -> dict[str, 
                 await services.store.query(partial(_open_cpu, f=filters)) for _ in range(repeat)
             ],
             "resyncs": resyncs,
+            "resyncs_cpu": resyncs_cpu,
         }
     finally:
         await services.aclose()
@@ -501,6 +505,12 @@ def markdown(data: dict[str, Any]) -> str:
         "search, slowest query's p95", [max(r["p95"] for r in s["search_rows"]) for s in sizes], _ms
     )
     row("**no-change resync**, in-process (median)", [median(s["resyncs"]) for s in sizes], _ms)
+    if all("resyncs_cpu" in s for s in sizes):
+        row(
+            "no-change resync, in-process, CPU of the process (median)",
+            [median(s["resyncs_cpu"]) for s in sizes],
+            _ms,
+        )
     row(
         "no-change resync, as `pli sync --json` reports it",
         [s["resync_reported"] for s in sizes],
@@ -625,7 +635,24 @@ def main(argv: list[str] | None = None) -> int:
     pool_corpus, _ = load_or_generate("text", POOL_SIZE, 2025)
     info = machine()
     measured_at = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
-    results = []
+    results: list[dict[str, Any]] = []
+    previous = json.loads(out.read_text())["sizes"] if args.merge and out.exists() else []
+    commit = _commit()
+
+    def save() -> dict[str, Any]:
+        # Written after each size: a long run stopped midway keeps what it measured.
+        kept = [s for s in previous if s["messages"] not in sizes]
+        data = {
+            "measured_at": measured_at,
+            "commit": commit,
+            "machine": info,
+            "repeat": args.repeat,
+            "sizes": sorted(kept + results, key=lambda s: s["messages"]),
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(as_json_safe(data), indent=1))
+        return data
+
     with tempfile.TemporaryDirectory(prefix="pli-scale-") as tmp:
         servers = Servers(Path(tmp)).start()
         try:
@@ -635,21 +662,9 @@ def main(argv: list[str] | None = None) -> int:
                         servers, pool_corpus, count, args.repeat, args.py_spy, keep=args.keep
                     )
                 )
+                data = save()
         finally:
             servers.stop()
-    if args.merge and out.exists():
-        previous = json.loads(out.read_text())
-        kept = [s for s in previous["sizes"] if s["messages"] not in sizes]
-        results = sorted(kept + results, key=lambda s: s["messages"])
-    data = {
-        "measured_at": measured_at,
-        "commit": _commit(),
-        "machine": info,
-        "repeat": args.repeat,
-        "sizes": results,
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(as_json_safe(data), indent=1))
     text = markdown(data)
     print()
     print(text)
