@@ -314,7 +314,13 @@ class _FlushRun:
         self.changes = 0
 
     async def remove_late_copy(self, entry: OutboxEntry) -> None:
-        """A filed message's hidden copy that reached the inbox after the filing: remove it."""
+        """A filed message's hidden copy that reached the inbox after the filing: remove it.
+
+        Only while the copy in Sent is on the server: a message the user moved from Sent to
+        the inbox (in another client) is their only copy, never a hidden one.
+        """
+        if not await self._find(entry, (await self._sent_folder(),)):
+            return
         await self._remove_hidden_copy(entry)
         self._report.late_copies += 1
         log.info("outbox entry %d: its hidden copy came late, taken out of the inbox", entry.id)
@@ -772,7 +778,8 @@ def _late_hidden_copies(archive: Archive, account: Account) -> list[OutboxEntry]
     if account.config.server_files_sent:
         return []
     inbox = archive.folders.find(account.id, "INBOX")
-    if inbox is None:
+    sent = archive.folders.by_role(account.id, FolderRole.SENT)
+    if inbox is None or sent is None:
         return []
     own = MailAddress.parse(account.address).key
     since = int(time.time()) - LATE_COPY_WINDOW_SECONDS
@@ -780,9 +787,9 @@ def _late_hidden_copies(archive: Archive, account: Account) -> list[OutboxEntry]
     for entry_id, message_id, recipients in archive.outbox.filed_since(account.id, since):
         if own in {r.lower() for r in recipients}:
             continue  # the user is a recipient: no hidden copy was added, that one is wanted
-        copies = archive.messages.find_by_message_id(account.id, message_id)
-        if not any(c.folder == inbox.name for c in copies):
-            continue
+        folders = {c.folder for c in archive.messages.find_by_message_id(account.id, message_id)}
+        if inbox.name not in folders or sent.name not in folders:
+            continue  # no copy in the inbox, or none left in Sent (then the inbox one is kept)
         entry = archive.outbox.get(entry_id)
         if own in _visible_recipients(entry.raw):
             continue  # the user wrote to themselves: that copy is wanted

@@ -322,3 +322,31 @@ def test_a_pro_sante_connect_login_sends_through_postfix_with_xoauth2(
     assert [e["state"] for e in waiting] == ["queued"]
     postfix.wait_queue_empty()
     assert _message_ids(b_account, "INBOX") == [message_id]
+
+
+def test_a_sent_message_the_user_moves_to_the_inbox_is_never_taken_for_the_hidden_copy(
+    tmp_path: Path, postfix_route: PostfixRoute
+) -> None:
+    """The late-copy clean-up removes an inbox copy only while the copy in Sent is there: a
+    message moved from Sent to the inbox (in another client) is the user's only copy."""
+    postfix, make_account = postfix_route.postfix, postfix_route.make_account
+    a_account, b_account = make_account(), make_account()
+    a = make_user(tmp_path, a_account, "a")
+    sent = _send(a, b_account.address, tmp_path, "Cher confrère,\nci-joint.", "--json")
+    assert sent.code == 0, sent
+    message_id = sent.json()["message_id"]
+    postfix.wait_queue_empty()
+    a("sync").ok()
+    assert _message_ids(a_account, "INBOX") == []
+    server, sent_folder = a_account.dovecot, a_account.folder("Sent")
+    (info,) = server.messages(a_account.address, sent_folder)
+    raw = server.fetch_raw(a_account.address, sent_folder, info.uid)
+    server.deliver(a_account.address, raw, "INBOX")  # moved by the user in another client
+    server.expunge(a_account.address, sent_folder, [info.uid])
+    for _ in range(2):
+        a("sync").ok()
+    assert _message_ids(a_account, "INBOX") == [message_id]
+    assert _message_ids(a_account, "Sent") == []
+    # Still in the archive's inbox (the archive may keep the Sent copy as it was).
+    listed = a("list", "--json").ok().json()["messages"]
+    assert "INBOX" in [m["folder"] for m in listed]

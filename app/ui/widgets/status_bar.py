@@ -6,15 +6,21 @@ Must run on the Qt thread.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTime
+from PySide6.QtCore import Qt, QTime, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWidget
 
 from app.domain import events as ev
 from app.ui.event_adapter import EngineSignals
 from app.ui.i18n import FRENCH, format_number, format_size
 from app.ui.icons import icon
+
+#: A progress line (headers, bodies) changes at most this often: a first sync reports many
+#: times a second, and each step of the progress bar repaints the window at once (stalls
+#: seen in bench/ui_load_bench.py). The first report of a kind shows at once.
+PROGRESS_MS = 250
 
 
 class SyncStatus(QWidget):
@@ -36,6 +42,12 @@ class SyncStatus(QWidget):
         layout.addWidget(self.bar)
         self._running: set[int] = set()
         self._last_sync: str | None = None  # "HH:mm" of the last sync that finished
+        self._shown_kind: type | None = None  # the progress kind last shown, and when
+        self._shown_at = 0.0
+        self._pending: tuple[type, str, tuple[int, int]] | None = None
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.timeout.connect(self._on_throttle_timeout)
         self.setAccessibleName(self.tr("Synchronisation"))
 
     def on_event(self, event: object) -> None:
@@ -44,7 +56,8 @@ class SyncStatus(QWidget):
             self._running.add(event.account_id)
             self._show(self.tr("Synchronising…"), None)
         elif isinstance(event, ev.HeadersProgress):
-            self._show(
+            self._progress(
+                ev.HeadersProgress,
                 self.tr("Downloading message list: %1 of %2")
                 .replace("%1", format_number(event.done))
                 .replace("%2", format_number(event.total)),
@@ -53,7 +66,8 @@ class SyncStatus(QWidget):
         elif isinstance(event, ev.MailboxListed):
             self._show(self.tr("Message list complete; archiving the contents…"), None)
         elif isinstance(event, ev.BodiesProgress):
-            self._show(
+            self._progress(
+                ev.BodiesProgress,
                 self.tr("Archiving messages: %1 of %2 (%3)")
                 .replace("%1", format_number(event.done))
                 .replace("%2", format_number(event.total))
@@ -87,7 +101,30 @@ class SyncStatus(QWidget):
                 self.tr("Offline; last synchronised at %1").replace("%1", self._last_sync), None
             )
 
+    def _progress(self, kind: type, text: str, progress: tuple[int, int]) -> None:
+        """A progress report: shown at once, or with the next ones at most every PROGRESS_MS."""
+        elapsed = (time.monotonic() - self._shown_at) * 1000
+        if kind is self._shown_kind and elapsed < PROGRESS_MS:
+            self._pending = (kind, text, progress)
+            if not self._throttle.isActive():
+                self._throttle.start(max(1, int(PROGRESS_MS - elapsed)))
+            return
+        self._apply(kind, text, progress)
+
+    def _on_throttle_timeout(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._apply(*pending)
+
     def _show(self, text: str, progress: tuple[int, int] | None) -> None:
+        """Anything but progress: at once, and a progress report still waiting is dropped."""
+        self._throttle.stop()
+        self._pending = None
+        self._apply(None, text, progress)
+
+    def _apply(self, kind: type | None, text: str, progress: tuple[int, int] | None) -> None:
+        self._shown_kind = kind
+        self._shown_at = time.monotonic()
         self.label.setText(text)
         self.setAccessibleDescription(text)
         if progress is None or progress[1] <= 0:
