@@ -38,6 +38,11 @@ user searches, opens messages and types in the composer (issue 15, item 5).
      lateness waking up is the GIL's (a thread holding the GIL delays it).
    CPU time of the process (user + system, all threads) and the load average per phase.
 
+5. Variants (``--variants``, alternated in one run so that each sees the same machine):
+   ``now`` (this tree), ``before`` (the window's code before this benchmark's fixes, put back
+   by the probe: `_before`), ``nonice`` (this tree, the sync's worker processes not lowered),
+   ``switchN`` (this tree with ``sys.setswitchinterval(N ms)``).
+
 Results: a Markdown section ("Window under load") in docs/benchmarks.md between
 ``<!-- ui-load-bench:begin/end -->`` and raw numbers in bench/work/results/ui_load-<mode>.json.
 """
@@ -282,11 +287,12 @@ def markdown(data: dict[str, Any]) -> str:
     last = now[-1]
     lines += [
         "",
-        "*code*: `now` is this tree; `before` is the same process with the window's code as it "
-        "was before this benchmark's fixes put back by the probe (`_before` in the bench: the "
-        "list's merge row by row in one query, the accounts read before each list, the "
-        "collector's defaults, sync threads at the window's priority), alternating with `now` "
-        "in the same run.",
+        "*code*: "
+        + "; ".join(
+            VARIANT_TEXT.get(v, f"`{v}`")
+            for v in dict.fromkeys(variant(r) for r in runs)  # in order, once each
+        )
+        + " (alternating in the same run).",
         "",
         f"Sync in the window (last `now` run): headers listed after "
         f"{last.get('listed_at') or 0:.1f} s, bodies archived after "
@@ -401,6 +407,17 @@ def section() -> str:
         notes = json.loads(NOTES.read_text(encoding="utf-8"))
         parts += ["### Notes", "", *[f"- {n}" for n in notes], ""]
     return "\n".join(parts)
+
+
+VARIANT_TEXT = {
+    "now": "`now` is this tree",
+    "before": "`before` is the same process with the window's code as it was before this "
+    "benchmark's fixes put back by the probe (`_before` in the bench: the list's merge row by "
+    "row in one query, the accounts read before each list, the collector's defaults, worker "
+    "processes at the window's priority, x509 imported on the loop)",
+    "nonice": "`nonice` is this tree with the sync's worker processes left at the window's "
+    "priority",
+}
 
 
 def _cell(text: str) -> str:

@@ -21,11 +21,15 @@ import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QTimer  # noqa: TID251 - window tests
 from PySide6.QtTest import QTest  # noqa: TID251 - window tests
 
+from app.domain import events as ev
 from app.domain.events import ArchiveComplete
 from app.domain.message import MessageSummary
 from app.services import sync_supervisor
 from app.services.container import Services
+from app.services.event_bus import EventBus
+from app.ui.event_adapter import EngineSignals
 from app.ui.models.message_list_model import MessageListModel, _sort_key
+from app.ui.widgets.status_bar import PROGRESS_MS, SyncStatus
 from tests.servers.fixtures import MailAccount
 from tests.support.loop_watch import slow_callback_threshold
 from tests.support.mail import message
@@ -212,3 +216,34 @@ def test_worker_processes_run_below_the_window(ui: UiLoop, ui_services: Services
         worker.kill()
         worker.join(5)
         sync_supervisor._background_nice = before
+
+
+def test_sync_progress_in_the_status_bar_is_throttled(ui: UiLoop) -> None:
+    """Reports in a burst: the first shows at once, the last within PROGRESS_MS, none after."""
+    bus = EventBus(strict=True)
+    signals = EngineSignals(bus)
+    status = SyncStatus()
+    signals.sync_progress.connect(status.on_event)
+    status.show()
+    changes: list[int] = []
+
+    async def scenario() -> None:
+        bus.publish(ev.SyncStarted(account_id=1, account="cabinet"))
+        began = time.monotonic()
+        for done in range(1, 201):
+            bus.publish(
+                ev.BodiesProgress(account_id=1, account="cabinet", done=done, total=200, bytes=0)
+            )
+            changes.append(status.bar.value())
+        burst = time.monotonic() - began
+        assert changes[0] == 1  # the first at once
+        # Then at most one change per PROGRESS_MS (none at all in a burst shorter than that).
+        assert len(set(changes)) <= 1 + int(burst * 1000 / PROGRESS_MS)
+        await ui.until(lambda: status.bar.value() == 200, within=2)
+        bus.publish(ev.BodiesProgress(account_id=1, account="cabinet", done=5, total=9, bytes=0))
+        bus.publish(ev.ArchiveComplete(account_id=1, account="cabinet", elapsed=1.0))
+        await ui.settle(PROGRESS_MS / 1000 + 0.1)
+        assert not status.bar.isVisible()  # the report left waiting was dropped, not shown late
+
+    ui.run(scenario())
+    status.close()
