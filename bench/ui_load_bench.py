@@ -414,7 +414,8 @@ VARIANT_TEXT = {
     "before": "`before` is the same process with the window's code as it was before this "
     "benchmark's fixes put back by the probe (`_before` in the bench: the list's merge row by "
     "row in one query, the accounts read before each list, the collector's defaults, worker "
-    "processes at the window's priority, x509 imported on the loop)",
+    "processes at the window's priority, x509 imported on the loop, every sync progress report "
+    "shown at once)",
     "nonice": "`nonice` is this tree with the sync's worker processes left at the window's "
     "priority",
 }
@@ -613,7 +614,8 @@ def _before() -> None:
 
     Put back in the measured process only: the list's one-query merge of what a sync added,
     row by row; the accounts read before each folder and search; the collector's defaults;
-    sync threads at the window's priority; the x509 import on the loop at the first session.
+    worker processes at the window's priority; the x509 import on the loop at the first
+    session; every progress report repainting the status bar at once.
     """
     from app.services import sync_supervisor
     from app.ui import mail_page
@@ -623,6 +625,12 @@ def _before() -> None:
     sync_supervisor._import_for_sessions = lambda: None
     sync_supervisor.yield_cpu_to_caller = lambda nice=0: None
     mail_page.relax_collector = lambda: None  # type: ignore[assignment]
+    from app.ui.widgets import status_bar
+
+    def progress(self: Any, kind: type, text: str, progress: tuple[int, int]) -> None:
+        self._apply(kind, text, progress)  # every report at once
+
+    status_bar.SyncStatus._progress = progress  # type: ignore[method-assign]
 
     model = message_list_model.MessageListModel
 
