@@ -28,7 +28,7 @@ from app.store.repositories.messages.rows import (
     structure_from_json,
     summary_of,
 )
-from app.store.repositories.messages.text_index import to_fts_query
+from app.store.repositories.messages.text_index import expand_prefixes, to_fts_query
 
 
 def _page(items: list[MessageSummary], limit: int) -> MessagePage:
@@ -81,7 +81,7 @@ class MessageReads:
         Raises:
             ValidationError: ``search.empty_query``.
         """
-        fts_query = to_fts_query(query)
+        fts_query = expand_prefixes(self._conn, to_fts_query(query))
         where, params = self._where(filters, sort_key_column="x.rowid")
         condition = where.replace("WHERE", "AND", 1) if where else ""
         rows = self._conn.execute(
@@ -127,7 +127,7 @@ class MessageReads:
         Raises:
             ValidationError: ``search.empty_query``.
         """
-        fts_query = to_fts_query(query)
+        fts_query = expand_prefixes(self._conn, to_fts_query(query))
         where, params = self._where(filters, sort_key_column="x.rowid")
         clauses = [where.removeprefix("WHERE ")] if where else []
         if after is not None:
