@@ -461,7 +461,9 @@ def _folder_specs(folders: Sequence[FolderRow]) -> tuple[_Spec, ...]:
             specs.append(
                 _Spec(
                     NodeKind.FOLDER if folder is not None else NodeKind.GROUP,
-                    path,
+                    # A folder is known by its id: renamed on the server, it keeps its row
+                    # (and the view its selection). A group of folders by its path.
+                    path if folder is None else f"\x00{folder.id}",
                     label,
                     folder,
                     build(children, path),

@@ -9,13 +9,14 @@ Must run on the Qt thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.services.archive_service import SearchFilters
 from app.ui.context import UiContext
 from app.ui.html import search_terms
+from app.ui.models.folder_model import FolderTreeModel
 from app.ui.widgets.folder_pane import FolderPane
 from app.ui.widgets.message_actions import MessageActions
 from app.ui.widgets.message_list_pane import MessageListPane
@@ -41,6 +42,7 @@ class MailWiring(QObject):
         self._search = search
         self._folder: tuple[int, int] | None = None
         folders.folder_selected.connect(self._on_folders_folder_selected)
+        folders.model.dataChanged.connect(self._on_folder_data_changed)
         messages.current_changed.connect(self._on_messages_current_changed)
         # Enter on a row: into the message's text (the keyboard's way to read it).
         messages.view.activated.connect(self._on_messages_activated)
@@ -53,6 +55,14 @@ class MailWiring(QObject):
             self._search.clear()  # choosing a folder leaves the search
         self._reading.set_terms([])
         self._messages.show_folder(account_id, folder_id, self._folders.folder_label(folder_id))
+
+    def _on_folder_data_changed(self, top_left: QModelIndex, *_args: object) -> None:
+        # The shown folder renamed on the server: the list's title follows.
+        if self._folder is None or self._search.active:
+            return
+        folder_id = self._folder[1]
+        if top_left.data(FolderTreeModel.FolderIdRole) == folder_id:
+            self._messages.retitle(self._folders.folder_label(folder_id))
 
     def _on_messages_current_changed(self, message_id: object) -> None:
         self._reading.show_message(message_id if isinstance(message_id, int) else None)

@@ -202,6 +202,11 @@ class MessageListPane(QWidget):
         self._on_view_current_changed(self.view.currentIndex(), QModelIndex())
         return rows
 
+    def retitle(self, title: str) -> None:
+        """The shown folder's name changed (renamed on the server): say the new one."""
+        if self._folder_id is not None and self._query is None:
+            self._set_title(title)
+
     def clear(self) -> None:
         """Show nothing (no folder chosen)."""
         self._account_id = self._folder_id = None
