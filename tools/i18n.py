@@ -62,6 +62,10 @@ AREAS: dict[str, tuple[str, ...]] = {
     "setup": ("app/ui/wizard/*.py", "app/ui/settings/*.py"),
 }
 
+#: French typography: a no-break space before ":" and a narrow one before ";", "!" and "?" (a
+#: line never starts with them), no-break spaces inside « ». An ordinary space there is a slip.
+_LOOSE_PUNCTUATION = re.compile(r" [:;!?»](?=\s|$)|« ")
+
 _PLACEHOLDER = re.compile(r"%(?:\d+|n|p|L\d+)|\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
@@ -152,6 +156,16 @@ def check_ts(area: str, ts: Path) -> list[Problem]:
             if not forms or any(not f.strip() for f in forms):
                 problems.append(Problem(area, f"empty translation for {where}"))
                 continue
+            for form in forms:
+                if _LOOSE_PUNCTUATION.search(form):
+                    problems.append(
+                        Problem(
+                            area,
+                            f"ordinary space before French punctuation in {where}: {form!r} "
+                            "(no-break space U+00A0 before ':' and in « », narrow U+202F "
+                            "before ';', '!', '?')",
+                        )
+                    )
             wanted = placeholders(source)
             for form in forms:
                 got = placeholders(form)

@@ -11,7 +11,7 @@
     <message>
         <location line="+6"/>
         <source>Drop documents here from the desktop, or use “Attach…” (Ctrl+Maj+A).</source>
-        <translation>Glissez ici des documents depuis le bureau, ou utilisez « Joindre… » (Ctrl+Maj+A).</translation>
+        <translation>Glissez ici des documents depuis le bureau, ou utilisez « Joindre… » (Ctrl+Maj+A).</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -39,7 +39,7 @@
     <message>
         <location line="+3"/>
         <source>The patient cannot open this type in Mon espace santé: Pli converts it to PDF.</source>
-        <translation>Le patient ne peut pas ouvrir ce type dans Mon espace santé : Pli le convertit en PDF.</translation>
+        <translation>Le patient ne peut pas ouvrir ce type dans Mon espace santé : Pli le convertit en PDF.</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -54,7 +54,7 @@
     <message>
         <location line="+18"/>
         <source>converted from %1</source>
-        <translation>converti depuis : %1</translation>
+        <translation>converti depuis : %1</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -117,7 +117,7 @@
     <message>
         <location filename="../../app/ui/compose/texts.py" line="+27"/>
         <source>“{value}” is not a valid address.</source>
-        <translation>« {value} » n&apos;est pas une adresse valide.</translation>
+        <translation>« {value} » n&apos;est pas une adresse valide.</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -127,27 +127,27 @@
     <message>
         <location line="+1"/>
         <source>The patient address {address} does not carry a valid INS (its key is wrong): check the number.</source>
-        <translation>L&apos;adresse patient {address} ne porte pas un INS valide (sa clé est fausse) : vérifiez le numéro.</translation>
+        <translation>L&apos;adresse patient {address} ne porte pas un INS valide (sa clé est fausse) : vérifiez le numéro.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>{address} is an Apicrypt address: write to {suggestion}, its MSSanté form.</source>
-        <translation>{address} est une adresse Apicrypt : écrivez à {suggestion}, sa forme MSSanté.</translation>
+        <translation>{address} est une adresse Apicrypt : écrivez à {suggestion}, sa forme MSSanté.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>{addresses}: the domain {domain} is outside the MSSanté trust space. Send anyway only if you know this recipient.</source>
-        <translation>{addresses} : le domaine {domain} est hors de l&apos;Espace de confiance MSSanté. N&apos;envoyez que si vous connaissez ce destinataire.</translation>
+        <translation>{addresses} : le domaine {domain} est hors de l&apos;Espace de confiance MSSanté. N&apos;envoyez que si vous connaissez ce destinataire.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The list of the trust space&apos;s domains is not loaded: {domains} could not be checked.</source>
-        <translation>La liste blanche de l&apos;Espace de confiance n&apos;est pas chargée : {domains} n&apos;a pas pu être vérifié.</translation>
+        <translation>La liste blanche de l&apos;Espace de confiance n&apos;est pas chargée : {domains} n&apos;a pas pu être vérifié.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The message weighs {size}, over the limit of {limit}: remove or reduce documents.</source>
-        <translation>Le message pèse {size}, au-delà de la limite de {limit} : retirez ou allégez des documents.</translation>
+        <translation>Le message pèse {size}, au-delà de la limite de {limit} : retirez ou allégez des documents.</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -167,32 +167,32 @@
     <message>
         <location line="+1"/>
         <source>“{name}” is empty.</source>
-        <translation>« {name} » est vide.</translation>
+        <translation>« {name} » est vide.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>“{name}” is refused: its content is {kind}, a type MSSanté does not carry (PDF, JPEG, PNG, TIFF, RTF, XDM only).</source>
-        <translation>« {name} » est refusé : son contenu est {kind}, un type que MSSanté ne transporte pas (PDF, JPEG, PNG, TIFF, RTF, XDM seulement).</translation>
+        <translation>« {name} » est refusé : son contenu est {kind}, un type que MSSanté ne transporte pas (PDF, JPEG, PNG, TIFF, RTF, XDM seulement).</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>“{name}” is refused: its name says .{declared} but its content is {kind}.</source>
-        <translation>« {name} » est refusé : son nom annonce un .{declared} mais son contenu est {kind}.</translation>
+        <translation>« {name} » est refusé : son nom annonce un .{declared} mais son contenu est {kind}.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>“{name}” is refused: a ZIP file may only be an IHE_XDM package.</source>
-        <translation>« {name} » est refusé : un fichier ZIP ne peut être qu&apos;un paquet IHE_XDM.</translation>
+        <translation>« {name} » est refusé : un fichier ZIP ne peut être qu&apos;un paquet IHE_XDM.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>“{name}” is refused: an XML file may only be a CDA document.</source>
-        <translation>« {name} » est refusé : un fichier XML ne peut être qu&apos;un document CDA.</translation>
+        <translation>« {name} » est refusé : un fichier XML ne peut être qu&apos;un document CDA.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The patient cannot open “{name}” in Mon espace santé: send it as PDF.</source>
-        <translation>Le patient ne pourra pas ouvrir « {name} » dans Mon espace santé : envoyez-le en PDF.</translation>
+        <translation>Le patient ne pourra pas ouvrir « {name} » dans Mon espace santé : envoyez-le en PDF.</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -207,7 +207,7 @@
     <message>
         <location line="+1"/>
         <source>Pli does not know the patient {ins} yet: choose “Patient…” and give their name, given name and birth date.</source>
-        <translation>Pli ne connaît pas encore le patient {ins} : choisissez « Patient… » et indiquez son nom, son prénom et sa date de naissance.</translation>
+        <translation>Pli ne connaît pas encore le patient {ins} : choisissez « Patient… » et indiquez son nom, son prénom et sa date de naissance.</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -227,7 +227,7 @@
     <message>
         <location line="+1"/>
         <source>An IHE_XDM message gets its subject from the document: leave the subject empty.</source>
-        <translation>Un message IHE_XDM tient son objet du document : laissez l&apos;objet vide.</translation>
+        <translation>Un message IHE_XDM tient son objet du document : laissez l&apos;objet vide.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -439,8 +439,8 @@
         <location line="+3"/>
         <source>%n message(s) were being written when Pli stopped. Reopen them?</source>
         <translation>
-            <numerusform>Un message était en cours de rédaction quand Pli s&apos;est arrêté. Le rouvrir ?</numerusform>
-            <numerusform>%n messages étaient en cours de rédaction quand Pli s&apos;est arrêté. Les rouvrir ?</numerusform>
+            <numerusform>Un message était en cours de rédaction quand Pli s&apos;est arrêté. Le rouvrir ?</numerusform>
+            <numerusform>%n messages étaient en cours de rédaction quand Pli s&apos;est arrêté. Les rouvrir ?</numerusform>
         </translation>
     </message>
     <message>
@@ -466,17 +466,17 @@
     <message>
         <location line="+2"/>
         <source>The server refused the message: see the outbox.</source>
-        <translation>Le serveur a refusé le message : voyez la boîte d&apos;envoi.</translation>
+        <translation>Le serveur a refusé le message : voyez la boîte d&apos;envoi.</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The message may have left: Pli checks before sending it again.</source>
-        <translation>Le message est peut-être parti : Pli vérifie avant de le renvoyer.</translation>
+        <translation>Le message est peut-être parti : Pli vérifie avant de le renvoyer.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Message queued: it leaves as soon as the server can be reached.</source>
-        <translation>Message en attente : il partira dès que le serveur sera joignable.</translation>
+        <translation>Message en attente : il partira dès que le serveur sera joignable.</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -490,7 +490,7 @@
         <location filename="../../app/ui/compose/composer.py" line="+82"/>
         <source>On %1 at %2, %3 wrote:</source>
         <extracomment>A moment after the last change: the checks run, then the draft is saved. LOINC document types offered for IHE_XDM (the most common between professionals).</extracomment>
-        <translation>Le %1 à %2, %3 a écrit :</translation>
+        <translation>Le %1 à %2, %3 a écrit :</translation>
     </message>
     <message>
         <location line="+129"/>
@@ -547,7 +547,7 @@
     <message>
         <location line="+7"/>
         <source>&amp;From:</source>
-        <translation>&amp;De :</translation>
+        <translation>&amp;De :</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -557,7 +557,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Replies to:</source>
-        <translation>Ré&amp;ponses à :</translation>
+        <translation>Ré&amp;ponses à :</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -577,17 +577,17 @@
     <message>
         <location line="+1"/>
         <source>&amp;To:</source>
-        <translation>À :</translation>
+        <translation>À :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>C&amp;c:</source>
-        <translation>C&amp;c :</translation>
+        <translation>C&amp;c :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Bcc:</source>
-        <translation>Cc&amp;i :</translation>
+        <translation>Cc&amp;i :</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -613,7 +613,7 @@
     <message>
         <location line="+4"/>
         <source>Patient:</source>
-        <translation>Patient :</translation>
+        <translation>Patient :</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -623,7 +623,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Subject:</source>
-        <translation>&amp;Objet :</translation>
+        <translation>&amp;Objet :</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -653,7 +653,7 @@
     <message>
         <location line="+1"/>
         <source>The draft is kept: nothing is lost.</source>
-        <translation>Le brouillon est conservé : rien n&apos;est perdu.</translation>
+        <translation>Le brouillon est conservé : rien n&apos;est perdu.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -669,13 +669,13 @@
     <message>
         <location line="-340"/>
         <source>No mailbox: add one first.</source>
-        <translation>Aucune boîte aux lettres : ajoutez-en une d&apos;abord.</translation>
+        <translation>Aucune boîte aux lettres : ajoutez-en une d&apos;abord.</translation>
     </message>
     <message>
         <location line="+10"/>
         <location line="+1"/>
         <source>The recipient sees: %1</source>
-        <translation>Le destinataire voit : %1</translation>
+        <translation>Le destinataire voit : %1</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -691,12 +691,12 @@
     <message>
         <location line="+5"/>
         <source>The mailbox “%1” (%2)</source>
-        <translation>La boîte « %1 » (%2)</translation>
+        <translation>La boîte « %1 » (%2)</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Where the recipients&apos; replies arrive (Reply-To): a patient may then write there.</source>
-        <translation>Où arrivent les réponses des destinataires (Reply-To) : un patient pourra alors y écrire.</translation>
+        <translation>Où arrivent les réponses des destinataires (Reply-To) : un patient pourra alors y écrire.</translation>
     </message>
     <message>
         <location line="+63"/>
@@ -706,27 +706,27 @@
     <message>
         <location line="+1"/>
         <source>From: %1</source>
-        <translation>De : %1</translation>
+        <translation>De : %1</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Date: %1</source>
-        <translation>Date : %1</translation>
+        <translation>Date : %1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Subject: %1</source>
-        <translation>Objet : %1</translation>
+        <translation>Objet : %1</translation>
     </message>
     <message>
         <location line="+219"/>
         <source>Refused:</source>
-        <translation>Refusé :</translation>
+        <translation>Refusé :</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>To confirm:</source>
-        <translation>À confirmer :</translation>
+        <translation>À confirmer :</translation>
     </message>
     <message>
         <location line="+80"/>
@@ -751,7 +751,7 @@
     <message>
         <location line="+19"/>
         <source>“%1” cannot be read.</source>
-        <translation>« %1 » ne peut pas être lu.</translation>
+        <translation>« %1 » ne peut pas être lu.</translation>
     </message>
     <message>
         <location line="+59"/>
@@ -766,7 +766,7 @@
     <message>
         <location line="+3"/>
         <source>Patient of the message: %1</source>
-        <translation>Patient du message : %1</translation>
+        <translation>Patient du message : %1</translation>
     </message>
     <message>
         <location line="+60"/>
@@ -776,7 +776,7 @@
     <message>
         <location line="+1"/>
         <source>Name of the template:</source>
-        <translation>Nom du modèle :</translation>
+        <translation>Nom du modèle :</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -786,7 +786,7 @@
     <message>
         <location line="+2"/>
         <source>Template “%1” saved.</source>
-        <translation>Modèle « %1 » enregistré.</translation>
+        <translation>Modèle « %1 » enregistré.</translation>
     </message>
     <message>
         <location line="+32"/>
@@ -796,12 +796,12 @@
     <message>
         <location line="+32"/>
         <source>Send anyway?</source>
-        <translation>Envoyer quand même ?</translation>
+        <translation>Envoyer quand même ?</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Please confirm before sending:</source>
-        <translation>Merci de confirmer avant l&apos;envoi :</translation>
+        <translation>Merci de confirmer avant l&apos;envoi :</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -870,22 +870,22 @@
     <message>
         <location line="+1"/>
         <source>&amp;INS:</source>
-        <translation>&amp;INS :</translation>
+        <translation>&amp;INS :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Family name:</source>
-        <translation>&amp;Nom :</translation>
+        <translation>&amp;Nom :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Given name:</source>
-        <translation>&amp;Prénom :</translation>
+        <translation>&amp;Prénom :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Birth date:</source>
-        <translation>Date de &amp;naissance :</translation>
+        <translation>Date de &amp;naissance :</translation>
     </message>
     <message>
         <location line="+32"/>
@@ -941,7 +941,7 @@
     <message>
         <location line="+2"/>
         <source>Document: %1</source>
-        <translation>Document : %1</translation>
+        <translation>Document : %1</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -961,17 +961,17 @@
     <message>
         <location line="+1"/>
         <source>&amp;Title:</source>
-        <translation>&amp;Titre :</translation>
+        <translation>&amp;Titre :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>T&amp;ype:</source>
-        <translation>T&amp;ype :</translation>
+        <translation>T&amp;ype :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Date of the act:</source>
-        <translation>&amp;Date de l&apos;acte :</translation>
+        <translation>&amp;Date de l&apos;acte :</translation>
     </message>
 </context>
 </TS>

@@ -7,7 +7,7 @@
         <location filename="../../app/ui/directory/card.py" line="+55" />
         <source>Correspondent: %1</source>
         <extracomment>Messages listed on a card.</extracomment>
-        <translation>Correspondant : %1</translation>
+        <translation>Correspondant : %1</translation>
     </message>
     <message>
         <location line="+7" />
@@ -54,7 +54,7 @@
     <message>
         <location line="+14" />
         <source>Mailboxes:</source>
-        <translation>Boîtes aux lettres :</translation>
+        <translation>Boîtes aux lettres :</translation>
     </message>
     <message>
         <location line="+13" />
@@ -255,17 +255,17 @@
     <message>
         <location line="+63" />
         <source>National directory of %1: %2 mailboxes.</source>
-        <translation>Annuaire national du %1 : %2 boîtes aux lettres.</translation>
+        <translation>Annuaire national du %1 : %2 boîtes aux lettres.</translation>
     </message>
     <message>
         <location line="+3" />
         <source>It is old: update it.</source>
-        <translation>Il est ancien : mettez-le à jour.</translation>
+        <translation>Il est ancien : mettez-le à jour.</translation>
     </message>
     <message>
         <location line="+2" />
         <source>The national directory is not imported yet: use Update.</source>
-        <translation>L'annuaire national n'est pas encore importé : utilisez Mettre à jour.</translation>
+        <translation>L'annuaire national n'est pas encore importé : utilisez Mettre à jour.</translation>
     </message>
     <message>
         <location line="+6" />
@@ -300,7 +300,7 @@
     <message numerus="yes">
         <location line="+2" />
         <source>%n first result(s): refine the search</source>
-        <translation><numerusform>%n premier résultat : précisez la recherche</numerusform><numerusform>%n premiers résultats : précisez la recherche</numerusform></translation>
+        <translation><numerusform>%n premier résultat : précisez la recherche</numerusform><numerusform>%n premiers résultats : précisez la recherche</numerusform></translation>
     </message>
     <message>
         <location line="+2" />
@@ -325,7 +325,7 @@
     <message>
         <location line="+15" />
         <source>Address copied: %1</source>
-        <translation>Adresse copiée : %1</translation>
+        <translation>Adresse copiée : %1</translation>
     </message>
     <message>
         <location line="+52" />
@@ -335,12 +335,12 @@
     <message>
         <location line="+7" />
         <source>Update cancelled: the directory is unchanged.</source>
-        <translation>Mise à jour annulée : l'annuaire est inchangé.</translation>
+        <translation>Mise à jour annulée : l'annuaire est inchangé.</translation>
     </message>
     <message>
         <location line="+16" />
         <source>Directory updated: %1 mailboxes, %2 professionals.</source>
-        <translation>Annuaire mis à jour : %1 boîtes aux lettres, %2 professionnels.</translation>
+        <translation>Annuaire mis à jour : %1 boîtes aux lettres, %2 professionnels.</translation>
     </message>
     <message numerus="yes">
         <location line="+4" />

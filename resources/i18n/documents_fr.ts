@@ -32,7 +32,7 @@
     <message>
         <location line="+221" />
         <source>Nothing to file: no accepted document in this message.</source>
-        <translation>Rien à classer : ce message ne contient aucun document accepté.</translation>
+        <translation>Rien à classer : ce message ne contient aucun document accepté.</translation>
     </message>
     <message numerus="yes">
         <location line="+2" />
@@ -42,7 +42,7 @@
     <message numerus="yes">
         <location line="+5" />
         <source>(%n renamed: a file of that name was already there, nothing was replaced)</source>
-        <translation><numerusform>(%n renommé : un fichier du même nom existait déjà, rien n'a été remplacé)</numerusform><numerusform>(%n renommés : des fichiers du même nom existaient déjà, rien n'a été remplacé)</numerusform></translation>
+        <translation><numerusform>(%n renommé : un fichier du même nom existait déjà, rien n'a été remplacé)</numerusform><numerusform>(%n renommés : des fichiers du même nom existaient déjà, rien n'a été remplacé)</numerusform></translation>
     </message>
     <message>
         <location line="+10" />
@@ -72,7 +72,7 @@
     <message>
         <location line="+3" />
         <source>To open it, Pli writes an unencrypted copy in a private temporary folder of this computer; the other application may keep its own copies. Go on only on a computer reserved for your practice.</source>
-        <translation>Pour l'ouvrir, Pli en écrit une copie non chiffrée dans un dossier temporaire privé de cet ordinateur ; l'autre application peut en garder ses propres copies. Ne continuez que sur un ordinateur réservé à votre exercice.</translation>
+        <translation>Pour l'ouvrir, Pli en écrit une copie non chiffrée dans un dossier temporaire privé de cet ordinateur ; l'autre application peut en garder ses propres copies. Ne continuez que sur un ordinateur réservé à votre exercice.</translation>
     </message>
     <message>
         <location line="+5" />
@@ -131,7 +131,7 @@
     <message>
         <location filename="../../app/ui/documents/texts.py" line="+25" />
         <source>This PDF is protected by a password: Pli cannot show it. Ask the sender for an unprotected copy.</source>
-        <translation>Ce PDF est protégé par un mot de passe : Pli ne peut pas l'afficher. Demandez à l'expéditeur une copie non protégée.</translation>
+        <translation>Ce PDF est protégé par un mot de passe : Pli ne peut pas l'afficher. Demandez à l'expéditeur une copie non protégée.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -151,7 +151,7 @@
     <message>
         <location line="+1" />
         <source>This PDF contains scripts or actions: Pli shows its pages but never runs them.</source>
-        <translation>Ce PDF contient des scripts ou des actions : Pli affiche ses pages mais ne les exécute jamais.</translation>
+        <translation>Ce PDF contient des scripts ou des actions : Pli affiche ses pages mais ne les exécute jamais.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -161,7 +161,7 @@
     <message>
         <location line="+1" />
         <source>This image is far too large to be shown safely (it may be a trap): Pli did not open it.</source>
-        <translation>Cette image est beaucoup trop grande pour être affichée sans risque (il peut s'agir d'un piège) : Pli ne l'a pas ouverte.</translation>
+        <translation>Cette image est beaucoup trop grande pour être affichée sans risque (il peut s'agir d'un piège) : Pli ne l'a pas ouverte.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -186,42 +186,42 @@
     <message>
         <location line="+1" />
         <source>This zip file holds too many files: Pli refused to open it (it may be a trap).</source>
-        <translation>Ce fichier zip contient trop de fichiers : Pli a refusé de l'ouvrir (il peut s'agir d'un piège).</translation>
+        <translation>Ce fichier zip contient trop de fichiers : Pli a refusé de l'ouvrir (il peut s'agir d'un piège).</translation>
     </message>
     <message>
         <location line="+1" />
         <source>This zip file would unpack to a huge size: Pli refused to open it (it may be a trap, a "zip bomb").</source>
-        <translation>Ce fichier zip prendrait une taille énorme une fois décompressé : Pli a refusé de l'ouvrir (il peut s'agir d'un piège, une « bombe zip »).</translation>
+        <translation>Ce fichier zip prendrait une taille énorme une fois décompressé : Pli a refusé de l'ouvrir (il peut s'agir d'un piège, une « bombe zip »).</translation>
     </message>
     <message>
         <location line="+1" />
         <source>This zip file is compressed abnormally: Pli refused to open it (it may be a trap, a "zip bomb").</source>
-        <translation>Ce fichier zip est compressé de façon anormale : Pli a refusé de l'ouvrir (il peut s'agir d'un piège, une « bombe zip »).</translation>
+        <translation>Ce fichier zip est compressé de façon anormale : Pli a refusé de l'ouvrir (il peut s'agir d'un piège, une « bombe zip »).</translation>
     </message>
     <message>
         <location line="+1" />
         <source>This zip file tries to write outside its folder: Pli refused to open it.</source>
-        <translation>Ce fichier zip tente d'écrire hors de son dossier : Pli a refusé de l'ouvrir.</translation>
+        <translation>Ce fichier zip tente d'écrire hors de son dossier : Pli a refusé de l'ouvrir.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>This zip file contains links to other files: Pli refused to open it.</source>
-        <translation>Ce fichier zip contient des liens vers d'autres fichiers : Pli a refusé de l'ouvrir.</translation>
+        <translation>Ce fichier zip contient des liens vers d'autres fichiers : Pli a refusé de l'ouvrir.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>This zip file is protected by a password: Pli cannot check it.</source>
-        <translation>Ce fichier zip est protégé par un mot de passe : Pli ne peut pas le vérifier.</translation>
+        <translation>Ce fichier zip est protégé par un mot de passe : Pli ne peut pas le vérifier.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>This zip file holds the same name twice: Pli refused to open it.</source>
-        <translation>Ce fichier zip contient deux fois le même nom : Pli a refusé de l'ouvrir.</translation>
+        <translation>Ce fichier zip contient deux fois le même nom : Pli a refusé de l'ouvrir.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>This type of file is not accepted by MSSanté: Pli does not open it.</source>
-        <translation>Ce type de fichier n'est pas accepté par MSSanté : Pli ne l'ouvre pas.</translation>
+        <translation>Ce type de fichier n'est pas accepté par MSSanté : Pli ne l'ouvre pas.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -241,22 +241,22 @@
     <message>
         <location line="+1" />
         <source>The patient is not identified by an INS: check the identity.</source>
-        <translation>Le patient n'est pas identifié par un INS : vérifiez son identité.</translation>
+        <translation>Le patient n'est pas identifié par un INS : vérifiez son identité.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>The INS %1 is not valid (its key does not check): check the patient's identity.</source>
-        <translation>L'INS %1 n'est pas valide (sa clé ne correspond pas) : vérifiez l'identité du patient.</translation>
+        <translation>L'INS %1 n'est pas valide (sa clé ne correspond pas) : vérifiez l'identité du patient.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>Test identity: this is not a real patient.</source>
-        <translation>Identité de test : il ne s'agit pas d'un vrai patient.</translation>
+        <translation>Identité de test : il ne s'agit pas d'un vrai patient.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>Demonstration identity: this is not a real patient.</source>
-        <translation>Identité de démonstration : il ne s'agit pas d'un vrai patient.</translation>
+        <translation>Identité de démonstration : il ne s'agit pas d'un vrai patient.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -276,17 +276,17 @@
     <message>
         <location line="+1" />
         <source>Document %1 has an unknown document type: check what it is before filing it.</source>
-        <translation>Le document %1 a un type de document inconnu : vérifiez de quoi il s'agit avant de le classer.</translation>
+        <translation>Le document %1 a un type de document inconnu : vérifiez de quoi il s'agit avant de le classer.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>The package has no description (METADATA.XML): its documents are shown as found.</source>
-        <translation>Le paquet n'a pas de description (METADATA.XML) : ses documents sont affichés tels quels.</translation>
+        <translation>Le paquet n'a pas de description (METADATA.XML) : ses documents sont affichés tels quels.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>The package's description cannot be read: its documents are shown as found.</source>
-        <translation>La description du paquet est illisible : ses documents sont affichés tels quels.</translation>
+        <translation>La description du paquet est illisible : ses documents sont affichés tels quels.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -296,17 +296,17 @@
     <message>
         <location line="+1" />
         <source>Document %1 does not have the size announced: it may have been altered.</source>
-        <translation>Le document %1 n'a pas la taille annoncée : il a peut-être été modifié.</translation>
+        <translation>Le document %1 n'a pas la taille annoncée : il a peut-être été modifié.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>Document %1 does not match its fingerprint: it may have been altered.</source>
-        <translation>Le document %1 ne correspond pas à son empreinte : il a peut-être été modifié.</translation>
+        <translation>Le document %1 ne correspond pas à son empreinte : il a peut-être été modifié.</translation>
     </message>
     <message>
         <location line="+1" />
         <source>Document %1 has no fingerprint: its integrity cannot be checked.</source>
-        <translation>Le document %1 n'a pas d'empreinte : son intégrité ne peut pas être vérifiée.</translation>
+        <translation>Le document %1 n'a pas d'empreinte : son intégrité ne peut pas être vérifiée.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -336,7 +336,7 @@
     <message>
         <location line="+1" />
         <source>Document %1 points outside the package: ignored.</source>
-        <translation>Le document %1 pointe hors du paquet : ignoré.</translation>
+        <translation>Le document %1 pointe hors du paquet : ignoré.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -518,7 +518,7 @@
     <message>
         <location line="+82" />
         <source>Zoom: %1</source>
-        <translation>Zoom : %1</translation>
+        <translation>Zoom : %1</translation>
     </message>
     <message>
         <location line="+51" />
@@ -533,7 +533,7 @@
     <message>
         <location line="+14" />
         <source>(This page has no text: it is an image.)</source>
-        <translation>(Cette page n'a pas de texte : c'est une image.)</translation>
+        <translation>(Cette page n'a pas de texte : c'est une image.)</translation>
     </message>
 </context>
 <context>
@@ -595,7 +595,7 @@
     <message>
         <location line="+1" />
         <source>Patient: %1</source>
-        <translation>Patient : %1</translation>
+        <translation>Patient : %1</translation>
     </message>
     <message>
         <location line="+6" />
@@ -635,17 +635,17 @@
     <message>
         <location line="+3" />
         <source>To check:</source>
-        <translation>À vérifier :</translation>
+        <translation>À vérifier :</translation>
     </message>
     <message>
         <location line="+3" />
         <source>Problems:</source>
-        <translation>Problèmes :</translation>
+        <translation>Problèmes :</translation>
     </message>
     <message>
         <location line="+14" />
         <source>Document: %1</source>
-        <translation>Document : %1</translation>
+        <translation>Document : %1</translation>
     </message>
     <message>
         <location line="+6" />
@@ -665,7 +665,7 @@
     <message>
         <location line="+18" />
         <source>This document is a PDF wrapped in a CDA: see the PDF tab.</source>
-        <translation>Ce document est un PDF encapsulé dans un CDA : voir l'onglet Document PDF.</translation>
+        <translation>Ce document est un PDF encapsulé dans un CDA : voir l'onglet Document PDF.</translation>
     </message>
     <message>
         <location line="+3" />

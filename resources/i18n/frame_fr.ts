@@ -21,7 +21,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Address:</source>
-        <translation>&amp;Adresse :</translation>
+        <translation>&amp;Adresse :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -36,7 +36,7 @@
     <message>
         <location line="+1"/>
         <source>Short &amp;name:</source>
-        <translation>&amp;Nom court :</translation>
+        <translation>&amp;Nom court :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -66,7 +66,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Type:</source>
-        <translation>&amp;Type :</translation>
+        <translation>&amp;Type :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -76,7 +76,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Password:</source>
-        <translation>Mot de &amp;passe :</translation>
+        <translation>Mot de &amp;passe :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -91,7 +91,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Incoming (IMAP):</source>
-        <translation>Réc&amp;eption (IMAP) :</translation>
+        <translation>Réc&amp;eption (IMAP) :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -106,7 +106,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Outgoing (SMTP):</source>
-        <translation>En&amp;voi (SMTP) :</translation>
+        <translation>En&amp;voi (SMTP) :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -131,7 +131,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Security:</source>
-        <translation>&amp;Sécurité :</translation>
+        <translation>&amp;Sécurité :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -146,7 +146,7 @@
     <message>
         <location line="+2"/>
         <source>T&amp;itle:</source>
-        <translation>T&amp;itre :</translation>
+        <translation>T&amp;itre :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -161,7 +161,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Given name:</source>
-        <translation>P&amp;rénom :</translation>
+        <translation>P&amp;rénom :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -171,7 +171,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Family name:</source>
-        <translation>N&amp;om de famille :</translation>
+        <translation>N&amp;om de famille :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -181,7 +181,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Practice or service:</source>
-        <translation>Ca&amp;binet ou service :</translation>
+        <translation>Ca&amp;binet ou service :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -242,7 +242,7 @@
     <message>
         <location filename="../../app/ui/widgets/banners.py" line="+129"/>
         <source>Demonstration mailbox: the patients and messages are fictitious and nothing leaves this computer.</source>
-        <translation>Boîte de démonstration : les patients et les messages sont fictifs et rien ne quitte cet ordinateur.</translation>
+        <translation>Boîte de démonstration : les patients et les messages sont fictifs et rien ne quitte cet ordinateur.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -261,7 +261,7 @@
     <message>
         <location line="+1"/>
         <source>Check the Internet connection. Your archived messages remain available; messages being sent will leave when the network is back.</source>
-        <translation>Vérifiez la connexion à Internet. Vos messages archivés restent consultables ; les envois partiront au retour du réseau.</translation>
+        <translation>Vérifiez la connexion à Internet. Vos messages archivés restent consultables ; les envois partiront au retour du réseau.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -281,7 +281,7 @@
     <message>
         <location line="+1"/>
         <source>Check the port number in the account settings. If it is right, the server may be down: try again later.</source>
-        <translation>Vérifiez le numéro de port dans les réglages du compte. S&apos;il est juste, le serveur est peut-être arrêté : réessayez plus tard.</translation>
+        <translation>Vérifiez le numéro de port dans les réglages du compte. S&apos;il est juste, le serveur est peut-être arrêté : réessayez plus tard.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -388,7 +388,7 @@
         <location line="-2"/>
         <location line="+3"/>
         <source>The server does not offer encryption on this port: nothing was sent. Check the port and security settings of the account.</source>
-        <translation>Le serveur ne propose pas de chiffrement sur ce port : rien n&apos;a été transmis. Vérifiez le port et la sécurité dans les réglages du compte.</translation>
+        <translation>Le serveur ne propose pas de chiffrement sur ce port : rien n&apos;a été transmis. Vérifiez le port et la sécurité dans les réglages du compte.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -456,7 +456,7 @@
         <location line="-134"/>
         <location line="+135"/>
         <source>Delete messages you no longer need on the server; they stay in Pli&apos;s archive.</source>
-        <translation>Supprimez du serveur les messages dont vous n&apos;avez plus besoin ; ils restent dans l&apos;archive de Pli.</translation>
+        <translation>Supprimez du serveur les messages dont vous n&apos;avez plus besoin ; ils restent dans l&apos;archive de Pli.</translation>
     </message>
     <message>
         <location line="-133"/>
@@ -504,7 +504,7 @@
     <message>
         <location line="-107"/>
         <source>Check the address: it must look like name@domain.mssante.fr.</source>
-        <translation>Vérifiez l&apos;adresse : elle doit ressembler à nom@domaine.mssante.fr.</translation>
+        <translation>Vérifiez l&apos;adresse : elle doit ressembler à nom@domaine.mssante.fr.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -534,7 +534,7 @@
     <message>
         <location line="+1"/>
         <source>Choose a longer passphrase: several words are easier to remember.</source>
-        <translation>Choisissez une phrase secrète plus longue : plusieurs mots se retiennent plus facilement.</translation>
+        <translation>Choisissez une phrase secrète plus longue : plusieurs mots se retiennent plus facilement.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -554,7 +554,7 @@
     <message>
         <location line="+1"/>
         <source>This computer has no system keyring: choose a passphrase to protect the archive.</source>
-        <translation>Cet ordinateur n&apos;a pas de trousseau système : choisissez une phrase secrète pour protéger l&apos;archive.</translation>
+        <translation>Cet ordinateur n&apos;a pas de trousseau système : choisissez une phrase secrète pour protéger l&apos;archive.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -654,7 +654,7 @@
     <message>
         <location line="+1"/>
         <source>The mailbox was removed and its archive kept: its messages can be read and searched, but not changed, and nothing is sent from it.</source>
-        <translation>La boîte a été retirée et son archive gardée : ses messages se lisent et se recherchent, mais ne se modifient pas, et rien n&apos;est envoyé depuis elle.</translation>
+        <translation>La boîte a été retirée et son archive gardée : ses messages se lisent et se recherchent, mais ne se modifient pas, et rien n&apos;est envoyé depuis elle.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -942,7 +942,7 @@
     <message>
         <location line="+1"/>
         <source>An INS has 15 characters: 13 digits (or 2A/2B for Corsica) and a 2-digit key.</source>
-        <translation>Un INS compte 15 caractères : 13 chiffres (ou 2A/2B pour la Corse) et une clé de 2 chiffres.</translation>
+        <translation>Un INS compte 15 caractères : 13 chiffres (ou 2A/2B pour la Corse) et une clé de 2 chiffres.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -952,7 +952,7 @@
     <message>
         <location line="+1"/>
         <source>The directory could not be used. The offline directory still answers; try again later.</source>
-        <translation>L&apos;annuaire n&apos;a pas pu être utilisé. L&apos;annuaire hors ligne répond toujours ; réessayez plus tard.</translation>
+        <translation>L&apos;annuaire n&apos;a pas pu être utilisé. L&apos;annuaire hors ligne répond toujours ; réessayez plus tard.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1154,7 +1154,7 @@
     <message>
         <location line="+1"/>
         <source>A report without any health data was saved on this computer. You can keep working; if it happens again, restart Pli and give the report to your support.</source>
-        <translation>Un rapport sans aucune donnée de santé a été enregistré sur cet ordinateur. Vous pouvez continuer à travailler ; si cela se reproduit, relancez Pli et transmettez le rapport à votre support.</translation>
+        <translation>Un rapport sans aucune donnée de santé a été enregistré sur cet ordinateur. Vous pouvez continuer à travailler ; si cela se reproduit, relancez Pli et transmettez le rapport à votre support.</translation>
     </message>
     <message>
         <location line="+95"/>
@@ -1353,7 +1353,7 @@
     <message>
         <location line="+2"/>
         <source>&lt;p&gt;&lt;b&gt;Pli&lt;/b&gt;: secure health messaging (MSSanté) for health and social care professionals.&lt;/p&gt;&lt;p&gt;Your messages are archived encrypted on this computer.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;&lt;b&gt;Pli&lt;/b&gt; : la messagerie sécurisée de santé (MSSanté) des professionnels de santé et du médico-social.&lt;/p&gt;&lt;p&gt;Vos messages sont archivés chiffrés sur cet ordinateur.&lt;/p&gt;</translation>
+        <translation>&lt;p&gt;&lt;b&gt;Pli&lt;/b&gt; : la messagerie sécurisée de santé (MSSanté) des professionnels de santé et du médico-social.&lt;/p&gt;&lt;p&gt;Vos messages sont archivés chiffrés sur cet ordinateur.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -1361,7 +1361,7 @@
     <message>
         <location filename="../../app/ui/widgets/banners.py" line="-31"/>
         <source>Your session has ended: log in again to receive and send messages. Your archived messages remain available.</source>
-        <translation>Votre session est terminée : reconnectez-vous pour recevoir et envoyer des messages. Vos messages archivés restent consultables.</translation>
+        <translation>Votre session est terminée : reconnectez-vous pour recevoir et envoyer des messages. Vos messages archivés restent consultables.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1371,7 +1371,7 @@
     <message>
         <location line="+4"/>
         <source>Offline: your archived messages remain available; messages to send wait for the network to come back.</source>
-        <translation>Hors ligne : vos messages archivés restent consultables ; les envois attendent le retour du réseau.</translation>
+        <translation>Hors ligne : vos messages archivés restent consultables ; les envois attendent le retour du réseau.</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1419,7 +1419,7 @@
     <message>
         <location line="+10"/>
         <source>This computer has no system keyring. Choose a passphrase to protect your archive: Pli will ask for it at each start. Keep it safe: without it the archive cannot be opened.</source>
-        <translation>Cet ordinateur n&apos;a pas de trousseau système. Choisissez une phrase secrète pour protéger votre archive : Pli la demandera à chaque démarrage. Conservez-la bien : sans elle, l&apos;archive ne peut pas être ouverte.</translation>
+        <translation>Cet ordinateur n&apos;a pas de trousseau système. Choisissez une phrase secrète pour protéger votre archive : Pli la demandera à chaque démarrage. Conservez-la bien : sans elle, l&apos;archive ne peut pas être ouverte.</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1434,7 +1434,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Passphrase:</source>
-        <translation>&amp;Phrase secrète :</translation>
+        <translation>&amp;Phrase secrète :</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1444,7 +1444,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Again:</source>
-        <translation>À &amp;nouveau :</translation>
+        <translation>À &amp;nouveau :</translation>
     </message>
     <message>
         <location line="+15"/>
@@ -1506,7 +1506,7 @@
     <message>
         <location line="+1"/>
         <source>Remove the demonstration mailbox?</source>
-        <translation>Retirer la boîte de démonstration ?</translation>
+        <translation>Retirer la boîte de démonstration ?</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1615,7 +1615,7 @@
     <message>
         <location line="+2"/>
         <source>%1: %2 used of %3</source>
-        <translation>%1 : %2 utilisés sur %3</translation>
+        <translation>%1 : %2 utilisés sur %3</translation>
     </message>
 </context>
 <context>
@@ -1638,24 +1638,24 @@
     <message>
         <location line="+3"/>
         <source>Downloading message list: %1 of %2</source>
-        <translation>Liste des messages : %1 sur %2</translation>
+        <translation>Liste des messages : %1 sur %2</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Message list complete; archiving the contents…</source>
-        <translation>Liste des messages complète ; archivage des contenus…</translation>
+        <translation>Liste des messages complète ; archivage des contenus…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Archiving messages: %1 of %2 (%3)</source>
-        <translation>Archivage des messages : %1 sur %2 (%3)</translation>
+        <translation>Archivage des messages : %1 sur %2 (%3)</translation>
     </message>
     <message numerus="yes">
         <location line="+8"/>
         <source>Indexing attachments: %n left</source>
         <translation>
-            <numerusform>Indexation des pièces jointes : %n restante</numerusform>
-            <numerusform>Indexation des pièces jointes : %n restantes</numerusform>
+            <numerusform>Indexation des pièces jointes : %n restante</numerusform>
+            <numerusform>Indexation des pièces jointes : %n restantes</numerusform>
         </translation>
     </message>
     <message>
@@ -1666,7 +1666,7 @@
     <message>
         <location line="+3"/>
         <source>Synchronisation interrupted; Pli will try again</source>
-        <translation>Synchronisation interrompue ; Pli réessaiera</translation>
+        <translation>Synchronisation interrompue ; Pli réessaiera</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -1676,7 +1676,7 @@
     <message>
         <location line="+3"/>
         <source>Offline; last synchronised at %1</source>
-        <translation>Hors ligne ; dernière synchronisation à %1</translation>
+        <translation>Hors ligne ; dernière synchronisation à %1</translation>
     </message>
 </context>
 <context>
@@ -1694,7 +1694,7 @@
     <message>
         <location line="+5"/>
         <source>Secure health messaging (MSSanté) for your practice: your messages are archived encrypted on this computer and stay readable without a network.</source>
-        <translation>La messagerie sécurisée de santé (MSSanté) de votre exercice : vos messages sont archivés chiffrés sur cet ordinateur et restent lisibles sans réseau.</translation>
+        <translation>La messagerie sécurisée de santé (MSSanté) de votre exercice : vos messages sont archivés chiffrés sur cet ordinateur et restent lisibles sans réseau.</translation>
     </message>
     <message>
         <location line="+14"/>

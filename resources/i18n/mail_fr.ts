@@ -113,7 +113,7 @@
     <message>
         <location line="+2"/>
         <source>Arrow keys choose a folder; its messages are shown beside.</source>
-        <translation>Les flèches choisissent un dossier ; ses messages s’affichent à côté.</translation>
+        <translation>Les flèches choisissent un dossier ; ses messages s’affichent à côté.</translation>
     </message>
 </context>
 <context>
@@ -232,7 +232,7 @@
     <message>
         <location line="+1"/>
         <source>Delete (to the trash; from the trash, for good)</source>
-        <translation>Supprimer (vers la corbeille ; depuis la corbeille, définitivement)</translation>
+        <translation>Supprimer (vers la corbeille ; depuis la corbeille, définitivement)</translation>
     </message>
     <message>
         <location line="+74"/>
@@ -252,7 +252,7 @@
     <message>
         <location line="+61"/>
         <source>Delete for good?</source>
-        <translation>Supprimer définitivement ?</translation>
+        <translation>Supprimer définitivement ?</translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
@@ -297,7 +297,7 @@
     <message>
         <location line="+6"/>
         <source>To: %1</source>
-        <translation>À : %1</translation>
+        <translation>À : %1</translation>
     </message>
     <message>
         <location line="+25"/>
@@ -359,7 +359,7 @@
     <message>
         <location line="+2"/>
         <source>Subject: %1.</source>
-        <translation>Objet : %1.</translation>
+        <translation>Objet : %1.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -424,12 +424,12 @@
     <message>
         <location line="-173"/>
         <source>Search results for “%1”</source>
-        <translation>Résultats pour « %1 »</translation>
+        <translation>Résultats pour « %1 »</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>No result for “%1”</source>
-        <translation>Aucun résultat pour « %1 »</translation>
+        <translation>Aucun résultat pour « %1 »</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -471,7 +471,7 @@
     <message>
         <location line="+4"/>
         <source>Move the selected messages to:</source>
-        <translation>Déplacer les messages choisis vers :</translation>
+        <translation>Déplacer les messages choisis vers :</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -543,12 +543,12 @@
     <message>
         <location line="+34"/>
         <source>To:</source>
-        <translation>À :</translation>
+        <translation>À :</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cc:</source>
-        <translation>Cc :</translation>
+        <translation>Cc :</translation>
     </message>
     <message>
         <location line="+31"/>
@@ -564,12 +564,12 @@
     <message>
         <location line="+162"/>
         <source>Subject: %1</source>
-        <translation>Objet : %1</translation>
+        <translation>Objet : %1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>From: %1</source>
-        <translation>De : %1</translation>
+        <translation>De : %1</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -579,17 +579,17 @@
     <message>
         <location line="+9"/>
         <source>Date: %1</source>
-        <translation>Date : %1</translation>
+        <translation>Date : %1</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>To: %1</source>
-        <translation>À : %1</translation>
+        <translation>À : %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Cc: %1</source>
-        <translation>Cc : %1</translation>
+        <translation>Cc : %1</translation>
     </message>
     <message>
         <location line="+15"/>
@@ -617,12 +617,12 @@
     <message>
         <location line="+41"/>
         <source>Directory: %1</source>
-        <translation>Annuaire : %1</translation>
+        <translation>Annuaire : %1</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>Deleted from the server, kept here: this copy stays in your archive.</source>
-        <translation>Supprimé du serveur, conservé ici : cette copie reste dans votre archive.</translation>
+        <translation>Supprimé du serveur, conservé ici : cette copie reste dans votre archive.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -643,26 +643,26 @@
         <location line="+4"/>
         <source>%n remote image(s) not loaded: Pli never fetches content from the Internet.</source>
         <translation>
-            <numerusform>%n image distante non chargée : Pli ne télécharge jamais rien depuis Internet.</numerusform>
-            <numerusform>%n images distantes non chargées : Pli ne télécharge jamais rien depuis Internet.</numerusform>
+            <numerusform>%n image distante non chargée : Pli ne télécharge jamais rien depuis Internet.</numerusform>
+            <numerusform>%n images distantes non chargées : Pli ne télécharge jamais rien depuis Internet.</numerusform>
         </translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The body is not archived yet; it will appear after the sync.</source>
-        <translation>Le contenu n&apos;est pas encore archivé ; il apparaîtra après la synchronisation.</translation>
+        <translation>Le contenu n&apos;est pas encore archivé ; il apparaîtra après la synchronisation.</translation>
     </message>
     <message>
         <location line="+36"/>
         <source>Open the link?</source>
-        <translation>Ouvrir le lien ?</translation>
+        <translation>Ouvrir le lien ?</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Open this address in your browser?
 
 %1</source>
-        <translation>Ouvrir cette adresse dans votre navigateur ?
+        <translation>Ouvrir cette adresse dans votre navigateur ?
 
 %1</translation>
     </message>
@@ -764,22 +764,22 @@
     <message>
         <location line="+24"/>
         <source>Not delivered: this patient&apos;s Mon espace santé messaging is closed. Reach them another way.</source>
-        <translation>Non distribué : la messagerie Mon espace santé de ce patient est fermée. Contactez-le par un autre moyen.</translation>
+        <translation>Non distribué : la messagerie Mon espace santé de ce patient est fermée. Contactez-le par un autre moyen.</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Not delivered: Mon espace santé does not know this patient. Check the INS.</source>
-        <translation>Non distribué : Mon espace santé ne connaît pas ce patient. Vérifiez l&apos;INS.</translation>
+        <translation>Non distribué : Mon espace santé ne connaît pas ce patient. Vérifiez l&apos;INS.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Not delivered: the patient&apos;s address is not valid. Check the INS.</source>
-        <translation>Non distribué : l&apos;adresse du patient n&apos;est pas valide. Vérifiez l&apos;INS.</translation>
+        <translation>Non distribué : l&apos;adresse du patient n&apos;est pas valide. Vérifiez l&apos;INS.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Not delivered: the message was too large for Mon espace santé.</source>
-        <translation>Non distribué : le message était trop volumineux pour Mon espace santé.</translation>
+        <translation>Non distribué : le message était trop volumineux pour Mon espace santé.</translation>
     </message>
     <message>
         <location line="+3"/>

@@ -7,27 +7,27 @@
         <location filename="../../app/ui/patients/conversation_model.py" line="+56" />
         <source>Not delivered: this patient's Mon espace santé messaging is closed (turned off, objected to, or not activated yet). Contact them another way.</source>
         <extracomment>Kinds of rows.</extracomment>
-        <translation>Non distribué : la messagerie Mon espace santé de ce patient est fermée (désactivée, refusée ou pas encore activée). Contactez-le par un autre moyen.</translation>
+        <translation>Non distribué : la messagerie Mon espace santé de ce patient est fermée (désactivée, refusée ou pas encore activée). Contactez-le par un autre moyen.</translation>
     </message>
     <message>
         <location line="+5" />
         <source>Not delivered: no patient has this address in Mon espace santé. Check the patient's INS (qualified identity) before writing again.</source>
-        <translation>Non distribué : aucun patient n'a cette adresse dans Mon espace santé. Vérifiez l'INS du patient (identité qualifiée) avant de lui écrire de nouveau.</translation>
+        <translation>Non distribué : aucun patient n'a cette adresse dans Mon espace santé. Vérifiez l'INS du patient (identité qualifiée) avant de lui écrire de nouveau.</translation>
     </message>
     <message>
         <location line="+5" />
         <source>Not delivered: the patient's address is not valid. A patient's address is &lt;INS&gt;@patient.mssante.fr, from their qualified INS.</source>
-        <translation>Non distribué : l'adresse du patient n'est pas valide. L'adresse d'un patient s'écrit &lt;INS&gt;@patient.mssante.fr, à partir de son INS qualifié.</translation>
+        <translation>Non distribué : l'adresse du patient n'est pas valide. L'adresse d'un patient s'écrit &lt;INS&gt;@patient.mssante.fr, à partir de son INS qualifié.</translation>
     </message>
     <message>
         <location line="+5" />
         <source>Not delivered: too large for Mon espace santé (25 MB in all, attachments included). Send the documents in several messages or make them smaller.</source>
-        <translation>Non distribué : trop volumineux pour Mon espace santé (25 Mo au total, pièces jointes comprises). Envoyez les documents en plusieurs messages ou réduisez leur taille.</translation>
+        <translation>Non distribué : trop volumineux pour Mon espace santé (25 Mo au total, pièces jointes comprises). Envoyez les documents en plusieurs messages ou réduisez leur taille.</translation>
     </message>
     <message>
         <location line="+8" />
         <source>Not delivered: Mon espace santé returned the message.</source>
-        <translation>Non distribué : Mon espace santé a renvoyé le message.</translation>
+        <translation>Non distribué : Mon espace santé a renvoyé le message.</translation>
     </message>
     <message>
         <location line="+11" />
@@ -290,7 +290,7 @@
     <message>
         <location line="+15" />
         <source>Waits: %1. It leaves by itself when the server is back.</source>
-        <translation>En attente : %1. Il partira de lui-même quand le serveur sera de retour.</translation>
+        <translation>En attente : %1. Il partira de lui-même quand le serveur sera de retour.</translation>
     </message>
     <message>
         <location line="+2" />
@@ -300,12 +300,12 @@
     <message>
         <location line="+2" />
         <source>The server's answer was lost: Pli looks for the message on the server before sending it again, so that it never leaves twice.</source>
-        <translation>La réponse du serveur a été perdue : Pli cherche le message sur le serveur avant de le renvoyer, pour qu'il ne parte jamais deux fois.</translation>
+        <translation>La réponse du serveur a été perdue : Pli cherche le message sur le serveur avant de le renvoyer, pour qu'il ne parte jamais deux fois.</translation>
     </message>
     <message>
         <location line="+11" />
         <source>Refused by the server: %1</source>
-        <translation>Refusé par le serveur : %1</translation>
+        <translation>Refusé par le serveur : %1</translation>
     </message>
     <message>
         <location line="+5" />
@@ -371,7 +371,7 @@
     <message>
         <location line="+4" />
         <source>What you write is kept encrypted here until the server accepts it. A message waiting for the server leaves by itself as soon as it can be reached; Pli checks on the server before sending again, so a message never leaves twice.</source>
-        <translation>Ce que vous écrivez est gardé ici, chiffré, jusqu'à ce que le serveur l'accepte. Un message en attente part de lui-même dès que le serveur est joignable ; Pli vérifie sur le serveur avant tout nouvel envoi : un message ne part jamais deux fois.</translation>
+        <translation>Ce que vous écrivez est gardé ici, chiffré, jusqu'à ce que le serveur l'accepte. Un message en attente part de lui-même dès que le serveur est joignable ; Pli vérifie sur le serveur avant tout nouvel envoi : un message ne part jamais deux fois.</translation>
     </message>
     <message>
         <location line="+17" />
@@ -417,7 +417,7 @@
     <message>
         <location line="+93" />
         <source>The server cannot be reached: %1. The message waits.</source>
-        <translation>Le serveur est injoignable : %1. Le message attend.</translation>
+        <translation>Le serveur est injoignable : %1. Le message attend.</translation>
     </message>
     <message>
         <location line="+5" />
@@ -437,7 +437,7 @@
     <message>
         <location line="+2" />
         <source>This message has not left yet. Cancel it? It is taken out of the outbox and will not be sent.</source>
-        <translation>Ce message n'est pas encore parti. L'annuler ? Il est retiré de la boîte d'envoi et ne sera pas envoyé.</translation>
+        <translation>Ce message n'est pas encore parti. L'annuler ? Il est retiré de la boîte d'envoi et ne sera pas envoyé.</translation>
     </message>
     <message>
         <location line="+22" />
@@ -447,7 +447,7 @@
     <message>
         <location line="+5" />
         <source>Too late: the message is already leaving.</source>
-        <translation>Trop tard : le message est déjà en cours d'envoi.</translation>
+        <translation>Trop tard : le message est déjà en cours d'envoi.</translation>
     </message>
     <message>
         <location line="+4" />
@@ -583,7 +583,7 @@
     <message>
         <location line="+13" />
         <source>No patient yet: patients appear here with their first message.</source>
-        <translation>Aucun patient pour l'instant : les patients apparaissent ici avec leur premier message.</translation>
+        <translation>Aucun patient pour l'instant : les patients apparaissent ici avec leur premier message.</translation>
     </message>
     <message>
         <location line="+23" />
@@ -653,7 +653,7 @@
     <message>
         <location line="+148" />
         <source>Patient: %1</source>
-        <translation>Patient : %1</translation>
+        <translation>Patient : %1</translation>
     </message>
     <message>
         <location line="+1" />
@@ -692,7 +692,7 @@
     <message>
         <location line="-8" />
         <source>End the exchange with %1?</source>
-        <translation>Clore l'échange avec %1 ?</translation>
+        <translation>Clore l'échange avec %1 ?</translation>
     </message>
     <message>
         <location line="+3" />
@@ -712,12 +712,12 @@
     <message>
         <location line="+2" />
         <source>The server refused the end of the exchange: see the outbox.</source>
-        <translation>Le serveur a refusé la fin de l'échange : voir la boîte d'envoi.</translation>
+        <translation>Le serveur a refusé la fin de l'échange : voir la boîte d'envoi.</translation>
     </message>
     <message>
         <location line="+4" />
         <source>The end of the exchange waits in the outbox: it leaves as soon as the server can be reached.</source>
-        <translation>La fin de l'échange attend dans la boîte d'envoi : elle part dès que le serveur est joignable.</translation>
+        <translation>La fin de l'échange attend dans la boîte d'envoi : elle part dès que le serveur est joignable.</translation>
     </message>
 </context>
 <context>
@@ -766,7 +766,7 @@
     <message>
         <location line="+38" />
         <source>The sender asks for a read receipt, to be sent to another address: %1.</source>
-        <translation>L'expéditeur demande un accusé de lecture, à envoyer à une autre adresse : %1.</translation>
+        <translation>L'expéditeur demande un accusé de lecture, à envoyer à une autre adresse : %1.</translation>
     </message>
     <message>
         <location line="+14" />
@@ -776,7 +776,7 @@
     <message>
         <location line="+2" />
         <source>The receipt would go to %1, which is not the sender's address (%2). Send it all the same?</source>
-        <translation>L'accusé partirait vers %1, qui n'est pas l'adresse de l'expéditeur (%2). L'envoyer quand même ?</translation>
+        <translation>L'accusé partirait vers %1, qui n'est pas l'adresse de l'expéditeur (%2). L'envoyer quand même ?</translation>
     </message>
 </context>
 <context>

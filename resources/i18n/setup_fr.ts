@@ -41,7 +41,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Mailbox address:</source>
-        <translation>&amp;Adresse de la boîte :</translation>
+        <translation>&amp;Adresse de la boîte :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -51,7 +51,7 @@
     <message>
         <location line="+4"/>
         <source>Only the part after the @ is used to find the servers: it is looked up in Pli&apos;s list of operators, then in your domain&apos;s public DNS records.</source>
-        <translation>Seule la partie après le @ sert à trouver les serveurs : Pli la cherche dans sa liste d&apos;opérateurs, puis dans les enregistrements DNS publics de votre domaine.</translation>
+        <translation>Seule la partie après le @ sert à trouver les serveurs : Pli la cherche dans sa liste d&apos;opérateurs, puis dans les enregistrements DNS publics de votre domaine.</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -66,7 +66,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Incoming (IMAP):</source>
-        <translation>&amp;Réception (IMAP) :</translation>
+        <translation>&amp;Réception (IMAP) :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -81,7 +81,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Outgoing (SMTP):</source>
-        <translation>&amp;Envoi (SMTP) :</translation>
+        <translation>&amp;Envoi (SMTP) :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -101,7 +101,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Security:</source>
-        <translation>&amp;Sécurité :</translation>
+        <translation>&amp;Sécurité :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -116,7 +116,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;User name:</source>
-        <translation>&amp;Nom d&apos;utilisateur :</translation>
+        <translation>&amp;Nom d&apos;utilisateur :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -131,7 +131,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Trust store (PEM):</source>
-        <translation>&amp;Magasin de confiance (PEM) :</translation>
+        <translation>&amp;Magasin de confiance (PEM) :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -156,27 +156,27 @@
     <message>
         <location line="+12"/>
         <source>Personal (PER): your own nominative box</source>
-        <translation>Personnelle (PER) : votre boîte nominative</translation>
+        <translation>Personnelle (PER) : votre boîte nominative</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Practice (CAB): a practice&apos;s shared box</source>
-        <translation>Cabinet (CAB) : la boîte partagée d&apos;un cabinet</translation>
+        <translation>Cabinet (CAB) : la boîte partagée d&apos;un cabinet</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Organisation (ORG): a service or department</source>
-        <translation>Organisationnelle (ORG) : un service ou une structure</translation>
+        <translation>Organisationnelle (ORG) : un service ou une structure</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Application (APP): software sending alone</source>
-        <translation>Applicative (APP) : un logiciel qui envoie seul</translation>
+        <translation>Applicative (APP) : un logiciel qui envoie seul</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Box &amp;type:</source>
-        <translation>&amp;Type de boîte :</translation>
+        <translation>&amp;Type de boîte :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -191,7 +191,7 @@
     <message>
         <location line="+1"/>
         <source>T&amp;itle:</source>
-        <translation>T&amp;itre :</translation>
+        <translation>T&amp;itre :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -201,7 +201,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Given name:</source>
-        <translation>&amp;Prénom :</translation>
+        <translation>&amp;Prénom :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -211,7 +211,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Family name:</source>
-        <translation>&amp;Nom :</translation>
+        <translation>&amp;Nom :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -226,7 +226,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Practice or service:</source>
-        <translation>&amp;Cabinet ou service :</translation>
+        <translation>&amp;Cabinet ou service :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -236,12 +236,12 @@
     <message>
         <location line="+2"/>
         <source>optional: e.g. the practice&apos;s box</source>
-        <translation>facultatif : ex. la boîte du cabinet</translation>
+        <translation>facultatif : ex. la boîte du cabinet</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Return box:</source>
-        <translation>Boîte de re&amp;tour :</translation>
+        <translation>Boîte de re&amp;tour :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -282,7 +282,7 @@
     <message>
         <location line="+0"/>
         <source>&amp;Password:</source>
-        <translation>&amp;Mot de passe :</translation>
+        <translation>&amp;Mot de passe :</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -297,7 +297,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;RPPS number:</source>
-        <translation>Numéro &amp;RPPS :</translation>
+        <translation>Numéro &amp;RPPS :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -307,7 +307,7 @@
     <message>
         <location line="+2"/>
         <source>Pro&amp;vider:</source>
-        <translation>Fournisseur d&apos;&amp;identité :</translation>
+        <translation>Fournisseur d&apos;&amp;identité :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -317,7 +317,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Client id:</source>
-        <translation>Identifiant &amp;client :</translation>
+        <translation>Identifiant &amp;client :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -332,7 +332,7 @@
     <message>
         <location line="+1"/>
         <source>Provider&apos;s &amp;trust store:</source>
-        <translation>Magasin de confiance du f&amp;ournisseur :</translation>
+        <translation>Magasin de confiance du f&amp;ournisseur :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -367,12 +367,12 @@
     <message>
         <location line="+1"/>
         <source>Certificate &amp;file:</source>
-        <translation>&amp;Fichier du certificat :</translation>
+        <translation>&amp;Fichier du certificat :</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Certificate pass&amp;word:</source>
-        <translation>Mot de passe du c&amp;ertificat :</translation>
+        <translation>Mot de passe du c&amp;ertificat :</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -408,7 +408,7 @@
     <message>
         <location line="+21"/>
         <source>When you click Finish, Pli downloads your messages in the background, newest first; you can read them as they arrive.</source>
-        <translation>Quand vous cliquez sur Terminer, Pli télécharge vos messages en arrière-plan, les plus récents d&apos;abord ; vous pouvez les lire au fur et à mesure.</translation>
+        <translation>Quand vous cliquez sur Terminer, Pli télécharge vos messages en arrière-plan, les plus récents d&apos;abord ; vous pouvez les lire au fur et à mesure.</translation>
     </message>
     <message>
         <location line="+18"/>
@@ -453,12 +453,12 @@
     <message>
         <location line="+16"/>
         <source>Operator recognised: %1.</source>
-        <translation>Opérateur reconnu : %1.</translation>
+        <translation>Opérateur reconnu : %1.</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>These settings come from Pli&apos;s list and have not been confirmed by the operator: check them if the test fails.</source>
-        <translation>Ces réglages viennent de la liste de Pli et n&apos;ont pas été confirmés par l&apos;opérateur : vérifiez-les si le test échoue.</translation>
+        <translation>Ces réglages viennent de la liste de Pli et n&apos;ont pas été confirmés par l&apos;opérateur : vérifiez-les si le test échoue.</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -483,7 +483,7 @@
     <message>
         <location line="+3"/>
         <source>Preview: %1</source>
-        <translation>Aperçu : %1</translation>
+        <translation>Aperçu : %1</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -493,7 +493,7 @@
     <message>
         <location line="+3"/>
         <source>The national rule joins title, given name, FAMILY NAME and practice with underscores; empty parts are left out.</source>
-        <translation>La règle nationale assemble titre, prénom, NOM et cabinet avec des tirets bas ; les parties vides sont omises.</translation>
+        <translation>La règle nationale assemble titre, prénom, NOM et cabinet avec des tirets bas ; les parties vides sont omises.</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -528,17 +528,17 @@
     <message>
         <location line="+12"/>
         <source>Check that your phone or card reader shows: %1</source>
-        <translation>Vérifiez que votre téléphone ou lecteur de carte affiche : %1</translation>
+        <translation>Vérifiez que votre téléphone ou lecteur de carte affiche : %1</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Incoming mail (IMAP): testing…</source>
-        <translation>Réception (IMAP) : test en cours…</translation>
+        <translation>Réception (IMAP) : test en cours…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Outgoing mail (SMTP): testing…</source>
-        <translation>Envoi (SMTP) : test en cours…</translation>
+        <translation>Envoi (SMTP) : test en cours…</translation>
     </message>
     <message>
         <location line="+20"/>
@@ -553,12 +553,12 @@
     <message>
         <location line="+3"/>
         <source>%1: connected ✓</source>
-        <translation>%1 : connexion réussie ✓</translation>
+        <translation>%1 : connexion réussie ✓</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1: %2</source>
-        <translation>%1 : %2</translation>
+        <translation>%1 : %2</translation>
     </message>
 </context>
 <context>
@@ -571,12 +571,12 @@
     <message>
         <location line="+4"/>
         <source>The passphrase protects the key of your archive. Your messages are not encrypted again: only the key&apos;s protection changes.</source>
-        <translation>La phrase secrète protège la clé de votre archive. Vos messages ne sont pas chiffrés à nouveau : seule la protection de la clé change.</translation>
+        <translation>La phrase secrète protège la clé de votre archive. Vos messages ne sont pas chiffrés à nouveau : seule la protection de la clé change.</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>&amp;Current passphrase:</source>
-        <translation>Phrase secrète &amp;actuelle :</translation>
+        <translation>Phrase secrète &amp;actuelle :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -586,7 +586,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;New passphrase:</source>
-        <translation>&amp;Nouvelle phrase secrète :</translation>
+        <translation>&amp;Nouvelle phrase secrète :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -596,7 +596,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Again:</source>
-        <translation>À &amp;nouveau :</translation>
+        <translation>À &amp;nouveau :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -634,12 +634,12 @@
     <message>
         <location line="+4"/>
         <source>This computer now has a secure keyring. Pli can keep your archive&apos;s key there: you will no longer type the passphrase when Pli starts, and your session password protects the archive instead. Type the passphrase once more to confirm.</source>
-        <translation>Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé. Pli peut y garder la clé de votre archive : vous ne taperez plus la phrase secrète au démarrage, c&apos;est le mot de passe de votre session qui protégera l&apos;archive. Tapez la phrase secrète une dernière fois pour confirmer.</translation>
+        <translation>Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé. Pli peut y garder la clé de votre archive : vous ne taperez plus la phrase secrète au démarrage, c&apos;est le mot de passe de votre session qui protégera l&apos;archive. Tapez la phrase secrète une dernière fois pour confirmer.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>&amp;Passphrase:</source>
-        <translation>&amp;Phrase secrète :</translation>
+        <translation>&amp;Phrase secrète :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -672,7 +672,7 @@
     <message>
         <location line="+1"/>
         <source>Check that it shows this code: %1</source>
-        <translation>Vérifiez que ce code s&apos;affiche : %1</translation>
+        <translation>Vérifiez que ce code s&apos;affiche : %1</translation>
     </message>
 </context>
 <context>
@@ -716,7 +716,7 @@
     <message>
         <location line="+3"/>
         <source>T&amp;itle:</source>
-        <translation>T&amp;itre :</translation>
+        <translation>T&amp;itre :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -726,7 +726,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Given name:</source>
-        <translation>&amp;Prénom :</translation>
+        <translation>&amp;Prénom :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -736,7 +736,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Family name:</source>
-        <translation>&amp;Nom :</translation>
+        <translation>&amp;Nom :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -746,7 +746,7 @@
     <message>
         <location line="+2"/>
         <source>&amp;Practice or service:</source>
-        <translation>&amp;Cabinet ou service :</translation>
+        <translation>&amp;Cabinet ou service :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -756,12 +756,12 @@
     <message>
         <location line="+2"/>
         <source>optional: e.g. the practice&apos;s box</source>
-        <translation>facultatif : ex. la boîte du cabinet</translation>
+        <translation>facultatif : ex. la boîte du cabinet</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Return box:</source>
-        <translation>Boîte de re&amp;tour :</translation>
+        <translation>Boîte de re&amp;tour :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -771,7 +771,7 @@
     <message>
         <location line="+4"/>
         <source>Recipients see:</source>
-        <translation>Vos destinataires voient :</translation>
+        <translation>Vos destinataires voient :</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -796,7 +796,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Lock Pli after:</source>
-        <translation>&amp;Verrouiller Pli après :</translation>
+        <translation>&amp;Verrouiller Pli après :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -831,7 +831,7 @@
     <message>
         <location line="+1"/>
         <source>Certificate &amp;revocation:</source>
-        <translation>&amp;Révocation des certificats :</translation>
+        <translation>&amp;Révocation des certificats :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -970,7 +970,7 @@
     <message>
         <location line="-307"/>
         <source>Tit&amp;le:</source>
-        <translation>Tit&amp;re :</translation>
+        <translation>Tit&amp;re :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -990,7 +990,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;For:</source>
-        <translation>&amp;Pour :</translation>
+        <translation>&amp;Pour :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -1000,7 +1000,7 @@
     <message>
         <location line="+2"/>
         <source>S&amp;ubject:</source>
-        <translation>O&amp;bjet :</translation>
+        <translation>O&amp;bjet :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -1015,7 +1015,7 @@
     <message>
         <location line="+8"/>
         <source>Placeholders between double braces are filled when you use the template. Pli fills these itself: %1. Any other name, e.g. {{heure_rdv}}, is asked when you use the template.</source>
-        <translation>Les champs entre doubles accolades sont remplis quand vous utilisez le modèle. Pli remplit lui-même : %1. Tout autre nom, par exemple {{heure_rdv}}, vous est demandé à l&apos;utilisation du modèle.</translation>
+        <translation>Les champs entre doubles accolades sont remplis quand vous utilisez le modèle. Pli remplit lui-même : %1. Tout autre nom, par exemple {{heure_rdv}}, vous est demandé à l&apos;utilisation du modèle.</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -1040,7 +1040,7 @@
     <message>
         <location line="+3"/>
         <source>&amp;Address:</source>
-        <translation>&amp;Adresse :</translation>
+        <translation>&amp;Adresse :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -1050,12 +1050,12 @@
     <message>
         <location line="+3"/>
         <source>none: offline search only</source>
-        <translation>aucune : recherche hors ligne seulement</translation>
+        <translation>aucune : recherche hors ligne seulement</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>API &amp;key:</source>
-        <translation>Clé d&apos;&amp;API :</translation>
+        <translation>Clé d&apos;&amp;API :</translation>
     </message>
     <message>
         <location line="+0"/>
@@ -1075,7 +1075,7 @@
     <message>
         <location line="+3"/>
         <source>The key is protected by your passphrase. This computer now has a secure keyring: Pli can keep the key there.</source>
-        <translation>La clé est protégée par votre phrase secrète. Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé : Pli peut y garder la clé.</translation>
+        <translation>La clé est protégée par votre phrase secrète. Cet ordinateur dispose maintenant d&apos;un trousseau sécurisé : Pli peut y garder la clé.</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1115,12 +1115,12 @@
     <message>
         <location line="+24"/>
         <source>Remove the mailbox %1 but keep its archive?</source>
-        <translation>Retirer la boîte %1 et garder son archive ?</translation>
+        <translation>Retirer la boîte %1 et garder son archive ?</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Pli forgets its password, login session and certificate and never connects to it again: no new messages, nothing sent from it. Its archived messages, folders and patients stay on this computer, readable and searchable, marked as an archive. Messages waiting in its outbox will not be sent.</source>
-        <translation>Pli oublie son mot de passe, sa session de connexion et son certificat et ne s&apos;y connecte plus jamais : plus de nouveaux messages, plus d&apos;envoi depuis elle. Ses messages archivés, ses dossiers et ses patients restent sur cet ordinateur, lisibles et consultables par la recherche, signalés comme archive. Les messages en attente dans sa boîte d&apos;envoi ne partiront pas.</translation>
+        <translation>Pli oublie son mot de passe, sa session de connexion et son certificat et ne s&apos;y connecte plus jamais : plus de nouveaux messages, plus d&apos;envoi depuis elle. Ses messages archivés, ses dossiers et ses patients restent sur cet ordinateur, lisibles et consultables par la recherche, signalés comme archive. Les messages en attente dans sa boîte d&apos;envoi ne partiront pas.</translation>
     </message>
     <message>
         <location line="+5"/>
@@ -1135,7 +1135,7 @@
     <message>
         <location line="-36"/>
         <source>Remove the mailbox %1 from Pli?</source>
-        <translation>Supprimer la boîte %1 de Pli ?</translation>
+        <translation>Supprimer la boîte %1 de Pli ?</translation>
     </message>
     <message>
         <location line="-365"/>
@@ -1180,7 +1180,7 @@
     <message>
         <location line="+13"/>
         <source>Mailbox removed; its archive is kept.</source>
-        <translation>Boîte retirée ; son archive est gardée.</translation>
+        <translation>Boîte retirée ; son archive est gardée.</translation>
     </message>
     <message>
         <location line="+55"/>

@@ -297,7 +297,9 @@ def test_mail_page_on_the_demo_with_a_message_open_and_the_search_filters(
             model.index(r).data(Qt.ItemDataRole.AccessibleTextRole) for r in range(model.rowCount())
         ]
         patient = next(s for s in sentences if ", INS " in s and s.startswith("Non lu. De "))
-        assert re.search(r"^Non lu\. De [^,]+, patiente?, INS [\d ]+\. Objet : .+\. Reçu ", patient)
+        assert re.search(
+            r"^Non lu\. De [^,]+, patiente?, INS [\d ]+\. Objet\u00a0: .+\. Reçu ", patient
+        )
         # The same sentence is what the list's accessible cell gives a screen reader.
         view = QAccessible.queryAccessibleInterface(mail.messages.view)
         cells = [view.child(i) for i in range(view.childCount())]

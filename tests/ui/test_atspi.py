@@ -364,9 +364,9 @@ def test_a_screen_reader_reads_a_conversation_row_as_a_sentence(
     sentence = next((n for n in names if ", INS " in n), None)
     assert sentence is not None, f"no patient row among {names[:5]}"
     assert re.search(
-        r"^(Non lu\. )?De [^,]+, patiente?, INS [\d ]+\. Objet : .+\. Reçu .+\.", sentence
+        r"^(Non lu\. )?De [^,]+, patiente?, INS [\d ]+\. Objet\u00a0: .+\. Reçu .+\.", sentence
     ), sentence
     every = [n for n in names if n.startswith(("De ", "Non lu. De "))]
     assert len(every) >= len(names) // 2, names[:5]
-    assert all(" Objet : " in n and " Reçu " in n for n in every), every[:3]
+    assert all(" Objet\u00a0: " in n and " Reçu " in n for n in every), every[:3]
     assert window_alive, context

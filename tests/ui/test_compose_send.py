@@ -142,7 +142,7 @@ def test_offline_send_is_queued_then_delivered_once(
         outcome = await composer.send(confirm=lambda warnings: True)
         assert outcome is not None
         await ui.until(lambda: bool(shown), within=30)
-        assert shown == ["Message en attente : il partira dès que le serveur sera joignable."]
+        assert shown == ["Message en attente\u00a0: il partira dès que le serveur sera joignable."]
         assert (await services.outbox.entry(outcome.entry_id)).state is OutboxState.QUEUED
         # The server is back: one flush sends it, a second sends nothing more.
         back = replace(

@@ -18,7 +18,7 @@ from tests.ui.conftest import TEST_PASSPHRASE, UiLoop, open_test_services
 pytestmark = pytest.mark.integration
 
 OFFLINE_TEXT = (
-    "Hors ligne : vos messages archivés restent consultables ; "
+    "Hors ligne\u00a0: vos messages archivés restent consultables\u202f; "
     "les envois attendent le retour du réseau."
 )
 
@@ -71,8 +71,8 @@ def test_offline_banner_when_the_server_stops(
         assert states()[account_id] is not ev.ConnectionState.ONLINE
         # The status bar says it too, per account, for screen readers as well.
         spoken = window.status.connections.accessible_text(account_id)
-        assert spoken.startswith("cabinet : ")
-        assert spoken != "cabinet : connectée"
+        assert spoken.startswith("cabinet\u00a0: ")
+        assert spoken != "cabinet\u00a0: connectée"
         window.close()
         assert await run == 0
 

@@ -25,11 +25,11 @@ def test_status_bar_follows_sync_outbox_quota_and_connections(
     bus.publish(ev.SyncStarted(account_id=1, account="cabinet"))
     bus.publish(ev.HeadersProgress(account_id=1, account="cabinet", folder="INBOX", done=1200,
                                    total=5000))  # fmt: skip
-    assert status.sync.label.text() == "Liste des messages : 1\u202f200 sur 5\u202f000"
+    assert status.sync.label.text() == "Liste des messages\u00a0: 1\u202f200 sur 5\u202f000"
     assert status.sync.bar.isVisible() and status.sync.bar.value() == 1200
     bus.publish(ev.BodiesProgress(account_id=1, account="cabinet", done=10, total=40,
                                   bytes=3 * 1024 * 1024))  # fmt: skip
-    assert status.sync.label.text().startswith("Archivage des messages : 10 sur 40 (3")
+    assert status.sync.label.text().startswith("Archivage des messages\u00a0: 10 sur 40 (3")
     bus.publish(ev.SyncFinished(account_id=1, account="cabinet", added=5))
     assert status.sync.label.text().startswith("À jour (")
     assert not status.sync.bar.isVisible()
@@ -55,11 +55,11 @@ def test_status_bar_follows_sync_outbox_quota_and_connections(
                                      code="network.unreachable"))  # fmt: skip
     assert window.offline_banner.isVisible()
     assert window.offline_banner.text.text() == (
-        "Hors ligne : vos messages archivés restent consultables ; les envois attendent le "
+        "Hors ligne\u00a0: vos messages archivés restent consultables\u202f; les envois attendent le "
         "retour du réseau. (ORG urgences)"
     )
-    assert status.connections.accessible_text(2) == "ORG urgences : hors ligne"
-    assert status.connections.accessible_text(1) == "cabinet : connectée"
+    assert status.connections.accessible_text(2) == "ORG urgences\u00a0: hors ligne"
+    assert status.connections.accessible_text(1) == "cabinet\u00a0: connectée"
     bus.publish(ev.SessionEnded(account_id=1, account="cabinet"))
     assert window.offline_banner.session_ended
     assert window.offline_banner.button.text() == "Se &reconnecter"
@@ -82,5 +82,5 @@ def test_offline_status_no_longer_says_up_to_date(qapp: QApplication, french: No
     last = label.text().removeprefix("À jour (").removesuffix(")")
     bus.publish(ev.ConnectionChanged(account_id=1, account="cabinet",
                                      state=ev.ConnectionState.OFFLINE))  # fmt: skip
-    assert label.text() == f"Hors ligne ; dernière synchronisation à {last}"
+    assert label.text() == f"Hors ligne\u202f; dernière synchronisation à {last}"
     window.close()

@@ -298,7 +298,7 @@ def test_search_finds_words_inside_attached_pdfs_and_highlights_them(
         await mail.messages.wait_idle()
         assert [model.summary(r).subject for r in range(model.rowCount())] == ["Bilan sanguin"]
         assert model.index(0).data(MessageListModel.TermsRole) == ["glyquee"]
-        assert mail.messages.title.text() == "Résultats pour « glyquee »"
+        assert mail.messages.title.text() == "Résultats pour «\u00a0glyquee\u00a0»"
         await ui.until(lambda: mail.reading.message_id == model.summary(0).id)
         await mail.reading._task
         await ui.until(lambda: mail.reading.attachments.count() == 1)
@@ -376,7 +376,7 @@ def test_html_is_sanitised_and_nothing_remote_is_loaded(
         mail.reading.browser.link_activated.emit(QUrl("https://www.ameli.fr/"))
         await ui.until(lambda: len(asking()) == 1)
         box = asking()[0]
-        assert box.windowTitle() == "Ouvrir le lien ?"
+        assert box.windowTitle() == "Ouvrir le lien\u202f?"
         assert "https://www.ameli.fr/" in box.text()
         box.reject()
 
@@ -409,7 +409,7 @@ def test_patient_row_reads_as_a_sentence(
         cuts = (0, 1, 3, 5, 7, 10, 13, 15)
         grouped = " ".join(PATIENT_INS[a:b] for a, b in itertools.pairwise(cuts))
         assert sentence.startswith(f"Non lu. De Jeanne DURAND, patiente, INS {grouped}. ")
-        assert "Objet : Résultats d'analyse." in sentence
+        assert "Objet\u00a0: Résultats d'analyse." in sentence
         assert "Reçu aujourd'hui à " in sentence or "Reçu hier à " in sentence
         assert sentence.endswith("Pièce jointe.")
         # The reading pane says who it is.
@@ -635,7 +635,7 @@ def test_the_sender_is_named_from_the_health_directory(
         await mail.reading._task
         identity = mail.reading.identity
         assert identity.isVisible()
-        assert identity.text().startswith("Annuaire : Dr Paul DURAND — Médecin")
+        assert identity.text().startswith("Annuaire\u00a0: Dr Paul DURAND — Médecin")
         assert "Clinique du Parc" in identity.text() and "RPPS 10001234567" in identity.text()
 
     ui.run(scenario(), timeout=120)

@@ -108,7 +108,7 @@ def test_queued_while_down_then_delivered_once(
             check_model(qtmodeltester, page)
             assert page.model.index(0, 0).data() == "En attente d'envoi"
             detail = page.model.index(0, 4).data()
-            assert detail.startswith("En attente : ")
+            assert detail.startswith("En attente\u00a0: ")
             assert counts[-1] == (1, 0) and outbox_title(1, 0) == "Envoi (1)"
             assert page.cancel_button.isEnabled() and page.retry_button.isEnabled()
             # "Réessayer" while it is still down: still waiting, said in French.
@@ -157,7 +157,7 @@ def test_refused_explained_retried_and_cancel(
             assert outcome.verdict is SendVerdict.REFUSED
             await ui.until(lambda: shows(page, 0, "Échec"))
             assert page.failed == 1
-            assert page.model.index(0, 4).data().startswith("Refusé par le serveur : ")
+            assert page.model.index(0, 4).data().startswith("Refusé par le serveur\u00a0: ")
             assert page.model.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
             assert not page.cancel_button.isEnabled() and page.retry_button.isEnabled()
             # Retry: the user's decision sends it again, once.

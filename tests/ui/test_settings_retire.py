@@ -66,7 +66,9 @@ def test_retire_a_mailbox_keeping_its_archive(
         assert dialog.confirmation_accept is not None
         assert dialog.confirmation_accept.text() == "Retirer et &garder l'archive"
         dialog.confirmation_accept.click()
-        await ui.until(lambda: dialog.status.text() == "Boîte retirée ; son archive est gardée.")
+        await ui.until(
+            lambda: dialog.status.text() == "Boîte retirée\u202f; son archive est gardée."
+        )
         assert (await ui_services.accounts.get("cabinet")).config.retired
         assert dialog.account_list.item(row).text() == f"{practice.address} (archive)"
         assert dialog.account_list.currentRow() == row

@@ -844,7 +844,7 @@ class ComposerWindow(QMainWindow):
             file = await self.support.inspect_path(path)
         except KnownError as error:
             self.attachments.show_refusal(
-                f"{path.name} : {describe(error.code, _str_params(error.params))}"
+                f"{path.name}\u00a0: {describe(error.code, _str_params(error.params))}"
             )
             return False
         except OSError:

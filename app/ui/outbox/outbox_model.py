@@ -103,7 +103,7 @@ def detail_text(item: OutboxItem, describe: Callable[[str], str], reason: str | 
             MessageStatus.READ.value: translate("Outbox", "read"),
             MessageStatus.FAILED.value: translate("Outbox", "not delivered"),
         }.get(status, status)
-        line = f"{recipient} : {word}"
+        line = f"{recipient}\u00a0: {word}"
         if status == MessageStatus.FAILED.value and detail:
             line += f" ({detail[:80]})"
         parts.append(line)

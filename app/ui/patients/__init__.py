@@ -45,7 +45,7 @@ def outbox_tooltip(waiting: int, failed: int) -> str:
         parts.append(translate("PatientScreens", "%n message(s) waiting to leave", "", waiting))
     if failed:
         parts.append(translate("PatientScreens", "%n failed", "", failed))
-    return parts[0] + (" : " + ", ".join(parts[1:]) if parts[1:] else "")
+    return parts[0] + ("\u00a0: " + ", ".join(parts[1:]) if parts[1:] else "")
 
 
 def install_patients(window: QMainWindow, ctx: UiContext) -> PatientScreens:

@@ -233,7 +233,7 @@ class ConnectionStatus(QWidget):
         colour, text = self._describe(state)
         link.label.setText(f'<span style="color:{colour}">&#9679;</span> {_escape(link.name)}')
         link.label.setToolTip(text)
-        link.label.setAccessibleName(f"{link.name} : {text}")
+        link.label.setAccessibleName(f"{link.name}\u00a0: {text}")
 
     def accessible_text(self, account_id: int) -> str:
         """What a screen reader says of an account's connection ("" when unknown)."""
