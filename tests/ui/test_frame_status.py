@@ -55,8 +55,8 @@ def test_status_bar_follows_sync_outbox_quota_and_connections(
                                      code="network.unreachable"))  # fmt: skip
     assert window.offline_banner.isVisible()
     assert window.offline_banner.text.text() == (
-        "Hors ligne\u00a0: vos messages archivés restent consultables\u202f; les envois attendent le "
-        "retour du réseau. (ORG urgences)"
+        "Hors ligne\u00a0: vos messages archivés restent consultables\u202f; "
+        "les envois attendent le retour du réseau. (ORG urgences)"
     )
     assert status.connections.accessible_text(2) == "ORG urgences\u00a0: hors ligne"
     assert status.connections.accessible_text(1) == "cabinet\u00a0: connectée"

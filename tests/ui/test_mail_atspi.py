@@ -134,7 +134,8 @@ def test_a_row_reads_as_a_sentence_through_at_spi(tmp_path: Path) -> None:
     assert len(rows) == 1
     sentence = rows[0]
     assert sentence.startswith(
-        f"Non lu. De Jeanne DURAND, patiente, INS {grouped}. Objet\u00a0: Résultats d'analyse. Reçu "
+        f"Non lu. De Jeanne DURAND, patiente, INS {grouped}. "
+        "Objet\u00a0: Résultats d'analyse. Reçu "
     )
     assert "Reçu aujourd'hui à " in sentence or "Reçu hier à " in sentence
     assert sentence.endswith("Pièce jointe.")
