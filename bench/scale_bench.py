@@ -233,7 +233,9 @@ def _report(out: str) -> dict[str, Any]:
 # -- in-process reads -----------------------------------------------------------------------------
 
 
-async def _inprocess(root: Path, pool_corpus: Corpus, repeat: int) -> dict[str, Any]:
+async def _inprocess(
+    root: Path, pool_corpus: Corpus, repeat: int, *, resyncs_too: bool = True
+) -> dict[str, Any]:
     from app.config.paths import AppPaths
     from app.config.settings import Settings
     from app.services.archive_service import SearchFilters
@@ -308,7 +310,7 @@ async def _inprocess(root: Path, pool_corpus: Corpus, repeat: int) -> dict[str, 
             )
         resyncs = []
         resyncs_cpu = []
-        for _ in range(RESYNCS):
+        for _ in range(RESYNCS if resyncs_too else 0):
             started = time.perf_counter()
             cpu = time.process_time()
             report = await services.sync.sync(account)
@@ -540,6 +542,30 @@ def markdown(data: dict[str, Any]) -> str:
             cells.append(f"{_ms(wall)} / {_ms(cpu)}")
         text = rows[0]["text"]
         lines.append(f"| {kind} `{text}` | " + " | ".join(cells) + " |")
+    again = [s for s in sizes if "reads_again" in s]
+    if again:
+        lines += [
+            "",
+            "The reads measured again on the same archives (kept profiles, no server: no"
+            " resync) with a later tree:",
+            "",
+            "| messages | tree | load | folder open, median | search p95 (wall / CPU) |"
+            + "".join(f" {k} p95 (wall / CPU) |" for k in kinds),
+            "|---:|---|---:|---:|---:|" + "---:|" * len(kinds),
+        ]
+        for s in again:
+            r = s["reads_again"]
+            cells = []
+            for kind in kinds:
+                rows = [x for x in r["search_rows"] if x["query"] == kind]
+                cells.append(
+                    f"{_ms(max(x['p95'] for x in rows))} / {_ms(max(x['cpu_p95'] for x in rows))}"
+                )
+            lines.append(
+                f"| {s['messages']:,} | {r['commit']} ({r['measured_at']}) | {r['load'][0]:.1f} |"
+                f" {_ms(median(r['open']))} | {_ms(percentile(r['search_all'], 95))} /"
+                f" {_ms(percentile(r['search_all_cpu'], 95))} | " + " | ".join(cells) + " |"
+            )
     lines.append("")
     lines.append(
         "Load average (1 min) before → after each first sync: "
@@ -620,6 +646,11 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the sizes of bench/work/results/scale.json not measured in this run",
     )
     parser.add_argument(
+        "--reads",
+        metavar="PROFILE",
+        help="measure the reads again on a kept profile (bench/work/scale/profile-N)",
+    )
+    parser.add_argument(
         "--render",
         action="store_true",
         help="only write the docs section from bench/work/results/scale.json",
@@ -630,6 +661,27 @@ def main(argv: list[str] | None = None) -> int:
         from bench.run import write_sections
 
         write_sections({"scale": markdown(json.loads(out.read_text()))})
+        return 0
+    if args.reads:
+        # The reads again on a kept profile (its server gone: no resync), with this tree's
+        # code, stored beside the size's first measurement.
+        root = Path(args.reads)
+        data = json.loads(out.read_text())
+        count = int(root.name.rsplit("-", 1)[1])
+        pool_corpus, _ = load_or_generate("text", POOL_SIZE, 2025)
+        again = asyncio.run(_inprocess(root, pool_corpus, args.repeat, resyncs_too=False))
+        again["commit"] = _commit()
+        again["measured_at"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+        again["load"] = os.getloadavg()
+        for size in data["sizes"]:
+            if size["messages"] == count:
+                size["reads_again"] = again
+        out.write_text(json.dumps(as_json_safe(data), indent=1))
+        print(
+            f"open {median(again['open']) * 1000:.1f} ms, search p95"
+            f" {percentile(again['search_all'], 95) * 1000:.2f} ms (CPU"
+            f" {percentile(again['search_all_cpu'], 95) * 1000:.2f} ms)"
+        )
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     pool_corpus, _ = load_or_generate("text", POOL_SIZE, 2025)
