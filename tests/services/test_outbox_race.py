@@ -107,16 +107,19 @@ async def flush_with_a_dead_flushs_lease(profile: Path) -> tuple[FlushReport, li
     services = await open_profile(profile)
     try:
         account = await services.accounts.get("cab")
-        now = int(time.time())
         for entry in await services.outbox.entries(account):
             # The state a flush killed while filing leaves: submitted (the server took it),
             # and the filing leased (what `_file` writes before appending to Sent).
             def killed(a: Archive, e: OutboxEntry = entry) -> bool:
                 a.outbox.transition(e.id, OutboxState.QUEUED, OutboxState.SUBMITTING)
                 a.outbox.transition(
-                    e.id, OutboxState.SUBMITTING, OutboxState.SUBMITTED, submitted_at=now
+                    e.id,
+                    OutboxState.SUBMITTING,
+                    OutboxState.SUBMITTED,
+                    submitted_at=int(time.time()),
                 )
-                return a.outbox.claim_filing(e.id, now=now, lease=30)
+                # The clock read after the transitions (they stamp updated_at themselves).
+                return a.outbox.claim_filing(e.id, now=int(time.time()), lease=30)
 
             assert await services.store.write(killed)
         report = await services.outbox.flush(account)
