@@ -103,6 +103,12 @@ class Quota:
     limit_kib: int
 
 
+#: A folder up to this many messages is searched with one ``UID SEARCH ALL`` (its answer stays
+#: under imaplib's 1,000,000-byte line limit); a larger one by UID ranges.
+_SEARCH_ALL_MAX = 80_000
+_SEARCH_LINE_BYTES = 900_000
+
+
 class ImapSession:
     """A connection to one IMAP server for one account."""
 
@@ -383,9 +389,24 @@ class ImapSession:
     # -- reading ----------------------------------------------------------------------------
 
     def search_all_uids(self) -> list[int]:
-        """Every UID of the selected folder (UID SEARCH ALL), ascending."""
+        """Every UID of the selected folder (UID SEARCH ALL), ascending.
+
+        A large folder is searched by UID ranges: imaplib refuses an answer line over
+        1,000,000 bytes, and ``UID SEARCH ALL`` of 600,000 messages is 4 MB on one line
+        (bench/scale_bench.py). Messages arrived after the SELECT are left to the next sync.
+        """
         client = self._require()
-        return sorted(int(u) for u in self._call(client.search, "ALL"))
+        selection = self._selection
+        state = selection[2].state if selection and selection[0] == self._selected else None
+        if state is None or state.uidnext is None or (state.exists or 0) <= _SEARCH_ALL_MAX:
+            return sorted(int(u) for u in self._call(client.search, "ALL"))
+        # Each answer at most about 900,000 bytes: UIDs of this many digits and a space.
+        span = _SEARCH_LINE_BYTES // (len(str(state.uidnext)) + 1)
+        found: list[int] = []
+        for low in range(1, state.uidnext, span):
+            high = min(low + span - 1, state.uidnext - 1)
+            found.extend(int(u) for u in self._call(client.search, ["UID", f"{low}:{high}"]))
+        return sorted(set(found))
 
     def fetch_envelopes(self, uids: Sequence[int]) -> list[EnvelopeRecord]:
         """Flags, size, arrival date and header block of messages of the selected folder.

@@ -1,4 +1,4 @@
-"""`ImapSession.select(reuse=True)`: the body pass keeps a folder selected between batches.
+"""`ImapSession.select(reuse=True)` and `search_all_uids` on large folders.
 
 Re-selecting a large folder for every batch of bodies made the server reload it each time
 (bench/scale_bench.py); `reuse` returns the last SELECT's result instead, only for the folder
@@ -14,6 +14,7 @@ import pytest
 
 from app.domain.account import AuthMethod, Endpoint, Security
 from app.domain.errors import KnownError
+from app.transport import imap_session
 from app.transport.imap_session import Credentials, ImapSession
 from app.transport.revocation import RevocationChecker, RevocationMode
 from app.transport.tls import TlsPolicy, make_context
@@ -75,3 +76,24 @@ def test_a_failed_select_is_never_reused(session: ImapSession) -> None:
         session.select("Dossier qui n'existe pas", readonly=True)
     # The failed SELECT left no folder selected on the server: INBOX is selected again.
     assert session.select("INBOX", readonly=True, reuse=True) is not selected
+
+
+def test_a_large_folder_is_searched_by_uid_ranges(
+    session: ImapSession, imap_account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the threshold, ``UID SEARCH`` goes by ranges (imaplib's 1 MB line limit)."""
+    for n in range(7):
+        imap_account.server.deliver(imap_account.address, message(subject=f"Lot {n}")[0])
+    session.select("INBOX", readonly=True)
+    whole = session.search_all_uids()
+    assert len(whole) >= 7
+    sent: list[object] = []
+    search = session._require().search
+    monkeypatch.setattr(imap_session, "_SEARCH_ALL_MAX", 2)
+    monkeypatch.setattr(imap_session, "_SEARCH_LINE_BYTES", 6)  # 2-3 UIDs a range
+    monkeypatch.setattr(
+        session._require(), "search", lambda criteria: sent.append(criteria) or search(criteria)
+    )
+    assert session.search_all_uids() == whole
+    assert len(sent) >= 3
+    assert all(c != "ALL" for c in sent)
