@@ -335,6 +335,12 @@ def _report_outcome(ctx: CliContext, outcome: SendOutcome) -> int:
             + "; it will leave at the next pli sync or pli outbox --flush."
         )
     for refused in outcome.refused:
+        if refused.get("pending"):
+            lines.append(
+                f"  not accepted for now: {refused['address']} (the server answered: "
+                f"{refused['code']} {refused['text']}); Pli tries again later by itself"
+            )
+            continue
         lines.append(
             f"  refused by the server: {refused['address']} ({refused['code']} {refused['text']})"
         )
@@ -457,7 +463,8 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
     waiting = False
     if args.flush:
         for each in accounts:
-            report = await services.outbox.flush(each)
+            # Asked by the user: recipients refused for now are tried again at once too.
+            report = await services.outbox.flush(each, retry_now=True)
             if report.offline:
                 waiting = True
                 ctx.out.warn(
@@ -500,7 +507,9 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                 "status": {r: {"status": s, "detail": d} for r, (s, d) in statuses.items()},
             }
         )
-        status = ", ".join(f"{r}: {s}" for r, (s, _d) in statuses.items()) or entry.state
+        status = ", ".join(_recipient_status(r, s, d) for r, (s, d) in statuses.items())
+        status = status or entry.state
+        waits = any(s == "pending" for s, _d in statuses.values())  # the server's words in full
         if reason is not None:
             status = describe(reason)
         rows.append(
@@ -509,7 +518,7 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                 entry.state,
                 entry.kind,
                 display_subject(entry.subject)[:40],
-                status if reason is not None else status[:60],
+                status if reason is not None or waits else status[:60],
             ]
         )
     ctx.out.result(
@@ -519,6 +528,13 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
         else ["The outbox is empty."],
     )
     return int(ExitCode.QUEUED) if waiting else int(ExitCode.OK)
+
+
+def _recipient_status(recipient: str, status: str, detail: str | None) -> str:
+    """One recipient's status in the outbox table (the server's words while it waits)."""
+    if status == "pending":
+        return f"{recipient}: waiting (the server answered: {detail or '?'})"
+    return f"{recipient}: {status}"
 
 
 async def _end_exchange(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -75,3 +75,36 @@ TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
 def allowed(current: OutboxState, target: OutboxState) -> bool:
     """Whether `current` → `target` is a transition of the outbox's state machine."""
     return target in TRANSITIONS[current]
+
+
+# -- recipients refused for now ----------------------------------------------------------------
+#
+# A server may accept a message for some recipients and refuse others only "for now" (a 4xx at
+# RCPT, RFC 5321 §4.2.5: Postfix's "451 4.3.0 Temporary lookup failure" while its directory is
+# down, greylisting). The message left for the others (the entry goes on to filed, its copy in
+# Sent made once); those recipients wait in the entry's ``refused`` records (``pending``) and
+# are tried again later, alone, with the same Message-ID (RFC 5321 §4.5.4.1: retry with
+# backoff, give up after a while), as an MTA's queue would.
+
+#: Delay before the first new try of a recipient refused for now (seconds); doubled each time.
+RETRY_FIRST_DELAY_SECONDS = 300
+
+#: Longest delay between two tries of a recipient refused for now (seconds).
+RETRY_MAX_DELAY_SECONDS = 4 * 3600
+
+#: How long a recipient refused for now is tried again before it fails for good (seconds).
+RETRY_LIFETIME_SECONDS = 24 * 3600
+
+#: How many answers "not now" a recipient may get before it fails for good.
+RETRY_MAX_ATTEMPTS = 12
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds to wait after the `attempts`-th answer "not now" before trying again."""
+    exponent = max(0, min(attempts - 1, 16))
+    return int(min(RETRY_FIRST_DELAY_SECONDS * 2**exponent, RETRY_MAX_DELAY_SECONDS))
+
+
+def retry_exhausted(since: int, attempts: int, now: int) -> bool:
+    """Whether a recipient refused for now since `since`, `attempts` times, is given up."""
+    return attempts >= RETRY_MAX_ATTEMPTS or now - since >= RETRY_LIFETIME_SECONDS

@@ -61,7 +61,7 @@ from app.domain.events import (
 )
 from app.domain.mailbox import FolderRole
 from app.domain.message import Flag
-from app.domain.outbox import OutboxState
+from app.domain.outbox import OutboxState, retry_delay, retry_exhausted
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.executors import SerialExecutor
@@ -114,6 +114,12 @@ class FlushReport:
     not_filed: str | None = None  # sent, but the copy in Sent could not be made (code)
     not_filed_error: KnownError | None = None  # the error behind `not_filed` (host, reason)
     late_copies: int = 0  # hidden copies delivered after the filing, taken out of the inbox
+    #: Recipients refused "for now" at an earlier submission that accepted them this time.
+    retried: int = 0
+    #: Recipients refused "for now" that still wait (tried again later) after this flush.
+    deferred: int = 0
+    #: Recipients refused "for now" for too long (or for good at a new try): failed now.
+    expired: int = 0
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,7 @@ class OutboxService:
 
         def work(a: Archive) -> list[OutboxItem]:
             entries = a.outbox.all(account_id=account.id if account else None)
-            return [OutboxItem(e, a.delivery.of(e.message_id)) for e in entries]
+            return [OutboxItem(e, _with_pending(e, a.delivery.of(e.message_id))) for e in entries]
 
         return await self._store.query(work)
 
@@ -184,8 +190,19 @@ class OutboxService:
         return await self._store.read(lambda a: a.outbox.get(entry_id))
 
     async def statuses(self, message_id: str) -> dict[str, tuple[str, str | None]]:
-        """Recipient → (status, detail) of a sent message."""
-        return await self._store.read(lambda a: a.delivery.of(message_id))
+        """Recipient → (status, detail) of a sent message.
+
+        A recipient the server refused only for now, tried again later, is ``pending`` with
+        the server's words (`PENDING_STATUS`).
+        """
+
+        def work(a: Archive) -> dict[str, tuple[str, str | None]]:
+            found = a.outbox.written([message_id]).get(message_id)
+            entry = a.outbox.find(found[0]) if found else None
+            statuses = a.delivery.of(message_id)
+            return _with_pending(entry, statuses) if entry is not None else statuses
+
+        return await self._store.read(work)
 
     async def counts(self, account: Account) -> tuple[int, int]:
         """(waiting to leave, failed) messages of the account."""
@@ -218,18 +235,23 @@ class OutboxService:
 
     # -- the flush --------------------------------------------------------------------------
 
-    async def flush(self, account: Account) -> FlushReport:
+    async def flush(self, account: Account, *, retry_now: bool = False) -> FlushReport:
         """Move every pending entry of the account as far as it can go, in order.
 
-        Never raises for the server being unreachable: `FlushReport.offline` says it, and the
-        entries wait, queued, for the next flush.
+        Recipients a server refused only for now are tried again when their time has come
+        (with backoff, see `app.domain.outbox.retry_delay`), or at once with `retry_now` (the
+        user asked to send what waits). Never raises for the server being unreachable:
+        `FlushReport.offline` says it, and the entries wait, queued, for the next flush.
         """
         lock = self._locks.setdefault(account.id, asyncio.Lock())
         async with lock, contextlib.AsyncExitStack() as section:
             report = FlushReport()
             ids = await self._store.read(lambda a: a.outbox.pending(account.id))
             late = await self._store.read(lambda a: _late_hidden_copies(a, account))
-            if not ids and not late:
+            retries = await self._store.read(
+                lambda a: a.outbox.due_retries(account.id, int(time.time()), every=retry_now)
+            )
+            if not ids and not late and not retries:
                 return report
             alone = False
             if self._exclusive is not None:
@@ -251,6 +273,8 @@ class OutboxService:
             try:
                 for entry_id in ids:
                     await run.advance(entry_id)
+                for entry_id in retries:
+                    await run.retry(entry_id, force=retry_now)
                 for entry in late:
                     await run.remove_late_copy(entry)
             except (NetworkError, AuthError, ServerError) as error:
@@ -507,15 +531,22 @@ class _FlushRun:
             return await self._fail(entry, error)
         except KnownError as error:
             return await self._fail(entry, error)
+        now = int(time.time())
+        # Refused for good (5xx): failed. Refused only for now (4xx, RFC 5321 §4.5.4.1): the
+        # message left for the others; those wait, pending, and are tried again later alone.
         refused: list[dict[str, Any]] = [
             {"address": r.address, "code": r.code, "text": r.text}
             for r in result.refused
-            if r.address.lower() != own or not hidden_copy
+            if (r.address.lower() != own or not hidden_copy) and not r.temporary
+        ]
+        deferred: list[dict[str, Any]] = [
+            _pending_record(r.address, r.code, r.text, since=now, attempts=1, now=now)
+            for r in result.refused
+            if (r.address.lower() != own or not hidden_copy) and r.temporary
         ]
         accepted = [r for r in result.accepted if r.lower() != own or not hidden_copy]
-        now = int(time.time())
         answer: dict[str, Any] = {
-            "refused": refused,
+            "refused": refused + deferred,
             "dsn_offered": int(result.dsn_offered),
             "server_reply": result.reply[:300],
             "submitted_at": now,
@@ -553,13 +584,16 @@ class _FlushRun:
                 target=entry.message_id,
                 request=f"MAIL FROM, RCPT TO x{len(envelope)}, DATA"
                 + (" (DSN NOTIFY=SUCCESS,FAILURE)" if result.dsn_requested else ""),
-                outcome="ok" if not refused else f"ok:{len(refused)} refused",
+                outcome="ok"
+                + (f":{len(refused)} refused" if refused else "")
+                + (f":{len(deferred)} refused for now" if deferred else ""),
                 detail=result.reply[:200],
             )
             return moved
 
         moved = await self._store.write(work)
         self._report.submitted += 1
+        self._report.deferred += len(deferred)
         self.changes += 1
         if moved:
             self._service.changed(account, entry.id, OutboxState.SUBMITTED, None)
@@ -706,6 +740,271 @@ class _FlushRun:
 
         await self._store.write(forget)
 
+    # -- recipients refused for now ------------------------------------------------------
+
+    async def retry(self, entry_id: int, *, force: bool = False) -> None:
+        """Try again, alone, the recipients a server refused only for now (when due).
+
+        The entry is filed (its copy in Sent made once, at the first submission); only the
+        waiting recipients are in the envelope, with the same message and Message-ID. The try
+        is claimed in the archive (committed) before talking to the server: a try found
+        claimed later (the flush died, or lost the answer) is looked for on the server before
+        anything is sent again, so nobody gets the message twice.
+        """
+        account = self._account
+        entry = await self._store.read(lambda a: a.outbox.find(entry_id))
+        if entry is None or entry.state is not OutboxState.FILED:
+            return
+        records = [dict(r) for r in entry.refused]
+        pending = [r for r in records if r.get("pending")]
+        if not pending:
+            return
+        if any(r.get("retrying") for r in pending):
+            await self._reconcile_retry(entry)
+            return
+        now = int(time.time())
+        if not force and min(int(r.get("next") or 0) for r in pending) > now:
+            return
+        if self._submitter is None:
+            # Unreachable or refused login: raised as is (the flush reports it), nothing
+            # claimed, the recipients wait as they were.
+            self._submitter = await self._accounts.smtp_submitter(account, self._smtp_executor)
+        submitter = self._submitter
+        hidden_copy = self._retry_copy_possible(entry)
+        if hidden_copy:
+            # The inbox must hold no copy before this try: a copy found there afterwards is
+            # then this try's own evidence (the first submission's was taken out at filing).
+            await self._remove_hidden_copy(entry)
+        claimed = [{**r, "retrying": now} if r.get("pending") else r for r in records]
+        if not await self._store.write(
+            lambda a: a.outbox.replace_refused(entry.id, entry.refused, claimed)
+        ):
+            self._report.busy += 1
+            return
+        addresses = [str(r["address"]) for r in pending]
+        envelope = addresses + ([account.address] if hidden_copy else [])
+        dsn = None
+        if entry.dsn is not None:
+            dsn = DsnRequest(tuple(entry.dsn["notify"]), entry.dsn["ret"], entry.dsn["envid"])
+        try:
+            result = await self._smtp_executor.run(
+                partial(
+                    submitter.submit,
+                    entry.envelope_from,
+                    envelope,
+                    entry.raw,
+                    dsn=dsn,
+                    copies=(account.address,) if hidden_copy else (),
+                )
+            )
+        except SubmissionUncertainError:
+            # Sent or not: the claim stays, and the next flush looks for this try's copy.
+            await self._discard_submitter()
+            self._report.unconfirmed += 1
+            return
+        except (NetworkError, AuthError):
+            # Certainly not sent: the claim is given back, the recipients wait as they were.
+            await self._discard_submitter()
+            await self._store.write(lambda a: a.outbox.replace_refused(entry.id, claimed, records))
+            raise
+        except KnownError as error:
+            if not submitter.usable:
+                await self._discard_submitter()
+            refusals = error.params.get("refused")
+            answers = {
+                r.address.lower(): (r.code, r.text)
+                for r in (refusals if isinstance(refusals, tuple) else ())
+                if isinstance(r, RecipientRefusal)
+            }
+            code = error.params.get("smtp_code")
+            detail = str(error.params.get("detail") or error.code)
+            temporary = error.code == "server.temporary_failure"
+            fallback = (int(code) if isinstance(code, int) else (451 if temporary else 554), detail)
+            await self._record_retry(
+                entry,
+                claimed,
+                accepted=[],
+                answers={a.lower(): answers.get(a.lower(), fallback) for a in addresses},
+                request=len(envelope),
+            )
+            return
+        answers = {
+            r.address.lower(): (r.code, r.text)
+            for r in result.refused
+            if r.address.lower() in {a.lower() for a in addresses}
+        }
+        accepted = [a for a in result.accepted if a.lower() in {x.lower() for x in addresses}]
+        await self._record_retry(
+            entry, claimed, accepted=accepted, answers=answers, request=len(envelope)
+        )
+        if hidden_copy:
+            await self._remove_hidden_copy(entry)
+
+    def _retry_copy_possible(self, entry: OutboxEntry) -> bool:
+        """Whether a new try can carry the hidden copy, the evidence looked for after a crash.
+
+        Not when the server files sent mail itself, nor when the user is a real recipient
+        (their own copy in the inbox is wanted, and proves nothing about this try).
+        """
+        account = self._account
+        if account.config.server_files_sent:
+            return False
+        own = MailAddress.parse(account.address).key
+        if own in {r.lower() for r in entry.recipients}:
+            return False
+        return own not in _visible_recipients(entry.raw)
+
+    async def _reconcile_retry(self, entry: OutboxEntry) -> None:
+        """A try of recipients refused for now began and was never recorded: did it leave?
+
+        Its hidden copy in the inbox says it did (the recipients it was for count as sent).
+        Not found after the grace period: it did not, and the recipients are due again. With
+        no possible evidence, they are not sent again (never twice): they fail with the code
+        ``network.outcome_unknown`` for the user to decide.
+        """
+        records = [dict(r) for r in entry.refused]
+        claimed = [r for r in records if r.get("pending") and r.get("retrying")]
+        addresses = [str(r["address"]) for r in claimed]
+        if self._retry_copy_possible(entry):
+            if await self._find(entry, ("INBOX",)):
+                await self._record_retry(
+                    entry, records, accepted=addresses, answers={}, request=0, found=True
+                )
+                await self._remove_hidden_copy(entry)
+                return
+            grace = self._service.settings.sending.uncertain_grace_seconds
+            began = max(int(r["retrying"]) for r in claimed)
+            if time.time() - began < grace:
+                self._report.unconfirmed += 1
+                return
+            released = [
+                {k: v for k, v in r.items() if k != "retrying"} | {"next": 0} if r in claimed else r
+                for r in records
+            ]
+            if await self._store.write(
+                lambda a: a.outbox.replace_refused(entry.id, entry.refused, released)
+            ):
+                await self.retry(entry.id, force=True)
+            return
+        await self._record_retry(
+            entry,
+            records,
+            accepted=[],
+            answers={a.lower(): (0, "network.outcome_unknown") for a in addresses},
+            request=0,
+            unknown=True,
+        )
+
+    async def _record_retry(
+        self,
+        entry: OutboxEntry,
+        before: list[dict[str, Any]],
+        *,
+        accepted: Sequence[str],
+        answers: dict[str, tuple[int, str]],
+        request: int,
+        found: bool = False,
+        unknown: bool = False,
+    ) -> None:
+        """Record a try's outcome for each recipient it was for, in one transaction.
+
+        Accepted: sent (removed from the refusals). Refused for now again: waits, with a
+        longer delay, unless it waited too long (then failed, with the server's words).
+        Refused for good: failed.
+        """
+        account = self._account
+        now = int(time.time())
+        taken = {a.lower() for a in accepted}
+        after: list[dict[str, Any]] = []
+        sent: list[str] = []
+        failed: list[dict[str, Any]] = []
+        still = 0
+        for record in before:
+            address = str(record.get("address", ""))
+            key = address.lower()
+            if not record.get("pending") or not (record.get("retrying") or key in answers):
+                after.append(record)
+                continue
+            if key in taken:
+                sent.append(address)
+                continue
+            code, text = answers.get(key, (int(record["code"]), str(record["text"])))
+            attempts = int(record.get("attempts") or 1) + 1
+            since = int(record.get("since") or now)
+            if 400 <= code < 500 and not retry_exhausted(since, attempts, now):
+                after.append(
+                    _pending_record(address, code, text, since=since, attempts=attempts, now=now)
+                )
+                still += 1
+                continue
+            final = {"address": address, "code": code, "text": text, "attempts": attempts}
+            if 400 <= code < 500:
+                final["expired"] = True
+            if unknown:
+                final["outcome_unknown"] = True
+            after.append(final)
+            failed.append(final)
+
+        def work(a: Archive) -> bool:
+            if not a.outbox.replace_refused(entry.id, before, after):
+                return False
+            for address in sent:
+                a.delivery.report(entry.message_id, address, MessageStatus.SUBMITTED)
+            for record in failed:
+                a.delivery.report(
+                    entry.message_id,
+                    str(record["address"]),
+                    MessageStatus.FAILED,
+                    detail=(
+                        str(record["text"])
+                        if record.get("outcome_unknown")
+                        else f"{record['code']} {record['text']}"
+                    )[:300],
+                )
+            a.audit.add(
+                account_id=account.id,
+                actor=account.address,
+                action="send.retry",
+                target=entry.message_id,
+                request=(
+                    "UID SEARCH HEADER Message-ID"
+                    if found or unknown
+                    else f"MAIL FROM, RCPT TO x{request}, DATA"
+                ),
+                outcome=f"ok:{len(sent)} sent:{still} refused for now:{len(failed)} failed",
+            )
+            return True
+
+        if not await self._store.write(work):
+            self._report.busy += 1
+            return
+        self.changes += 1
+        self._report.retried += len(sent)
+        self._report.deferred += still
+        self._report.expired += len(failed)
+        log.info(
+            "outbox entry %d: new try: %d sent, %d still refused for now, %d failed",
+            entry.id,
+            len(sent),
+            still,
+            len(failed),
+        )
+        self._service.changed(account, entry.id, OutboxState.FILED, None)
+        for status, count in (
+            (MessageStatus.SUBMITTED, len(sent)),
+            (MessageStatus.FAILED, len(failed)),
+        ):
+            if count:
+                self._events.publish(
+                    DeliveryStatusChanged(
+                        account_id=account.id,
+                        account=account.name,
+                        outbox_id=entry.id,
+                        status=status.value,
+                        recipients=count,
+                    )
+                )
+
     async def _discard_submitter(self) -> None:
         """Forget a broken submission session, releasing its socket (on its own thread)."""
         submitter, self._submitter = self._submitter, None
@@ -795,6 +1094,40 @@ def _late_hidden_copies(archive: Archive, account: Account) -> list[OutboxEntry]
             continue  # the user wrote to themselves: that copy is wanted
         found.append(entry)
     return found
+
+
+#: The status of a recipient the server refused only for now, tried again later (the
+#: server's words as its detail): shown beside `MessageStatus` values, never stored as one.
+PENDING_STATUS = "pending"
+
+
+def _pending_record(
+    address: str, code: int, text: str, *, since: int, attempts: int, now: int
+) -> dict[str, Any]:
+    """The refusal record of a recipient refused for now: when it is tried again."""
+    return {
+        "address": address,
+        "code": code,
+        "text": text,
+        "pending": True,
+        "attempts": attempts,
+        "since": since,
+        "next": now + retry_delay(attempts),
+    }
+
+
+def _with_pending(
+    entry: OutboxEntry, statuses: dict[str, tuple[str, str | None]]
+) -> dict[str, tuple[str, str | None]]:
+    """`statuses` with the recipients refused for now as `PENDING_STATUS` (server's words)."""
+    pending = {
+        str(r["address"]).lower(): (PENDING_STATUS, f"{r.get('code')} {r.get('text')}".strip())
+        for r in entry.refused
+        if r.get("pending")
+    }
+    if not pending:
+        return statuses
+    return dict(sorted({**statuses, **pending}.items()))
 
 
 def _mark_answered(archive: Archive, account: Account, message_pk: int) -> None:

@@ -197,12 +197,14 @@ class OutboxRepository:
         """Entries of the account filed at or after `since`, newest first.
 
         Only (id, Message-ID, envelope recipients), without the message itself: cheap enough
-        for every flush.
+        for every flush. An entry whose recipients refused for now were tried again since
+        counts too (``updated_at``: that submission's hidden copy may also come late).
         """
         rows = self._conn.execute(
             "SELECT id, message_id, recipients FROM outbox"
-            " WHERE account_id = ? AND state = ? AND filed_at >= ? ORDER BY id DESC",
-            (account_id, OutboxState.FILED.value, since),
+            " WHERE account_id = ? AND state = ? AND (filed_at >= ? OR updated_at >= ?)"
+            " ORDER BY id DESC",
+            (account_id, OutboxState.FILED.value, since, since),
         ).fetchall()
         return [(int(r[0]), str(r[1]), tuple(json.loads(r[2]))) for r in rows]
 
@@ -264,6 +266,48 @@ class OutboxRepository:
             self._conn.execute(
                 f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*values, entry_id)
             )
+
+    def due_retries(self, account_id: int, now: int, *, every: bool = False) -> list[int]:
+        """Filed entries with recipients refused for now whose new try is due, oldest first.
+
+        Due: its time (``next``) has come, or a try of it was begun and never recorded (a
+        flush died, or lost the server's answer), to be looked into. `every` takes every
+        entry with recipients waiting, due or not (the user asked to send now).
+        """
+        rows = self._conn.execute(
+            "SELECT id FROM outbox WHERE account_id = ? AND state = ? AND refused IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM json_each(outbox.refused) r"
+            " WHERE json_extract(r.value, '$.pending') = 1"
+            " AND (? OR coalesce(json_extract(r.value, '$.next'), 0) <= ?"
+            " OR json_extract(r.value, '$.retrying') IS NOT NULL))"
+            " ORDER BY id",
+            (account_id, OutboxState.FILED.value, int(every), now),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def replace_refused(
+        self,
+        entry_id: int,
+        before: Iterable[dict[str, Any]],
+        after: Iterable[dict[str, Any]],
+    ) -> bool:
+        """Replace a filed entry's refusal records if they are still `before` (compare-and-set).
+
+        For the new tries of recipients refused for now: claiming a try, recording its answer.
+        Returns whether it changed: False means another flush changed them first.
+        """
+        cursor = self._conn.execute(
+            "UPDATE outbox SET refused = ?, updated_at = ? WHERE id = ? AND state = ?"
+            " AND refused = ?",
+            (
+                json.dumps(list(after)),
+                int(time.time()),
+                entry_id,
+                OutboxState.FILED.value,
+                json.dumps(list(before)),
+            ),
+        )
+        return bool(cursor.rowcount == 1)
 
     def claim_filing(self, entry_id: int, *, now: int, lease: int, take_over: bool = False) -> bool:
         """Take the filing of a submitted entry for `lease` seconds (compare-and-set).
