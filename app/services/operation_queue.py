@@ -393,6 +393,9 @@ class OperationQueue:
     async def _replay_move(
         self, account: Account, connection: ImapConnection, payload: dict[str, Any]
     ) -> str:
+        payload = await self._store.read(
+            partial(_current_names, account_id=account.id, payload=payload)
+        )
         destination = payload["to"]
         requests = []
         by_position: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -467,6 +470,30 @@ class OperationQueue:
         )
         log.warning("replayed %s refused by the server (%s)", op.kind, error.code)
         return touched
+
+
+def _current_names(a: Archive, account_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """A queued move with its folders under their names now.
+
+    The server may have renamed a folder since the move was queued (followed by its
+    MAILBOXID, RFC 8474): the source is found by its folder's id and, when no folder has
+    the destination's name any more, the destination by the folder its messages are filed
+    in here.
+    """
+    origins = []
+    destination = payload["to"]
+    renamed = a.folders.find(account_id, destination) is None
+    for origin in payload["from"]:
+        current = dict(origin)
+        try:
+            if origin.get("folder_id") is not None:
+                current["folder"] = a.folders.by_id(int(origin["folder_id"])).name
+            if renamed:
+                destination = a.messages.summary(int(origin["pk"])).folder
+        except NotFoundError:
+            pass  # a folder or message gone since: as queued
+        origins.append(current)
+    return {**payload, "to": destination, "from": origins}
 
 
 def _op_messages(op: PendingOp) -> tuple[int, ...]:

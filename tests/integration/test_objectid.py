@@ -447,3 +447,31 @@ async def test_a_local_change_waiting_when_the_server_renames_the_folder_reaches
         new,
         False,
     )
+
+
+async def test_a_move_waiting_when_the_server_renames_its_folders_still_happens(
+    services: Services, one_cyrus_account: MailAccount
+) -> None:
+    """Moved here from a folder, then both folders renamed by another client before the move
+    is replayed: it happens between the folders under their new names, nothing twice."""
+    server, address = one_cyrus_account.server, one_cyrus_account.address
+    old, new = one_cyrus_account.folder("Patients"), one_cyrus_account.folder("Suivis")
+    box, renamed_box = one_cyrus_account.folder("Classer"), one_cyrus_account.folder("Classes")
+    await off_loop(server.create_folder, address, old)
+    await off_loop(server.create_folder, address, box)
+    raw, mid = message(subject="A classer")
+    await off_loop(server.deliver, address, raw, old)
+    account = await add_account(services, one_cyrus_account)
+    await services.sync.sync(account)
+    (pk, *_rest) = (await read(services, lambda a: entries(a, account)))["A classer"]
+    await services.operations.move([pk], box)
+    await off_loop(server.rename_folder, address, old, new)
+    await off_loop(server.rename_folder, address, box, renamed_box)
+    report = await services.sync.sync(account)
+    assert report.replayed == 1 and (report.added, report.gone) == (0, 0)
+    assert [m.message_id for m in await off_loop(server.messages, address, renamed_box)] == [mid]
+    assert await off_loop(server.messages, address, new) == []
+    after = await read(services, lambda a: entries(a, account))
+    assert after["A classer"][:3] == (pk, renamed_box, False)
+    assert len(after) == 1
+    await bound_to_the_right_message(services, account, server, address, renamed_box)
