@@ -190,6 +190,33 @@ def _importtime(tree: Path, root: Path, env: dict[str, str], top: int) -> dict[s
     }
 
 
+#: Commands whose instructions are counted (callgrind: the count does not move with the load).
+COUNTED = ("python -c pass (floor)", LIST, DIRECTORY)
+
+
+def _instructions(tree: Path, root: Path, env: dict[str, str]) -> dict[str, int]:
+    """Instructions executed by each of `COUNTED` (all threads), under callgrind; {} without
+    valgrind. Slower than the process by about 50×, and independent of the machine's load."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return {}
+    counts = {}
+    for name in COUNTED:
+        cmd = _commands(tree, root)[name]
+        done = subprocess.run(
+            [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if found:
+            counts[name] = int(found[1])
+    return counts
+
+
 def measure(runs: int, baselines: list[str]) -> dict[str, Any]:
     """Run every command `runs` times on every tree, interleaved."""
     trees = {**{rev: _tree(rev) for rev in baselines}, "now": _tree(None)}
@@ -210,7 +237,9 @@ def measure(runs: int, baselines: list[str]) -> dict[str, Any]:
                 samples[k][name]["wall"].append(wall)
                 samples[k][name]["cpu"].append(cpu)
     imports = {k: _importtime(trees[k], roots[k], envs[k], 12) for k in trees}
+    instructions = {k: _instructions(trees[k], roots[k], envs[k]) for k in trees}
     return {
+        "instructions": instructions,
         "machine": machine(),
         "baselines": baselines,
         "head": subprocess.run(
@@ -267,6 +296,23 @@ more; a desktop's Secret Service adds D-Bus calls. This benchmark names its back
 environment and does not pay that. Caching the choice (loading the cached backend directly)
 was not done: a cached backend can differ from keyring's own choice once another becomes
 usable (a KWallet session, a new plugin), which changes where the key is looked for.
+
+The window (bench/ui_bench.py, its own section) was not changed this session and not measured
+again: at 18:33–18:38 (load 9–13, every helper benchmarking) its starts took 2–10 s, and one
+probe process ended with SIGSEGV (the start after "demo" in that round's order; 6 further
+starts of the demo keyring profile ran clean).
+Where its start goes, in instructions (callgrind, imports alone, this tree at 18:10): importing
+`app.ui.application` (before the window shows) 1,219 M; then, before the services open, the
+mail page's modules 1,438 M (`app.ui.mail_page` → `app.ui.context` → `sync_supervisor` →
+`account_service` → the transport: imap_session, oidc, smtp_submitter, tls, revocation; the
+widgets also import `Account` from `account_service`), every service's module
+(`container.import_all`, from `bootstrap.prepare_gui` and `open_services(hold=True)`) 576 M
+and the command-line areas 96 M; the other screens' modules, 426 M, come after the first
+page. The way under 1 s: the transport out of the mail page's import chain (its imports in
+`account_service` and `app.ui.context` moved into the functions that use them) and the
+services' modules imported after the first page (`open_services(eager=False)` and
+`import_all` beside `_LATER_MODULES` in `app/ui/application.py`), both in files other
+sessions own.
 """
 
 
@@ -334,6 +380,26 @@ def markdown(result: dict[str, Any], notes: str = "") -> str:
             + " | ".join(_ms(c) for c in cpus)
             + f" | {cpus[-1] / cpus[0]:.2f}× | {cpus[-1] / cpus[-2]:.2f}× |"
         )
+    counted = result.get("instructions", {})
+    if all(counted.get(k) for k in [*revs, "now"]):
+        lines += [
+            "",
+            "Instructions executed (callgrind, one run, every thread; what the load does not "
+            "change):",
+            "",
+            "| command | "
+            + " | ".join(f"`{r}`" for r in revs)
+            + f" | now | now ÷ `{first}` | now ÷ `{last}` |",
+            "|---|" + "---:|" * (len(revs) + 3),
+        ]
+        for name in COUNTED:
+            ir = [counted[k].get(name, 0) for k in [*revs, "now"]]
+            if all(ir):
+                lines.append(
+                    f"| {name} | "
+                    + " | ".join(f"{x / 1e6:,.0f} M" for x in ir)
+                    + f" | {ir[-1] / ir[0]:.2f}× | {ir[-1] / ir[-2]:.2f}× |"
+                )
     keyring = s["now"][LIST]
     wall, cpu = median(keyring["wall"]), median(keyring["cpu"])
     lookup = s["now"][DIRECTORY]
