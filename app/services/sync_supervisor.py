@@ -43,6 +43,7 @@ from app.domain.events import (
     OperationQueued,
     SyncStarted,
 )
+from app.domain.mailbox import SyncState
 from app.services.account_service import Account, AccountService
 from app.services.event_bus import EventBus
 from app.services.imap_connection import ConnectionPool, ImapConnection
@@ -743,16 +744,26 @@ class _Worker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
 
+    async def _inbox_moved_since_pass(self, state: SyncState) -> bool:
+        """Whether INBOX, as the IDLE session's SELECT found it, differs from the archive's."""
+        folders = await self._sup._store.read(lambda a: a.folders.all(self.account.id))
+        inbox = next((f for f in folders if f.name.upper() == "INBOX"), None)
+        return inbox is not None and not inbox.state.unchanged(state)
+
     async def _watch(self) -> None:
         """IDLE on INBOX until a full pass is due or asked for; INBOX synced on each push."""
         sup = self._sup
         idle = await sup.connection(self.account, "idle")
         full_at = time.monotonic() + sup.full_pass_seconds
         keepalive_at = time.monotonic() + KEEPALIVE_CHECK_SECONDS
-        await idle.call(_enter_idle)
+        at_start = await idle.call(_enter_idle)
         renew_at = time.monotonic() + IDLE_RENEW_SECONDS
         idling = True
         try:
+            if await self._inbox_moved_since_pass(at_start):
+                # IDLE announces what happens from now on (RFC 2177): mail that came between
+                # the pass's look at INBOX and this SELECT would wait for the next full pass.
+                await sup.background_pass(self.account, only=["INBOX"])
             while not self._stop.is_set() and not self._wake.is_set():
                 if time.monotonic() >= full_at:
                     return
@@ -783,9 +794,11 @@ def _import_for_sessions() -> None:
     importlib.import_module("cryptography.x509")
 
 
-def _enter_idle(session: ImapSession) -> None:
-    session.select("INBOX", readonly=True)
+def _enter_idle(session: ImapSession) -> SyncState:
+    """Select INBOX and start IDLE; INBOX's state as SELECT reported it."""
+    state = session.select("INBOX", readonly=True).state
     session.idle_start()
+    return state
 
 
 __all__ = ["FULL_PASS_SECONDS", "SyncSupervisor", "yield_cpu_to_caller"]
