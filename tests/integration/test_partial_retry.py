@@ -8,12 +8,17 @@ are counted per recipient).
 
 from __future__ import annotations
 
+import json
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import Pli
+from app.domain.outbox import RETRY_LIFETIME_SECONDS
+from app.store.database import transaction
+from tests.support.archive_dump import open_archive
+from tests.support.cli import PASSPHRASE, Pli
 
 pytestmark = pytest.mark.integration
 
@@ -135,3 +140,101 @@ def test_a_recipient_refused_for_good_at_the_new_try_fails_with_the_server_s_wor
     assert not any(r.get("pending") for r in entry["refused"])
     assert _copies(c_account, entry["message_id"]) == 0
     assert _copies(b_account, entry["message_id"]) == 1
+
+
+def _send_with_one_waiting(tmp_path: Path, a: Pli, b_account, c_account, smtp_server) -> str:
+    smtp_server.reject_recipient(c_account.address, 451, LOOKUP.format(c_account.address))
+    sent = a(
+        "send",
+        "--to",
+        b_account.address,
+        c_account.address,
+        "--subject",
+        "Deux",
+        "--body-file",
+        _body(tmp_path),
+        "--json",
+    ).ok()
+    return str(sent.json()["message_id"])
+
+
+def _age_waiting(pli: Pli, seconds: int) -> None:
+    """Make the waiting recipients' first refusal `seconds` older (the clock is not ours)."""
+    archive = open_archive(pli.profile, PASSPHRASE)
+    try:
+        for entry_id, refused in archive.conn.execute(
+            "SELECT id, refused FROM outbox WHERE refused IS NOT NULL"
+        ).fetchall():
+            records = json.loads(refused)
+            for record in records:
+                if record.get("pending"):
+                    record["since"] -= seconds
+            with transaction(archive.conn):
+                archive.conn.execute(
+                    "UPDATE outbox SET refused = ? WHERE id = ?", (json.dumps(records), entry_id)
+                )
+    finally:
+        archive.close()
+
+
+def test_a_recipient_refused_for_now_for_too_long_fails_with_the_server_s_words(
+    tmp_path: Path, mail_account_factory, smtp_server
+) -> None:
+    a_account, b_account, c_account = (mail_account_factory() for _ in range(3))
+    a = _user(tmp_path, a_account)
+    message_id = _send_with_one_waiting(tmp_path, a, b_account, c_account, smtp_server)
+    # Still refused after a while: it waits on.
+    _age_waiting(a, RETRY_LIFETIME_SECONDS // 2)
+    a("outbox", "--flush").ok()
+    (entry,) = a("outbox", "--json").ok().json()["entries"]
+    assert entry["status"][c_account.address]["status"] == "pending"
+    # Still refused past the limit: failed for good, with what the server said.
+    _age_waiting(a, RETRY_LIFETIME_SECONDS // 2)
+    a("outbox", "--flush").ok()
+    (entry,) = a("outbox", "--json").ok().json()["entries"]
+    status = entry["status"][c_account.address]
+    assert status["status"] == "failed"
+    assert status["detail"] == f"451 {LOOKUP.format(c_account.address)}"
+    assert [(r["expired"], r["attempts"]) for r in entry["refused"]] == [(True, 3)]
+    # Nothing tries it again any more, and b got it once.
+    smtp_server.reset_faults()
+    a("outbox", "--flush").ok()
+    assert _copies(c_account, message_id) == 0
+    assert _copies(b_account, message_id) == 1
+
+
+@pytest.mark.parametrize("delivered", [True, False], ids=["delivered", "not-delivered"])
+def test_a_new_try_whose_answer_is_lost_is_looked_for_before_sending_again(
+    tmp_path: Path, mail_account_factory, smtp_server, delivered: bool
+) -> None:
+    a_account, b_account, c_account = (mail_account_factory() for _ in range(3))
+    a = _user(tmp_path, a_account)
+    (a.profile / "settings.json").write_text('{"sending": {"uncertain_grace_seconds": 600}}')
+    message_id = _send_with_one_waiting(tmp_path, a, b_account, c_account, smtp_server)
+    smtp_server.reset_faults()
+    # The connection drops after the data, before the answer (as when Pli is killed there):
+    # the try stays claimed in the archive.
+    smtp_server.drop_after_data(deliver=delivered)
+    a.run_process("outbox", "--flush")
+    (entry,) = a("outbox", "--json").ok().json()["entries"]
+    assert [r.get("retrying") is not None for r in entry["refused"]] == [True]
+    assert _copies(c_account, message_id) == int(delivered)
+    if not delivered:
+        # Within the grace period nothing is sent again (its copy may be on its way).
+        a("outbox", "--flush")
+        assert _copies(c_account, message_id) == 0
+        # Past the grace period: certainly not sent, so sent (once).
+        (a.profile / "settings.json").write_text('{"sending": {"uncertain_grace_seconds": 1}}')
+        time.sleep(1.5)
+    for _round in range(3):
+        a("outbox", "--flush")
+    # Exactly once for c (found on the server, or sent again once it was certainly not),
+    # once for b; Sent one copy; no hidden copy left in the inbox.
+    assert _copies(c_account, message_id) == 1
+    assert _copies(b_account, message_id) == 1
+    (entry,) = a("outbox", "--json").ok().json()["entries"]
+    assert entry["refused"] == []
+    assert entry["status"][c_account.address]["status"] == "submitted"
+    a("sync").ok()
+    assert _copies(a_account, message_id, "Sent") == 1
+    assert _copies(a_account, message_id) == 0

@@ -22,7 +22,7 @@ from PySide6.QtGui import QColor
 from app.domain.delivery import MessageStatus
 from app.domain.documents.naming import display_subject
 from app.domain.outbox import OutboxState
-from app.services.outbox_service import OutboxItem
+from app.services.outbox_service import PENDING_STATUS, OutboxItem
 from app.ui.models.formatting import format_list_date
 
 translate = QCoreApplication.translate
@@ -47,6 +47,9 @@ def state_text(item: OutboxItem) -> str:
     if state is OutboxState.FAILED:
         return translate("Outbox", "Failed")
     values = [s for s, _d in item.statuses.values()]
+    if PENDING_STATUS in values:
+        # Refused only for now by the server for some: tried again by itself later.
+        return translate("Outbox", "Sent, waiting for some recipients")
     if values and any(v == MessageStatus.FAILED.value for v in values):
         return translate("Outbox", "Sent, not delivered to everyone")
     if values and all(v == MessageStatus.READ.value for v in values):
@@ -103,6 +106,11 @@ def detail_text(item: OutboxItem, describe: Callable[[str], str], reason: str | 
             MessageStatus.READ.value: translate("Outbox", "read"),
             MessageStatus.FAILED.value: translate("Outbox", "not delivered"),
         }.get(status, status)
+        if status == PENDING_STATUS:
+            # Refused for now (a 4xx): the server's own words, tried again by itself later.
+            word = translate("Outbox", "waiting (the server answered: %1)").replace(
+                "%1", (detail or "?")[:120]
+            )
         line = f"{recipient}\u00a0: {word}"
         if status == MessageStatus.FAILED.value and detail:
             line += f" ({detail[:80]})"
