@@ -5,7 +5,8 @@ The flush (`OutboxService.flush`) moves messages by itself; these are the user's
   the audit trail; one already being submitted cannot be called back;
 - retry a ``failed`` message (refused by the server): it goes back to ``queued`` and leaves at
   the next flush, which is started at once; a message waiting because the server cannot be
-  reached is simply flushed now.
+  reached is simply flushed now; recipients a server refused only for now (the message left
+  for the others) are tried again now.
 Both are compare-and-set in the archive: a flush that took the message first wins, and the
 message is never sent twice.
 """
@@ -93,6 +94,9 @@ class OutboxActionService:
             if await self._store.write(work):
                 self._outbox.changed(account, entry_id, OutboxState.QUEUED, None)
                 await self._outbox.publish_counts(account)
+        elif any(r.get("pending") for r in entry.refused):
+            # Sent, with recipients the server refused only for now: they are tried now.
+            return await self._outbox.flush(account, retry_now=True)
         elif not entry.state.pending:
             raise ValidationError("outbox.nothing_to_retry", id=entry_id)
         return await self._outbox.flush(account)

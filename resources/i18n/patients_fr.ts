@@ -425,7 +425,7 @@
         </translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+79"/>
         <source>The server cannot be reached: %1. The message waits.</source>
         <translation>Le serveur est injoignable&#xa0;: %1. Le message attend.</translation>
     </message>
@@ -435,7 +435,12 @@
         <translation>Le serveur a de nouveau refusé le message.</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>The server still refuses some recipients for now. Pli tries again later.</source>
+        <translation>Le serveur refuse encore certains destinataires pour le moment. Pli réessaiera plus tard de lui-même.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Sent.</source>
         <translation>Envoyé.</translation>
     </message>

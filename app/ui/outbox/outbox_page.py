@@ -225,7 +225,8 @@ class OutboxPage(QWidget):
         item = self._current()
         state = item.entry.state if item is not None else None
         self.retry_button.setEnabled(
-            state is not None and (state is OutboxState.FAILED or state.pending)
+            state is not None
+            and (state is OutboxState.FAILED or state.pending or _waits_for_some(item))
         )
         self.cancel_button.setEnabled(state is OutboxState.QUEUED)
 
@@ -254,6 +255,10 @@ class OutboxPage(QWidget):
             )
         elif report.failed:
             self._notify(self.tr("The server refused the message again."))
+        elif report.deferred and not report.retried:
+            self._notify(
+                self.tr("The server still refuses some recipients for now. Pli tries again later.")
+            )
         else:
             self._notify(self.tr("Sent."))
         self.reload()
@@ -307,3 +312,8 @@ class OutboxPage(QWidget):
         self.last_notice = text
         self.notice.setText(text)
         self.notice.setAccessibleName(text)
+
+
+def _waits_for_some(item: OutboxItem | None) -> bool:
+    """Sent, with recipients the server refused only for now (they can be tried now)."""
+    return item is not None and any(r.get("pending") for r in item.entry.refused)
