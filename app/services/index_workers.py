@@ -13,8 +13,9 @@ caps of `app.documents.indexing` bound a document), and the size and page caps. 
 that goes over is skipped with the reason in its summary (``skipped``: ``timeout``,
 ``memory``, ``crashed``…) and the queue goes on.
 
-Workers start on first use (the command line never pays for them) and stop with `aclose`.
-Documents travel through pipes in memory: never a temporary file.
+Workers start on first use (the command line never pays for them), idle ones are let go by
+`release` (they start again when needed) and all stop with `aclose`. Documents travel
+through pipes in memory: never a temporary file.
 """
 
 from __future__ import annotations
