@@ -324,7 +324,10 @@ class OperationQueue:
         if op.kind == "move":
             return await self._replay_move(account, connection, payload)
         if op.kind == "expunge":
-            groups = _group(payload["positions"])
+            positions = await self._store.read(
+                partial(_current_positions, account_id=account.id, positions=payload["positions"])
+            )
+            groups = _group(positions)
             requests = []
             for (folder, uidvalidity), uids in groups.items():
 
@@ -494,6 +497,27 @@ def _current_names(a: Archive, account_id: int, payload: dict[str, Any]) -> dict
             pass  # a folder or message gone since: as queued
         origins.append(current)
     return {**payload, "to": destination, "from": origins}
+
+
+def _current_positions(
+    a: Archive, account_id: int, positions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Deleted messages' positions under their folders' names now.
+
+    A folder the server renamed since (followed by its MAILBOXID) no longer has the queued
+    name: its row is found by the tombstone the deletion left (same UIDVALIDITY and UID).
+    """
+    current = []
+    for position in positions:
+        moved = dict(position)
+        if a.folders.find(account_id, position["folder"]) is None:
+            folder = a.messages.tombstone_folder(
+                account_id, position["uidvalidity"], position["uid"]
+            )
+            if folder is not None:
+                moved["folder"] = folder
+        current.append(moved)
+    return current
 
 
 def _op_messages(op: PendingOp) -> tuple[int, ...]:

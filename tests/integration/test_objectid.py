@@ -475,3 +475,23 @@ async def test_a_move_waiting_when_the_server_renames_its_folders_still_happens(
     assert after["A classer"][:3] == (pk, renamed_box, False)
     assert len(after) == 1
     await bound_to_the_right_message(services, account, server, address, renamed_box)
+
+
+async def test_a_deletion_waiting_when_the_server_renames_the_folder_still_happens(
+    services: Services, one_cyrus_account: MailAccount
+) -> None:
+    server, address = one_cyrus_account.server, one_cyrus_account.address
+    old, new = one_cyrus_account.folder("Patients"), one_cyrus_account.folder("Suivis")
+    await off_loop(server.create_folder, address, old)
+    await off_loop(server.deliver, address, message(subject="A supprimer")[0], old)
+    kept_raw, kept_mid = message(subject="A garder")
+    await off_loop(server.deliver, address, kept_raw, old)
+    account = await add_account(services, one_cyrus_account)
+    await services.sync.sync(account)
+    (pk, *_rest) = (await read(services, lambda a: entries(a, account)))["A supprimer"]
+    await services.operations.delete([pk])
+    await off_loop(server.rename_folder, address, old, new)
+    report = await services.sync.sync(account)
+    assert report.replayed == 1 and (report.added, report.gone) == (0, 0)
+    assert [m.message_id for m in await off_loop(server.messages, address, new)] == [kept_mid]
+    assert set(await read(services, lambda a: entries(a, account))) == {"A garder"}

@@ -89,6 +89,7 @@ class MessageRepository:
         self.missing_email_ids = self.envelopes.missing_email_ids
         self.save_object_ids = self.envelopes.save_object_ids
         self.unbound_ids = self.envelopes.unbound_ids
+        self.tombstone_folder = self.envelopes.tombstone_folder
         # Full-text index of attachments.
         self.attachments_to_index = self.text.attachments_to_index
         self.save_attachment_index = self.text.save_attachment_index

@@ -76,6 +76,15 @@ class EnvelopeSync:
         )
         return {r[0] for r in rows}
 
+    def tombstone_folder(self, account_id: int, uidvalidity: int, uid: int) -> str | None:
+        """The folder's name now of the one tombstone with this UIDVALIDITY and UID, if one."""
+        rows = self._conn.execute(
+            "SELECT f.name FROM tombstones t JOIN folders f ON f.id = t.folder_id"
+            " WHERE f.account_id = ? AND t.uidvalidity = ? AND t.uid = ?",
+            (account_id, uidvalidity, uid),
+        ).fetchall()
+        return str(rows[0][0]) if len(rows) == 1 else None
+
     def forget_tombstones(self, folder_id: int, uidvalidity: int, uids: Iterable[int]) -> None:
         """Drop tombstones of messages the server no longer has."""
         self._conn.executemany(
