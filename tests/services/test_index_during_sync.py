@@ -126,3 +126,29 @@ async def test_a_routine_sync_indexes_its_few_documents_without_worker_processes
     assert services.documents.index_workers is None  # below pool_from: none was started
     found = await services.archive.search(WORDS[1], SearchFilters(account_id=account.id))
     assert [m.subject for m in found] == [f"Bilan {WORDS[1]}"]
+
+
+async def test_the_background_sync_indexes_while_bodies_arrive(
+    services: Services, events: EventLog, mail_account: Any
+) -> None:
+    for word in WORDS[:4]:
+        raw = message(subject=f"Bilan {word}", pdf=tiny_pdf(word))[0]
+        await off_loop(mail_account.server.deliver, mail_account.address, raw)
+    account = await add_account(services, mail_account)
+    services.documents.pool_from = 1
+
+    await services.supervisor.start([account])
+    try:
+        indexed = await events.wait_for(DocumentsIndexed, within=120)
+    finally:
+        await services.supervisor.stop()
+
+    assert (indexed.documents, indexed.remaining) == (4, 0)
+    assert services.documents.live_passes >= 1
+    workers = services.documents.index_workers
+    assert workers is not None
+    pids = workers.pids()
+    found = await services.archive.search(WORDS[3], SearchFilters(account_id=account.id))
+    assert [m.subject for m in found] == [f"Bilan {WORDS[3]}"]
+    await services.documents.aclose()
+    assert all(_gone(pid) for pid in pids)
