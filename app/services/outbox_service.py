@@ -971,7 +971,7 @@ class _FlushRun:
                     if found or unknown
                     else f"MAIL FROM, RCPT TO x{request}, DATA"
                 ),
-                outcome=f"ok:{len(sent)} sent:{still} refused for now:{len(failed)} failed",
+                outcome=f"sent:{len(sent)} refused for now:{still} failed:{len(failed)}",
             )
             return True
 
