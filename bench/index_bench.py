@@ -532,8 +532,9 @@ def markdown(result: dict[str, Any]) -> str:
                 "bodies and remains the fallback for damaged base64).",
                 "",
                 "In `pli sync` and the window, the documents go to worker processes (spawn, "
-                "started on first use, only when 24 messages or more wait: a routine sync's few "
-                "documents are indexed on the documents thread; stopped after 2 idle minutes) "
+                "started on first use: one while fewer than 24 messages wait, as after a "
+                "routine sync, both from 24; stopped after 2 idle minutes; this process "
+                "indexes only when no worker can start) "
                 "so that the process that syncs or draws the window keeps its GIL: it only "
                 "reads the archive, walks the MIME structure, passes the bytes through a pipe "
                 "and writes the index. Each document has a wall-time budget (15 s; the worker "

@@ -52,9 +52,9 @@ log = logging.getLogger(__name__)
 
 #: Messages read, split and saved together by the indexing (one read, one write transaction).
 INDEX_CHUNK = 16
-#: Messages waiting before worker processes are worth starting (a worker costs about half a
-#: second of CPU to start, a PDF 3 to 5 ms here): below, the few documents of a routine sync
-#: are indexed on this process's documents thread, after the bodies.
+#: Messages waiting before every worker process is used (a worker costs about half a second
+#: of CPU to start, a PDF 3 to 5 ms): below, the few documents of a routine sync go to one
+#: worker only (never to this process: a hostile PDF needs the worker's budgets).
 POOL_FROM = 24
 #: Idle worker processes are stopped after this long (they start again when needed).
 IDLE_SECONDS = 120.0
@@ -116,7 +116,7 @@ class DocumentService:
         self._idle_timer: asyncio.TimerHandle | None = None
         self._releasing: asyncio.Task[None] | None = None
         self._last_pool_use = 0.0
-        #: Messages waiting before the worker processes start (`POOL_FROM`; tests lower it).
+        #: Messages waiting before every worker process is used (`POOL_FROM`; tests change it).
         self.pool_from = POOL_FROM
         #: Background passes started by `index_soon` (bodies arriving), for diagnostics.
         self.live_passes = 0
@@ -323,7 +323,7 @@ class DocumentService:
             while not self._closed:
                 self._again = False
                 async with self._indexing:
-                    messages, documents = await self._index_pending(None, live=True)
+                    messages, documents = await self._index_pending(None)
                 self._unreported[0] += messages
                 self._unreported[1] += documents
                 if not self._again:
@@ -334,19 +334,17 @@ class DocumentService:
             log.exception("background indexing failed")
             self.failures.append(error)
 
-    async def _index_pending(self, limit: int | None, *, live: bool = False) -> tuple[int, int]:
+    async def _index_pending(self, limit: int | None) -> tuple[int, int]:
         """Index the messages waiting (at most `limit`): (messages, documents) done.
 
         Chunks of messages are read in one go, split here (cheap), their documents indexed by
         the worker processes, and saved in one transaction while the next chunk is indexed.
-        With fewer than `pool_from` messages waiting and no worker running, the documents are
-        indexed on the documents thread instead, and a `live` pass (bodies still arriving)
-        leaves them for the pass after the bodies.
+        With fewer than `pool_from` messages waiting (and fewer workers running), one worker
+        process is enough; when no worker process can start, the documents are indexed on the
+        documents thread.
         """
         pending = await self._store.query(lambda a: a.messages.attachments_to_index(limit))
-        in_pool = not self._pool_failed and (self._pool_running() or len(pending) >= self.pool_from)
-        if live and not in_pool:
-            return 0, 0
+        parallel = None if len(pending) >= self.pool_from else max(1, self._pool_running())
         messages = documents = 0
         saving: asyncio.Task[None] | None = None
         try:
@@ -357,7 +355,7 @@ class DocumentService:
                 raws = await self._store.query(partial(_raws_of, pks=[pk for pk, _ in chunk]))
                 jobs = await self._worker.run(_jobs_of, [raws.get(pk) for pk, _ in chunk])
                 flat = [job for message_jobs in jobs if message_jobs for job in message_jobs]
-                indexed = iter(await self._index_all(flat, in_pool))
+                indexed = iter(await self._index_all(flat, parallel))
                 results = [[next(indexed) for _ in message_jobs or ()] for message_jobs in jobs]
                 items: list[tuple[int, int, str, dict[str, tuple[int, str]]]] = []
                 for (pk, sort_key), message_jobs, message_results in zip(
@@ -380,13 +378,14 @@ class DocumentService:
             if saving is not None and not saving.done():
                 with contextlib.suppress(BaseException):
                     await asyncio.shield(saving)
-            if in_pool:
+            if self._pool is not None:
                 self._last_pool_use = time.monotonic()
                 self._arm_idle_timer()
         return messages, documents
 
-    def _pool_running(self) -> bool:
-        return self._pool is not None and bool(self._pool.pids())
+    def _pool_running(self) -> int:
+        """How many worker processes run."""
+        return len(self._pool.pids()) if self._pool is not None else 0
 
     def _arm_idle_timer(self) -> None:
         if self._idle_timer is not None:
@@ -403,11 +402,11 @@ class DocumentService:
         task = asyncio.get_running_loop().create_task(self._pool.release(), name="index-idle")
         self._releasing = task  # kept: the loop holds tasks weakly
 
-    async def _index_all(self, jobs: list[PartJob], in_pool: bool) -> list[PartResult]:
-        """Index `jobs` in the worker processes (`in_pool`), else on the documents thread."""
+    async def _index_all(self, jobs: list[PartJob], parallel: int | None) -> list[PartResult]:
+        """Index `jobs` in (at most `parallel`) worker processes, else on the documents thread."""
         if not jobs:
             return []
-        if in_pool and not self._pool_failed:
+        if not self._pool_failed:
             if self._pool is None:
                 from app.services.index_workers import IndexWorkers
 
@@ -416,7 +415,7 @@ class DocumentService:
                 else:
                     self._pool = IndexWorkers(self._index_processes)
             try:
-                return await self._pool.run_many(jobs)
+                return await self._pool.run_many(jobs, parallel=parallel)
             except OSError:
                 log.warning("index worker processes cannot start: indexing in this process")
                 self._pool_failed = True

@@ -191,8 +191,10 @@ class IndexWorkers:
         [result] = await self.run_many([job])
         return result
 
-    async def run_many(self, jobs: Sequence[PartJob]) -> list[PartResult]:
-        """Index documents on up to `processes` workers at once; results in the jobs' order.
+    async def run_many(
+        self, jobs: Sequence[PartJob], *, parallel: int | None = None
+    ) -> list[PartResult]:
+        """Index documents on up to `parallel` (all) workers at once; results in the jobs' order.
 
         Each worker takes the next document as soon as it is done with one, on one thread
         per worker for the whole list (not a thread hop per document).
@@ -206,7 +208,8 @@ class IndexWorkers:
             return []
         if self._free is None:
             self._loop = asyncio.get_running_loop()
-            self._free = asyncio.Queue()
+            # Last in, first out: a worker just used is taken again before one never started.
+            self._free = asyncio.LifoQueue()
             for worker in self._workers:
                 self._free.put_nowait(worker)
             self._threads = ThreadPoolExecutor(
@@ -218,7 +221,10 @@ class IndexWorkers:
         results: list[PartResult | None] = [None] * len(jobs)
         try:
             await asyncio.gather(
-                *(self._drain(todo, results) for _ in range(min(len(jobs), len(self._workers))))
+                *(
+                    self._drain(todo, results)
+                    for _ in range(min(len(jobs), parallel or len(self._workers)))
+                )
             )
         finally:
             while not todo.empty():  # cancelled or failed: the threads stop after their document

@@ -112,7 +112,7 @@ async def test_attachments_are_indexed_here_when_no_worker_process_can_start(
     assert [m.subject for m in found] == ["Bilan"]
 
 
-async def test_a_routine_sync_indexes_its_few_documents_without_worker_processes(
+async def test_a_routine_sync_indexes_its_few_documents_in_one_worker_process(
     services: Services, mail_account: Any
 ) -> None:
     for word in WORDS[:2]:
@@ -123,7 +123,10 @@ async def test_a_routine_sync_indexes_its_few_documents_without_worker_processes
     [report] = await services.supervisor.run_once([account])
 
     assert report.indexed_documents == 2
-    assert services.documents.index_workers is None  # below pool_from: none was started
+    workers = services.documents.index_workers
+    assert workers is not None
+    assert workers.started == 1  # below pool_from: one worker is enough (never this process)
+    assert len(workers.pids()) == 1
     found = await services.archive.search(WORDS[1], SearchFilters(account_id=account.id))
     assert [m.subject for m in found] == [f"Bilan {WORDS[1]}"]
 

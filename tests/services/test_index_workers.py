@@ -114,6 +114,19 @@ async def test_documents_are_indexed_in_worker_processes_that_stop_with_the_pool
         await pool.run(job(text_pdf()))
 
 
+async def test_one_worker_is_started_when_one_is_asked_for() -> None:
+    pool = IndexWorkers(2)
+    try:
+        for marker in ("un", "deux", "trois"):
+            [result] = await pool.run_many([job(text_pdf(marker=marker))], parallel=1)
+            assert marker in " ".join(result.chunks)
+        both = await pool.run_many([job(text_pdf(), str(n)) for n in range(2, 6)], parallel=1)
+        assert [r.part_id for r in both] == ["2", "3", "4", "5"]
+        assert pool.started == 1  # the same worker each time
+    finally:
+        await pool.aclose()
+
+
 async def test_a_document_over_its_time_budget_is_skipped_and_its_worker_replaced() -> None:
     pool = IndexWorkers(1, wall_seconds=0.5, memory_bytes=None)
     try:
