@@ -100,3 +100,18 @@ class SyncState:
             and self.highestmodseq == other.highestmodseq
             and self.uidvalidity is not None
         )
+
+
+def display_path(name: str, delimiter: str | None) -> tuple[str, ...]:
+    """The levels a user sees of a folder's server name, top first.
+
+    The server's own hierarchy delimiter splits the name (``/`` when the server gave none). On
+    servers whose personal folders all live under ``INBOX.`` (Cyrus's and Courier's classic
+    layout, ``.`` as delimiter), that prefix is the personal namespace, not a folder the user
+    made: ``INBOX.Suivis.Durand`` reads as Suivis › Durand. INBOX itself stays INBOX.
+    """
+    separator = delimiter or "/"
+    levels = [level for level in name.split(separator) if level] or [name]
+    if separator == "." and len(levels) > 1 and levels[0].upper() == "INBOX":
+        levels = levels[1:]
+    return tuple(levels)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.domain.mailbox import display_path
 from app.domain.message import MessageDetail, MessagePage, MessageSummary, PageKey
 from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
@@ -41,6 +42,8 @@ class FolderStatus:
     messages: int
     unread: int
     gone: int
+    #: The levels a user sees of its name (`app.domain.mailbox.display_path`).
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ class ArchiveService:
                         messages=counts["messages"],
                         unread=counts["unread"],
                         gone=counts["gone"],
+                        path=display_path(row.name, row.delimiter),
                     )
                 )
             return out

@@ -688,3 +688,37 @@ def test_the_body_appears_in_the_open_message_once_archived(
         await ui.until(lambda: not mail.reading.banner.isVisible())
 
     ui.run(scenario(), timeout=120)
+
+
+def test_folder_tree_reads_cyrus_names_without_the_inbox_prefix(
+    qtmodeltester, french: None
+) -> None:
+    from app.ui.models.folder_model import AccountRow, FolderRow
+
+    model = FolderTreeModel()
+    qtmodeltester.check(model)
+    account = AccountRow(1, "cabinet", "cabinet@test.mssante.fr", "CAB")
+    model.set_account(
+        account,
+        [
+            FolderRow(1, "INBOX", "inbox", 3, 0, path=("INBOX",)),
+            FolderRow(2, "INBOX.Suivis", None, 0, 0, path=("Suivis",)),
+            FolderRow(3, "INBOX.Suivis.Durand", None, 1, 1, path=("Suivis", "Durand")),
+        ],
+    )
+    top = model.account_index(1)
+    labels = [model.index(r, 0, top).data() for r in range(model.rowCount(top))]
+    assert not any("INBOX." in str(label) for label in labels), labels
+    followed = next(
+        model.index(r, 0, top)
+        for r in range(model.rowCount(top))
+        if str(model.index(r, 0, top).data()).startswith("Suivis")
+    )
+    assert model.rowCount(followed) == 1
+    assert str(model.index(0, 0, followed).data()).startswith("Durand")
+    assert (
+        model.folder_label(
+            FolderRow(3, "INBOX.Suivis.Durand", None, 1, 1, path=("Suivis", "Durand"))
+        )
+        == "Durand"
+    )

@@ -25,6 +25,8 @@ class FolderRow:
     state: SyncState
     #: The server's MAILBOXID (RFC 8474), when it offers OBJECTID.
     mailbox_id: str | None = None
+    #: The server's hierarchy delimiter for this name (None: flat, or not known).
+    delimiter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class FolderRename:
 
 _COLUMNS = (
     "id, account_id, name, role, selectable, on_server, uidvalidity, uidnext, highestmodseq,"
-    " exists_count, mailbox_id"
+    " exists_count, mailbox_id, delimiter"
 )
 
 
@@ -60,6 +62,7 @@ def _row(r: Any) -> FolderRow:
             exists=r[9],
         ),
         mailbox_id=r[10],
+        delimiter=r[11],
     )
 
 

@@ -77,7 +77,7 @@ class AccountRow:
 
 @dataclass(frozen=True)
 class FolderRow:
-    """A folder as the tree shows it (`name` is the full server path, ``/``-separated)."""
+    """A folder as the tree shows it (`name` is the full server name)."""
 
     id: int
     name: str
@@ -86,6 +86,14 @@ class FolderRow:
     unread: int
     on_server: bool = True
     gone: int = 0
+    #: The levels a user sees, top first (the server's delimiter, without the personal
+    #: namespace's ``INBOX.``); empty: `name` split on ``/``.
+    path: tuple[str, ...] = ()
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The levels a user sees of the folder's name, top first."""
+        return self.path or tuple(self.name.split("/"))
 
 
 class NodeKind(IntEnum):
@@ -201,6 +209,7 @@ class FolderTreeModel(QAbstractItemModel):
             unread=unread,
             on_server=node.folder.on_server,
             gone=node.folder.gone,
+            path=node.folder.path,
         )
         # The folder, and every level above it (their totals include it).
         walk: _Node | None = node
@@ -242,7 +251,7 @@ class FolderTreeModel(QAbstractItemModel):
 
     def folder_label(self, folder: FolderRow) -> str:
         """The name a user sees for a folder."""
-        return role_label(folder.role) or folder.name.rsplit("/", 1)[-1]
+        return role_label(folder.role) or folder.levels[-1]
 
     # -- Qt model API -------------------------------------------------------------------------
 
@@ -443,13 +452,13 @@ def _account_sort_key(account: AccountRow) -> tuple[int, int, str]:
 
 
 def _folder_specs(folders: Sequence[FolderRow]) -> tuple[_Spec, ...]:
-    """Nest folders by their ``/`` path; special-use folders first."""
+    """Nest folders by the levels of their names; special-use folders first."""
     tree: dict[str, Any] = {}
     by_path: dict[str, FolderRow] = {}
     for folder in folders:
-        by_path[folder.name] = folder
+        by_path["/".join(folder.levels)] = folder
         level = tree
-        for segment in folder.name.split("/"):
+        for segment in folder.levels:
             level = level.setdefault(segment, {})
 
     def build(level: dict[str, Any], prefix: str) -> tuple[_Spec, ...]:

@@ -117,6 +117,7 @@ class FolderPane(QWidget):
                     unread=status.unread,
                     on_server=status.on_server,
                     gone=status.gone,
+                    path=status.path,
                 )
             )
         self.model.set_account(self._account_row(account), rows)

@@ -367,7 +367,14 @@ class MessageActions(QObject):
         for status in await self._ctx.services.archive.folders(account):
             folder_id = status.id
             rows.append(
-                FolderRow(int(folder_id), status.name, status.role, status.messages, status.unread)
+                FolderRow(
+                    int(folder_id),
+                    status.name,
+                    status.role,
+                    status.messages,
+                    status.unread,
+                    path=status.path,
+                )
             )
         return rows
 

@@ -456,7 +456,9 @@ class SearchBar(QWidget):
             return
         w.folder.blockSignals(True)
         for status in statuses:
-            w.folder.addItem(role_label(status.role) or status.name, status.id)
+            w.folder.addItem(
+                role_label(status.role) or " › ".join(status.path or (status.name,)), status.id
+            )
         w.folder.blockSignals(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
