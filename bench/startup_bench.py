@@ -275,19 +275,24 @@ no longer loads defusedxml (the list of domains' parser) nor the extraction impo
 Measured with bytecode: both benchmarks used to inherit `PYTHONDONTWRITEBYTECODE` (set on these
 machines), so the trees made by `git archive` (the baselines) were compiled from source at
 every run, and so was any module of this tree edited since its last bytecode. The previous
-table's baseline figures (f19b11a: 1.5 s wall, 922 ms CPU for `pli list`) carried that
+table's baseline figures (f19b11a: 1.6 s wall, 922 ms CPU for `pli list`) carried that
 compilation; every tree is now compiled first and the children may write bytecode, as an
 installed Pli has it (pip and the bundle compile).
 
-What is left in `pli list`, from `-X importtime` self times (fastest of 7 runs, load about 9)
-and callgrind's instruction counts (766 M for the whole command, 90 M for `python -c pass`):
-the archive's modules (the repositories `Archive` builds, about 30 ms, `sqlcipher3` 4 ms),
-the domain's dataclasses and enums (`app.domain.message`, `account`, `mailbox`, about 18 ms),
-keyring and what it imports (configparser, importlib_metadata, jaraco.context with
-urllib.request and http.client, more_itertools: about 25 ms), asyncio, and about 20 ms of
-work after the imports (unlock, opening the archive, one query). A synchronous `list` without
-asyncio was weighed and not done: imported after keyring's dependencies (ssl, socket,
-logging, concurrent.futures come with them), asyncio adds 38 M instructions of 766 M.
+What is left in `pli list` (`-X importtime` self times, fastest of 9 runs at load 12, its own
+overhead included, 219 ms in all for 314 modules; callgrind: 797 M instructions for the whole
+command in the run above, 89 M for `python -c pass`): asyncio and the standard modules that
+come with it or before it (ssl, socket, concurrent.futures, logging, inspect, typing,
+threading: 56 ms), keyring and what it imports (configparser, importlib_metadata,
+jaraco.context with urllib.request and http.client, more_itertools: 37 ms), the archive's
+modules and sqlcipher3 (the repositories `Archive` builds: 34 ms), the domain's dataclasses
+and enums (`app.domain.message`, `account`, `mailbox`, `addresses` with email.utils: 26 ms),
+the command line, config and services' own modules (18 ms), the interpreter's and site's
+(18 ms, in the floor); then the work itself (unlock, opening the archive, one query, about
+20 ms on a quiet machine) and the interpreter's exit (55 M instructions, about 7 % of the
+command: skipping it with `os._exit` would skip the atexit handlers too, so it stays). A
+synchronous `list` without asyncio was weighed and not done: imported after keyring's
+dependencies, which bring most of its standard modules, asyncio adds 38 M instructions.
 
 Keyring in production: without `PYTHON_KEYRING_BACKEND` and a keyringrc.cfg, keyring picks its
 backend by entry-point discovery, importing every backend and asking each whether it works:
