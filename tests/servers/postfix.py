@@ -179,6 +179,7 @@ class PostfixServer:
         self._passwords: dict[str, str] = {}
         self._held_senders: set[str] = set()
         self._lookups_fail = False
+        self._failing_lookups: set[str] = set()
         self._sasl_broken = False
         self._lock = threading.RLock()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -481,6 +482,11 @@ class PostfixServer:
             return "HOLD held by the test" if held else None
         if name == "mailbox" and self._lookups_fail:
             raise LookupUnavailableError(key)
+        if name == "mailbox":
+            with self._lock:
+                failing = key.lower() in self._failing_lookups
+            if failing:
+                raise LookupUnavailableError(key)
         if name != "mailbox" or "@" not in key or key.startswith("@"):
             return None
         domain = key.rsplit("@", 1)[1].lower()
@@ -551,6 +557,16 @@ class PostfixServer:
         then gets ``451 4.3.0 <…>: Temporary lookup failure``, as when an operator's LDAP or
         SQL directory behind Postfix is down."""
         self._lookups_fail = failing
+
+    def fail_lookup_of(self, address: str, failing: bool = True) -> None:
+        """Make the directory unavailable (or back) for ``address`` alone: its RCPT gets
+        ``451 4.3.0 <…>: Temporary lookup failure`` while the other recipients of the same
+        message are accepted (a directory shard down)."""
+        with self._lock:
+            if failing:
+                self._failing_lookups.add(address.lower())
+            else:
+                self._failing_lookups.discard(address.lower())
 
     def hold_mail_from(self, address: str) -> None:
         """Keep what ``address`` sends in the hold queue (accepted, not delivered) until
