@@ -1083,7 +1083,10 @@ def _late_hidden_copies(archive: Archive, account: Account) -> list[OutboxEntry]
     own = MailAddress.parse(account.address).key
     since = int(time.time()) - LATE_COPY_WINDOW_SECONDS
     found = []
-    for entry_id, message_id, recipients in archive.outbox.filed_since(account.id, since):
+    recent = archive.outbox.filed_since(account.id, since)
+    # With those whose recipients refused for now were tried again lately (copies, too).
+    recent += [r for r in archive.outbox.retried_since(account.id, since) if r not in recent]
+    for entry_id, message_id, recipients in recent:
         if own in {r.lower() for r in recipients}:
             continue  # the user is a recipient: no hidden copy was added, that one is wanted
         folders = {c.folder for c in archive.messages.find_by_message_id(account.id, message_id)}

@@ -97,3 +97,19 @@ def test_only_due_or_unfinished_tries_are_picked_and_claimed_once(archives) -> N
     with transaction(second.conn):
         assert not second.outbox.replace_refused(due, records, claimed)
     assert json.loads(json.dumps(second.outbox.get(due).refused)) == claimed
+
+
+def test_an_entry_tried_again_after_its_filing_is_looked_at_for_late_copies(archives) -> None:
+    first, _second = archives
+    now = int(time.time())
+    waiting = {"address": "c@x.fr", "code": 451, "text": "4.3.0 x", "pending": True, "next": 0}
+    entry_id = _filed(first, 1, [waiting])
+    with transaction(first.conn):  # filed a while ago
+        first.conn.execute("UPDATE outbox SET filed_at = ?, updated_at = ?", (now - 7200,) * 2)
+    assert first.outbox.filed_since(1, now - 3600) == []
+    assert first.outbox.retried_since(1, now - 3600) == []
+    with transaction(first.conn):  # tried again now: c accepted
+        assert first.outbox.replace_refused(entry_id, [waiting], [])
+    expected = [(entry_id, "<m1@x.fr>", ("b@x.fr", "c@x.fr"))]
+    assert first.outbox.retried_since(1, now - 3600) == expected
+    assert first.outbox.filed_since(1, now - 3600) == []

@@ -197,14 +197,12 @@ class OutboxRepository:
         """Entries of the account filed at or after `since`, newest first.
 
         Only (id, Message-ID, envelope recipients), without the message itself: cheap enough
-        for every flush. An entry whose recipients refused for now were tried again since
-        counts too (``updated_at``: that submission's hidden copy may also come late).
+        for every flush.
         """
         rows = self._conn.execute(
             "SELECT id, message_id, recipients FROM outbox"
-            " WHERE account_id = ? AND state = ? AND (filed_at >= ? OR updated_at >= ?)"
-            " ORDER BY id DESC",
-            (account_id, OutboxState.FILED.value, since, since),
+            " WHERE account_id = ? AND state = ? AND filed_at >= ? ORDER BY id DESC",
+            (account_id, OutboxState.FILED.value, since),
         ).fetchall()
         return [(int(r[0]), str(r[1]), tuple(json.loads(r[2]))) for r in rows]
 
@@ -266,6 +264,20 @@ class OutboxRepository:
             self._conn.execute(
                 f"UPDATE outbox SET {', '.join(sets)} WHERE id = ?", (*values, entry_id)
             )
+
+    def retried_since(self, account_id: int, since: int) -> list[tuple[int, str, tuple[str, ...]]]:
+        """Filed entries changed after their filing, at or after `since`, newest first.
+
+        A filed entry changes when its recipients refused for now are tried again: that try's
+        hidden copy may come late too. Same rows as `filed_since`.
+        """
+        rows = self._conn.execute(
+            "SELECT id, message_id, recipients FROM outbox"
+            " WHERE account_id = ? AND state = ? AND updated_at >= ? AND updated_at > filed_at"
+            " ORDER BY id DESC",
+            (account_id, OutboxState.FILED.value, since),
+        ).fetchall()
+        return [(int(r[0]), str(r[1]), tuple(json.loads(r[2]))) for r in rows]
 
     def due_retries(self, account_id: int, now: int, *, every: bool = False) -> list[int]:
         """Filed entries with recipients refused for now whose new try is due, oldest first.
