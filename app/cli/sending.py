@@ -125,9 +125,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     delete.add_argument("id", type=int)
     delete.set_defaults(handler=_draft_delete)
 
-    outbox = subparsers.add_parser("outbox", help="messages written in Pli and their status")
+    outbox = subparsers.add_parser(
+        "outbox",
+        help="messages written in Pli and their status",
+        description="With --flush: exit 0 when nothing waits any more, 75 when something still "
+        "waits (server unreachable, an answer being checked, or recipients the server refused "
+        "only for now, which Pli tries again later by itself).",
+    )
     outbox.add_argument("--account")
-    outbox.add_argument("--flush", action="store_true", help="send what waits, now")
+    outbox.add_argument(
+        "--flush",
+        action="store_true",
+        help="send what waits, now (recipients refused for now are tried again too)",
+    )
     add_json_flag(outbox)
     outbox.set_defaults(handler=_outbox)
 
@@ -476,6 +486,12 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                     f"{each.name}: {report.unconfirmed} message(s) lost the server's answer: "
                     "Pli looks for them on the server before sending them again"
                 )
+            if report.deferred:
+                waiting = True
+                ctx.out.warn(
+                    f"{each.name}: {report.deferred} recipient(s) not accepted for now by the "
+                    "server: Pli tries again later by itself (see pli outbox)"
+                )
             if report.busy:
                 waiting = True
                 ctx.out.warn(
@@ -502,6 +518,18 @@ async def _outbox(ctx: CliContext, args: argparse.Namespace) -> int:
                 "last_error": entry.last_error,
                 "reason": describe(reason) if reason is not None else None,
                 "refused": list(entry.refused),
+                # Recipients refused only for now: when they are tried again, and why.
+                "waiting": [
+                    {
+                        "address": r.get("address"),
+                        "reason": f"{r.get('code')} {r.get('text')}",
+                        "attempts": r.get("attempts"),
+                        "since": iso_time(r.get("since")),
+                        "next_try": iso_time(r.get("next")),
+                    }
+                    for r in entry.refused
+                    if r.get("pending")
+                ],
                 "dsn_requested": entry.dsn is not None,
                 "dsn_offered": entry.dsn_offered,
                 "status": {r: {"status": s, "detail": d} for r, (s, d) in statuses.items()},

@@ -82,11 +82,17 @@ def test_a_recipient_refused_for_now_gets_the_message_later_and_only_once(
     assert _copies(a_account, message_id, "Sent") == 1
     assert _copies(a_account, message_id) == 0  # the hidden copy left the inbox
 
-    # The server is still refusing: an explicit flush tries again, c still waits.
-    a("outbox", "--flush").ok()
+    # The server is still refusing: an explicit flush tries again, c still waits (exit 75,
+    # said), with when it is tried next.
+    flushed = a("outbox", "--flush")
+    assert flushed.code == 75, flushed
+    assert "1 recipient(s) not accepted for now" in flushed.err
     (entry,) = a("outbox", "--json").ok().json()["entries"]
     assert entry["status"][c_account.address]["status"] == "pending"
     assert [r["attempts"] for r in entry["refused"]] == [2]
+    (later,) = entry["waiting"]
+    assert later["address"] == c_account.address and later["attempts"] == 2
+    assert later["next_try"] > later["since"] and "Temporary lookup failure" in later["reason"]
 
     # The server recovered; the automatic flush of a sync does not try before the time comes
     # (backoff: minutes, not seconds) …
@@ -185,7 +191,7 @@ def test_a_recipient_refused_for_now_for_too_long_fails_with_the_server_s_words(
     message_id = _send_with_one_waiting(tmp_path, a, b_account, c_account, smtp_server)
     # Still refused after a while: it waits on.
     _age_waiting(a, RETRY_LIFETIME_SECONDS // 2)
-    a("outbox", "--flush").ok()
+    assert a("outbox", "--flush").code == 75
     (entry,) = a("outbox", "--json").ok().json()["entries"]
     assert entry["status"][c_account.address]["status"] == "pending"
     # Still refused past the limit: failed for good, with what the server said.
