@@ -23,6 +23,14 @@ to it (reported as busy); a flush that has it knows no live flush is at work on 
 so a filing lease it finds was left by a killed one and is taken over at once, instead of the
 user waiting for the lease to run out.
 
+A server may accept a message for some recipients and refuse others only for now (a 4xx at
+RCPT): the message goes on (submitted, filed) for those accepted, and the others wait in the
+entry's refusal records (``pending``, with the server's words), tried again alone when due
+(`retry_delay`, `retry_exhausted` in `app.domain.outbox`), or at once when the user asks
+(``flush(retry_now=True)``). A new try is claimed in the archive before it starts; its hidden
+copy (the inbox is emptied of earlier ones first) is the evidence looked for when a try was
+never recorded (crash, lost answer), so a waiting recipient never gets the message twice.
+
 Composing and queueing live in `compose_service`, drafts in `draft_service`, read receipts and
 the end of an exchange in `receipt_service`.
 """
