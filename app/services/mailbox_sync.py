@@ -29,7 +29,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -934,29 +934,9 @@ class SyncService:
                     )
                 )
 
-        writer_task = asyncio.create_task(writer())
-        fetchers = [asyncio.create_task(fetcher(c)) for c in [main, *extra]]
-        fetch_all = asyncio.gather(*fetchers)
-        # Cancelled with its fetchers (the pass cancelled: an account removed or retired):
-        # its outcome is taken here, not left "never retrieved".
-        fetch_all.add_done_callback(_retrieve)
         try:
-            watched: list[asyncio.Future[Any]] = [writer_task, fetch_all]
-            # The writer only ends before the fetchers by failing.
-            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
-            if writer_task.done():
-                writer_task.result()  # the writer only ends early by failing: raise it
-            try:
-                fetch_all.result() if fetch_all.done() else await fetch_all
-            finally:
-                # What was fetched before a failure is still stored (resumable progress).
-                await results.put(None)
-                await writer_task
+            await _pipeline([fetcher(c) for c in [main, *extra]], writer(), results)
         finally:
-            for task in fetchers:
-                task.cancel()
-            if not writer_task.done():
-                writer_task.cancel()
             for connection in extra:
                 await connection.close()
             report.bodies += progress["done"]
@@ -1161,26 +1141,9 @@ class SyncService:
                         BodiesStored(account_id=account.id, account=account.name, message_ids=ids)
                     )
 
-        writer_task = asyncio.create_task(writer())
-        drivers = [asyncio.create_task(drive(w)) for w in list(workers)]
-        drive_all = asyncio.gather(*drivers)
-        drive_all.add_done_callback(_retrieve)
         try:
-            watched: list[asyncio.Future[Any]] = [writer_task, drive_all]
-            await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
-            if writer_task.done():
-                writer_task.result()  # the writer only ends early by failing: raise it
-            try:
-                drive_all.result() if drive_all.done() else await drive_all
-            finally:
-                # What was fetched before a failure is still stored (resumable progress).
-                await results.put(None)
-                await writer_task
+            await _pipeline([drive(w) for w in list(workers)], writer(), results)
         finally:
-            for task in drivers:
-                task.cancel()
-            if not writer_task.done():
-                writer_task.cancel()
             await asyncio.gather(*(w.stop() for w in workers), return_exceptions=True)
             while not queue.empty():  # jobs never run: their spools were never written
                 queue.get_nowait()
@@ -1390,6 +1353,40 @@ def _describe_uids(uids: Sequence[int]) -> str:
         return f"{ordered[0]}:{ordered[-1]}" if len(ordered) > 1 else str(ordered[0])
     text = ",".join(str(u) for u in ordered[:8])
     return text + (f",…(+{len(ordered) - 8})" if len(ordered) > 8 else "")
+
+
+async def _pipeline(
+    producers: list[Coroutine[Any, Any, None]],
+    writer: Coroutine[Any, Any, None],
+    results: asyncio.Queue[Any],
+) -> None:
+    """Run `producers` (fetching into `results`) beside `writer` (storing from it) to the end.
+
+    The writer stops at the ``None`` put into `results` once every producer has ended, so
+    what was fetched before a failure is still stored (resumable progress). A failing writer
+    stops the producers; the first failure is raised. Every task is ended on the way out
+    (also when this is cancelled: an account removed or retired).
+    """
+    writer_task = asyncio.create_task(writer)
+    tasks = [asyncio.create_task(p) for p in producers]
+    produce_all = asyncio.gather(*tasks)
+    # Cancelled with its producers: its outcome is taken here, not left "never retrieved".
+    produce_all.add_done_callback(_retrieve)
+    try:
+        watched: list[asyncio.Future[Any]] = [writer_task, produce_all]
+        await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+        if writer_task.done():
+            writer_task.result()  # the writer only ends before the producers by failing
+        try:
+            produce_all.result() if produce_all.done() else await produce_all
+        finally:
+            await results.put(None)
+            await writer_task
+    finally:
+        for task in tasks:
+            task.cancel()
+        if not writer_task.done():
+            writer_task.cancel()
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
