@@ -17,6 +17,7 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
+from app.services import priority
 from app.services.body_worker import (
     BodyJob,
     JobDone,
@@ -70,6 +71,7 @@ class BodyWorker:
         parent, child = context.Pipe(duplex=True)
         process = context.Process(target=serve, args=(child,), name=self.name, daemon=True)
         process.start()
+        priority.lower(process.pid)  # below a window sharing this process
         child.close()
         self._process, self._conn = process, parent
         parent.send(setup)

@@ -31,6 +31,7 @@ from typing import Any
 
 from app.documents.indexing import INDEX_LIMITS, PartJob, PartResult, serve, skipped
 from app.documents.pdf import ExtractionLimits
+from app.services import priority
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class _Worker:
             daemon=True,
         )
         process.start()
+        priority.lower(process.pid)  # below a window sharing this process
         jobs_in.close()
         results_out.close()
         self._process, self._conn, self._results = process, jobs_out, results_in

@@ -25,8 +25,6 @@ import asyncio
 import contextlib
 import importlib
 import logging
-import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -49,6 +47,7 @@ from app.services.event_bus import EventBus
 from app.services.imap_connection import ConnectionPool, ImapConnection
 from app.services.mailbox_sync import SyncReport, SyncService
 from app.services.operation_queue import OperationQueue
+from app.services.priority import yield_cpu_to_caller
 from app.services.store_gateway import StoreGateway
 from app.transport.imap_session import ImapSession
 
@@ -71,11 +70,6 @@ REPLAY_DELAY_SECONDS = 0.2
 STOP_GRACE_SECONDS = 15.0
 #: Error codes after which only a new login helps (ECO.1.2.6).
 SESSION_CODES = frozenset({"auth.session_ended", "auth.login_required"})
-#: How many nice steps below the window's thread the sync's worker processes run once a
-#: window shares the process (`yield_cpu_to_caller`), Unix only.
-BACKGROUND_NICE = 10
-#: New worker processes are looked for this often while sync runs.
-PRIORITY_SWEEP_SECONDS = 0.5
 
 
 # What the supervisor needs from the other services (they are split and grow elsewhere).
@@ -135,27 +129,6 @@ class Compactor(Protocol):
         ...
 
 
-#: Set by `yield_cpu_to_caller`: how many nice steps below the window worker processes run.
-_background_nice = 0
-
-
-def yield_cpu_to_caller(nice: int = BACKGROUND_NICE) -> None:
-    """The sync's worker processes started from now on run `nice` steps below the caller.
-
-    For a window sharing the process (called on its loop's thread). On a two-core PC a first
-    sync's worker processes (bodies, documents' text) keep both cores busy; at equal priority
-    the window's thread then waits for a core behind them (bench/ui_load_bench.py). Lowered,
-    they give way as soon as the window has work and take every idle cycle otherwise.
-    Threads of this process are left alone: they share the window's GIL, and one lowered
-    while holding it would keep the window waiting all the longer (measured: more stalls
-    blocked on the GIL). Unix only; elsewhere nothing changes. `pli sync` (`run_once`) is
-    never lowered.
-    """
-    global _background_nice  # process-wide: a window lives in this process
-    if hasattr(os, "setpriority") and nice > 0:
-        _background_nice = nice
-
-
 class SyncSupervisor:
     """Background sync of every account, and the one-shot pipeline of `pli sync`."""
 
@@ -199,9 +172,6 @@ class SyncSupervisor:
         self._profile_steps = asyncio.Lock()  # examine, index, compact: profile-wide
         self._unsubscribe: list[Callable[[], None]] = []
         self._retiring: set[asyncio.Task[None]] = set()
-        self._nice = 0  # `yield_cpu_to_caller`: worker processes this much nicer (at `start`)
-        self._niced: set[int] = set()  # worker processes already lowered
-        self._sweeper: asyncio.Task[None] | None = None
         #: Unexpected failures of background work (bugs, or a subscriber failing on a strict
         #: bus): logged, and re-raised by `stop` when the bus is strict (tests).
         self.failures: list[BaseException] = []
@@ -342,31 +312,6 @@ class SyncSupervisor:
         """Whether background sync runs (for at least one account)."""
         return bool(self._workers)
 
-    async def _sweep_priorities(self) -> None:
-        """While running: lower each new worker process."""
-        while True:
-            self.lower_background()
-            await asyncio.sleep(PRIORITY_SWEEP_SECONDS)
-
-    def lower_background(self) -> int:
-        """Lower the worker processes not lowered yet; how many were."""
-        processes = sys.modules.get("multiprocessing")
-        if not self._nice or processes is None:  # no worker process without it
-            return 0
-        base = os.getpriority(os.PRIO_PROCESS, 0)
-        lowered = 0
-        for child in processes.active_children():
-            pid = child.pid
-            if pid is None or pid in self._niced:
-                continue
-            self._niced.add(pid)
-            try:
-                os.setpriority(os.PRIO_PROCESS, pid, min(19, base + self._nice))
-            except OSError:  # ended meanwhile, or not allowed: left as it is
-                continue
-            lowered += 1
-        return lowered
-
     async def start(
         self, accounts: Sequence[Account] | None = None, *, full_pass_seconds: float | None = None
     ) -> None:
@@ -390,12 +335,6 @@ class SyncSupervisor:
             # built on the loop's thread): here on a worker thread, not in the loop (a
             # 130-200 ms stall at the window's first sync, bench/ui_load_bench.py).
             await asyncio.to_thread(_import_for_sessions)
-        if _background_nice and not self._nice:
-            self._nice = _background_nice
-        if self._nice and (self._sweeper is None or self._sweeper.done()):
-            self._sweeper = asyncio.get_running_loop().create_task(
-                self._sweep_priorities(), name="sync-priorities"
-            )
         for account in chosen:
             if account.id not in self._workers:
                 worker = _Worker(self, account)
@@ -419,10 +358,6 @@ class SyncSupervisor:
         unsubscribe, self._unsubscribe = self._unsubscribe, []
         for end in unsubscribe:
             end()
-        sweeper, self._sweeper = self._sweeper, None
-        if sweeper is not None:
-            sweeper.cancel()
-            await asyncio.gather(sweeper, return_exceptions=True)
         workers = list(self._workers.values())
         others = [*self._replays.values(), *self._bodies.values()]
         for task in others:
