@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.domain.errors import StoreError, ValidationError
-from app.domain.message import FetchedBody
+from app.domain.message import FetchedBody, Structure
 from app.store.blobs import BlobRef, BlobStore, PreparedBody, prepare
 from app.store.database import BUSY_TIMEOUT_MS, Connection, classified, transaction
 from app.store.repositories.messages.rows import (
@@ -56,6 +56,28 @@ class BodyArchive:
             (account_id,),
         ).fetchone()
         return int(row[0])
+
+    def _archived(
+        self, pk: int, row: Any, structure: Structure, body_texts: Sequence[tuple[Any, str]]
+    ) -> TextRow:
+        """A message's body is archived: its attachments, state and structure; its text row.
+
+        Returns the full-text row (`row`'s first three columns, the body's text, the
+        attachments' names) for the caller's batched ``TextIndex.replace``.
+        """
+        attachments = structure.attachments
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO attachments (message_id, part, filename, content_type,"
+            " size) VALUES (?, ?, ?, ?, ?)",
+            [(pk, a.part, a.filename, a.content_type, a.size) for a in attachments],
+        )
+        self._conn.execute(
+            "UPDATE messages SET body_state = ?, structure = ?, has_attachments = ? WHERE id = ?",
+            (BODY_ARCHIVED, structure_to_json(structure), int(bool(attachments)), pk),
+        )
+        text = "\n".join(t for _, t in body_texts)[:MAX_INDEXED_TEXT]
+        names = " ".join(a.filename for a in attachments if a.filename)
+        return (row[0], row[1] or "", row[2] or "", text, names)
 
     def store_bodies(self, items: Sequence[tuple[int, FetchedBody | PreparedBody]]) -> int:
         """Archive fetched messages and index their text; returns the bytes stored.
@@ -107,20 +129,7 @@ class BodyArchive:
                     " VALUES (?, ?, ?)",
                     (pk, body.raw, prepared.sha256),
                 )
-            attachments = body.structure.attachments
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO attachments (message_id, part, filename, content_type,"
-                " size) VALUES (?, ?, ?, ?, ?)",
-                [(pk, a.part, a.filename, a.content_type, a.size) for a in attachments],
-            )
-            text = "\n".join(t for _, t in body.texts)[:MAX_INDEXED_TEXT]
-            names = " ".join(a.filename for a in attachments if a.filename)
-            texts.append((row[0], row[1] or "", row[2] or "", text, names))
-            self._conn.execute(
-                "UPDATE messages SET body_state = ?, structure = ?, has_attachments = ?"
-                " WHERE id = ?",
-                (BODY_ARCHIVED, structure_to_json(body.structure), int(bool(attachments)), pk),
-            )
+            texts.append(self._archived(pk, row, body.structure, body.texts))
             stored += len(body.raw)
         self._text.replace(texts)
         return stored
@@ -169,20 +178,7 @@ class BodyArchive:
                 " blob_key, sha256) VALUES (?, ?, ?, ?, ?, ?)",
                 (pk, segment, body.offset, body.length, body.key, body.sha256),
             )
-            attachments = body.structure.attachments
-            self._conn.executemany(
-                "INSERT OR IGNORE INTO attachments (message_id, part, filename, content_type,"
-                " size) VALUES (?, ?, ?, ?, ?)",
-                [(pk, a.part, a.filename, a.content_type, a.size) for a in attachments],
-            )
-            text = "\n".join(t for _, t in body.texts)[:MAX_INDEXED_TEXT]
-            names = " ".join(a.filename for a in attachments if a.filename)
-            texts.append((row[0], row[1] or "", row[2] or "", text, names))
-            self._conn.execute(
-                "UPDATE messages SET body_state = ?, structure = ?, has_attachments = ?"
-                " WHERE id = ?",
-                (BODY_ARCHIVED, structure_to_json(body.structure), int(bool(attachments)), pk),
-            )
+            texts.append(self._archived(pk, row, body.structure, body.texts))
             stored += body.size
         self._text.replace(texts)
         return stored
