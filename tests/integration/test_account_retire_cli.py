@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.config.paths import AppPaths
-from app.config.settings import Settings
-from app.credentials.data_keys import DataKeyManager
 from app.domain.errors import ValidationError
-from app.services.container import Services
-from app.services.event_bus import EventBus
 from app.services.outbox_actions import OutboxActionService
-from app.services.store_gateway import StoreGateway
-from tests.support.cli import PASSPHRASE, Pli
+from tests.support.cli import Pli, open_profile
 from tests.support.mail import message
 
 pytestmark = pytest.mark.integration
@@ -96,12 +90,7 @@ def test_messages_waiting_to_leave_a_retired_mailbox_are_marked_failed_not_left_
 
 
 async def retry(profile: Path, entry_id: int) -> None:
-    paths = AppPaths.at(profile)
-    key = await asyncio.to_thread(DataKeyManager(paths.profile_file).unlock, PASSPHRASE)
-    store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
-    services = Services.build(
-        paths, Settings.load(paths.settings_file), store, EventBus(strict=True)
-    )
+    services = await open_profile(profile)
     try:
         actions = OutboxActionService(services.store, services.accounts, services.outbox)
         await actions.retry(entry_id)

@@ -15,9 +15,6 @@ from typing import Any, TypeVar
 
 import pytest
 
-from app.config.paths import AppPaths
-from app.config.settings import Settings
-from app.credentials.data_keys import DataKeyManager
 from app.domain.events import (
     AccountAdded,
     AccountChanged,
@@ -33,8 +30,7 @@ from app.domain.events import (
 from app.services.compose_service import Outgoing, SendVerdict
 from app.services.container import Services
 from app.services.event_bus import EventBus
-from app.services.store_gateway import StoreGateway
-from tests.support.cli import PASSPHRASE, Pli
+from tests.support.cli import Pli, open_profile
 
 pytestmark = pytest.mark.integration
 
@@ -60,13 +56,6 @@ class Recorder:
 
     def states(self) -> list[tuple[str, str | None]]:
         return [(e.state, e.code) for e in self.of(OutboxChanged)]
-
-
-async def open_profile(profile: Path) -> Services:
-    paths = AppPaths.at(profile)
-    key = await asyncio.to_thread(DataKeyManager(paths.profile_file).unlock, PASSPHRASE)
-    store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
-    return Services.build(paths, Settings.load(paths.settings_file), store, EventBus(strict=True))
 
 
 def run(

@@ -14,30 +14,16 @@ from pathlib import Path
 import pytest
 
 from app.config.paths import AppPaths
-from app.config.settings import Settings
-from app.credentials.data_keys import DataKeyManager
 from app.domain.outbox import OutboxState
-from app.services.container import Services
-from app.services.event_bus import EventBus
 from app.services.instance import exclusive
 from app.services.outbox_service import FlushReport
-from app.services.store_gateway import StoreGateway
 from app.store.archive import Archive
 from app.store.repositories.sending import OutboxEntry
-from tests.support.cli import PASSPHRASE, Pli
+from tests.support.cli import Pli, open_profile
 
 pytestmark = pytest.mark.integration
 
 COUNT = 6
-
-
-async def open_profile(profile: Path) -> Services:
-    """The services of a profile made by `pli`, with a strict event bus (tests only)."""
-    paths = AppPaths.at(profile)
-    settings = Settings.load(paths.settings_file)
-    key = await asyncio.to_thread(DataKeyManager(paths.profile_file).unlock, PASSPHRASE)
-    store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
-    return Services.build(paths, settings, store, EventBus(strict=True))
 
 
 def queue_offline(pli: Pli, name: str, account, to: str, tmp_path: Path) -> list[str]:

@@ -14,9 +14,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import bootstrap
+
+if TYPE_CHECKING:
+    from app.services.container import Services
 
 PASSPHRASE = "un mot de passe assez long"
 REPO = Path(__file__).resolve().parents[2]
@@ -130,3 +133,21 @@ class Pli:
             *extra,
             stdin=account.password + "\n",
         ).ok()
+
+
+async def open_profile(profile: Path) -> Services:
+    """The services of a profile made by `pli` (unlocked with PASSPHRASE), with a strict
+    event bus (tests only); close them with ``aclose``."""
+    import asyncio
+
+    from app.config.paths import AppPaths
+    from app.config.settings import Settings
+    from app.credentials.data_keys import DataKeyManager
+    from app.services.container import Services as Built
+    from app.services.event_bus import EventBus
+    from app.services.store_gateway import StoreGateway
+
+    paths = AppPaths.at(profile)
+    key = await asyncio.to_thread(DataKeyManager(paths.profile_file).unlock, PASSPHRASE)
+    store = await StoreGateway.open(paths.archive_db, key.hex, paths.backups_dir)
+    return Built.build(paths, Settings.load(paths.settings_file), store, EventBus(strict=True))
