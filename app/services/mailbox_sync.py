@@ -1064,7 +1064,12 @@ class SyncService:
         queue: asyncio.Queue[tuple[list[BodyTask], BodyJob]] = asyncio.Queue()
         for item in jobs:
             queue.put_nowait(item)
-        results: asyncio.Queue[tuple[list[BodyTask], JobDone] | None] = asyncio.Queue()
+        # Bounded: answers carry each body's text for the index; when the store falls behind,
+        # the workers wait (their jobs ahead stay on the server) instead of this process
+        # holding every answer (a 100,000-message first sync held ~200 MB of them).
+        results: asyncio.Queue[tuple[list[BodyTask], JobDone] | None] = asyncio.Queue(
+            maxsize=WORKER_GROUP_JOBS
+        )
         progress = {"done": 0, "bytes": 0, "lost": 0}
         total = len(tasks)
 

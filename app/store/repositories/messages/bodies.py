@@ -46,7 +46,8 @@ class BodyArchive:
             " AND m.uid IS NOT NULL AND m.gone_at IS NULL ORDER BY m.sort_key DESC LIMIT ?",
             (account_id, limit),
         ).fetchall()
-        return [BodyTask(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        names: dict[str, str] = {}  # one string per folder, not one per task
+        return [BodyTask(r[0], names.setdefault(r[1], r[1]), r[2], r[3], r[4]) for r in rows]
 
     def count_missing_bodies(self, account_id: int) -> int:
         """How many bodies are still to fetch."""

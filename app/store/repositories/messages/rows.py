@@ -17,7 +17,7 @@ MAX_INDEXED_TEXT = 200_000  # characters of body text kept for search per messag
 TextRow = tuple[int, str, str, str, str]  # (sort key, subject, people, body, attachments)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BodyTask:
     """A message whose body is still to be fetched."""
 
