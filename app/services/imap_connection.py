@@ -179,12 +179,27 @@ class ImapConnection:
     async def _close_abandoned(self) -> None:
         """Close the sessions whose call was cancelled (after that call, on their thread)."""
         while self._abandoned:
-            await self._executor.run(self._abandoned.pop().close)
+            await self._close(self._abandoned.pop())
 
     async def _drop(self) -> None:
         session, self._session = self._session, None
         if session is not None and not self._executor.closed:
+            await self._close(session)
+
+    async def _close(self, session: ImapSession) -> None:
+        """Close `session` on the thread; if this wait is cancelled, it is closed later.
+
+        Cancelling the wait also withdraws the close if the thread had not taken it up yet
+        (busy with an earlier call): the session is then kept aside with the abandoned ones,
+        closed before the next session is used or by `close`, instead of leaving its socket
+        open until garbage collection. A close that had begun ends anyway; closing again is
+        harmless.
+        """
+        try:
             await self._executor.run(session.close)
+        except asyncio.CancelledError:
+            self._abandoned.append(session)
+            raise
 
     async def close(self, *, wait: bool = False) -> None:
         """Log out and stop the thread (`wait`: until the thread has ended)."""
